@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { MAX_TAGS, TAG_KEY_MAX, TAG_PATTERN, TAG_VALUE_MAX } from "./rules";
+
+/**
+ * `z.strictObject` whose unknown-key error lists the keys that are allowed, so a typo in a
+ * stack file is reported with its fix.
+ */
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (iss) =>
+            iss.code === "unrecognized_keys"
+                ? `unknown key${iss.keys.length === 1 ? "" : "s"} ${iss.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
+                : iss.code === "invalid_type"
+                  ? `expected an object with keys ${allowed}`
+                  : undefined,
+    });
+}
+
+/** A string enum whose error lists every allowed value. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, what: string) {
+    return z.enum(values, { error: () => `must be one of ${values.join(", ")} (${what})` });
+}
+
+/** A string matching `pattern`, with a message that names the rule and its source. */
+export function matching(pattern: RegExp, rule: string) {
+    return z.string({ error: `must be a string: ${rule}` }).regex(pattern, { error: `must be ${rule}` });
+}
+
+export function boundedString(min: number, max: number, what: string) {
+    return z
+        .string({ error: `must be a string of ${min}–${max} characters (${what})` })
+        .min(min, { error: `must be at least ${min} character${min === 1 ? "" : "s"} (${what})` })
+        .max(max, { error: `must be at most ${max} characters (${what})` });
+}
+
+export function intInRange(min: number, max: number, what: string) {
+    return z
+        .number({ error: `must be a whole number from ${min} to ${max} (${what})` })
+        .int({ error: `must be a whole number from ${min} to ${max} (${what})` })
+        .min(min, { error: `must be from ${min} to ${max} (${what})` })
+        .max(max, { error: `must be from ${min} to ${max} (${what})` });
+}
+
+/** Tags as AWS accepts them (botocore SSM Tag; IAM tagging rules). */
+export const tagsSchema = z
+    .record(
+        z
+            .string()
+            .min(1, { error: "tag keys must be 1–128 characters" })
+            .max(TAG_KEY_MAX, { error: "tag keys must be 1–128 characters" })
+            .regex(TAG_PATTERN, { error: "tag keys may contain letters, digits, spaces and _ . : / = + - @" })
+            .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: 'tag keys starting with "aws:" are reserved by AWS' }),
+        z
+            .string({ error: "tag values must be strings of 0–256 characters" })
+            .max(TAG_VALUE_MAX, { error: "tag values must be at most 256 characters" })
+            .regex(TAG_PATTERN, { error: "tag values may contain letters, digits, spaces and _ . : / = + - @" }),
+    )
+    .refine((t) => Object.keys(t).length <= MAX_TAGS, { error: `at most ${MAX_TAGS} tags per resource` });
+
+/** Checks a calendar date written `YYYY-MM-DD` (rejects 2025-02-30). */
+export function isCalendarDate(s: string): boolean {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    if (!m) return false;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}

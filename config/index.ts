@@ -1,0 +1,104 @@
+/**
+ * The one config model of the program.
+ *
+ * Stack config (`Pulumi.<stack>.yaml`, namespace `patching:`) is read as structured objects and
+ * validated here, before a single resource is registered. `parseConfig` reports every problem at
+ * once, each with its key path, the value given and what is allowed; components only ever receive
+ * the typed, validated {@link PatchingConfig}. Each section lives in its own file of this folder
+ * and is composed below. No Pulumi import: the review command, tests and policy pack use it too.
+ */
+import { z } from "zod";
+import { baselinesSchema, checkBaselines } from "./baselines";
+import { matching, strictObject, tagsSchema } from "./common";
+import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { REGION_PATTERN } from "./rules";
+
+export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
+export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+
+/** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
+export const CONFIG_NAMESPACE = "patching";
+
+/** Tag keys the program sets on every taggable resource; user tags may not override them. */
+export const STANDARD_TAG_KEYS = ["Project", "Environment", "Stack", "ManagedBy"] as const;
+
+/** The `patching:` keys of a stack file, one schema each. */
+const sectionSchemas = {
+    /** Environment name used in tags and names, e.g. `dev`, `prod`. */
+    environment: matching(/^[a-z][a-z0-9-]{1,30}$/, "2–31 lowercase letters, digits or -, starting with a letter"),
+    /** Extra tags for every taggable resource. */
+    tags: tagsSchema.default({}),
+    /** Patch baselines to create, with their patch groups. */
+    baselines: baselinesSchema,
+};
+
+const rootSchema = strictObject(sectionSchemas);
+const awsSchema = z.object({
+    region: matching(REGION_PATTERN, "an AWS region name such as us-east-1 or eu-west-1"),
+});
+
+/** Where the program runs: from the Pulumi engine (or the mock engine of the review). */
+export interface StackContext {
+    project: string;
+    stack: string;
+}
+
+export type SectionsConfig = z.infer<typeof rootSchema>;
+
+/** The validated, typed configuration every component receives. */
+export interface PatchingConfig extends SectionsConfig {
+    project: string;
+    stack: string;
+    /** `aws:region`: the stack's home region. */
+    region: string;
+}
+
+function zodIssues(prefix: string, error: z.ZodError): ConfigIssue[] {
+    return error.issues.map((iss) => {
+        const path = joinPath(prefix, iss.path);
+        if (iss.code === "unrecognized_keys") return { path, message: iss.message };
+        // A bad record key (e.g. a tag key) carries the key's own problems inside.
+        if (iss.code === "invalid_key") return { path, message: iss.issues.map((i) => i.message).join("; "), value: iss.input };
+        if (iss.input === undefined) return { path, message: iss.message.includes("must") ? `is required; it ${iss.message}` : iss.message };
+        return { path, message: iss.message, value: iss.input };
+    });
+}
+
+/** Splits flat stack-config keys (`patching:baselines`, `aws:region`) by namespace. */
+function namespace(values: Record<string, unknown>, ns: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (key.startsWith(`${ns}:`)) out[key.slice(ns.length + 1)] = value;
+    }
+    return out;
+}
+
+/**
+ * Validates stack config values (keys with their namespace, values already parsed from JSON) and
+ * returns the typed config, or throws {@link ConfigValidationError} listing every problem.
+ */
+export function parseConfig(values: Record<string, unknown>, ctx: StackContext): PatchingConfig {
+    const raw = namespace(values, CONFIG_NAMESPACE);
+    const issues: ConfigIssue[] = [];
+
+    const parsed = rootSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) issues.push(...zodIssues(CONFIG_NAMESPACE, parsed.error));
+    const aws = awsSchema.safeParse(namespace(values, "aws"), { reportInput: true });
+    if (!aws.success) issues.push(...zodIssues("aws", aws.error).map((i) => ({ ...i, path: i.path.replace(/^aws\./, "aws:") })));
+
+    const sink = new IssueSink();
+    checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
+        if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
+            sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);
+        }
+    }
+    issues.push(...sink.issues);
+
+    // zod reports the namespace root as "patching"; present top-level keys as "patching:key".
+    const normalised = issues
+        .map((i) => ({ ...i, path: i.path.replace(new RegExp(`^${CONFIG_NAMESPACE}\\.`), `${CONFIG_NAMESPACE}:`) }))
+        .sort((a, b) => a.path.localeCompare(b.path, "en", { numeric: true }));
+    if (normalised.length > 0 || !parsed.success || !aws.success) throw new ConfigValidationError(normalised);
+    return { ...parsed.data, project: ctx.project, stack: ctx.stack, region: aws.data.region };
+}

@@ -1,0 +1,146 @@
+/**
+ * AWS constraints that can be checked before anything reaches AWS.
+ *
+ * Every constant cites where it comes from. "botocore SSM" means botocore's SSM service model
+ * (`botocore/data/ssm/2014-11-06/service-2.json`), which carries each field's pattern, range and
+ * enum; "user guide" means the AWS Systems Manager User Guide page named next to the rule.
+ * Plain data only: no Pulumi, no SDK, so the config model, the Lambda and the policy pack can all
+ * import it.
+ */
+
+/** botocore SSM `OperatingSystem` enum. */
+export const OPERATING_SYSTEMS = [
+    "WINDOWS",
+    "AMAZON_LINUX",
+    "AMAZON_LINUX_2",
+    "AMAZON_LINUX_2022",
+    "AMAZON_LINUX_2023",
+    "UBUNTU",
+    "REDHAT_ENTERPRISE_LINUX",
+    "SUSE",
+    "CENTOS",
+    "ORACLE_LINUX",
+    "DEBIAN",
+    "MACOS",
+    "RASPBIAN",
+    "ROCKY_LINUX",
+    "ALMA_LINUX",
+] as const;
+export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
+
+/** botocore SSM `PatchComplianceLevel`. */
+export const COMPLIANCE_LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"] as const;
+export type ComplianceLevel = (typeof COMPLIANCE_LEVELS)[number];
+
+/** botocore SSM `PatchAction` (RejectedPatchesAction). */
+export const REJECTED_PATCHES_ACTIONS = ["ALLOW_AS_DEPENDENCY", "BLOCK"] as const;
+
+/** botocore SSM `PatchComplianceStatus` (AvailableSecurityUpdatesComplianceStatus, Windows only). */
+export const AVAILABLE_SECURITY_UPDATES_STATUSES = ["COMPLIANT", "NON_COMPLIANT"] as const;
+
+/** botocore SSM `BaselineName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const BASELINE_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `BaselineDescription`: 1–1024 characters. */
+export const BASELINE_DESCRIPTION_MAX = 1024;
+/** botocore SSM `PatchRuleList`: at most 10 rules per rule group. */
+export const MAX_APPROVAL_RULES = 10;
+/** botocore SSM `PatchFilterList`: at most 4 filters per filter group. */
+export const MAX_FILTERS_PER_GROUP = 4;
+/** botocore SSM `PatchFilterValueList` 1–20 items; `PatchFilterValue` 1–64 characters. */
+export const MAX_FILTER_VALUES = 20;
+export const MAX_FILTER_VALUE_LENGTH = 64;
+/** botocore SSM `ApproveAfterDays`: 0–360 (older provider releases wrongly capped it at 100). */
+export const APPROVE_AFTER_DAYS_MAX = 360;
+/** botocore SSM `PatchStringDateTime`; the user guide documents `YYYY-MM-DD`. */
+export const APPROVE_UNTIL_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** botocore SSM `PatchIdList`: 0–50 items; `PatchId` 1–100 characters. */
+export const MAX_PATCH_LIST = 50;
+export const MAX_PATCH_ID_LENGTH = 100;
+/** botocore SSM `PatchSourceList` ≤ 20; `PatchSourceName` `^[a-zA-Z0-9_\-.]{3,50}$`;
+ * `PatchSourceProductList` 1–20 × 1–128; `PatchSourceConfiguration` 1–1024 (sensitive). */
+export const MAX_SOURCES = 20;
+export const SOURCE_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,50}$/;
+export const MAX_SOURCE_PRODUCTS = 20;
+export const MAX_SOURCE_PRODUCT_LENGTH = 128;
+export const MAX_SOURCE_CONFIGURATION_LENGTH = 1024;
+
+/** botocore SSM `PatchGroup`: 1–256 characters, pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. */
+export const PATCH_GROUP_PATTERN = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
+export const PATCH_GROUP_MAX = 256;
+
+/** botocore SSM `TagKey` 1–128 and `TagValue` 0–256, both `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`.
+ * Keys starting with `aws:` are reserved (IAM user guide, "Tagging AWS resources"). */
+export const TAG_PATTERN = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
+export const TAG_KEY_MAX = 128;
+export const TAG_VALUE_MAX = 256;
+/** Tagging AWS resources: at most 50 user tags per resource. */
+export const MAX_TAGS = 50;
+
+/**
+ * Patch filter keys accepted in approval rules and global filters, per operating system.
+ * Sources: DescribePatchProperties API reference ("valid properties for each operating system")
+ * and the user guide page "Patch baseline filters" (patch-manager-predefined-and-custom-patch-baselines).
+ * An invalid OS/key combination is accepted by the provider and fails only at apply time
+ * (terraform-provider-aws #23667, #23323), which is why it is checked here.
+ */
+const RPM_FAMILY_KEYS = ["PRODUCT", "CLASSIFICATION", "SEVERITY"] as const;
+const DEB_FAMILY_KEYS = ["PRODUCT", "PRIORITY", "SECTION"] as const;
+export const FILTER_KEYS_BY_OS: Record<OperatingSystem, readonly string[]> = {
+    WINDOWS: ["PATCH_SET", "PRODUCT", "PRODUCT_FAMILY", "CLASSIFICATION", "MSRC_SEVERITY"],
+    AMAZON_LINUX: RPM_FAMILY_KEYS,
+    AMAZON_LINUX_2: RPM_FAMILY_KEYS,
+    AMAZON_LINUX_2022: RPM_FAMILY_KEYS,
+    AMAZON_LINUX_2023: RPM_FAMILY_KEYS,
+    REDHAT_ENTERPRISE_LINUX: RPM_FAMILY_KEYS,
+    CENTOS: RPM_FAMILY_KEYS,
+    ORACLE_LINUX: RPM_FAMILY_KEYS,
+    SUSE: RPM_FAMILY_KEYS,
+    ROCKY_LINUX: RPM_FAMILY_KEYS,
+    ALMA_LINUX: RPM_FAMILY_KEYS,
+    UBUNTU: DEB_FAMILY_KEYS,
+    DEBIAN: DEB_FAMILY_KEYS,
+    RASPBIAN: DEB_FAMILY_KEYS,
+    MACOS: ["PRODUCT", "CLASSIFICATION"],
+};
+
+/**
+ * Filter values that form a closed, documented set (DescribePatchProperties; PatchFilter API
+ * reference). Keys not listed here (PRODUCT, PRODUCT_FAMILY, Linux CLASSIFICATION/SEVERITY, whose
+ * values differ by distribution and release) are checked for length only. `*` is always allowed.
+ */
+export const CLOSED_FILTER_VALUES: Partial<Record<OperatingSystem, Record<string, readonly string[]>>> = {
+    WINDOWS: {
+        PATCH_SET: ["OS", "APPLICATION"],
+        CLASSIFICATION: [
+            "CriticalUpdates",
+            "DefinitionUpdates",
+            "Drivers",
+            "FeaturePacks",
+            "SecurityUpdates",
+            "ServicePacks",
+            "Tools",
+            "UpdateRollups",
+            "Updates",
+            "Upgrades",
+        ],
+        MSRC_SEVERITY: ["Critical", "Important", "Moderate", "Low", "Unspecified"],
+    },
+    UBUNTU: { PRIORITY: ["Required", "Important", "Standard", "Optional", "Extra"] },
+    DEBIAN: { PRIORITY: ["Required", "Important", "Standard", "Optional", "Extra"] },
+    RASPBIAN: { PRIORITY: ["Required", "Important", "Standard", "Optional", "Extra"] },
+};
+
+/**
+ * Operating systems whose approval rules take neither an approval delay nor an approval date
+ * (user guide, "Custom baselines": not supported for Debian Server and Ubuntu Server; seed 004).
+ */
+export const OS_WITHOUT_APPROVAL_DELAY: readonly OperatingSystem[] = ["UBUNTU", "DEBIAN"];
+
+/** Linux-only baseline fields (botocore SSM: "Applies to Linux managed nodes only"). */
+export const LINUX_ONLY_OS_EXCLUDED: readonly OperatingSystem[] = ["WINDOWS", "MACOS"];
+export function isLinux(os: OperatingSystem): boolean {
+    return !LINUX_ONLY_OS_EXCLUDED.includes(os);
+}
+
+/** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
+export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;

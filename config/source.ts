@@ -1,0 +1,52 @@
+/**
+ * Where raw stack-config values come from: the Pulumi engine (`pulumi up`, and the review command,
+ * which loads a stack file into the same runtime config) — one path for both.
+ */
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+/** Values of a stack file as the engine hands them to a program: strings, objects as JSON. */
+export interface StackFileConfig {
+    values: Record<string, string>;
+    secretKeys: string[];
+}
+
+/** Marker shown instead of an encrypted (`secure:`) value, which the review cannot decrypt. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Reads `Pulumi.<stack>.yaml` (its `config:` map) into engine-style string values. */
+export function readStackFile(path: string): StackFileConfig {
+    const doc = YAML.parse(fs.readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
+            values[key] = SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else {
+            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { values, secretKeys };
+}
+
+/** Parses one engine config value: objects, arrays, numbers and booleans arrive as JSON text. */
+export function parseConfigValue(text: string): unknown {
+    const t = text.trim();
+    if (t.startsWith("{") || t.startsWith("[") || t === "true" || t === "false" || /^-?\d+(\.\d+)?$/.test(t)) {
+        try {
+            return JSON.parse(t);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}
+
+/** Every config value of the running stack, keyed `namespace:key`, JSON values parsed. */
+export function readEngineConfig(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) out[key] = parseConfigValue(value);
+    return out;
+}

@@ -1,0 +1,12 @@
+/**
+ * Entry point for `pulumi preview` / `pulumi up`. Everything happens in `program.ts`, which the
+ * offline review (`npm start`) and the tests run unchanged under the mock engine.
+ */
+import { main } from "./program";
+
+const outputs = main();
+
+/** Baseline ids by baseline name. */
+export const baselineIds = outputs.baselineIds;
+/** Patch group → { operating system → baseline name }. */
+export const patchGroups = outputs.patchGroups;

@@ -1,0 +1,44 @@
+/**
+ * The program: reads and validates the stack's config, then composes the components. `index.ts`
+ * runs it under the Pulumi engine; the offline review and the tests run the very same function
+ * under the mock engine.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { parseConfig, PatchingConfig } from "./config";
+import { readEngineConfig } from "./config/source";
+import { PatchBaseline } from "./components/patchBaseline";
+import { stackTags } from "./components/tags";
+
+/** What the stack exports. */
+export interface ProgramOutputs {
+    /** Baseline ids by baseline name. */
+    baselineIds: pulumi.Output<Record<string, string>>;
+    /** Patch group → { operating system → baseline name }. */
+    patchGroups: Record<string, Record<string, string>>;
+}
+
+/** Composes every component from an already validated config. */
+export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
+    const tags = stackTags(cfg);
+
+    const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
+
+    const patchGroups: Record<string, Record<string, string>> = {};
+    for (const b of cfg.baselines) {
+        for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
+    }
+
+    return {
+        baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
+        patchGroups,
+    };
+}
+
+/**
+ * The whole program: config from the engine, validated before anything is registered (throws
+ * `ConfigValidationError` listing every problem), then the components.
+ */
+export function main(): ProgramOutputs {
+    const config = parseConfig(readEngineConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+    return deployPatching(config);
+}

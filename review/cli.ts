@@ -1,0 +1,79 @@
+/**
+ * `npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id ID]`
+ *
+ * Offline review of a stack: runs the program under the mock engine (no Pulumi CLI, no AWS
+ * credentials, no network) and prints the plan. Exit codes: 0 valid, 1 invalid config (every
+ * problem listed, nothing planned), 3 usage error.
+ */
+import * as fs from "fs";
+import { renderMarkdown, renderText, toJsonPlan } from "./render";
+import { reviewStack } from "./review";
+
+export interface CliOptions {
+    stack: string;
+    config?: string;
+    json?: string;
+    markdown?: string;
+    accountId?: string;
+    quiet: boolean;
+}
+
+export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id 123456789012] [--quiet]
+  --stack NAME       stack to review; reads Pulumi.NAME.yaml (default: dev)
+  --config FILE      review this stack config file instead of Pulumi.NAME.yaml
+  --json FILE        also write the machine-readable plan to FILE
+  --markdown FILE    also write a Markdown report for a pull request to FILE
+  --account-id ID    account the mock engine deploys to (default: 123456789012)
+  --quiet            do not print the plan (errors are still printed)
+exit codes: 0 valid, 1 invalid config, 3 usage error`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): CliOptions {
+    const opts: CliOptions = { stack: "dev", quiet: false };
+    const takes = { "--stack": "stack", "--config": "config", "--json": "json", "--markdown": "markdown", "--account-id": "accountId" } as const;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--quiet") {
+            opts.quiet = true;
+            continue;
+        }
+        if (arg === "--help" || arg === "-h") throw new UsageError(USAGE);
+        const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const key = (takes as Record<string, keyof CliOptions>)[flag];
+        if (!key) throw new UsageError(`unknown argument ${arg}\n${USAGE}`);
+        const value = inline ?? argv[++i];
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value\n${USAGE}`);
+        (opts as unknown as Record<string, string>)[key] = value;
+    }
+    if (opts.accountId !== undefined && !/^\d{12}$/.test(opts.accountId)) throw new UsageError(`--account-id must be 12 digits, got ${opts.accountId}`);
+    return opts;
+}
+
+export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+    let opts: CliOptions;
+    try {
+        opts = parseArgs(argv);
+    } catch (err) {
+        if (err instanceof UsageError) {
+            out(`${err.message}\n`);
+            return argv.includes("--help") || argv.includes("-h") ? 0 : 3;
+        }
+        throw err;
+    }
+    const review = await reviewStack({ stack: opts.stack, configPath: opts.config, accountId: opts.accountId });
+    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
+    if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
+    if (!opts.quiet || review.configErrors.length > 0) out(renderText(review));
+    return review.configErrors.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+    runCli(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            process.stderr.write(`review failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+            process.exit(4);
+        },
+    );
+}

@@ -1,0 +1,176 @@
+/**
+ * Runs the program under Pulumi's mock engine (no CLI, no credentials, no network) and records
+ * every resource registration as the engine would receive it. Used by the offline review and by
+ * the tests, so what reviewers read is what the tests assert.
+ */
+import * as pulumi from "@pulumi/pulumi";
+// Internal but stable entry points of the Node SDK: the mock monitor and the RPC queue drain.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+    getMonitor(): MonitorLike;
+    waitForRPCs(): Promise<void>;
+};
+
+/** One registered resource, as recorded by the mock engine. */
+export interface PlanResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent resource, if any. */
+    parent?: string;
+    /** `true` for provider resources, `false` for components. */
+    custom: boolean;
+    /** The inputs the engine receives; secrets masked, unknowns shown as `[unknown]`. */
+    inputs: Record<string, unknown>;
+    /** Resource options worth reviewing. */
+    options: { protect?: boolean; provider?: string; dependsOn?: string[] };
+}
+
+interface MonitorLike {
+    registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string }) => void): Promise<void>;
+}
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect?(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+/** Account and region the mock engine pretends to run in. */
+export interface MockEnvironment {
+    accountId: string;
+    region: string;
+    partition?: string;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Shown in plans wherever a secret value would be. */
+export const MASKED = "[secret]";
+
+/** Converts the wire form of inputs into plain JSON, masking secrets. */
+export function maskInputs(value: unknown): unknown {
+    if (value === UNKNOWN) return "[unknown]";
+    if (Array.isArray(value)) return value.map(maskInputs);
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        const sig = obj[SIG_KEY];
+        if (sig === SECRET_SIG) return MASKED;
+        if (sig === RESOURCE_SIG) return obj.urn;
+        if (sig === OUTPUT_SIG) return obj.secret ? MASKED : maskInputs(obj.value);
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskInputs(v)]));
+    }
+    return value;
+}
+
+/** Provider-computed attributes the program reads (ARNs, names), made up deterministically. */
+export function mockState(type: string, name: string, inputs: Record<string, any>, env: MockEnvironment): Record<string, unknown> {
+    const p = env.partition ?? "aws";
+    const [pkg, mod] = type.split(":");
+    const service = (mod ?? "").split("/")[0];
+    const state: Record<string, unknown> = { ...inputs };
+    if (pkg !== "aws") return state;
+    switch (type) {
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = inputs.bucket ?? `${name}-bucket`;
+            Object.assign(state, { bucket, arn: `arn:${p}:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${env.region}.amazonaws.com` });
+            break;
+        }
+        case "aws:iam/role:Role":
+        case "aws:iam/policy:Policy": {
+            const n = inputs.name ?? name;
+            const kind = type === "aws:iam/role:Role" ? "role" : "policy";
+            Object.assign(state, { name: n, arn: `arn:${p}:iam::${env.accountId}:${kind}${inputs.path ?? "/"}${n}` });
+            break;
+        }
+        case "aws:iam/instanceProfile:InstanceProfile": {
+            const n = inputs.name ?? name;
+            Object.assign(state, { name: n, arn: `arn:${p}:iam::${env.accountId}:instance-profile/${n}` });
+            break;
+        }
+        default:
+            state.arn ??= `arn:${p}:${service}:${env.region}:${env.accountId}:${name}`;
+    }
+    return state;
+}
+
+/** The result of evaluating a program under the mock engine. */
+export interface MockRun<T> {
+    resources: PlanResource[];
+    result: T;
+}
+
+/**
+ * Evaluates `program` under mocks with the given stack config and returns every registration.
+ * Data sources the program may call are mocked here; any other call fails loudly, so a new data
+ * source never passes silently.
+ */
+export async function runUnderMocks<T>(options: {
+    project: string;
+    stack: string;
+    config: { values: Record<string, string>; secretKeys: string[] };
+    env: MockEnvironment;
+    preview?: boolean;
+    program: () => T;
+}): Promise<MockRun<T>> {
+    const { env } = options;
+    const resources: PlanResource[] = [];
+    const mocks: pulumi.runtime.Mocks = {
+        newResource: (args) => ({
+            id: args.custom === false ? undefined : `${args.name}-id`,
+            state: mockState(args.type, args.name, args.inputs, env),
+        }),
+        call: (args) => {
+            const p = env.partition ?? "aws";
+            switch (args.token) {
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: env.accountId, arn: `arn:${p}:iam::${env.accountId}:role/review`, userId: "AIDAREVIEW", id: env.accountId };
+                case "aws:index/getRegion:getRegion":
+                    return { name: env.region, region: env.region, id: env.region };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: p, dnsSuffix: "amazonaws.com", id: p };
+                default:
+                    throw new Error(`the mock engine does not know the data source ${args.token}; add it to review/engine.ts`);
+            }
+        },
+    };
+    pulumi.runtime.setAllConfig(options.config.values, options.config.secretKeys);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
+
+    const monitor = settings.getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) =>
+        original(req, (err, resp) => {
+            if (!err && resp) {
+                resources.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    inputs: maskInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    options: {
+                        protect: req.getProtect?.() || undefined,
+                        provider: req.getProvider() || undefined,
+                        dependsOn: req.getDependenciesList().length > 0 ? req.getDependenciesList() : undefined,
+                    },
+                });
+            }
+            cb(err, resp);
+        });
+
+    const result = options.program();
+    await settings.waitForRPCs();
+    // Registration order depends on promise timing; sort for stable plans and diffs.
+    resources.sort((a, b) => a.urn.localeCompare(b.urn));
+    return { resources, result };
+}

@@ -1,0 +1,104 @@
+/** Renders a {@link Review} as text for the terminal, Markdown for pull requests, and JSON. */
+import { formatIssue } from "../config";
+import type { PlanResource } from "./engine";
+import type { Review } from "./review";
+import { summarise } from "./summaries";
+
+/** The machine-readable plan written by `--json`. */
+export interface JsonPlan {
+    project: string;
+    stack: string;
+    valid: boolean;
+    configErrors: { path: string; message: string; value?: unknown }[];
+    resources: { urn: string; type: string; name: string; parent: string | null; inputs: Record<string, unknown>; protect?: boolean }[];
+}
+
+export function toJsonPlan(review: Review): JsonPlan {
+    return {
+        project: review.project,
+        stack: review.stack,
+        valid: review.configErrors.length === 0,
+        configErrors: review.configErrors,
+        resources: review.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent ?? null,
+            inputs: r.inputs,
+            ...(r.options.protect ? { protect: true } : {}),
+        })),
+    };
+}
+
+/** Resources arranged under their parents, roots first, in URN order. */
+export function resourceTree(resources: PlanResource[]): { node: PlanResource; depth: number }[] {
+    const byParent = new Map<string | undefined, PlanResource[]>();
+    const urns = new Set(resources.map((r) => r.urn));
+    for (const r of resources) {
+        const key = r.parent && urns.has(r.parent) ? r.parent : undefined;
+        byParent.set(key, [...(byParent.get(key) ?? []), r]);
+    }
+    const out: { node: PlanResource; depth: number }[] = [];
+    const walk = (parent: string | undefined, depth: number) => {
+        for (const r of byParent.get(parent) ?? []) {
+            out.push({ node: r, depth });
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk(undefined, 0);
+    return out;
+}
+
+export function countByType(resources: PlanResource[]): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+function header(review: Review): string {
+    return `project ${review.project} · stack ${review.stack} · region ${review.region ?? "(aws:region not set)"} · account ${review.accountId} (mock)`;
+}
+
+export function renderText(review: Review): string {
+    const lines: string[] = [`Patch management review — ${header(review)}`, `config: ${review.configPath}`, ""];
+    if (review.configErrors.length > 0) {
+        lines.push(`INVALID CONFIG: ${review.configErrors.length} problem(s); nothing was planned.`);
+        for (const issue of review.configErrors) lines.push(`  ✗ ${formatIssue(issue)}`);
+        return lines.join("\n") + "\n";
+    }
+    const custom = review.resources.filter((r) => r.custom).length;
+    lines.push(`${review.resources.length} resources: ${custom} AWS resources in ${review.resources.length - custom} components`, "");
+    for (const { node, depth } of resourceTree(review.resources)) {
+        const pad = "  ".repeat(depth);
+        lines.push(`${pad}${node.custom ? "-" : "▸"} ${node.name}  (${node.type})${node.options.protect ? "  [protected]" : ""}`);
+        for (const s of summarise(node.type, node.inputs)) lines.push(`${pad}    ${s}`);
+    }
+    lines.push("", "Resources by type:");
+    for (const [type, n] of countByType(review.resources)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
+    return lines.join("\n") + "\n";
+}
+
+function mdEscape(s: string): string {
+    return s.replace(/\|/g, "\\|");
+}
+
+export function renderMarkdown(review: Review): string {
+    const lines: string[] = [`## Patch management review: \`${review.stack}\``, "", header(review), ""];
+    if (review.configErrors.length > 0) {
+        lines.push(`**Invalid config: ${review.configErrors.length} problem(s).** Nothing was planned.`, "");
+        lines.push("| key | problem | value |", "| --- | --- | --- |");
+        for (const i of review.configErrors) {
+            lines.push(`| \`${i.path}\` | ${mdEscape(i.message)} | ${"value" in i ? `\`${mdEscape(JSON.stringify(i.value))}\`` : ""} |`);
+        }
+        return lines.join("\n") + "\n";
+    }
+    lines.push("| count | type |", "| ---: | --- |");
+    for (const [type, n] of countByType(review.resources)) lines.push(`| ${n} | \`${type}\` |`);
+    lines.push("", "### Resources", "");
+    for (const { node, depth } of resourceTree(review.resources)) {
+        const summary = summarise(node.type, node.inputs);
+        lines.push(`${"  ".repeat(depth)}- **${node.name}** \`${node.type}\`${node.options.protect ? " (protected)" : ""}`);
+        for (const s of summary) lines.push(`${"  ".repeat(depth + 1)}- ${mdEscape(s)}`);
+    }
+    return lines.join("\n") + "\n";
+}

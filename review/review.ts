@@ -1,0 +1,82 @@
+/**
+ * The offline review of one stack: load its stack file, run the program under the mock engine,
+ * and collect what a reviewer needs (resources, config errors). Renderers and later checks
+ * (policies, calendars) work on the {@link Review} this returns.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ConfigIssue, ConfigValidationError } from "../config";
+import { readStackFile } from "../config/source";
+import { main, ProgramOutputs } from "../program";
+import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
+
+export interface ReviewOptions {
+    /** Stack name; also picks `Pulumi.<stack>.yaml` when `configPath` is not given. */
+    stack: string;
+    /** A stack config file to use instead of `Pulumi.<stack>.yaml`. */
+    configPath?: string;
+    /** Folder holding `Pulumi.yaml` and the stack files. @default the repository root */
+    projectDir?: string;
+    /** The account the mock engine pretends to deploy to. @default 123456789012 */
+    accountId?: string;
+}
+
+export interface Review {
+    project: string;
+    stack: string;
+    configPath: string;
+    region?: string;
+    accountId: string;
+    /** Every config problem; when non-empty nothing was registered. */
+    configErrors: ConfigIssue[];
+    resources: PlanResource[];
+}
+
+export const DEFAULT_ACCOUNT_ID = "123456789012";
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Reads the project name from `Pulumi.yaml`. */
+export function projectName(projectDir: string): string {
+    const doc = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: string };
+    if (!doc?.name) throw new Error(`${projectDir}/Pulumi.yaml has no name`);
+    return doc.name;
+}
+
+export async function reviewStack(options: ReviewOptions): Promise<Review> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const project = projectName(projectDir);
+    const configPath = options.configPath ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
+    if (!fs.existsSync(configPath)) throw new Error(`no stack config file at ${configPath}`);
+    const config = readStackFile(configPath);
+    const region = config.values["aws:region"];
+    const env: MockEnvironment = { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: region ?? "us-east-1" };
+
+    let configErrors: ConfigIssue[] = [];
+    const run = await runUnderMocks<ProgramOutputs | undefined>({
+        project,
+        stack: options.stack,
+        config,
+        env,
+        program: () => {
+            try {
+                return main();
+            } catch (err) {
+                if (err instanceof ConfigValidationError) {
+                    configErrors = err.issues;
+                    return undefined;
+                }
+                throw err;
+            }
+        },
+    });
+    return {
+        project,
+        stack: options.stack,
+        configPath,
+        region,
+        accountId: env.accountId,
+        configErrors,
+        resources: run.resources,
+    };
+}

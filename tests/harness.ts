@@ -1,0 +1,68 @@
+/**
+ * Test helpers: run the real program (or a component) under the mock engine with a given stack
+ * config and look at what it registered. Built on review/engine.ts, the same harness the offline
+ * review uses, so tests and reviewers see the same registrations.
+ */
+import * as path from "path";
+import { parseConfig, PatchingConfig } from "../config";
+import { readStackFile } from "../config/source";
+import { PlanResource, runUnderMocks } from "../review/engine";
+import { main } from "../program";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const ACCOUNT = "123456789012";
+export const REGION = "us-east-1";
+
+/** Engine-style config values (objects as JSON text) from plain values. */
+export function engineValues(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** A small valid config: one Amazon Linux 2023 baseline. Tests override what they exercise. */
+export function minimalConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        "aws:region": REGION,
+        "patching:environment": "test",
+        "patching:baselines": [
+            {
+                name: "test-al2023",
+                operatingSystem: "AMAZON_LINUX_2023",
+                approvalRules: [{ patchFilters: { CLASSIFICATION: ["Security"] }, approveAfterDays: 0 }],
+                patchGroups: ["test"],
+            },
+        ],
+        ...overrides,
+    };
+}
+
+/** Parses config values the way the program does (throws ConfigValidationError). */
+export function parse(values: Record<string, unknown>): PatchingConfig {
+    return parseConfig(values, { project: "patching", stack: "test" });
+}
+
+/** Runs `program.ts` under mocks with these config values. */
+export async function runProgram(values: Record<string, unknown>, stack = "test") {
+    return runUnderMocks({
+        project: "patching",
+        stack,
+        config: { values: engineValues(values), secretKeys: [] },
+        env: { accountId: ACCOUNT, region: String(values["aws:region"] ?? REGION) },
+        program: main,
+    });
+}
+
+/** Runs `program.ts` under mocks with a stack file of this repository. */
+export async function runStackFile(file: string, stack: string) {
+    const config = readStackFile(path.join(ROOT, file));
+    return runUnderMocks({ project: "patching", stack, config, env: { accountId: ACCOUNT, region: REGION }, program: main });
+}
+
+export function ofType(resources: PlanResource[], type: string): PlanResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+export function named(resources: PlanResource[], type: string, name: string): PlanResource {
+    const found = resources.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} named ${name}; have: ${resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+    return found;
+}

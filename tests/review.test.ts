@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs, runCli } from "../review/cli";
+import { maskInputs, MASKED } from "../review/engine";
+import { reviewStack } from "../review/review";
+import { ROOT } from "./harness";
+
+function tmp(name: string): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "review-")), name);
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+    let out = "";
+    const code = await runCli(args, (s) => (out += s));
+    return { code, out };
+}
+
+describe("offline review", () => {
+    it("prints the dev plan by default, grouped by component, with counts by type", async () => {
+        const { code, out } = await cli([]);
+        expect(code).to.equal(0);
+        expect(out).to.contain("stack dev");
+        expect(out).to.contain("▸ dev-windows-server  (patching:ssm:PatchBaseline)");
+        expect(out).to.contain("rule 1: PRODUCT=WindowsServer2019,WindowsServer2022 CLASSIFICATION=CriticalUpdates,SecurityUpdates MSRC_SEVERITY=Critical,Important → after 0d, compliance CRITICAL");
+        expect(out).to.match(/\s4 {2}aws:ssm\/patchBaseline:PatchBaseline/);
+    });
+
+    it("writes the prod plan as JSON with baselines and patch-group registrations", async () => {
+        const file = tmp("plan.json");
+        const { code } = await cli(["--stack", "prod", "--json", file, "--quiet"]);
+        expect(code).to.equal(0);
+        const plan = JSON.parse(fs.readFileSync(file, "utf8"));
+        expect(plan).to.include({ project: "patching", stack: "prod", valid: true });
+        const baseline = plan.resources.find((r: { type: string; name: string }) => r.type === "aws:ssm/patchBaseline:PatchBaseline" && r.name === "prod-windows-server");
+        expect(baseline.urn).to.equal("urn:pulumi:prod::patching::patching:ssm:PatchBaseline$aws:ssm/patchBaseline:PatchBaseline::prod-windows-server");
+        expect(baseline.parent).to.equal("urn:pulumi:prod::patching::patching:ssm:PatchBaseline::prod-windows-server");
+        expect(baseline.inputs.rejectedPatches).to.deep.equal(["KB5034441"]);
+        expect(baseline.inputs.approvalRules[0].approveAfterDays).to.equal(7);
+        const groups = plan.resources.filter((r: { type: string }) => r.type === "aws:ssm/patchGroup:PatchGroup");
+        expect(groups).to.have.length(8);
+        expect(groups.map((g: { inputs: { patchGroup: string } }) => g.inputs.patchGroup).sort()).to.deep.equal(["prod", "prod", "prod", "prod", "prod-critical", "prod-critical", "prod-critical", "prod-critical"]);
+        for (const r of plan.resources) expect(Object.keys(r)).to.include.members(["urn", "type", "name", "parent", "inputs"]);
+    });
+
+    it("exits 1 listing every config mistake by key path, and plans nothing", async () => {
+        const json = tmp("bad.json");
+        const md = tmp("bad.md");
+        const { code, out } = await cli(["--config", path.join(ROOT, "tests/fixtures/invalid.yaml"), "--json", json, "--markdown", md]);
+        expect(code).to.equal(1);
+        for (const p of [
+            "patching:baselines[0].operatingSystem",
+            "patching:baselines[1].approvalRules[0].approveAfterDays",
+            "patching:baselines[1].approvalRules[0].patchFilters.MSRC_SEVERITY",
+            "patching:baselines[1].approvalRules[1]",
+        ]) {
+            expect(out).to.contain(`✗ ${p}:`);
+        }
+        const plan = JSON.parse(fs.readFileSync(json, "utf8"));
+        expect(plan.valid).to.equal(false);
+        expect(plan.configErrors).to.have.length(4);
+        expect(plan.resources).to.deep.equal([]);
+        expect(fs.readFileSync(md, "utf8")).to.contain("| `patching:baselines[1].approvalRules[0].approveAfterDays` | must be from 0 to 360");
+    });
+
+    it("writes a Markdown report for a pull request", async () => {
+        const md = tmp("plan.md");
+        expect((await cli(["--stack", "prod", "--markdown", md, "--quiet"])).code).to.equal(0);
+        const text = fs.readFileSync(md, "utf8");
+        expect(text).to.contain("## Patch management review: `prod`");
+        expect(text).to.contain("| 4 | `aws:ssm/patchBaseline:PatchBaseline` |");
+        expect(text).to.contain("- **prod-windows-server** `aws:ssm/patchBaseline:PatchBaseline`");
+    });
+
+    it("rejects unknown flags and bad values with exit 3", async () => {
+        expect((await cli(["--stak", "dev"])).code).to.equal(3);
+        expect((await cli(["--json"])).code).to.equal(3);
+        expect((await cli(["--account-id", "12"])).code).to.equal(3);
+        expect(parseArgs(["--stack=prod", "--account-id", "210987654321"])).to.deep.include({ stack: "prod", accountId: "210987654321" });
+    });
+
+    it("masks secrets in plan inputs", () => {
+        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
+        expect(maskInputs({ a: secret, b: [secret, "x"], c: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).to.deep.equal({ a: MASKED, b: [MASKED, "x"], c: "[unknown]" });
+    });
+
+    it("reviews any stack file and reports a missing one", async () => {
+        const r = await reviewStack({ stack: "qa", configPath: path.join(ROOT, "Pulumi.dev.yaml") });
+        expect(r.configErrors).to.deep.equal([]);
+        expect(r.resources.find((x) => x.type === "patching:ssm:PatchBaseline")!.urn).to.contain("urn:pulumi:qa::patching::");
+        let err: unknown;
+        await reviewStack({ stack: "nope" }).catch((e) => (err = e));
+        expect(String(err)).to.contain("no stack config file");
+    });
+
+    it("`npm start` is the same command as a process: exit code and output", function () {
+        this.timeout(60000);
+        const ok = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "review/cli.ts", "--stack", "prod", "--quiet"], { cwd: ROOT, encoding: "utf8" });
+        expect(ok).to.equal("");
+        const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "review/cli.ts", "--config", "tests/fixtures/invalid.yaml"], { cwd: ROOT, encoding: "utf8" });
+        expect(bad.status).to.equal(1);
+        expect(bad.stdout).to.contain("INVALID CONFIG: 4 problem(s)");
+    });
+});
