@@ -4,7 +4,7 @@
  */
 import { main } from "./program";
 
-const outputs = main();
+const { outputs } = main();
 
 /** Baseline ids by baseline name. */
 export const baselineIds = outputs.baselineIds;

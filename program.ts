@@ -38,7 +38,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
  * The whole program: config from the engine, validated before anything is registered (throws
  * `ConfigValidationError` listing every problem), then the components.
  */
-export function main(): ProgramOutputs {
+export function main(): { config: PatchingConfig; outputs: ProgramOutputs } {
     const config = parseConfig(readEngineConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
-    return deployPatching(config);
+    return { config, outputs: deployPatching(config) };
 }

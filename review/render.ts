@@ -2,6 +2,7 @@
 import { formatIssue } from "../config";
 import type { PlanResource } from "./engine";
 import type { Review } from "./review";
+import type { ReviewSection } from "./sections";
 import { summarise } from "./summaries";
 
 /** The machine-readable plan written by `--json`. */
@@ -11,6 +12,7 @@ export interface JsonPlan {
     valid: boolean;
     configErrors: { path: string; message: string; value?: unknown }[];
     resources: { urn: string; type: string; name: string; parent: string | null; inputs: Record<string, unknown>; protect?: boolean }[];
+    sections: ReviewSection[];
 }
 
 export function toJsonPlan(review: Review): JsonPlan {
@@ -27,6 +29,7 @@ export function toJsonPlan(review: Review): JsonPlan {
             inputs: r.inputs,
             ...(r.options.protect ? { protect: true } : {}),
         })),
+        sections: review.sections,
     };
 }
 
@@ -75,6 +78,7 @@ export function renderText(review: Review): string {
     }
     lines.push("", "Resources by type:");
     for (const [type, n] of countByType(review.resources)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
+    for (const section of review.sections) lines.push("", section.title, "-".repeat(section.title.length), ...section.lines);
     return lines.join("\n") + "\n";
 }
 
@@ -100,5 +104,6 @@ export function renderMarkdown(review: Review): string {
         lines.push(`${"  ".repeat(depth)}- **${node.name}** \`${node.type}\`${node.options.protect ? " (protected)" : ""}`);
         for (const s of summary) lines.push(`${"  ".repeat(depth + 1)}- ${mdEscape(s)}`);
     }
+    for (const section of review.sections) lines.push("", `### ${section.title}`, "", "```text", ...section.lines, "```");
     return lines.join("\n") + "\n";
 }

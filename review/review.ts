@@ -6,10 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigIssue, ConfigValidationError } from "../config";
+import { ConfigIssue, ConfigValidationError, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
-import { main, ProgramOutputs } from "../program";
+import { main } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
+import { buildSections, ReviewSection } from "./sections";
 
 export interface ReviewOptions {
     /** Stack name; also picks `Pulumi.<stack>.yaml` when `configPath` is not given. */
@@ -20,6 +21,8 @@ export interface ReviewOptions {
     projectDir?: string;
     /** The account the mock engine pretends to deploy to. @default 123456789012 */
     accountId?: string;
+    /** The moment schedules' next runs are computed from. @default now */
+    now?: Date;
 }
 
 export interface Review {
@@ -31,6 +34,10 @@ export interface Review {
     /** Every config problem; when non-empty nothing was registered. */
     configErrors: ConfigIssue[];
     resources: PlanResource[];
+    /** The validated config (absent when it is invalid). */
+    config?: PatchingConfig;
+    /** Extra sections (schedules, calendars, …). */
+    sections: ReviewSection[];
 }
 
 export const DEFAULT_ACCOUNT_ID = "123456789012";
@@ -53,14 +60,14 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
     const env: MockEnvironment = { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: region ?? "us-east-1" };
 
     let configErrors: ConfigIssue[] = [];
-    const run = await runUnderMocks<ProgramOutputs | undefined>({
+    const run = await runUnderMocks<PatchingConfig | undefined>({
         project,
         stack: options.stack,
         config,
         env,
         program: () => {
             try {
-                return main();
+                return main().config;
             } catch (err) {
                 if (err instanceof ConfigValidationError) {
                     configErrors = err.issues;
@@ -70,6 +77,7 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
             }
         },
     });
+    const sections = run.result ? buildSections({ config: run.result, resources: run.resources, now: options.now ?? new Date() }) : [];
     return {
         project,
         stack: options.stack,
@@ -78,5 +86,7 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
         accountId: env.accountId,
         configErrors,
         resources: run.resources,
+        config: run.result,
+        sections,
     };
 }

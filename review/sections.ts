@@ -1,0 +1,28 @@
+/**
+ * Extra sections of the review (schedules and their next runs, calendars, …), computed from the
+ * validated config and the recorded resources. Each area adds a builder to SECTION_BUILDERS;
+ * renderers print every section after the resource tree, and the JSON plan carries them too.
+ */
+import type { PatchingConfig } from "../config";
+import type { PlanResource } from "./engine";
+
+export interface ReviewSection {
+    title: string;
+    /** Plain-text lines; rendered as-is in the terminal and as a code block in Markdown. */
+    lines: string[];
+}
+
+export interface SectionInput {
+    config: PatchingConfig;
+    resources: PlanResource[];
+    /** The moment "next runs" are computed from (fixed in tests). */
+    now: Date;
+}
+
+export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
+
+export const SECTION_BUILDERS: SectionBuilder[] = [];
+
+export function buildSections(input: SectionInput): ReviewSection[] {
+    return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);
+}
