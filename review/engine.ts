@@ -4,6 +4,7 @@
  * the tests, so what reviewers read is what the tests assert.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 // Internal but stable entry points of the Node SDK: the mock monitor and the RPC queue drain.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as {
@@ -51,7 +52,13 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
 
 /** Shown in plans wherever a secret value would be. */
 export const MASKED = "[secret]";
@@ -66,6 +73,15 @@ export function maskInputs(value: unknown): unknown {
         if (sig === SECRET_SIG) return MASKED;
         if (sig === RESOURCE_SIG) return obj.urn;
         if (sig === OUTPUT_SIG) return obj.secret ? MASKED : maskInputs(obj.value);
+        if (sig === ASSET_SIG) {
+            // Show an asset's size and digest, not its (possibly large) content.
+            if (typeof obj.text === "string") return `[asset ${Buffer.byteLength(obj.text)} bytes sha256:${sha256(obj.text).slice(0, 12)}]`;
+            return `[asset ${obj.path ?? obj.uri}]`;
+        }
+        if (sig === ARCHIVE_SIG) {
+            if (obj.assets) return { archive: maskInputs(obj.assets) };
+            return `[archive ${obj.path ?? obj.uri}]`;
+        }
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskInputs(v)]));
     }
     return value;
@@ -97,6 +113,22 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             Object.assign(state, { name: n, arn: `arn:${p}:iam::${env.accountId}:instance-profile/${n}` });
             break;
         }
+        case "aws:cloudwatch/logGroup:LogGroup":
+            state.arn = `arn:${p}:logs:${env.region}:${env.accountId}:log-group:${inputs.name ?? name}`;
+            break;
+        case "aws:lambda/function:Function":
+            state.arn = `arn:${p}:lambda:${env.region}:${env.accountId}:function:${inputs.name ?? name}`;
+            break;
+        case "aws:sns/topic:Topic":
+            state.arn = `arn:${p}:sns:${env.region}:${env.accountId}:${inputs.name ?? name}`;
+            state.name = inputs.name ?? name;
+            break;
+        case "aws:ssm/document:Document":
+            state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:document/${inputs.name ?? name}`;
+            break;
+        case "aws:kms/key:Key":
+            state.arn = `arn:${p}:kms:${env.region}:${env.accountId}:key/${name}-id`;
+            break;
         default:
             state.arn ??= `arn:${p}:${service}:${env.region}:${env.accountId}:${name}`;
     }
