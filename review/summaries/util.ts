@@ -1,5 +1,4 @@
 /** Helpers shared by the per-area summarisers. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Inputs = Record<string, any>;
 export type Summarisers = Record<string, (inputs: Inputs) => string[]>;
 
