@@ -10,3 +10,7 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Maintenance window ids by window name. */
+export const maintenanceWindowIds = outputs.maintenanceWindowIds;
+/** Per orchestrator: run state machine, summary topic, log group, instance profile or policy. */
+export const patchOrchestrators = outputs.patchOrchestrators;

@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
+import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
+import { PatchOrchestrator } from "./components/patchOrchestrator";
 import { stackTags } from "./components/tags";
 
 /** What the stack exports. */
@@ -15,6 +17,10 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** Maintenance window ids by window name (configured windows and orchestrator windows). */
+    maintenanceWindowIds: pulumi.Output<Record<string, string>>;
+    /** Per orchestrator: its run state machine, summary topic, log group and instance profile/policy. */
+    patchOrchestrators: pulumi.Output<Record<string, { runStateMachineArn: string; topicArn: string; logGroupName: string; instanceProfileName?: string; instancePolicyArn?: string }>>;
 }
 
 /** Composes every component from an already validated config. */
@@ -28,7 +34,24 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, windowArgsFromConfig(w, tags)));
+    const orchestrators = cfg.patchOrchestrators.map((o) => new PatchOrchestrator(o.name, { orchestrator: o, tags }));
+
     return {
+        maintenanceWindowIds: pulumi.output(
+            Object.fromEntries<pulumi.Output<string>>([
+                ...windows.map((w, i): [string, pulumi.Output<string>] => [cfg.maintenanceWindows[i].name, w.windowId]),
+                ...orchestrators.map((o, i): [string, pulumi.Output<string>] => [cfg.patchOrchestrators[i].window.name ?? `${cfg.patchOrchestrators[i].name}-window`, o.windowId]),
+            ]),
+        ),
+        patchOrchestrators: pulumi.output(
+            Object.fromEntries(
+                orchestrators.map((o, i) => [
+                    cfg.patchOrchestrators[i].name,
+                    { runStateMachineArn: o.runStateMachineArn, topicArn: o.topicArn, logGroupName: o.logGroupName, instanceProfileName: o.instanceProfileName, instancePolicyArn: o.instancePolicyArn },
+                ]),
+            ),
+        ),
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
     };

@@ -9,12 +9,16 @@
  */
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
+import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
+import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { MaintenanceWindowConfig } from "./maintenanceWindows";
+export type { OrchestratorConfig } from "./patchOrchestrators";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -30,6 +34,10 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** Maintenance windows with targets, Run Command / Automation tasks and failure notifications. */
+    maintenanceWindows: maintenanceWindowsSchema,
+    /** Batch patch orchestrators (stopped instances, priority batches, preflight, state restore). */
+    patchOrchestrators: patchOrchestratorsSchema,
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -88,6 +96,9 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
+    checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined);
+    checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

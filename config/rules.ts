@@ -144,3 +144,92 @@ export function isLinux(os: OperatingSystem): boolean {
 
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
+
+// ---------------------------------------------------------------------------------------------
+// Maintenance windows (issue 7). botocore SSM CreateMaintenanceWindow, RegisterTargetWithMaintenanceWindow,
+// RegisterTaskWithMaintenanceWindow and their shapes; user guide "Maintenance Windows".
+// ---------------------------------------------------------------------------------------------
+
+/** botocore SSM `MaintenanceWindowName` (also window target and task names): `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const MW_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `MaintenanceWindowDescription`: 1–128 characters (windows, targets and tasks). */
+export const MW_DESCRIPTION_MAX = 128;
+/** botocore SSM `OwnerInformation`: 1–128 characters. */
+export const MW_OWNER_INFORMATION_MAX = 128;
+/** botocore SSM `MaintenanceWindowDurationHours` 1–24; `MaintenanceWindowCutoff` 0–23. The service
+ * rejects a cutoff that is not below the duration ("Cutoff must be less than Duration"). */
+export const MW_DURATION_MIN = 1;
+export const MW_DURATION_MAX = 24;
+export const MW_CUTOFF_MAX = 23;
+/** botocore SSM `MaintenanceWindowOffset`: 1–6 days; only with a cron schedule (user guide, "Schedule offset"). */
+export const MW_OFFSET_MIN = 1;
+export const MW_OFFSET_MAX = 6;
+/** botocore SSM `Targets`: at most 5 key/value entries per registered target; `TargetValues` ≤ 50. */
+export const MW_MAX_TARGET_ENTRIES = 5;
+export const MAX_TARGET_VALUES = 50;
+/** botocore SSM `MaintenanceWindowResourceType`. */
+export const MW_RESOURCE_TYPES = ["INSTANCE", "RESOURCE_GROUP"] as const;
+/** botocore SSM `MaintenanceWindowTaskType`. */
+export const MW_TASK_TYPES = ["RUN_COMMAND", "AUTOMATION", "STEP_FUNCTIONS", "LAMBDA"] as const;
+/** Task types this program registers from `patching:maintenanceWindows` (STEP_FUNCTIONS is used by the orchestrator). */
+export const MW_CONFIG_TASK_TYPES = ["RUN_COMMAND", "AUTOMATION"] as const;
+/** botocore SSM `MaintenanceWindowTaskCutoffBehavior`. */
+export const MW_CUTOFF_BEHAVIORS = ["CONTINUE_TASK", "CANCEL_TASK"] as const;
+/** botocore SSM `MaxConcurrency`: `^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`, 1–7 characters. */
+export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+/** botocore SSM `MaxErrors`: `^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`, 1–7 characters. */
+export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+/** botocore SSM `TimeoutSeconds` (Run Command delivery timeout): 30–2592000. */
+export const RUN_COMMAND_TIMEOUT_MIN = 30;
+export const RUN_COMMAND_TIMEOUT_MAX = 2592000;
+/** botocore SSM `Comment`: at most 100 characters. */
+export const RUN_COMMAND_COMMENT_MAX = 100;
+/** botocore SSM `CommandPluginStatus`-based `NotificationEvent` and `NotificationType`. */
+export const NOTIFICATION_EVENTS = ["All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"] as const;
+export const NOTIFICATION_TYPES = ["Command", "Invocation"] as const;
+/** AWS-RunPatchBaseline parameters (user guide, "About the AWS-RunPatchBaseline SSM document"). */
+export const PATCH_OPERATIONS = ["Install", "Scan"] as const;
+export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
+/** botocore SSM `DocumentARN` (task ARN of RUN_COMMAND / AUTOMATION tasks): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_REF_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+/** botocore SSM `DocumentVersion`: `$LATEST`, `$DEFAULT` or a version number. */
+export const DOCUMENT_VERSION_PATTERN = /^(\$DEFAULT|\$LATEST|[1-9][0-9]*)$/;
+/** botocore SSM `AutomationParameterKey` 1–50 characters, at most 200 parameters, ≤ 10 values of ≤ 512 characters. */
+export const AUTOMATION_PARAMETER_KEY_MAX = 50;
+/** IAM role ARN as botocore SSM `AutomationDispatchAssumeRole` / `ServiceRole` accept it. */
+export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** EC2 instance id (`i-` and 8 or 17 hex digits). */
+export const INSTANCE_ID_PATTERN = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Resource group name (Resource Groups API `GroupName`): `^[a-zA-Z0-9_\.-]{1,128}$`, not starting with `aws` or `AWS`. */
+export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
+/** Resource types a resource-group target may filter on (RegisterTargetWithMaintenanceWindow, `resource-groups:ResourceTypeFilters`). */
+export const RESOURCE_TYPE_FILTER_PATTERN = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
+/** CloudWatch Logs `LogGroupName`: 1–512 characters of `[\.\-_/#A-Za-z0-9]`. */
+export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+/** CloudWatch Logs `PutRetentionPolicy` accepted retention values, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** S3 key prefix for Run Command output (botocore SSM `S3KeyPrefix`): at most 500 characters. */
+export const S3_KEY_PREFIX_MAX = 500;
+/** S3 bucket names (S3 user guide, "General purpose bucket naming rules"). */
+export function s3BucketNameProblem(name: string): string | undefined {
+    if (name.length < 3 || name.length > 63) return "must be 3–63 characters";
+    if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "may contain only lowercase letters, digits, . and -, and must start and end with a letter or digit";
+    if (name.includes("..")) return "must not contain two adjacent periods";
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not be formatted as an IP address";
+    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) return "must not start with xn--, sthree- or amzn-s3-demo-";
+    if (/(-s3alias|--ol-s3|\.mrap|--x-s3)$/.test(name)) return "must not end with -s3alias, --ol-s3, .mrap or --x-s3";
+    return undefined;
+}
+/** SNS `KmsMasterKeyId`: a key id, key ARN, alias name or alias ARN. */
+export const KMS_KEY_REF_PATTERN = /^(alias\/[a-zA-Z0-9/_-]{1,250}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[a-zA-Z0-9/_-]+)$/;
+/** A practical email address check for SNS email subscriptions. */
+export const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** Step Functions `StartExecution` input started by a maintenance window: ≤ 4096 characters
+ * (botocore SSM `MaintenanceWindowStepFunctionsInput`). */
+export const STEP_FUNCTIONS_INPUT_MAX = 4096;
+/** EC2 instance types as `family.size` (e.g. `m5.large`), or a family wildcard `m5.*`. */
+export const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.([a-z0-9]+|\*)$/;
+/** SendCommand `InstanceIds`: at most 50 per call, so a batch holds at most 50 instances. */
+export const SEND_COMMAND_MAX_INSTANCES = 50;
+/** EBS gp2/gp3/io1/io2 volumes: at most 16 TiB (16384 GiB) (EBS user guide, "Volume size"). */
+export const EBS_MAX_VOLUME_GIB = 16384;

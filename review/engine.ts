@@ -126,6 +126,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "aws:ssm/document:Document":
             state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:document/${inputs.name ?? name}`;
             break;
+        case "aws:sfn/stateMachine:StateMachine":
+            state.arn = `arn:${p}:states:${env.region}:${env.accountId}:stateMachine:${inputs.name ?? name}`;
+            break;
         case "aws:kms/key:Key":
             state.arn = `arn:${p}:kms:${env.region}:${env.accountId}:key/${name}-id`;
             break;

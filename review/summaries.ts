@@ -4,10 +4,16 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { iamSummarisers } from "./summaries/iam";
+import { maintenanceWindowSummarisers } from "./summaries/maintenanceWindows";
+import { orchestratorSummarisers } from "./summaries/orchestrator";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...iamSummarisers,
+    ...maintenanceWindowSummarisers,
+    ...orchestratorSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {
