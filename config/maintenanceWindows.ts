@@ -296,7 +296,7 @@ function checkTarget(sink: IssueSink, base: string, t: Record<string, unknown>):
     }
     if (t.tags !== undefined && Object.keys(asRecord(t.tags)).length === 0) sink.add(`${base}.tags`, "needs at least one tag key", t.tags);
     const entries = targetEntryCount(t);
-    if (entries > 5) sink.add(base, `registers ${entries} key/value entries; a target takes at most 5 (botocore Targets)`);
+    if (entries > MW_MAX_TARGET_ENTRIES) sink.add(base, `registers ${entries} key/value entries; a target takes at most ${MW_MAX_TARGET_ENTRIES} (botocore Targets)`);
 }
 
 /** Cross-field rules of `patching:maintenanceWindows`; reads the raw input so every error is reported at once. */

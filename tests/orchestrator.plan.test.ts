@@ -1,14 +1,12 @@
 import { expect } from "chai";
 import { errorBudget, orderByPriority, planRun, priorityRank, recordBatch, splitIntoBatches } from "../core/orchestrator/plan";
 import { DEFAULT_SETTINGS, InvalidSettingsError, normaliseSettings, settingsFromConfig } from "../core/orchestrator/settings";
-import type { OrchestratorSettings, TargetInstance } from "../core/orchestrator/types";
-import { parse, minimalConfig } from "./harness";
+import type { TargetInstance } from "../core/orchestrator/types";
+import { minimalConfig, parse } from "./harness";
+import { settings } from "./support/settings";
 
 const NOW = new Date("2026-12-01T22:55:00Z");
 
-export function settings(overrides: Partial<OrchestratorSettings> = {}): OrchestratorSettings {
-    return { orchestrator: "dev-fleet", targets: { tags: { PatchGroup: ["dev"] } }, ...structuredClone(DEFAULT_SETTINGS), maxRuntimeMinutes: 240, ...overrides };
-}
 
 function inst(id: string, type: string, name = id, originalState: "running" | "stopped" = "running"): TargetInstance {
     return { instanceId: id, instanceType: type, name, platform: "Windows", originalState };

@@ -225,7 +225,7 @@ export async function pollCommand(input: BatchState, ssm: SSMClient, now: Date):
                     if (wantOutput) entry.output = got.StandardOutputContent ?? "";
                     else {
                         const err = tail(got.StandardErrorContent, 200);
-                        if (err) entry.details = `${entry.details ?? status}: ${err}`;
+                        if (err) entry.details = entry.details ? `${entry.details}: ${err}` : err;
                     }
                 } catch (err) {
                     if (wantOutput) entry.output = "";

@@ -57,7 +57,6 @@ export function runFailed(summary: RunSummary): boolean {
 export function summarySubject(s: RunSummary): string {
     const state = runFailed(s) ? "FAILED" : "OK";
     const text = `[${state}] ${s.orchestrator} patching: ${s.counts.patched} patched, ${s.counts.failed} failed, ${s.counts.skipped} skipped`;
-    // eslint-disable-next-line no-control-regex
     return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
 }
 

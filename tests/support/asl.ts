@@ -23,6 +23,8 @@ export interface AslRun {
     error?: { Error: string; Cause: string };
     /** States entered, in order. */
     path: string[];
+    /** The data when the execution ended (also after a Fail state, which has no output in AWS). */
+    last?: unknown;
 }
 
 export interface AslEnvironment {
@@ -129,9 +131,9 @@ export async function runAsl(def: AslDefinition, input: unknown, env: AslEnviron
         try {
             switch (state.Type) {
                 case "Succeed":
-                    return { status: "SUCCEEDED", output: data, path };
+                    return { status: "SUCCEEDED", output: data, path, last: data };
                 case "Fail":
-                    return { status: "FAILED", error: { Error: state.Error as string, Cause: state.Cause as string }, path };
+                    return { status: "FAILED", error: { Error: state.Error as string, Cause: state.Cause as string }, path, last: data };
                 case "Choice":
                     current = choose(state, data, context);
                     continue;
@@ -172,7 +174,7 @@ export async function runAsl(def: AslDefinition, input: unknown, env: AslEnviron
         } catch (err) {
             if (!(err instanceof StatesError)) throw err;
             const handler = ((state.Catch as Record<string, unknown>[]) ?? []).find((c) => matches(c.ErrorEquals as string[], err.error));
-            if (!handler) return { status: "FAILED", error: { Error: err.error, Cause: err.cause }, path };
+            if (!handler) return { status: "FAILED", error: { Error: err.error, Cause: err.cause }, path, last: data };
             data = setPath(data, (handler.ResultPath as string | undefined) ?? "$", { Error: err.error, Cause: err.cause });
             current = handler.Next as string;
         }
