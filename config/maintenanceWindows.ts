@@ -273,7 +273,8 @@ export function targetEntryCount(t: Record<string, unknown>): number {
 
 /** Cross-field rules of a window's time fields (shared with the orchestrator's window). */
 export function checkWindowSchedule(sink: IssueSink, base: string, w: Record<string, unknown>): void {
-    if (typeof w.duration === "number" && typeof w.cutoff === "number" && w.cutoff >= w.duration) {
+    // Only when both are in range on their own (an out-of-range cutoff is reported once, by its schema).
+    if (typeof w.duration === "number" && typeof w.cutoff === "number" && w.cutoff <= MW_CUTOFF_MAX && w.duration <= MW_DURATION_MAX && w.cutoff >= w.duration) {
         sink.add(`${base}.cutoff`, `must be less than the duration (${w.duration} h): the cutoff is the number of hours before the end of the window when no new task starts`, w.cutoff);
     }
     if (w.scheduleOffset !== undefined && typeof w.schedule === "string" && !w.schedule.trim().startsWith("cron(")) {

@@ -1,6 +1,6 @@
 /** The orchestrator's steps one by one, against EC2/SSM/SNS/Logs clients mocked with aws-sdk-client-mock. */
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, EC2Client, InstanceStateName, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { ListGroupResourcesCommand, ResourceGroupsClient } from "@aws-sdk/client-resource-groups";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DescribeInstanceInformationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -49,7 +49,8 @@ describe("target discovery", () => {
                                 InstanceId: "i-0b",
                                 InstanceType: "m5.large",
                                 State: { Name: "stopped" },
-                                Platform: "windows",
+                                // The API returns "windows" in lower case (the SDK type says "Windows").
+                                Platform: "windows" as "Windows",
                                 Tags: [{ Key: "Name", Value: "web" }],
                                 RootDeviceName: "/dev/sda1",
                                 BlockDeviceMappings: [
@@ -249,7 +250,7 @@ describe("restore", () => {
         { instanceId: "i-still-stopped", originalState: "stopped" as const },
         { instanceId: "i-starting", originalState: "stopped" as const },
     ];
-    const states = (pairs: [string, string][]) => ({ Reservations: [{ Instances: pairs.map(([InstanceId, Name]) => ({ InstanceId, State: { Name } })) }] });
+    const states = (pairs: [string, string][]) => ({ Reservations: [{ Instances: pairs.map(([InstanceId, Name]) => ({ InstanceId, State: { Name: Name as InstanceStateName } })) }] });
 
     it("plans from original and current states: stop what was stopped and runs, leave what was running", () => {
         const plan = restorePlan(records, new Map([["i-was-stopped", "running"], ["i-still-stopped", "stopped"], ["i-starting", "pending"]]));
