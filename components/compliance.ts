@@ -221,7 +221,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.kms.Alias(`${name}-notifications-key-alias`, { name: `alias/${namePrefix}-patch-notifications`, targetKeyId: key.keyId }, { parent: this });
+            new aws.kms.Alias(`${name}-notifications-key-alias`, { name: `alias/${namePrefix}-patch-notifications`, targetKeyId: key.arn }, { parent: this });
             const topicName = `${namePrefix}-patch-notifications`;
             topic = new aws.sns.Topic(
                 `${name}-notifications`,
