@@ -75,7 +75,7 @@ const bucketSchema = strictObject({
 });
 
 const inventorySchema = strictObject({
-    /** @default true */
+    /** A node takes one inventory association: turn off where Quick Setup already gathers inventory. @default true */
     enabled: bool().default(true),
     /** State Manager association name. @default `<stack prefix>-software-inventory` */
     associationName: matching(ASSOCIATION_NAME_PATTERN, "3–128 letters, digits, _ - . (botocore AssociationName)").optional(),
