@@ -10,6 +10,8 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
+export const compliance = outputs.compliance;
 /** Maintenance window ids by window name. */
 export const maintenanceWindowIds = outputs.maintenanceWindowIds;
 /** Per orchestrator: run state machine, summary topic, log group, instance profile or policy. */

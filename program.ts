@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
+import { PatchCompliance } from "./components/compliance";
 import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
 import { PatchOrchestrator } from "./components/patchOrchestrator";
@@ -17,6 +18,14 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** Seeing compliance (when `patching:compliance` is set). */
+    compliance?: {
+        bucketName?: pulumi.Output<string>;
+        syncDestination?: pulumi.Output<string>;
+        notificationTopicArn?: pulumi.Output<string>;
+        patchingLogGroup: pulumi.Output<string>;
+        dashboardName?: pulumi.Output<string>;
+    };
     /** Maintenance window ids by window name (configured windows and orchestrator windows). */
     maintenanceWindowIds: pulumi.Output<Record<string, string>>;
     /** Per orchestrator: its run state machine, summary topic, log group and instance profile/policy. */
@@ -34,10 +43,27 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const compliance = cfg.compliance
+        ? new PatchCompliance(`${cfg.environment}-compliance`, {
+              compliance: cfg.compliance,
+              namePrefix: `${cfg.project}-${cfg.environment}`,
+              region: cfg.region,
+              environment: cfg.environment,
+              tags,
+          })
+        : undefined;
+
     const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, windowArgsFromConfig(w, tags)));
     const orchestrators = cfg.patchOrchestrators.map((o) => new PatchOrchestrator(o.name, { orchestrator: o, tags }));
 
     return {
+        compliance: compliance && {
+            bucketName: compliance.bucket?.bucketName,
+            syncDestination: compliance.syncDestination,
+            notificationTopicArn: compliance.topicArn,
+            patchingLogGroup: compliance.logGroupName,
+            dashboardName: compliance.dashboardName,
+        },
         maintenanceWindowIds: pulumi.output(
             Object.fromEntries<pulumi.Output<string>>([
                 ...windows.map((w, i): [string, pulumi.Output<string>] => [cfg.maintenanceWindows[i].name, w.windowId]),

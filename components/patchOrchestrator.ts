@@ -220,7 +220,10 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
         const tags = { ...args.tags, ...cfg.tags };
         const ctx = awsContext(this);
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: cfg.logGroup.name, retentionInDays: cfg.logGroup.retentionDays, tags }, { parent: this });
+        // The command-output and summary log group: created here, or one created elsewhere (patching:compliance).
+        const logGroup = cfg.logGroup.create
+            ? new aws.cloudwatch.LogGroup(`${name}-logs`, { name: cfg.logGroup.name, retentionInDays: cfg.logGroup.retentionDays, tags }, { parent: this })
+            : { name: pulumi.output(cfg.logGroup.name), arn: pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${cfg.logGroup.name}` };
 
         const topic = new aws.sns.Topic(`${name}-summary`, { name: `${name}-patch-summary`, kmsMasterKeyId: cfg.notifications.kmsMasterKeyId, tags }, { parent: this });
         cfg.notifications.emails.forEach((endpoint, i) => new aws.sns.TopicSubscription(`${name}-summary-email-${i}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this }));

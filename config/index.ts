@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
+import { checkCompliance, complianceSchema } from "./compliance";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
@@ -17,6 +18,7 @@ import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { ComplianceConfig } from "./compliance";
 export type { MaintenanceWindowConfig } from "./maintenanceWindows";
 export type { OrchestratorConfig } from "./patchOrchestrators";
 
@@ -34,6 +36,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
+    compliance: complianceSchema.optional(),
     /** Maintenance windows with targets, Run Command / Automation tasks and failure notifications. */
     maintenanceWindows: maintenanceWindowsSchema,
     /** Batch patch orchestrators (stopped instances, priority batches, preflight, state restore). */
@@ -96,9 +100,13 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
     checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined);
-    checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators);
+    checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
+        path: `${CONFIG_NAMESPACE}:compliance`,
+        raw: raw.compliance,
+    });
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

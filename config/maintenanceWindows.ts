@@ -11,7 +11,7 @@ import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } 
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
     AUTOMATION_PARAMETER_KEY_MAX,
-    DOCUMENT_REF_PATTERN,
+    DOCUMENT_NAME_PATTERN,
     DOCUMENT_VERSION_PATTERN,
     EMAIL_PATTERN,
     INSTANCE_ID_PATTERN,
@@ -43,7 +43,7 @@ import {
     RUN_COMMAND_TIMEOUT_MAX,
     RUN_COMMAND_TIMEOUT_MIN,
     S3_KEY_PREFIX_MAX,
-    s3BucketNameProblem,
+    s3BucketNameProblems,
     TAG_PATTERN,
 } from "./rules";
 
@@ -154,7 +154,7 @@ export const windowTargetSchema = strictObject({
 
 export const runCommandSchema = strictObject({
     /** SSM Command document to run. @default AWS-RunPatchBaseline */
-    documentName: matching(DOCUMENT_REF_PATTERN, "a document name or ARN, 3–128 of letters, digits, _ - . : / (botocore DocumentARN)").default("AWS-RunPatchBaseline"),
+    documentName: matching(DOCUMENT_NAME_PATTERN, "a document name or ARN, 3–128 of letters, digits, _ - . : / (botocore DocumentARN)").default("AWS-RunPatchBaseline"),
     /** `$DEFAULT`, `$LATEST` or a version number. @default $DEFAULT */
     documentVersion: matching(DOCUMENT_VERSION_PATTERN, "$DEFAULT, $LATEST or a version number (botocore DocumentVersion)").optional(),
     /** AWS-RunPatchBaseline `Operation`: Install or Scan. Required for AWS-RunPatchBaseline. */
@@ -171,8 +171,7 @@ export const runCommandSchema = strictObject({
     outputS3: strictObject({
         /** Existing bucket name. */
         bucketName: z.string({ error: "must be an S3 bucket name" }).superRefine((n, ctx) => {
-            const problem = s3BucketNameProblem(n);
-            if (problem) ctx.addIssue({ code: "custom", message: `S3 bucket name ${problem}`, input: n });
+            for (const problem of s3BucketNameProblems(n)) ctx.addIssue({ code: "custom", message: `S3 bucket name ${problem}`, input: n });
         }),
         /** Key prefix, ≤ 500 characters. */
         keyPrefix: z.string().max(S3_KEY_PREFIX_MAX, { error: "must be at most 500 characters (botocore S3KeyPrefix)" }).optional(),
@@ -193,7 +192,7 @@ export const runCommandSchema = strictObject({
 
 export const automationSchema = strictObject({
     /** Automation runbook name or ARN. */
-    documentName: matching(DOCUMENT_REF_PATTERN, "a document name or ARN, 3–128 of letters, digits, _ - . : / (botocore DocumentARN)"),
+    documentName: matching(DOCUMENT_NAME_PATTERN, "a document name or ARN, 3–128 of letters, digits, _ - . : / (botocore DocumentARN)"),
     /** `$DEFAULT`, `$LATEST` or a version number. */
     documentVersion: matching(DOCUMENT_VERSION_PATTERN, "$DEFAULT, $LATEST or a version number (botocore DocumentVersion)").optional(),
     /** Role the runbook runs as (passed as AutomationAssumeRole); the window role may pass only this role. */

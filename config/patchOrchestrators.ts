@@ -131,9 +131,11 @@ export const orchestratorSchema = strictObject({
     logGroup: strictObject({
         /** @default /aws/ssm/patch-manager */
         name: matching(LOG_GROUP_NAME_PATTERN, "1–512 characters of letters, digits, . - _ / # (CloudWatch Logs LogGroupName)").default("/aws/ssm/patch-manager"),
-        /** @default 30 */
+        /** Create the log group here; false uses one created elsewhere (e.g. by patching:compliance). @default true */
+        create: z.boolean({ error: "must be true or false" }).default(true),
+        /** Retention of a created log group. @default 30 */
         retentionDays: retentionDays.default(30),
-    }).default({ name: "/aws/ssm/patch-manager", retentionDays: 30 }),
+    }).default({ name: "/aws/ssm/patch-manager", create: true, retentionDays: 30 }),
     /** Summary notifications (SNS, encrypted). */
     notifications: strictObject({
         /** Email addresses subscribed to the summary topic. */
@@ -206,10 +208,25 @@ export function checkPatchOrchestrators(sink: IssueSink, path: string, raw: unkn
     });
 }
 
-/** Names shared across `maintenanceWindows` and `patchOrchestrators`: window names and created log groups are unique. */
-export function checkSharedNames(sink: IssueSink, windowsPath: string, windowsRaw: unknown, orchestratorsPath: string, orchestratorsRaw: unknown): void {
+/**
+ * Names shared across `maintenanceWindows`, `patchOrchestrators` and `compliance`: window names
+ * and created log groups are unique (two resources creating one log group fail at deploy time).
+ */
+export function checkSharedNames(
+    sink: IssueSink,
+    windowsPath: string,
+    windowsRaw: unknown,
+    orchestratorsPath: string,
+    orchestratorsRaw: unknown,
+    compliance?: { path: string; raw: unknown },
+): void {
     const windowNames = new Map<string, string>();
     const logGroups = new Map<string, string>();
+    if (compliance && compliance.raw !== undefined) {
+        // patching:compliance always creates its patching log group (logs.groupName, default /aws/ssm/patch-manager).
+        const name = asRecord(asRecord(compliance.raw).logs).groupName;
+        logGroups.set(typeof name === "string" ? name : "/aws/ssm/patch-manager", `${compliance.path}.logs`);
+    }
     asArray(windowsRaw).forEach((w0, i) => {
         const w = asRecord(w0);
         if (typeof w.name === "string" && !windowNames.has(w.name)) windowNames.set(w.name, `${windowsPath}[${i}]`);
@@ -235,10 +252,11 @@ export function checkSharedNames(sink: IssueSink, windowsPath: string, windowsRa
             else windowNames.set(wname, `${orchestratorsPath}[${i}]`);
         }
         const lg = asRecord(o.logGroup);
+        if (lg.create === false) return;
         const name = typeof lg.name === "string" ? lg.name : "/aws/ssm/patch-manager";
         const owner = logGroups.get(name);
         const where = `${orchestratorsPath}[${i}].logGroup`;
-        if (owner !== undefined) sink.add(`${where}.name`, `log group ${name} is already created by ${owner}; give each orchestrator its own log group`, name);
+        if (owner !== undefined) sink.add(`${where}.name`, `log group ${name} is already created by ${owner}; set create: false to use it, or name another one`, name);
         else logGroups.set(name, where);
     });
 }

@@ -145,6 +145,66 @@ export function isLinux(os: OperatingSystem): boolean {
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
 
+/* ---------------------------------------------------------------------------------------------
+ * Compliance visibility (config/compliance.ts)
+ * ------------------------------------------------------------------------------------------- */
+
+/** AWS account id: 12 digits (Organizations `AccountId`). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** Organization id (Organizations `OrganizationId`): `^o-[a-z0-9]{10,32}$`. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * S3 general purpose bucket naming rules (S3 user guide, "General purpose bucket naming rules"):
+ * 3–63 characters, lowercase letters, digits, `.` and `-`, starting and ending with a letter or
+ * digit, no `..`, not an IP address, reserved prefixes and suffixes excluded. Returns what is
+ * wrong, or nothing.
+ */
+export function s3BucketNameProblems(name: string): string[] {
+    const problems: string[] = [];
+    if (name.length < 3 || name.length > 63) problems.push("must be 3–63 characters");
+    if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lowercase letters, digits, . and -");
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must start and end with a letter or digit");
+    if (name.includes("..")) problems.push("must not contain two adjacent periods");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not be formatted as an IP address");
+    for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`must not start with ${p}`);
+    for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
+    return problems;
+}
+
+/** botocore SSM `ResourceDataSyncName`: 1–64 characters. */
+export const RESOURCE_DATA_SYNC_NAME_MAX = 64;
+/** botocore SSM `ResourceDataSyncS3Prefix`: 1–256 characters. */
+export const RESOURCE_DATA_SYNC_PREFIX_MAX = 256;
+
+/** botocore SSM `AssociationName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `Targets` (≤ 5) and `TargetValues` (≤ 50) of CreateAssociation. */
+export const MAX_ASSOCIATION_TARGETS = 5;
+export const MAX_TARGET_VALUES = 50;
+
+/**
+ * EventBridge `RuleName`: 1–64 characters `[\.\-_A-Za-z0-9]+` (EventBridge API reference, PutRule).
+ * Patch Manager's console names its report schedules `AWS-SystemsManager-PatchManager-PatchReport-<report name>`
+ * (seed 004, "Report schedule rules"); the stack uses the same name so the report shows up there.
+ */
+export const EVENT_RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]{1,64}$/;
+export const PATCH_REPORT_RULE_PREFIX = "AWS-SystemsManager-PatchManager-PatchReport-";
+
+/** CloudWatch Logs `PutRetentionPolicy` `retentionInDays` values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** CloudWatch Logs `LogGroupName`: 1–512 characters `[\.\-_/#A-Za-z0-9]+`. */
+export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/** An email address SNS accepts for the `email` protocol (a practical subset of RFC 5322, ≤ 254 chars). */
+export const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EMAIL_MAX = 254;
+
+/** SSM document name (botocore SSM `DocumentARN`): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+
+/** Athena `BytesScannedCutoffPerQuery`: at least 10 MB (Athena API reference, WorkGroupConfiguration). */
+export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 // ---------------------------------------------------------------------------------------------
 // Maintenance windows (issue 7). botocore SSM CreateMaintenanceWindow, RegisterTargetWithMaintenanceWindow,
 // RegisterTaskWithMaintenanceWindow and their shapes; user guide "Maintenance Windows".
@@ -164,9 +224,6 @@ export const MW_CUTOFF_MAX = 23;
 /** botocore SSM `MaintenanceWindowOffset`: 1–6 days; only with a cron schedule (user guide, "Schedule offset"). */
 export const MW_OFFSET_MIN = 1;
 export const MW_OFFSET_MAX = 6;
-/** botocore SSM `Targets`: at most 5 key/value entries per registered target; `TargetValues` ≤ 50. */
-export const MW_MAX_TARGET_ENTRIES = 5;
-export const MAX_TARGET_VALUES = 50;
 /** botocore SSM `MaintenanceWindowResourceType`. */
 export const MW_RESOURCE_TYPES = ["INSTANCE", "RESOURCE_GROUP"] as const;
 /** botocore SSM `MaintenanceWindowTaskType`. */
@@ -190,8 +247,6 @@ export const NOTIFICATION_TYPES = ["Command", "Invocation"] as const;
 /** AWS-RunPatchBaseline parameters (user guide, "About the AWS-RunPatchBaseline SSM document"). */
 export const PATCH_OPERATIONS = ["Install", "Scan"] as const;
 export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
-/** botocore SSM `DocumentARN` (task ARN of RUN_COMMAND / AUTOMATION tasks): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
-export const DOCUMENT_REF_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 /** botocore SSM `DocumentVersion`: `$LATEST`, `$DEFAULT` or a version number. */
 export const DOCUMENT_VERSION_PATTERN = /^(\$DEFAULT|\$LATEST|[1-9][0-9]*)$/;
 /** botocore SSM `AutomationParameterKey` 1–50 characters, at most 200 parameters, ≤ 10 values of ≤ 512 characters. */
@@ -204,26 +259,12 @@ export const INSTANCE_ID_PATTERN = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** Resource types a resource-group target may filter on (RegisterTargetWithMaintenanceWindow, `resource-groups:ResourceTypeFilters`). */
 export const RESOURCE_TYPE_FILTER_PATTERN = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
-/** CloudWatch Logs `LogGroupName`: 1–512 characters of `[\.\-_/#A-Za-z0-9]`. */
-export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
-/** CloudWatch Logs `PutRetentionPolicy` accepted retention values, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 /** S3 key prefix for Run Command output (botocore SSM `S3KeyPrefix`): at most 500 characters. */
 export const S3_KEY_PREFIX_MAX = 500;
-/** S3 bucket names (S3 user guide, "General purpose bucket naming rules"). */
-export function s3BucketNameProblem(name: string): string | undefined {
-    if (name.length < 3 || name.length > 63) return "must be 3–63 characters";
-    if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "may contain only lowercase letters, digits, . and -, and must start and end with a letter or digit";
-    if (name.includes("..")) return "must not contain two adjacent periods";
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not be formatted as an IP address";
-    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) return "must not start with xn--, sthree- or amzn-s3-demo-";
-    if (/(-s3alias|--ol-s3|\.mrap|--x-s3)$/.test(name)) return "must not end with -s3alias, --ol-s3, .mrap or --x-s3";
-    return undefined;
-}
+/** botocore SSM `Targets`: at most 5 key/value entries per registered maintenance window target (values: MAX_TARGET_VALUES). */
+export const MW_MAX_TARGET_ENTRIES = 5;
 /** SNS `KmsMasterKeyId`: a key id, key ARN, alias name or alias ARN. */
 export const KMS_KEY_REF_PATTERN = /^(alias\/[a-zA-Z0-9/_-]{1,250}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[a-zA-Z0-9/_-]+)$/;
-/** A practical email address check for SNS email subscriptions. */
-export const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** Step Functions `StartExecution` input started by a maintenance window: ≤ 4096 characters
  * (botocore SSM `MaintenanceWindowStepFunctionsInput`). */
 export const STEP_FUNCTIONS_INPUT_MAX = 4096;

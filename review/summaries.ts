@@ -4,6 +4,7 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
 import { maintenanceWindowSummarisers } from "./summaries/maintenanceWindows";
 import { orchestratorSummarisers } from "./summaries/orchestrator";
@@ -11,6 +12,7 @@ import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...complianceSummarisers,
     ...iamSummarisers,
     ...maintenanceWindowSummarisers,
     ...orchestratorSummarisers,

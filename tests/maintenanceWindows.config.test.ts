@@ -181,7 +181,7 @@ describe("config: patching:maintenanceWindows", () => {
             expectIssue(withWindow((w) => (runCommand(w).comment = "c".repeat(101))), `${K}.runCommand.comment`, "at most 100");
         });
         it("checks the S3 output bucket name and key prefix", () => {
-            expectIssue(withWindow((w) => (runCommand(w).outputS3 = { bucketName: "Patch_Logs" })), `${K}.runCommand.outputS3.bucketName`, "lowercase letters", "Patch_Logs");
+            expectIssue(withWindow((w) => (runCommand(w).outputS3 = { bucketName: "patch_logs" })), `${K}.runCommand.outputS3.bucketName`, "lowercase letters", "patch_logs");
             expectIssue(withWindow((w) => (runCommand(w).outputS3 = { bucketName: "patch-logs", keyPrefix: "k".repeat(501) })), `${K}.runCommand.outputS3.keyPrefix`, "at most 500");
         });
         it("checks the CloudWatch output log group name and retention", () => {

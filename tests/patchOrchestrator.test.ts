@@ -194,6 +194,13 @@ describe("PatchOrchestrator component", () => {
         expect(named(r, "aws:sns/topic:Topic", "seed-fleet-summary").inputs).to.deep.include({ name: "seed-fleet-patch-summary", kmsMasterKeyId: "alias/aws/sns" });
     });
 
+    it("logGroup.create false: uses the named log group (e.g. the compliance one) without creating it", async () => {
+        const { resources: r } = await deploy(orchestrator({ logGroup: { name: "/aws/ssm/shared", create: false } }));
+        expect(ofType(r, "aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.name)).to.not.include("/aws/ssm/shared");
+        expect(lambdaPolicy(r, "summary")[0].Resource).to.equal(ARN("logs", "log-group:/aws/ssm/shared:log-stream:orchestrator/*"));
+        expect((named(r, "aws:lambda/function:Function", "seed-fleet-batch").inputs.environment as { variables: Record<string, string> }).variables.LOG_GROUP_NAME).to.equal("/aws/ssm/shared");
+    });
+
     it("instance role, mode policy (default): a managed policy for command output and agent metrics, attached to named roles", async () => {
         const { resources: r } = await deploy(orchestrator({ instanceRole: { attachToRoles: ["app-instance-role"] } }));
         const policy = named(r, "aws:iam/policy:Policy", "seed-fleet-instance-policy");

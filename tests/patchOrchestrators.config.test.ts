@@ -26,7 +26,7 @@ describe("config: patching:patchOrchestrators", () => {
         expect(o.window).to.deep.include({ schedule: "cron(55 22 ? * * *)", duration: 4, cutoff: 0, enabled: true });
         expect(o.preflight.volumeExpansion).to.deep.equal({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512 });
         expect(o.patch).to.deep.equal({ operation: "Install", rebootOption: "RebootIfNeeded", timeoutSeconds: 7200 });
-        expect(o.logGroup).to.deep.equal({ name: "/aws/ssm/patch-manager", retentionDays: 30 });
+        expect(o.logGroup).to.deep.equal({ name: "/aws/ssm/patch-manager", create: true, retentionDays: 30 });
         expect(o.notifications).to.deep.equal({ emails: [], kmsMasterKeyId: "alias/aws/sns" });
         expect(o.instanceRole).to.deep.equal({ mode: "policy", attachToRoles: [], cloudWatchAgent: true });
     });
@@ -102,6 +102,11 @@ describe("config: patching:patchOrchestrators", () => {
         const w = validWindow();
         (w.tasks as Record<string, unknown>[])[0].runCommand = { operation: "Install", cloudWatchOutput: { logGroupName: "/aws/ssm/patch-manager" } };
         expectIssue(withOrchestrator(() => undefined, { "patching:maintenanceWindows": [w] }), `${O}.logGroup.name`, "already created by patching:maintenanceWindows[0].tasks[0].runCommand.cloudWatchOutput");
+    });
+    it("the compliance section's patching log group is used with create: false, never created twice", () => {
+        const compliance = { "patching:compliance": { logs: { groupName: "/aws/ssm/patch-manager" } } };
+        expectIssue(withOrchestrator(() => undefined, compliance), `${O}.logGroup.name`, "log group /aws/ssm/patch-manager is already created by patching:compliance.logs; set create: false to use it");
+        expect(parse(withOrchestrator((o) => (o.logGroup = { name: "/aws/ssm/patch-manager", create: false }), compliance)).patchOrchestrators[0].logGroup.create).to.equal(false);
     });
     it("does not reuse a maintenance window name", () => {
         const w = { ...validWindow(), name: "dev-fleet-window" };

@@ -25,7 +25,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
         const { resources } = await runStackFile("Pulumi.prod.yaml", "prod");
         const windows = Object.fromEntries(ofType(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((r) => [r.inputs.name, r.inputs]));
         expect(Object.keys(windows).sort()).to.deep.equal(["prod-critical-install", "prod-daily-scan", "prod-fleet-window"]);
-        expect(windows["prod-fleet-window"]).to.deep.include({ schedule: "cron(0 22 ? * TUE#3 *)", scheduleTimezone: "Asia/Tokyo", scheduleOffset: 3, duration: 6, cutoff: 0 });
+        expect(windows["prod-fleet-window"]).to.deep.include({ schedule: "cron(0 22 ? * TUE#3 *)", scheduleTimezone: "Asia/Tokyo", scheduleOffset: 3, duration: 6, cutoff: 1 });
         expect(windows["prod-critical-install"]).to.deep.include({ schedule: "cron(0 5 ? * TUE#3 *)", scheduleOffset: 4 });
         const critical = named(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "prod-critical-install-task-install").inputs;
         expect(critical).to.deep.include({ maxConcurrency: "1", maxErrors: "0" });
@@ -54,10 +54,10 @@ describe("stacks: maintenance windows and orchestrators", () => {
             "StopTargetInstances: Allow ec2:StopInstances on arn:aws:ec2:us-east-1:123456789012:instance/* when aws:ResourceTag/PatchGroup StringEquals prod",
             "GrowTaggedRootVolumes: Allow ec2:ModifyVolume on arn:aws:ec2:us-east-1:123456789012:volume/* when aws:ResourceTag/PatchGroup StringEquals prod",
             "PassSelfForNotifications: Allow iam:PassRole on arn:aws:iam::123456789012:role/prod-critical-install-role when iam:PassedToService StringEquals ssm.amazonaws.com",
-            "topic prod-fleet-patch-summary · encrypted with alias/aws/sns",
+            "prod-fleet-patch-summary, encrypted with sns",
             "Maintenance windows: next runs",
-            "prod-fleet-window (orchestrator prod-fleet): cron(0 22 ? * TUE#3 *) Asia/Tokyo +3 d, 6 h, no new task in the last 0 h",
-            "  opens Fri 2026-12-18 22:00 Asia/Tokyo · cutoff Sat 2026-12-19 04:00 Asia/Tokyo · closes Sat 2026-12-19 04:00 Asia/Tokyo",
+            "prod-fleet-window (orchestrator prod-fleet): cron(0 22 ? * TUE#3 *) Asia/Tokyo +3 d, 6 h, no new task in the last 1 h",
+            "  opens Fri 2026-12-18 22:00 Asia/Tokyo · cutoff Sat 2026-12-19 03:00 Asia/Tokyo · closes Sat 2026-12-19 04:00 Asia/Tokyo",
             "  opens Sat 2026-12-19 05:00 Asia/Tokyo · cutoff Sat 2026-12-19 09:00 Asia/Tokyo · closes Sat 2026-12-19 10:00 Asia/Tokyo",
         ]) {
             expect(text).to.contain(line);

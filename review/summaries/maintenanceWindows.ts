@@ -29,7 +29,4 @@ export const maintenanceWindowSummarisers: Summarisers = {
         `target ${i.name} (${i.resourceType}): ${(i.targets as Inputs[]).map((t) => `${t.key}=${(t.values ?? []).join(",")}`).join(" ")}`,
     ],
     "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": taskLines,
-    "aws:sns/topic:Topic": (i) => [`topic ${i.name ?? "(auto-named)"} · encrypted with ${i.kmsMasterKeyId ?? "NOTHING"}`],
-    "aws:sns/topicSubscription:TopicSubscription": (i) => [`${i.protocol} → ${i.endpoint}`],
-    "aws:cloudwatch/logGroup:LogGroup": (i) => [`${i.name} · retention ${i.retentionInDays ?? "never expires"} d`],
 };
