@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as vm from "vm";
 import * as YAML from "yaml";
+import { bundleLambda } from "../components/nodeLambda";
 import { preflightDocumentYaml, preflightScripts } from "../components/patchOrchestrator";
 import { parsePreflightOutput } from "../core/orchestrator/disk";
 import { DOCUMENT_CONTENT_MAX, PREFLIGHT_PARAMETERS, preflightDocument } from "../core/orchestrator/preflightDocument";
@@ -187,4 +189,25 @@ describe("preflight document and scripts", () => {
         // "$name:" inside a double-quoted string is a scope-qualified variable in PowerShell; use "${name}:".
         expect(win).to.not.match(/"[^"]*\$[A-Za-z]+:[^A-Za-z{][^"]*"/);
     });
+});
+
+describe("orchestrator Lambda bundles", () => {
+    for (const [entry, expected] of [
+        ["lambda/orchestratorPlan.ts", 'plan has no action "nope"'],
+        ["lambda/orchestratorBatch.ts", 'batch has no action "nope"'],
+        ["lambda/orchestratorRestore.ts", 'restore has no action "nope"'],
+        ["lambda/orchestratorSummary.ts", 'summary has no action "nope"'],
+    ] as const) {
+        it(`${entry} bundles into one CommonJS file whose handler dispatches on the action`, async function () {
+            this.timeout(60_000);
+            const b = bundleLambda(entry);
+            const mod: { exports: { handler?: (e: unknown) => Promise<unknown> } } = { exports: {} };
+            const env = { ...process.env, PREFLIGHT_DOCUMENT: "d", LOG_GROUP_NAME: "g", AWS_REGION: "us-east-1" };
+            vm.runInNewContext(b.code, { module: mod, exports: mod.exports, require, process: { ...process, env }, Buffer, setTimeout, clearTimeout, TextEncoder, TextDecoder, URL, console });
+            let err: Error | undefined;
+            await mod.exports.handler!({ action: "nope", state: {} }).catch((e: Error) => (err = e));
+            expect(err?.name).to.equal("UnknownAction");
+            expect(err?.message).to.equal(expected);
+        });
+    }
 });
