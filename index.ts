@@ -10,3 +10,5 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
+export const automation = outputs.automation;
