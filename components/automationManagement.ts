@@ -11,6 +11,7 @@ import {
     startAutomationRequest,
     startAutomationTargetArn,
 } from "../core/multiAccount";
+import { DEFAULT_LOCATION_RATE } from "../config/multiAccount";
 import { OU_ID_PATTERN } from "../config/rules";
 import { MemberStackSet } from "./memberStackSet";
 
@@ -72,7 +73,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
         const locations: ResolvedLocation[] =
             configured.length > 0 || !args.ownAccountRegions
                 ? configured
-                : [{ accounts: [accountId], regions: args.ownAccountRegions, excludeAccounts: [], maxConcurrency: "10%", maxErrors: "0" }];
+                : [{ accounts: [accountId], regions: args.ownAccountRegions, excludeAccounts: [], ...DEFAULT_LOCATION_RATE }];
         const locationsOutput = pulumi.output(locations.map((l) => pulumi.output(l.accounts).apply((accounts) => ({ ...l, accounts }))));
 
         const adminRole = new aws.iam.Role(

@@ -44,6 +44,9 @@ import {
 export const ACCOUNT_ROLES = ["management", "member", "both"] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
+/** Rate control of a target location when none is configured (also the single-account default). */
+export const DEFAULT_LOCATION_RATE = { maxConcurrency: "10%", maxErrors: "0" } as const;
+
 const region = matching(REGION_PATTERN, "an AWS Region name such as us-east-1 or eu-west-1");
 const accountId = matching(ACCOUNT_ID_PATTERN, "a 12-digit AWS account id (Organizations AccountId ^\\d{12}$)");
 const accountOrOu = z
@@ -112,9 +115,9 @@ export const targetLocationSchema = strictObject({
     /** Accounts or OUs to leave out (of the OUs above). */
     excludeAccounts: z.array(accountOrOu, { error: "must be a list of account ids or OU ids" }).default([]),
     /** How many account-Region pairs run at once. @default "10%" */
-    maxConcurrency: maxConcurrency.default("10%"),
+    maxConcurrency: maxConcurrency.default(DEFAULT_LOCATION_RATE.maxConcurrency),
     /** Failed account-Region pairs before no new ones start. @default "0" */
-    maxErrors: maxErrors.default("0"),
+    maxErrors: maxErrors.default(DEFAULT_LOCATION_RATE.maxErrors),
 });
 export type TargetLocationConfig = z.infer<typeof targetLocationSchema>;
 

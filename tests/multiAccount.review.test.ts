@@ -1,0 +1,70 @@
+import { expect } from "chai";
+import { renderText } from "../review/render";
+import { multiAccountSection } from "../review/multiAccountSection";
+import { reviewStack } from "../review/review";
+import { minimalConfig, parse } from "./harness";
+
+/** What reviewers read for the multi-account stacks (`npm start -- --stack <name>`). */
+describe("offline review of the multi-account stacks", () => {
+    it("prod: roles with full trust and permissions, the runbook, schedules with target locations, the StackSet template", async () => {
+        const review = await reviewStack({ stack: "prod" });
+        expect(review.configErrors).to.deep.equal([]);
+        const text = renderText(review);
+        for (const line of [
+            "trust: AutomationInThisAccount: Allow sts:AssumeRole by Service ssm.amazonaws.com if StringEquals aws:SourceAccount=123456789012 and ArnLike aws:SourceArn=arn:aws:ssm:*:123456789012:automation-execution/*",
+            "allow: AssumeExecutionRoleInOrganization: Allow sts:AssumeRole on arn:aws:iam::*:role/AWS-SystemsManager-AutomationExecutionRole if StringEquals aws:ResourceOrgID=o-a1b2c3d4e5",
+            "step runPatchBaseline: aws:runCommand AWS-RunPatchBaseline on [\"{{InstanceId}}\"]",
+            "targets: ResourceGroup=WebServers → InstanceId; rate control 10% at once, max errors 1",
+            "location 2: ou-ab12-34cd56ef (excluding 999988887777) × us-east-1, us-west-2, ap-northeast-1 as AWS-SystemsManager-AutomationExecutionRole; 25% locations at once, max errors 1",
+            "patching-prod-automation-members: SERVICE_MANAGED, auto-deployment on (retain stacks on removal: false), call as SELF, CAPABILITY_NAMED_IAM",
+            "trust: AdministrationRoleOfManagementAccount: Allow sts:AssumeRole by AWS ${AdministrationRoleArn}",
+            "PatchingAutomationExecution: PassOnlyThisRoleToAutomation: Allow iam:PassRole on arn:${AWS::Partition}:iam::${AWS::AccountId}:role/AWS-SystemsManager-AutomationExecutionRole if StringEquals iam:PassedToService=ssm.amazonaws.com",
+            "template ResourceGroupWebServers: AWS::ResourceGroups::Group WebServers: AWS::EC2::Instance where Name in [WebServers]",
+        ]) {
+            expect(text).to.contain(line);
+        }
+        const section = review.sections.find((s) => s.title === "Multi-account automation")!;
+        expect(section.lines).to.deep.equal([
+            "account role: management",
+            "runbook Automation-RunPatchBaseline in us-east-1, run as AWS-SystemsManager-AutomationAdministrationRole, which assumes AWS-SystemsManager-AutomationExecutionRole in each target account",
+            "target locations:",
+            "  1. 444455556666, 777788889999 × us-east-1, us-west-2 — 1 locations at once, max errors 0",
+            "  2. ou-ab12-34cd56ef excluding 999988887777 × us-east-1, us-west-2, ap-northeast-1 — 25% locations at once, max errors 1",
+            "schedules (EventBridge Scheduler → ssm:StartAutomationExecution):",
+            "  prod-daily-scan: Scan of resource group prod-patch-group at cron(0 18 * * ? *) Asia/Tokyo — 25% of instances at once, max errors 10%",
+            "  prod-web-install: Install (RebootIfNeeded) of resource group WebServers at cron(0 2 ? * SUN *) Asia/Tokyo — 10% of instances at once, max errors 1",
+            "org mode: StackSet (SERVICE_MANAGED, auto-deployment) → ou-ab12-34cd56ef × 3 Region(s): role AWS-SystemsManager-AutomationExecutionRole in us-east-1, resource groups WebServers, prod-patch-group in every Region",
+            "  (StackSets never deploy to the organization's management account: give it a member stack if it is a target)",
+            "deploy this stack first, then each member stack (Pulumi.<account>.yaml) with that account's credentials",
+        ]);
+    });
+
+    it("member-example: the execution role, its groups per Region, and the deployment order", async () => {
+        const review = await reviewStack({ stack: "member-example" });
+        expect(review.configErrors).to.deep.equal([]);
+        const text = renderText(review);
+        expect(text).to.contain("trust: AdministrationRoleOfManagementAccount: Allow sts:AssumeRole by AWS arn:aws:iam::111122223333:role/AWS-SystemsManager-AutomationAdministrationRole");
+        expect(text).to.contain("prod-patch-group: TAG_FILTERS_1_0 AWS::EC2::Instance, AWS::SSM::ManagedInstance where PatchGroup in [prod, prod-critical]");
+        const section = review.sections.find((s) => s.title === "Multi-account automation")!;
+        expect(section.lines).to.deep.equal([
+            "account role: member",
+            "member: role AWS-SystemsManager-AutomationExecutionRole trusts account 111122223333's AWS-SystemsManager-AutomationAdministrationRole; resource groups WebServers, prod-patch-group in us-east-1, us-west-2",
+            "deploy after the management stack of account 111122223333 (IAM rejects a trust policy naming a role that does not exist yet)",
+        ]);
+    });
+
+    it("dev: a single account that targets itself", async () => {
+        const review = await reviewStack({ stack: "dev" });
+        const section = review.sections.find((s) => s.title === "Multi-account automation")!;
+        expect(section.lines[0]).to.equal("account role: both");
+        expect(section.lines).to.include("  1. (this account) × us-east-1 — 10% locations at once, max errors 0");
+        expect(section.lines.at(-1)).to.equal(
+            "member: role AWS-SystemsManager-AutomationExecutionRole trusts this stack's AWS-SystemsManager-AutomationAdministrationRole; resource groups WebServers, dev-patch-group in us-east-1",
+        );
+    });
+
+    it("a stack without the section has no multi-account review section", () => {
+        expect(multiAccountSection({ config: parse(minimalConfig()), resources: [], now: new Date(0) })).to.equal(undefined);
+        expect(multiAccountSection({ config: parse(minimalConfig({ "patching:multiAccount": { accountRole: "member", managementAccountId: "111122223333", resourceGroups: [{ name: "g", tagFilters: { A: [] } }] } })), resources: [], now: new Date(0) })!.title).to.equal("Multi-account automation");
+    });
+});
