@@ -25,6 +25,8 @@ export interface PlanResource {
     inputs: Record<string, unknown>;
     /** Resource options worth reviewing. */
     options: { protect?: boolean; provider?: string; dependsOn?: string[] };
+    /** For each input, the URNs of the resources its value came from (what policies follow). */
+    propertyDependencies: Record<string, string[]>;
 }
 
 interface MonitorLike {
@@ -38,6 +40,7 @@ interface RegisterRequest {
     getProtect?(): boolean;
     getProvider(): string;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -183,6 +186,10 @@ export async function runUnderMocks<T>(options: {
     monitor.registerResource = (req, cb) =>
         original(req, (err, resp) => {
             if (!err && resp) {
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    if (deps.getUrnsList().length > 0) propertyDependencies[key] = deps.getUrnsList();
+                });
                 resources.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -195,6 +202,7 @@ export async function runUnderMocks<T>(options: {
                         provider: req.getProvider() || undefined,
                         dependsOn: req.getDependenciesList().length > 0 ? req.getDependenciesList() : undefined,
                     },
+                    propertyDependencies,
                 });
             }
             cb(err, resp);
