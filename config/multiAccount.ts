@@ -5,6 +5,7 @@
  * when it runs, and (org mode) the StackSet that rolls the member role out to OUs.
  */
 import { z } from "zod";
+import { isTimeZone, parseSchedule, ScheduleError } from "../core/schedule";
 import { boundedString, intInRange, matching, oneOf, strictObject } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
@@ -203,35 +204,19 @@ export function isMember(role: AccountRole): boolean {
     return role === "member" || role === "both";
 }
 
-/** Problems of an EventBridge Scheduler expression's shape (not a cron evaluator). */
+/**
+ * Problems of an EventBridge Scheduler expression (empty when valid). Cron, rate and at are parsed
+ * by core/schedule.ts; Scheduler's own rules on top: no seconds field in cron, and a rate of one
+ * minute or more (unlike State Manager's 30), which parseSchedule already enforces.
+ */
 export function schedulerExpressionProblems(expr: string): string[] {
-    const cron = /^cron\((.*)\)$/.exec(expr);
-    if (cron) {
-        const fields = cron[1].trim().split(/\s+/);
-        if (fields.length !== 6) return [`cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`];
-        if (fields[2] !== "?" && fields[4] !== "?") return ["cron day-of-month and day-of-week cannot both be set: one of them must be ?"];
-        return [];
-    }
-    const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expr);
-    if (rate) {
-        const n = Number(rate[1]);
-        if (n < 1) return ["rate value must be at least 1"];
-        const plural = rate[2].endsWith("s");
-        if (n === 1 && plural) return [`use the singular unit for 1: rate(1 ${rate[2].slice(0, -1)})`];
-        if (n > 1 && !plural) return [`use the plural unit for ${n}: rate(${n} ${rate[2]}s)`];
-        return [];
-    }
-    if (/^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/.test(expr)) return [];
-    return ["must be cron(minutes hours day-of-month month day-of-week year), rate(value unit) or at(yyyy-mm-ddThh:mm:ss) (EventBridge Scheduler ScheduleExpression)"];
-}
-
-/** True for an IANA time zone name the runtime knows (Scheduler accepts IANA names). */
-export function isTimeZone(tz: string): boolean {
     try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return tz.length > 0;
-    } catch {
-        return false;
+        const s = parseSchedule(expr);
+        if (s.kind === "cron" && s.hasSeconds) return ["EventBridge Scheduler cron takes 6 fields (minutes hours day-of-month month day-of-week year), without seconds"];
+        return [];
+    } catch (err) {
+        if (err instanceof ScheduleError) return [err.message];
+        throw err;
     }
 }
 

@@ -3,9 +3,13 @@
  * and when the runbook runs, what the StackSet rolls out, and what must be deployed before it.
  */
 import { DEFAULT_LOCATION_RATE } from "../config/multiAccount";
+import { formatRun, nextRuns } from "../core/schedule";
 import type { SectionBuilder } from "./sections";
 
-export const multiAccountSection: SectionBuilder = ({ config, resources }) => {
+/** How many upcoming runs the review lists per schedule. */
+export const NEXT_RUNS = 3;
+
+export const multiAccountSection: SectionBuilder = ({ config, resources, now }) => {
     const m = config.multiAccount;
     if (!m) return undefined;
     const lines: string[] = [`account role: ${m.accountRole}`];
@@ -31,6 +35,8 @@ export const multiAccountSection: SectionBuilder = ({ config, resources }) => {
             lines.push(
                 `  ${s.name}: ${s.operation}${s.operation === "Install" ? ` (${s.rebootOption})` : ""} of resource group ${s.resourceGroup} at ${s.schedule} ${s.timezone}${s.enabled ? "" : " [disabled]"} — ${s.maxConcurrency} of instances at once, max errors ${s.maxErrors}${s.installOverrideList ? `, install list ${s.installOverrideList}` : ""}`,
             );
+            const runs = nextRuns(s.schedule, { from: now, count: NEXT_RUNS, timezone: s.timezone });
+            lines.push(`    next: ${runs.length > 0 ? runs.map((r) => formatRun(r, s.timezone)).join(", ") : "none"}`);
         }
         if (m.organizationDeployment) {
             const d = m.organizationDeployment;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ConfigIssue, ConfigValidationError } from "../config";
-import { isTimeZone, schedulerExpressionProblems } from "../config/multiAccount";
+import { schedulerExpressionProblems } from "../config/multiAccount";
+import { isTimeZone } from "../core/schedule";
 import { minimalConfig, parse } from "./harness";
 
 const P = "patching:multiAccount";
@@ -314,20 +315,25 @@ describe("patching:multiAccount config", () => {
             expectIssue(management({ schedules: [base, base] }), `${P}.schedules[1].name`, "is used by another schedule", "weekly-install");
         });
         it("cron has six fields", () => {
-            expectIssue(management({ schedules: [{ ...base, schedule: "cron(0 3 * * SUN)" }] }), `${P}.schedules[0].schedule`, "cron needs 6 fields", "cron(0 3 * * SUN)");
+            expectIssue(management({ schedules: [{ ...base, schedule: "cron(0 3 * * SUN)" }] }), `${P}.schedules[0].schedule`, "cron takes 6 fields", "cron(0 3 * * SUN)");
+            expectIssue(management({ schedules: [{ ...base, schedule: "cron(0 0 3 ? * SUN *)" }] }), `${P}.schedules[0].schedule`, "without seconds", "cron(0 0 3 ? * SUN *)");
+        });
+        it("cron fields are in range", () => {
+            expectIssue(management({ schedules: [{ ...base, schedule: "cron(0 25 ? * SUN *)" }] }), `${P}.schedules[0].schedule`, 'hours value "25" is out of range 0–23');
         });
         it("cron does not set both day-of-month and day-of-week", () => {
-            expectIssue(management({ schedules: [{ ...base, schedule: "cron(0 3 1 * SUN *)" }] }), `${P}.schedules[0].schedule`, "cannot both be set");
+            expectIssue(management({ schedules: [{ ...base, schedule: "cron(0 3 1 * SUN *)" }] }), `${P}.schedules[0].schedule`, "exactly one of day-of-month and day-of-week must be");
         });
         it("rate uses the singular unit for 1 and the plural otherwise", () => {
             expectIssue(management({ schedules: [{ ...base, schedule: "rate(1 days)" }] }), `${P}.schedules[0].schedule`, "rate(1 day)");
             expectIssue(management({ schedules: [{ ...base, schedule: "rate(7 day)" }] }), `${P}.schedules[0].schedule`, "rate(7 days)");
         });
         it("other expressions are rejected with the accepted forms", () => {
-            expectIssue(management({ schedules: [{ ...base, schedule: "every sunday" }] }), `${P}.schedules[0].schedule`, "must be cron(", "every sunday");
+            expectIssue(management({ schedules: [{ ...base, schedule: "every sunday" }] }), `${P}.schedules[0].schedule`, "must be cron(...), rate(...) or at(...)", "every sunday");
             expect(schedulerExpressionProblems("at(2026-03-01T03:00:00)")).to.deep.equal([]);
-            expect(schedulerExpressionProblems("rate(1 hour)")).to.deep.equal([]);
-            expect(schedulerExpressionProblems("rate(0 hours)")).to.deep.equal(["rate value must be at least 1"]);
+            // Scheduler takes rates from one minute (State Manager associations need 30).
+            expect(schedulerExpressionProblems("rate(5 minutes)")).to.deep.equal([]);
+            expect(schedulerExpressionProblems("rate(0 hours)")).to.deep.equal(["the rate value must be a positive whole number"]);
         });
         it("time zones are IANA names", () => {
             expect(isTimeZone("Asia/Tokyo")).to.equal(true);

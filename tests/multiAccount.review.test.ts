@@ -4,10 +4,13 @@ import { multiAccountSection } from "../review/multiAccountSection";
 import { reviewStack } from "../review/review";
 import { minimalConfig, parse } from "./harness";
 
+/** A fixed "now" for next runs: Wednesday 2026-03-04 12:00 UTC (21:00 in Tokyo). */
+const NOW = new Date("2026-03-04T12:00:00Z");
+
 /** What reviewers read for the multi-account stacks (`npm start -- --stack <name>`). */
 describe("offline review of the multi-account stacks", () => {
     it("prod: roles with full trust and permissions, the runbook, schedules with target locations, the StackSet template", async () => {
-        const review = await reviewStack({ stack: "prod" });
+        const review = await reviewStack({ stack: "prod", now: NOW });
         expect(review.configErrors).to.deep.equal([]);
         const text = renderText(review);
         for (const line of [
@@ -32,7 +35,10 @@ describe("offline review of the multi-account stacks", () => {
             "  2. ou-ab12-34cd56ef excluding 999988887777 × us-east-1, us-west-2, ap-northeast-1 — 25% locations at once, max errors 1",
             "schedules (EventBridge Scheduler → ssm:StartAutomationExecution):",
             "  prod-daily-scan: Scan of resource group prod-patch-group at cron(0 18 * * ? *) Asia/Tokyo — 25% of instances at once, max errors 10%",
+            // 21:00 in Tokyo: today's 18:00 scan has passed.
+            "    next: Thu 2026-03-05 18:00 Asia/Tokyo, Fri 2026-03-06 18:00 Asia/Tokyo, Sat 2026-03-07 18:00 Asia/Tokyo",
             "  prod-web-install: Install (RebootIfNeeded) of resource group WebServers at cron(0 2 ? * SUN *) Asia/Tokyo — 10% of instances at once, max errors 1",
+            "    next: Sun 2026-03-08 02:00 Asia/Tokyo, Sun 2026-03-15 02:00 Asia/Tokyo, Sun 2026-03-22 02:00 Asia/Tokyo",
             "org mode: StackSet (SERVICE_MANAGED, auto-deployment) → ou-ab12-34cd56ef × 3 Region(s): role AWS-SystemsManager-AutomationExecutionRole in us-east-1, resource groups WebServers, prod-patch-group in every Region",
             "  (StackSets never deploy to the organization's management account: give it a member stack if it is a target)",
             "deploy this stack first, then each member stack (Pulumi.<account>.yaml) with that account's credentials",
@@ -54,10 +60,12 @@ describe("offline review of the multi-account stacks", () => {
     });
 
     it("dev: a single account that targets itself", async () => {
-        const review = await reviewStack({ stack: "dev" });
+        const review = await reviewStack({ stack: "dev", now: NOW });
         const section = review.sections.find((s) => s.title === "Multi-account automation")!;
         expect(section.lines[0]).to.equal("account role: both");
         expect(section.lines).to.include("  1. (this account) × us-east-1 — 10% locations at once, max errors 0");
+        // dev-web-install runs Tuesdays 03:00 UTC.
+        expect(section.lines).to.include("    next: Tue 2026-03-10 03:00 UTC, Tue 2026-03-17 03:00 UTC, Tue 2026-03-24 03:00 UTC");
         expect(section.lines.at(-1)).to.equal(
             "member: role AWS-SystemsManager-AutomationExecutionRole trusts this stack's AWS-SystemsManager-AutomationAdministrationRole; resource groups WebServers, dev-patch-group in us-east-1",
         );
