@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { renderText } from "../review/render";
 import { multiAccountSection } from "../review/multiAccountSection";
 import { reviewStack } from "../review/review";
-import { minimalConfig, parse } from "./harness";
+import * as path from "path";
+import { minimalConfig, parse, ROOT } from "./harness";
 
 /** A fixed "now" for next runs: Wednesday 2026-03-04 12:00 UTC (21:00 in Tokyo). */
 const NOW = new Date("2026-03-04T12:00:00Z");
@@ -74,5 +75,20 @@ describe("offline review of the multi-account stacks", () => {
     it("a stack without the section has no multi-account review section", () => {
         expect(multiAccountSection({ config: parse(minimalConfig()), resources: [], now: new Date(0) })).to.equal(undefined);
         expect(multiAccountSection({ config: parse(minimalConfig({ "patching:multiAccount": { accountRole: "member", managementAccountId: "111122223333", resourceGroups: [{ name: "g", tagFilters: { A: [] } }] } })), resources: [], now: new Date(0) })!.title).to.equal("Multi-account automation");
+    });
+});
+
+describe("policy pack on the multi-account stacks", () => {
+    it("the member example (a prod account) passes the prod preset with no mandatory violation", async () => {
+        const review = await reviewStack({ stack: "member-example", policyConfigPath: path.join(ROOT, "policies/presets/prod.json") });
+        expect(review.configErrors).to.deep.equal([]);
+        expect(review.policyResults.filter((p) => p.enforcementLevel === "mandatory")).to.deep.equal([]);
+    });
+
+    it("the IAM policies see every role and inline policy of the automation", async () => {
+        const review = await reviewStack({ stack: "prod" });
+        const iam = review.resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/rolePolicy:RolePolicy");
+        expect(iam.map((r) => r.name).sort()).to.deep.equal(["prod-automation-admin-policy", "prod-automation-admin-role", "prod-automation-scheduler-policy", "prod-automation-scheduler-role"]);
+        expect(review.policyResults.filter((p) => p.policy.startsWith("iam-"))).to.deep.equal([]);
     });
 });
