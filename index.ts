@@ -10,5 +10,7 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
+export const compliance = outputs.compliance;
 /** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
 export const automation = outputs.automation;

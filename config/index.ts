@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
+import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
@@ -16,6 +17,7 @@ import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { ComplianceConfig } from "./compliance";
 export type {
     AccountRole,
     AutomationScheduleConfig,
@@ -39,6 +41,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
+    compliance: complianceSchema.optional(),
     /** Multi-account / multi-Region patching with Automation (issue 6). */
     multiAccount: multiAccountSchema.optional(),
 };
@@ -99,6 +103,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {

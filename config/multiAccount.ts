@@ -12,7 +12,7 @@ import {
     ACCOUNT_ID_PATTERN,
     DEFAULT_ADMINISTRATION_ROLE_NAME,
     DEFAULT_EXECUTION_ROLE_NAME,
-    DOCUMENT_NAME_PATTERN,
+    CREATE_DOCUMENT_NAME_PATTERN,
     IAM_ROLE_NAME_PATTERN,
     INSTALL_OVERRIDE_LIST_PATTERN,
     MAX_CONCURRENCY_PATTERN,
@@ -178,7 +178,7 @@ export const multiAccountSchema = strictObject({
     /** @default AWS-SystemsManager-AutomationExecutionRole */
     executionRoleName: roleName.default(DEFAULT_EXECUTION_ROLE_NAME),
     /** Name of the Automation runbook. @default Automation-RunPatchBaseline */
-    documentName: matching(DOCUMENT_NAME_PATTERN, "3–128 letters, digits, _ - . (botocore SSM DocumentName)").default("Automation-RunPatchBaseline"),
+    documentName: matching(CREATE_DOCUMENT_NAME_PATTERN, "3–128 letters, digits, _ - . (botocore SSM DocumentName)").default("Automation-RunPatchBaseline"),
     /** Groups of instances to patch, created in every member account and Region. */
     resourceGroups: z.array(resourceGroupSchema, { error: "must be a list of resource groups" }).default([]),
     /** Member and both: Regions where this account's resource groups are created. @default [aws:region] */

@@ -4,12 +4,14 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
 import { multiAccountSummarisers } from "./summaries/multiAccount";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...complianceSummarisers,
     ...iamSummarisers,
     ...multiAccountSummarisers,
 };

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as YAML from "yaml";
-import { DOCUMENT_NAME_PATTERN, INSTALL_OVERRIDE_LIST_PATTERN } from "../config/rules";
+import { CREATE_DOCUMENT_NAME_PATTERN, INSTALL_OVERRIDE_LIST_PATTERN } from "../config/rules";
 import { runbookContent, RUN_PATCH_BASELINE } from "../core/multiAccount";
 
 /** The shipped runbook, documents/automation-run-patch-baseline.yaml, as SSM would read it. */
@@ -151,6 +151,6 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
     });
 
     it("its default name is a valid, non-reserved document name", () => {
-        expect(DOCUMENT_NAME_PATTERN.test("Automation-RunPatchBaseline")).to.equal(true);
+        expect(CREATE_DOCUMENT_NAME_PATTERN.test("Automation-RunPatchBaseline")).to.equal(true);
     });
 });

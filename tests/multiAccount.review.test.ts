@@ -87,7 +87,7 @@ describe("policy pack on the multi-account stacks", () => {
 
     it("the IAM policies see every role and inline policy of the automation", async () => {
         const review = await reviewStack({ stack: "prod" });
-        const iam = review.resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/rolePolicy:RolePolicy");
+        const iam = review.resources.filter((r) => r.urn.includes("patching:automation:") && (r.type === "aws:iam/role:Role" || r.type === "aws:iam/rolePolicy:RolePolicy"));
         expect(iam.map((r) => r.name).sort()).to.deep.equal(["prod-automation-admin-policy", "prod-automation-admin-role", "prod-automation-scheduler-policy", "prod-automation-scheduler-role"]);
         expect(review.policyResults.filter((p) => p.policy.startsWith("iam-"))).to.deep.equal([]);
     });

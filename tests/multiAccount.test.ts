@@ -52,8 +52,9 @@ function json(r: PlanResource, key: string): any {
     return JSON.parse(r.inputs[key] as string);
 }
 
-/** Every policy document the plan holds: role trust, inline policies and StackSet template roles. */
-function allPolicies(resources: PlanResource[]): { where: string; doc: any; trust: boolean }[] {
+/** Every policy document of the multi-account automation: role trust, inline policies and StackSet template roles. */
+function allPolicies(all: PlanResource[]): { where: string; doc: any; trust: boolean }[] {
+    const resources = all.filter((r) => r.urn.includes("patching:automation:"));
     const out: { where: string; doc: any; trust: boolean }[] = [];
     for (const r of ofType(resources, ROLE)) out.push({ where: r.name, doc: json(r, "assumeRolePolicy"), trust: true });
     for (const r of ofType(resources, POLICY)) out.push({ where: r.name, doc: json(r, "policy"), trust: false });
