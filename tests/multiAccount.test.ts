@@ -561,3 +561,31 @@ describe("multi-account automation: least privilege across the shipped stacks", 
         });
     }
 });
+
+describe("multi-account automation: stack outputs", () => {
+    it("exports the roles, runbook, schedules and StackSet name through index.ts", async () => {
+        const { runUnderMocks } = await import("../review/engine");
+        const { engineValues, REGION } = await import("./harness");
+        let exported: { automation?: Record<string, any> } | undefined;
+        await runUnderMocks({
+            project: "patching",
+            stack: "test",
+            config: { values: engineValues(management({ organizationDeployment: { organizationalUnits: ["ou-ab12-34cd56ef"], regions: ["us-east-1"] } })), secretKeys: [] },
+            env: { accountId: ACCOUNT, region: REGION },
+            // Load index.ts afresh (another test may have loaded it already): its top level runs the program.
+            program: () => {
+                delete require.cache[require.resolve("../index")];
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                exported = require("../index");
+            },
+        });
+        const a = exported!.automation!;
+        const value = (o: any) => new Promise((resolve) => o.apply(resolve));
+        expect(a.accountRole).to.equal("management");
+        expect(await value(a.administrationRoleArn)).to.equal(`arn:aws:iam::${ACCOUNT}:role/${ADMIN}`);
+        expect(await value(a.documentName)).to.equal("Automation-RunPatchBaseline");
+        expect(Object.keys((await value(a.scheduleArns)) as object)).to.deep.equal(["weekly-install"]);
+        expect(await value(a.memberStackSetName)).to.equal("patching-test-automation-members");
+        expect(a.executionRoleArn).to.equal(undefined);
+    });
+});
