@@ -210,6 +210,12 @@ describe("patching:multiAccount config", () => {
                 "is listed twice",
                 "r-ab12",
             );
+            expectIssue(
+                management({ organizationDeployment: { organizationalUnits: ["r-ab12"], regions: ["us-east-1", "us-east-1"] } }),
+                `${P}.organizationDeployment.regions[1]`,
+                "is listed twice",
+                "us-east-1",
+            );
         });
     });
 
