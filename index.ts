@@ -12,3 +12,5 @@ export const baselineIds = outputs.baselineIds;
 export const patchGroups = outputs.patchGroups;
 /** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
 export const compliance = outputs.compliance;
+/** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
+export const automation = outputs.automation;

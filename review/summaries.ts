@@ -5,11 +5,15 @@
  */
 import { baselineSummarisers } from "./summaries/baselines";
 import { complianceSummarisers } from "./summaries/compliance";
+import { iamSummarisers } from "./summaries/iam";
+import { multiAccountSummarisers } from "./summaries/multiAccount";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
     ...complianceSummarisers,
+    ...iamSummarisers,
+    ...multiAccountSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {
