@@ -10,3 +10,5 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** The baseline-override store: bucket, `BaselineOverride` S3 URL, object ARN, principal tag (when enabled). */
+export const baselineOverrides = outputs.baselineOverrides;

@@ -11,10 +11,12 @@ import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
 import { matching, strictObject, tagsSchema } from "./common";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -30,6 +32,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
+    overrideStore: overrideStoreSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -88,6 +92,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

@@ -144,3 +144,68 @@ export function isLinux(os: OperatingSystem): boolean {
 
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
+
+// ── Baseline-override store (patching:overrideStore) ─────────────────────────────────────────
+
+/** Organizations `OrganizationId`: `^o-[a-z0-9]{10,32}$`. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+/** Organizations `OrganizationalUnitId`: `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`. */
+export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+/** IAM `roleNameType`: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole RoleName). */
+export const IAM_ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * S3 general purpose bucket naming rules (S3 user guide, "General purpose bucket naming rules"):
+ * 3–63 characters, lowercase letters, digits, `.` and `-`, starting and ending with a letter or
+ * digit, no `..`, not an IP address, reserved prefixes and suffixes excluded. Returns what is
+ * wrong, or nothing.
+ */
+export function s3BucketNameProblems(name: string): string[] {
+    const problems: string[] = [];
+    if (name.length < 3 || name.length > 63) problems.push("must be 3–63 characters");
+    if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lowercase letters, digits, . and -");
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must start and end with a letter or digit");
+    if (name.includes("..")) problems.push("must not contain two adjacent periods");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not be formatted as an IP address");
+    for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`must not start with ${p}`);
+    for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
+    return problems;
+}
+
+/**
+ * S3 object key: 1–1024 bytes of UTF-8 (S3 user guide, "Naming Amazon S3 objects"). This program
+ * accepts only the guide's "safe characters" (letters, digits, `! - _ . * ' ( ) /`), no leading or
+ * trailing `/` and no empty path segment, so the key works unchanged in an `s3://` URL, an IAM
+ * resource ARN and AWS-RunPatchBaseline's `BaselineOverride` parameter.
+ */
+export const S3_SAFE_KEY_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+export const S3_KEY_MAX_BYTES = 1024;
+
+/** KMS key ARN (KMS developer guide, "Key identifiers"): `arn:<partition>:kms:<region>:<account>:key/<key id>`; multi-Region keys start `mrk-`. */
+export const KMS_KEY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:([a-z0-9-]+):(\d{12}):key\/((mrk-[0-9a-f]{32})|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$/;
+
+/** botocore SSM `BaselineId` of a patch baseline: `pb-` and 17 hex digits. */
+export const PATCH_BASELINE_ID_PATTERN = /^pb-[0-9a-f]{17}$/;
+/**
+ * A patch baseline ARN. `GetPatchBaseline` needs the full ARN for an AWS-managed (predefined)
+ * baseline, which lives in an AWS-owned account (`aws ssm get-patch-baseline` reference: "To
+ * retrieve information about an AWS managed patch baseline, specify the full ARN").
+ */
+export const PATCH_BASELINE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ssm:([a-z0-9-]+):(\d{12}):patchbaseline\/(pb-[0-9a-f]{17})$/;
+
+/** CloudWatch Logs `PutRetentionPolicy` `retentionInDays` values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** An email address SNS accepts for the `email` protocol (a practical subset of RFC 5322, ≤ 254 chars). */
+export const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+/** SNS topic ARN (SNS API reference, `TopicArn`; topic names 1–256 `[A-Za-z0-9_-]`, `.fifo` suffix). */
+export const SNS_TOPIC_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/**
+ * EventBridge Scheduler rate expression `rate(value unit)`, unit minute(s), hour(s) or day(s)
+ * (EventBridge Scheduler user guide, "Schedule types": rate-based schedules); a value of 1 takes
+ * the singular unit, larger values the plural, as for EventBridge rules.
+ */
+export const SCHEDULER_RATE_PATTERN = /^rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)$/;
+/** Lambda `FunctionName`: at most 64 characters of `[a-zA-Z0-9-_]` (Lambda API reference, CreateFunction). */
+export const LAMBDA_FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -126,6 +126,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "aws:ssm/document:Document":
             state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:document/${inputs.name ?? name}`;
             break;
+        case "aws:ssm/patchBaseline:PatchBaseline":
+            state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:patchbaseline/${name}-id`;
+            break;
         case "aws:kms/key:Key":
             state.arn = `arn:${p}:kms:${env.region}:${env.accountId}:key/${name}-id`;
             break;

@@ -4,10 +4,12 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { overrideSummarisers } from "./summaries/overrides";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...overrideSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {
