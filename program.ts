@@ -38,12 +38,11 @@ export interface ProgramOutputs {
  */
 function overrideBaselines(cfg: PatchingConfig, byName: Map<string, PatchBaseline>): OverrideBaseline[] {
     const store = cfg.overrideStore!;
-    const own = store.baselines.map((n) => ({
-        name: n,
-        id: byName.get(n)!.baselineId,
-        arn: byName.get(n)!.baselineArn,
-        definition: cfg.baselines.find((b) => b.name === n),
-    }));
+    const own = store.baselines.map((n) => {
+        // Only what reaches the override document: renaming, tagging or regrouping does not re-sync.
+        const { name: _n, description: _d, patchGroups: _g, defaultForOperatingSystem: _o, tags: _t, ...definition } = cfg.baselines.find((b) => b.name === n)!;
+        return { name: n, id: byName.get(n)!.baselineId, arn: byName.get(n)!.baselineArn, definition };
+    });
     const predefined = store.predefinedBaselines.map((id) => ({ name: id, id, arn: PATCH_BASELINE_ARN_PATTERN.test(id) ? id : undefined }));
     return [...own, ...predefined];
 }

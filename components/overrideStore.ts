@@ -270,8 +270,9 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                 writer: args.writer,
                 definitionsSha256: sha256Hex(canonicalJson(definitions)),
             },
-            // The bucket, its policy and encryption exist before the first write.
-            { parent: this, dependsOn: [this.bucket] },
+            // The bucket, its policy and encryption exist before the first write; a protected
+            // store protects its object too, so a destroy cannot empty it and then stop at the bucket.
+            { parent: this, dependsOn: [this.bucket], protect: args.protect },
         );
         // Carries the dependency on the object: a patch policy using the URL waits for the first write.
         this.s3Url = pulumi.all([this.bucketName, this.object.id]).apply(([b]) => `s3://${b}/${key}`);

@@ -16,7 +16,8 @@
  *   every hour), and conditionally (`IfMatch` the ETag it read, `IfNoneMatch: "*"` when there was
  *   none), so two writers can never silently overwrite each other;
  * - a missing baseline writes nothing and names every missing id (Quick Setup writes a partial
- *   file, then fails);
+ *   file, then fails); when a conditional write loses to another writer that stored the same
+ *   document, that is convergence; a different document is reported and kept;
  * - throttling and transient errors are retried by the SDK's retry strategy configured on the
  *   clients ({@link createOverrideClients}); AccessDenied names the action and the resource.
  *
@@ -505,8 +506,18 @@ export async function syncOverrides(clients: OverrideClients, opts: SyncOptions)
     const previousSha256 = current!.exists ? current!.sha256 : undefined;
     if (opts.dryRun) return { ...base, action: "planned", previousSha256 };
     calls.putObject++;
-    const written = await putDocument(clients.s3, opts, document, sha256, current!.exists ? { IfMatch: current!.etag } : { IfNoneMatch: "*" });
-    return { ...base, action: current!.exists ? "updated" : "created", previousSha256, ...written };
+    try {
+        const written = await putDocument(clients.s3, opts, document, sha256, current!.exists ? { IfMatch: current!.etag } : { IfNoneMatch: "*" });
+        return { ...base, action: current!.exists ? "updated" : "created", previousSha256, ...written };
+    } catch (err) {
+        if (!(err instanceof ConcurrentWriteError)) throw err;
+        // The other writer (the provider or the Lambda, same core) usually wrote the very same
+        // document: that is convergence, not a conflict. Anything else is reported, never overwritten.
+        calls.getObject++;
+        const now = await readStoredObject(clients.s3, opts.bucket, opts.key);
+        if (now.exists && now.sha256 === sha256) return { ...base, action: "unchanged", previousSha256, versionId: now.versionId, etag: now.etag };
+        throw err;
+    }
 }
 
 // ── Deleting ──────────────────────────────────────────────────────────────────────────────────

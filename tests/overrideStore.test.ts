@@ -344,8 +344,11 @@ describe("BaselineOverrideStore component", () => {
             expect(result.outputs.overrideRef!.principalTag).to.deep.equal({ key: "QSConfigId-test1", value: "test1" });
 
             const base = (values["patching:baselines"] as Record<string, unknown>[])[0];
-            const edited = await runProgram({ ...values, "patching:baselines": [{ ...base, approvalRules: [{ patchFilters: { CLASSIFICATION: ["Security"] }, approveAfterDays: 3 }] }] });
-            expect(named(edited.resources, "pulumi-nodejs:dynamic/patching:BaselineOverrides", "overrides-test1-object").inputs.definitionsSha256).not.to.equal(object.inputs.definitionsSha256);
+            const fingerprint = async (b: Record<string, unknown>) =>
+                named((await runProgram({ ...values, "patching:baselines": [b] })).resources, "pulumi-nodejs:dynamic/patching:BaselineOverrides", "overrides-test1-object").inputs.definitionsSha256;
+            expect(await fingerprint({ ...base, approvalRules: [{ patchFilters: { CLASSIFICATION: ["Security"] }, approveAfterDays: 3 }] })).not.to.equal(object.inputs.definitionsSha256);
+            // Fields that never reach the document do not re-sync it.
+            expect(await fingerprint({ ...base, description: "reworded", patchGroups: ["test", "canary"], tags: { Team: "x" } })).to.equal(object.inputs.definitionsSha256);
         });
     });
 
@@ -364,6 +367,7 @@ describe("BaselineOverrideStore component", () => {
         it("prod: protected, KMS-encrypted, a year of versions, failures mailed", async () => {
             const { resources } = await runStackFile("Pulumi.prod.yaml", "prod");
             expect(named(resources, "aws:s3/bucket:Bucket", "overrides-prod01-bucket").options.protect).to.equal(true);
+            expect(named(resources, "pulumi-nodejs:dynamic/patching:BaselineOverrides", "overrides-prod01-object").options.protect).to.equal(true);
             expect(named(resources, "aws:kms/key:Key", "overrides-prod01-key").options.protect).to.equal(true);
             expect((named(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "overrides-prod01-bucket-lifecycle").inputs.rules as Record<string, unknown>[])[0].noncurrentVersionExpiration).to.deep.equal({
                 noncurrentDays: 365,

@@ -265,6 +265,18 @@ describe("override core (core/overrides.ts)", () => {
                     "S3 refused the conditional write, so nothing was overwritten and the other writer's object is kept. Run again to compare with it.",
             );
             expect(s3.commandCalls(PutObjectCommand)).to.have.length(1);
+            // It looked again, found someone else's document, and kept it.
+            expect(s3.commandCalls(GetObjectCommand)).to.have.length(2);
+        });
+
+        it("a concurrent writer that stored the same document → converged, no error", async () => {
+            const { s3, clients } = setup();
+            const doc = (await syncOverrides(setup().clients, opts([WIN], { dryRun: true }))).document;
+            s3.on(GetObjectCommand).resolvesOnce({ Body: body("[]\n"), ETag: '"etag-old"', VersionId: "v1" }).resolves({ Body: body(doc), ETag: '"etag-other"', VersionId: "v2" });
+            s3.on(PutObjectCommand).rejects(awsError("PreconditionFailed", 412));
+            const r = await syncOverrides(clients, opts([WIN]));
+            expect(r).to.deep.include({ action: "unchanged", versionId: "v2", etag: '"etag-other"' });
+            expect(r.calls).to.deep.equal({ getPatchBaseline: 1, getObject: 2, putObject: 1 });
         });
 
         it("dry run computes and compares but never writes", async () => {
@@ -512,6 +524,15 @@ describe("override core (core/overrides.ts)", () => {
             expect(err.message).to.match(/^ssm:GetPatchBaseline on patch baseline pb-0000000000000000a failed after 2 attempts \(SDK retry strategy\): ThrottlingException/);
             expect(fake.count("GetPatchBaseline")).to.equal(2);
             expect(fake.count("PutObject")).to.equal(0);
+        });
+
+        it("the provider and the Lambda running at once: one writes, the other sees the same document", async () => {
+            const fake = new FakeAws();
+            fake.baselines.set(WIN, baselineResponse(WIN, { OperatingSystem: "WINDOWS" }));
+            const [a, b] = await Promise.all([syncOverrides(await clientsOn(fake, 3), opts([WIN])), syncOverrides(await clientsOn(fake, 3), opts([WIN]))]);
+            expect([a.action, b.action].sort()).to.deep.equal(["created", "unchanged"]);
+            expect(fake.count("PutObject")).to.equal(2);
+            expect(fake.objects.get(`${BUCKET}/${KEY}`)).to.have.length(1);
         });
 
         it("a real conditional-write conflict between two writers loses nothing", async () => {
