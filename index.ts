@@ -12,3 +12,5 @@ export const baselineIds = outputs.baselineIds;
 export const patchGroups = outputs.patchGroups;
 /** The baseline-override store: bucket, `BaselineOverride` S3 URL, object ARN, principal tag (when enabled). */
 export const baselineOverrides = outputs.baselineOverrides;
+/** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
+export const compliance = outputs.compliance;

@@ -8,6 +8,7 @@ import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
 import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
 import type { BaselineOverrideRef } from "./components/overrideRef";
+import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { stackTags } from "./components/tags";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
@@ -30,6 +31,14 @@ export interface ProgramOutputs {
     };
     /** What patch policies and instance roles use to read the override object. */
     overrideRef?: BaselineOverrideRef;
+    /** Seeing compliance (when `patching:compliance` is set). */
+    compliance?: {
+        bucketName?: pulumi.Output<string>;
+        syncDestination?: pulumi.Output<string>;
+        notificationTopicArn?: pulumi.Output<string>;
+        patchingLogGroup: pulumi.Output<string>;
+        dashboardName?: pulumi.Output<string>;
+    };
 }
 
 /**
@@ -88,8 +97,24 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
 
     const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
     const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
+    const compliance = cfg.compliance
+        ? new PatchCompliance(`${cfg.environment}-compliance`, {
+              compliance: cfg.compliance,
+              namePrefix: `${cfg.project}-${cfg.environment}`,
+              region: cfg.region,
+              environment: cfg.environment,
+              tags,
+          })
+        : undefined;
 
     return {
+        compliance: compliance && {
+            bucketName: compliance.bucket?.bucketName,
+            syncDestination: compliance.syncDestination,
+            notificationTopicArn: compliance.topicArn,
+            patchingLogGroup: compliance.logGroupName,
+            dashboardName: compliance.dashboardName,
+        },
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
         baselineOverrides: store && {

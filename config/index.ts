@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
+import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
@@ -17,6 +18,7 @@ import { REGION_PATTERN } from "./rules";
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
+export type { ComplianceConfig } from "./compliance";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -34,6 +36,8 @@ const sectionSchemas = {
     baselines: baselinesSchema,
     /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
     overrideStore: overrideStoreSchema.optional(),
+    /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
+    compliance: complianceSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -93,6 +97,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
     checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
+    checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

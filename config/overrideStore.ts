@@ -8,6 +8,7 @@
  * days, hourly BaselineRemediation) and validates everything that can be checked before AWS sees it.
  */
 import { z } from "zod";
+import { parseSchedule, ScheduleError } from "../core/schedule";
 import { boundedString, intInRange, matching, strictObject } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
@@ -23,7 +24,6 @@ import {
     S3_KEY_MAX_BYTES,
     S3_SAFE_KEY_PATTERN,
     s3BucketNameProblems,
-    SCHEDULER_RATE_PATTERN,
     SNS_TOPIC_ARN_PATTERN,
     TAG_KEY_MAX,
 } from "./rules";
@@ -190,12 +190,18 @@ export const overrideStoreSchema = strictObject({
 export type OverrideStoreConfig = z.infer<typeof overrideStoreSchema>;
 export type OverrideTargetConfig = OverrideStoreConfig["target"];
 
-/** Minutes in one period of an EventBridge Scheduler rate expression, or undefined if not one. */
+/**
+ * Minutes in one period of a rate expression (`core/schedule.ts` parses it; EventBridge Scheduler
+ * takes the same `rate(value unit)` form, singular for 1), or undefined if it is not one.
+ */
 export function rateMinutes(expr: string): number | undefined {
-    const m = SCHEDULER_RATE_PATTERN.exec(expr);
-    if (!m) return undefined;
-    const n = Number(m[1]);
-    return n * (m[2].startsWith("minute") ? 1 : m[2].startsWith("hour") ? 60 : 1440);
+    try {
+        const parsed = parseSchedule(expr);
+        return parsed.kind === "rate" ? parsed.minutes : undefined;
+    } catch (err) {
+        if (err instanceof ScheduleError) return undefined;
+        throw err;
+    }
 }
 /** The shortest remediation period accepted: GetPatchBaseline is a throttled control-plane API. */
 export const MIN_REMEDIATION_MINUTES = 15;
@@ -309,14 +315,17 @@ export function checkOverrideStore(sink: IssueSink, path: string, raw: unknown, 
     // Remediation schedule and alarm destination.
     const remediation = asRecord(store.remediation);
     if (typeof remediation.schedule === "string") {
-        const minutes = rateMinutes(remediation.schedule);
-        const m = SCHEDULER_RATE_PATTERN.exec(remediation.schedule);
-        if (minutes === undefined || !m) {
-            sink.add(`${path}.remediation.schedule`, "must be an EventBridge Scheduler rate expression rate(<n> minute|minutes|hour|hours|day|days), e.g. rate(1 hour)", remediation.schedule);
-        } else if ((m[1] === "1") !== !m[2].endsWith("s")) {
-            sink.add(`${path}.remediation.schedule`, `use the singular unit for 1 and the plural otherwise, e.g. rate(1 hour), rate(2 hours)`, remediation.schedule);
-        } else if (minutes < MIN_REMEDIATION_MINUTES) {
-            sink.add(`${path}.remediation.schedule`, `runs more often than every ${MIN_REMEDIATION_MINUTES} minutes; GetPatchBaseline is throttled and baselines rarely change (Quick Setup: hourly)`, remediation.schedule);
+        const at = `${path}.remediation.schedule`;
+        try {
+            const parsed = parseSchedule(remediation.schedule);
+            if (parsed.kind !== "rate") {
+                sink.add(at, "must be an EventBridge Scheduler rate expression rate(<n> minute|minutes|hour|hours|day|days), e.g. rate(1 hour)", remediation.schedule);
+            } else if (parsed.minutes < MIN_REMEDIATION_MINUTES) {
+                sink.add(at, `runs more often than every ${MIN_REMEDIATION_MINUTES} minutes; GetPatchBaseline is throttled and baselines rarely change (Quick Setup: hourly)`, remediation.schedule);
+            }
+        } catch (err) {
+            if (!(err instanceof ScheduleError)) throw err;
+            sink.add(at, `${err.message} (EventBridge Scheduler rate expression)`, remediation.schedule);
         }
     }
     if (remediation.alarmTopicArn !== undefined && remediation.alarmEmail !== undefined) {

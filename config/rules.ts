@@ -145,14 +145,14 @@ export function isLinux(os: OperatingSystem): boolean {
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
 
-// ── Baseline-override store (patching:overrideStore) ─────────────────────────────────────────
+/* ---------------------------------------------------------------------------------------------
+ * Compliance visibility (config/compliance.ts)
+ * ------------------------------------------------------------------------------------------- */
 
-/** Organizations `OrganizationId`: `^o-[a-z0-9]{10,32}$`. */
+/** AWS account id: 12 digits (Organizations `AccountId`). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** Organization id (Organizations `OrganizationId`): `^o-[a-z0-9]{10,32}$`. */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
-/** Organizations `OrganizationalUnitId`: `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`. */
-export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
-/** IAM `roleNameType`: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole RoleName). */
-export const IAM_ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
 /**
  * S3 general purpose bucket naming rules (S3 user guide, "General purpose bucket naming rules"):
@@ -171,6 +171,47 @@ export function s3BucketNameProblems(name: string): string[] {
     for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
     return problems;
 }
+/** botocore SSM `ResourceDataSyncName`: 1–64 characters. */
+export const RESOURCE_DATA_SYNC_NAME_MAX = 64;
+/** botocore SSM `ResourceDataSyncS3Prefix`: 1–256 characters. */
+export const RESOURCE_DATA_SYNC_PREFIX_MAX = 256;
+
+/** botocore SSM `AssociationName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `Targets` (≤ 5) and `TargetValues` (≤ 50) of CreateAssociation. */
+export const MAX_ASSOCIATION_TARGETS = 5;
+export const MAX_TARGET_VALUES = 50;
+
+/**
+ * EventBridge `RuleName`: 1–64 characters `[\.\-_A-Za-z0-9]+` (EventBridge API reference, PutRule).
+ * Patch Manager's console names its report schedules `AWS-SystemsManager-PatchManager-PatchReport-<report name>`
+ * (seed 004, "Report schedule rules"); the stack uses the same name so the report shows up there.
+ */
+export const EVENT_RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]{1,64}$/;
+export const PATCH_REPORT_RULE_PREFIX = "AWS-SystemsManager-PatchManager-PatchReport-";
+
+/** CloudWatch Logs `PutRetentionPolicy` `retentionInDays` values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** CloudWatch Logs `LogGroupName`: 1–512 characters `[\.\-_/#A-Za-z0-9]+`. */
+export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/** An email address SNS accepts for the `email` protocol (a practical subset of RFC 5322, ≤ 254 chars). */
+export const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EMAIL_MAX = 254;
+
+/** SSM document name (botocore SSM `DocumentARN`): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+
+/** Athena `BytesScannedCutoffPerQuery`: at least 10 MB (Athena API reference, WorkGroupConfiguration). */
+export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
+// ── Baseline-override store (patching:overrideStore); also uses ORGANIZATION_ID_PATTERN,
+//    s3BucketNameProblems, LOG_RETENTION_DAYS and EMAIL_PATTERN above ───────────────────────
+
+/** Organizations `OrganizationalUnitId`: `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`. */
+export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+/** IAM `roleNameType`: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole RoleName). */
+export const IAM_ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
 /**
  * S3 object key: 1–1024 bytes of UTF-8 (S3 user guide, "Naming Amazon S3 objects"). This program
@@ -193,19 +234,8 @@ export const PATCH_BASELINE_ID_PATTERN = /^pb-[0-9a-f]{17}$/;
  */
 export const PATCH_BASELINE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ssm:([a-z0-9-]+):(\d{12}):patchbaseline\/(pb-[0-9a-f]{17})$/;
 
-/** CloudWatch Logs `PutRetentionPolicy` `retentionInDays` values. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
-/** An email address SNS accepts for the `email` protocol (a practical subset of RFC 5322, ≤ 254 chars). */
-export const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 /** SNS topic ARN (SNS API reference, `TopicArn`; topic names 1–256 `[A-Za-z0-9_-]`, `.fifo` suffix). */
 export const SNS_TOPIC_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
-/**
- * EventBridge Scheduler rate expression `rate(value unit)`, unit minute(s), hour(s) or day(s)
- * (EventBridge Scheduler user guide, "Schedule types": rate-based schedules); a value of 1 takes
- * the singular unit, larger values the plural, as for EventBridge rules.
- */
-export const SCHEDULER_RATE_PATTERN = /^rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)$/;
 /** Lambda `FunctionName`: at most 64 characters of `[a-zA-Z0-9-_]` (Lambda API reference, CreateFunction). */
 export const LAMBDA_FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;

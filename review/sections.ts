@@ -5,6 +5,7 @@
  */
 import type { PatchingConfig } from "../config";
 import type { PlanResource } from "./engine";
+import { complianceSection } from "./complianceSection";
 import { overrideStoreSection } from "./summaries/overrides";
 
 export interface ReviewSection {
@@ -22,7 +23,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [overrideStoreSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, overrideStoreSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

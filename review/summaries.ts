@@ -5,11 +5,13 @@
  */
 import { baselineSummarisers } from "./summaries/baselines";
 import { overrideSummarisers } from "./summaries/overrides";
+import { complianceSummarisers } from "./summaries/compliance";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
     ...overrideSummarisers,
+    ...complianceSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {

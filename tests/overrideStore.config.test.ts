@@ -250,12 +250,13 @@ describe("config: patching:overrideStore", () => {
         });
         it("rejects what is not an EventBridge Scheduler rate expression", () => {
             expectIssue(withStore({ remediation: { schedule: "cron(0 * * * ? *)" } }), `${P}.remediation.schedule`, "rate(<n> minute|minutes|hour|hours|day|days)");
-            expectIssue(withStore({ remediation: { schedule: "rate(1 week)" } }), `${P}.remediation.schedule`, "rate expression");
-            expectIssue(withStore({ remediation: { schedule: "rate(0 hours)" } }), `${P}.remediation.schedule`, "rate expression");
+            expectIssue(withStore({ remediation: { schedule: "rate(1 week)" } }), `${P}.remediation.schedule`, 'rate takes "<number> <minute(s)|hour(s)|day(s)>"');
+            expectIssue(withStore({ remediation: { schedule: "rate(0 hours)" } }), `${P}.remediation.schedule`, "positive whole number");
+            expectIssue(withStore({ remediation: { schedule: "hourly" } }), `${P}.remediation.schedule`, "must be cron(...), rate(...) or at(...)");
         });
         it("requires the singular unit for 1 and the plural otherwise", () => {
             expectIssue(withStore({ remediation: { schedule: "rate(1 hours)" } }), `${P}.remediation.schedule`, "singular unit for 1");
-            expectIssue(withStore({ remediation: { schedule: "rate(2 hour)" } }), `${P}.remediation.schedule`, "plural otherwise");
+            expectIssue(withStore({ remediation: { schedule: "rate(2 hour)" } }), `${P}.remediation.schedule`, "use the plural unit for 2: rate(2 hours)");
         });
         it("runs at most every 15 minutes", () => {
             expectIssue(withStore({ remediation: { schedule: "rate(5 minutes)" } }), `${P}.remediation.schedule`, "more often than every 15 minutes");
