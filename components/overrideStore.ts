@@ -167,6 +167,9 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
         if (remediation) {
             if (remediation.alarmTopicArn) alarmTopicArn = pulumi.output(remediation.alarmTopicArn);
             else {
+                // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed
+                // SNS key, and the messages (alarm state, the error naming missing baseline ids) are not
+                // sensitive enough to warrant a customer key and its policy. Give alarmTopicArn to use one.
                 const topic = new aws.sns.Topic(`${name}-alarms`, { name: `baseline-overrides-${args.configId}-alarms`, tags: args.tags }, { parent: this });
                 if (remediation.alarmEmail) {
                     new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: topic.arn, protocol: "email", endpoint: remediation.alarmEmail }, { parent: this });

@@ -1,7 +1,8 @@
 /**
- * Summaries of the baseline-override store's resources: the bucket's settings, its policy
- * document statement by statement, the `BaselineOverrides` object, the remediation Lambda, its
- * schedule and alarm.
+ * Summaries of the baseline-override store's resources that no other area summarises: the
+ * `BaselineOverrides` object, bucket versioning and ownership, the remediation Lambda, its
+ * schedule, async-invoke config and alarm (policies, roles, lifecycle, encryption, topics and keys
+ * are summarised in summaries/compliance.ts), and the review section of the store.
  */
 import type { ReviewSection, SectionInput } from "../sections";
 import { Inputs, Summarisers } from "./util";
@@ -10,63 +11,12 @@ function list(v: unknown): string {
     return Array.isArray(v) ? v.join(", ") : String(v);
 }
 
-function parseJson(text: unknown): Inputs | undefined {
-    if (typeof text !== "string") return undefined;
-    try {
-        return JSON.parse(text) as Inputs;
-    } catch {
-        return undefined;
-    }
-}
-
-/** `Sid: Effect actions on resources [to principal] [if conditions]`, one line per statement. */
-export function policyLines(policy: unknown): string[] {
-    const doc = typeof policy === "string" ? parseJson(policy) : (policy as Inputs | undefined);
-    if (!doc) return [`policy ${String(policy)}`];
-    const statements: Inputs[] = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-    return statements.map((s) => {
-        const principal = s.Principal === undefined ? "" : ` to ${typeof s.Principal === "string" ? s.Principal : Object.entries(s.Principal as Inputs).map(([k, v]) => `${k}:${list(v)}`).join(" ")}`;
-        const conditions = s.Condition
-            ? ` if ${Object.entries(s.Condition as Inputs)
-                  .flatMap(([op, kv]) => Object.entries(kv as Inputs).map(([k, v]) => `${op}(${k} = ${list(v)})`))
-                  .join(" and ")}`
-            : "";
-        const resource = s.Resource === undefined ? "" : ` on ${list(s.Resource)}`;
-        return `${s.Sid ?? "(no Sid)"}: ${s.Effect} ${list(s.Action)}${resource}${principal}${conditions}`;
-    });
-}
-
 export const overrideSummarisers: Summarisers = {
     "pulumi-nodejs:dynamic/patching:BaselineOverrides": (i) => [
         `s3://${i.bucket}/${i.key} ← ${(i.baselineIds ?? []).length} baseline(s): ${list(i.baselineIds ?? [])}`,
         `writer ${i.writer}, provider ${i.providerVersion}${typeof i.__provider === "string" ? ` (serialised closure, ${i.__provider.length} chars)` : ""}, definitions sha256 ${String(i.definitionsSha256).slice(0, 12)}`,
         "create/update: write if the sha256 changed (conditional PutObject); refresh: reports drift; delete: this store's versions",
     ],
-    "aws:s3/bucketPolicy:BucketPolicy": (i) => policyLines(i.policy),
-    "aws:iam/rolePolicy:RolePolicy": (i) => [`role ${i.role}${i.name ? ` (inline policy ${i.name})` : ""}`, ...policyLines(i.policy)],
-    "aws:iam/role:Role": (i) => {
-        const trust = parseJson(i.assumeRolePolicy);
-        const lines = trust ? policyLines(trust).map((l) => `trust ${l}`) : [];
-        return [...(i.name ? [`name ${i.name}`] : []), ...(i.description ? [i.description] : []), ...lines];
-    },
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (i) =>
-        (i.rules ?? []).map(
-            (r: Inputs) =>
-                `rule ${r.id} (${r.status}) on ${r.filter?.prefix !== undefined ? `prefix "${r.filter.prefix}"` : "every object"}: ` +
-                [
-                    r.expiration?.days !== undefined ? `expire after ${r.expiration.days}d` : undefined,
-                    r.expiration?.expiredObjectDeleteMarker ? "remove expired delete markers" : undefined,
-                    r.noncurrentVersionExpiration ? `noncurrent versions kept ${r.noncurrentVersionExpiration.noncurrentDays}d` : undefined,
-                ]
-                    .filter(Boolean)
-                    .join(", "),
-        ),
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (i) =>
-        (i.rules ?? []).map((r: Inputs) =>
-            r.applyServerSideEncryptionByDefault?.sseAlgorithm === "aws:kms"
-                ? `SSE-KMS with ${r.applyServerSideEncryptionByDefault.kmsMasterKeyId}${r.bucketKeyEnabled ? ", bucket key" : ""}`
-                : `SSE-S3 (${r.applyServerSideEncryptionByDefault?.sseAlgorithm})`,
-        ),
     "aws:s3/bucketVersioning:BucketVersioning": (i) => [`versioning ${i.versioningConfiguration?.status}`],
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (i) => [`object ownership ${i.rule?.objectOwnership} (ACLs disabled)`],
     "aws:lambda/function:Function": (i) => [
@@ -86,9 +36,6 @@ export const overrideSummarisers: Summarisers = {
         `${i.name}: ${i.namespace} ${i.metricName} ${i.statistic} ${i.comparisonOperator === "GreaterThanOrEqualToThreshold" ? "≥" : i.comparisonOperator} ${i.threshold} over ${i.evaluationPeriods}×${i.period}s (${list(i.dimensions ? Object.values(i.dimensions) : [])})`,
         `alarm → ${list(i.alarmActions ?? [])}; missing data ${i.treatMissingData ?? "missing"}`,
     ],
-    "aws:sns/topic:Topic": (i) => [`topic ${i.name}${i.kmsMasterKeyId ? ` (KMS ${i.kmsMasterKeyId})` : ""}`],
-    "aws:sns/topicSubscription:TopicSubscription": (i) => [`${i.protocol} ${i.endpoint} → ${i.topic}`],
-    "aws:kms/key:Key": (i) => [`${i.description}; rotation ${i.enableKeyRotation ? "on" : "off"}, deletion window ${i.deletionWindowInDays}d`],
 };
 
 /** The review section: where the object is, what is in it, who may read it, how it is kept true. */
