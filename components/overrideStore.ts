@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { rateMinutes } from "../config/overrideStore";
+import { DEFAULT_OBJECT_KEY, deriveOverrideBucketName, overrideFunctionName, PRINCIPAL_TAG_PREFIX, rateMinutes } from "../config/overrideStore";
 import { canonicalJson, sha256Hex } from "../core/overrides";
 import { BaselineOverrides } from "./baselineOverridesProvider";
 import { BucketAccessLogging, HardenedBucket } from "./hardenedBucket";
@@ -72,8 +72,6 @@ export interface BaselineOverrideStoreArgs {
     tags: Record<string, string>;
 }
 
-export const DEFAULT_OBJECT_KEY = "baseline_overrides.json";
-
 /**
  * The `aws:PrincipalArn` values that match the identity running the deployment, from its
  * `sts:GetCallerIdentity` ARN. An assumed-role session is matched through its role (with or
@@ -135,12 +133,13 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
         const key = args.objectKey ?? DEFAULT_OBJECT_KEY;
         const target = args.target ?? { type: "LOCAL" };
         const encryption = args.encryption ?? { type: "SSE_S3" };
-        const tagKey = `QSConfigId-${args.configId}`;
+        const tagKey = `${PRINCIPAL_TAG_PREFIX}${args.configId}`;
+        const functionName = overrideFunctionName(args.configId);
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const account = identity.accountId;
 
-        this.bucketName = args.bucketName ? pulumi.output(args.bucketName) : pulumi.interpolate`patching-overrides-${account}-${args.region}-${args.configId}`;
+        this.bucketName = args.bucketName ? pulumi.output(args.bucketName) : account.apply((a) => deriveOverrideBucketName(a, args.region, args.configId));
         const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
         const baselineArns = args.baselines.map((b) => b.arn ?? pulumi.interpolate`arn:${partition}:ssm:${args.region}:${account}:patchbaseline/${b.id}`);
         this.objectArn = pulumi.interpolate`${bucketArn}/${key}`;
@@ -170,7 +169,7 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                 // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed
                 // SNS key, and the messages (alarm state, the error naming missing baseline ids) are not
                 // sensitive enough to warrant a customer key and its policy. Give alarmTopicArn to use one.
-                const topic = new aws.sns.Topic(`${name}-alarms`, { name: `baseline-overrides-${args.configId}-alarms`, tags: args.tags }, { parent: this });
+                const topic = new aws.sns.Topic(`${name}-alarms`, { name: `${functionName}-alarms`, tags: args.tags }, { parent: this });
                 if (remediation.alarmEmail) {
                     new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: topic.arn, protocol: "email", endpoint: remediation.alarmEmail }, { parent: this });
                 }
@@ -180,7 +179,7 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                 `${name}-remediation`,
                 {
                     entry: "lambda/remediateOverrides.ts",
-                    functionName: `baseline-overrides-${args.configId}`,
+                    functionName,
                     description: `Keeps s3://…/${key} equal to its ${args.baselines.length} patch baseline(s) (baseline-override store ${args.configId})`,
                     statements: pulumi.output(baselineArns).apply((arns): aws.iam.PolicyStatement[] => [
                         { Sid: "ReadListedBaselines", Effect: "Allow", Action: ["ssm:GetPatchBaseline"], Resource: arns },
@@ -286,7 +285,7 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
             const schedulerRole = new aws.iam.Role(
                 `${name}-scheduler`,
                 {
-                    description: `Lets EventBridge Scheduler invoke baseline-overrides-${args.configId}`,
+                    description: `Lets EventBridge Scheduler invoke ${functionName}`,
                     assumeRolePolicy: pulumi.jsonStringify({
                         Version: "2012-10-17",
                         Statement: [
@@ -296,7 +295,7 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                                 Action: "sts:AssumeRole",
                                 Condition: {
                                     StringEquals: { "aws:SourceAccount": account },
-                                    ArnEquals: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:scheduler:${args.region}:${account}:schedule/default/baseline-overrides-${args.configId}` },
+                                    ArnEquals: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:scheduler:${args.region}:${account}:schedule/default/${functionName}` },
                                 },
                             },
                         ],
@@ -329,7 +328,7 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
             new aws.scheduler.Schedule(
                 `${name}-schedule`,
                 {
-                    name: `baseline-overrides-${args.configId}`,
+                    name: functionName,
                     description: `Re-syncs ${key} with its patch baselines (Quick Setup's BaselineRemediation)`,
                     scheduleExpression: schedule,
                     flexibleTimeWindow: { mode: "OFF" },
@@ -351,7 +350,7 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
             new aws.cloudwatch.MetricAlarm(
                 `${name}-errors`,
                 {
-                    name: `baseline-overrides-${args.configId}-errors`,
+                    name: `${functionName}-errors`,
                     alarmDescription: `baseline_overrides.json remediation (${args.configId}) failed: see the function's log group; the previous object is kept`,
                     namespace: "AWS/Lambda",
                     metricName: "Errors",

@@ -25,7 +25,6 @@ import {
     S3_SAFE_KEY_PATTERN,
     s3BucketNameProblems,
     SNS_TOPIC_ARN_PATTERN,
-    TAG_KEY_MAX,
 } from "./rules";
 
 /** Prefix of the derived bucket name: `patching-overrides-<account>-<region>-<configId>`. */
@@ -265,7 +264,8 @@ export function checkOverrideStore(sink: IssueSink, path: string, raw: unknown, 
         sink.add(path, "lists no baselines: set baselines (names from patching:baselines) and/or predefinedBaselines, otherwise the override file is empty");
     }
 
-    // Names derived from the config id: bucket (unless given), Lambda function, principal tag.
+    // Names derived from the config id: bucket (unless given) and Lambda function. (The principal
+    // tag key QSConfigId-<id> stays under 128 characters whenever the function name fits 64.)
     const configId = typeof store.configId === "string" && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(store.configId) ? store.configId : undefined;
     if (configId !== undefined) {
         if (store.bucketName === undefined && region) {
@@ -282,9 +282,6 @@ export function checkOverrideStore(sink: IssueSink, path: string, raw: unknown, 
         const fn = overrideFunctionName(configId);
         if (!LAMBDA_FUNCTION_NAME_PATTERN.test(fn)) {
             sink.add(`${path}.configId`, `derives the Lambda function name ${fn} (${fn.length} characters); Lambda function names are at most 64 characters`, configId);
-        }
-        if (`${PRINCIPAL_TAG_PREFIX}${configId}`.length > TAG_KEY_MAX) {
-            sink.add(`${path}.configId`, `derives the principal tag key ${PRINCIPAL_TAG_PREFIX}${configId}, longer than ${TAG_KEY_MAX} characters`, configId);
         }
     }
 

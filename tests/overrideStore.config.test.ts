@@ -137,6 +137,9 @@ describe("config: patching:overrideStore", () => {
             expectIssue(withStore({ accessLogging: { mode: "existing", targetBucket: "Logs" } }), `${P}.accessLogging.targetBucket`, "only lowercase letters", "Logs");
             expectIssue(withStore({ bucketName: "same-bucket", accessLogging: { mode: "existing", targetBucket: "same-bucket" } }), `${P}.accessLogging.targetBucket`, "is the store bucket itself");
         });
+        it("keeps created access logs 1–3650 days", () => {
+            expectIssue(withStore({ accessLogging: { mode: "create", retentionDays: 0 } }), `${P}.accessLogging.retentionDays`, "from 1 to 3650", 0);
+        });
         it("rejects an unknown access-logging mode", () => {
             expectIssue(withStore({ accessLogging: { mode: "central" } }), `${P}.accessLogging.mode`, "must have mode create (with retentionDays), existing (with targetBucket, targetPrefix) or off");
         });
