@@ -13,10 +13,12 @@ import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
 export type {
     AccountRole,
@@ -41,6 +43,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
+    overrideStore: overrideStoreSchema.optional(),
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
     compliance: complianceSchema.optional(),
     /** Multi-account / multi-Region patching with Automation (issue 6). */
@@ -103,6 +107,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {

@@ -4,6 +4,7 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
 import { multiAccountSummarisers } from "./summaries/multiAccount";
@@ -11,6 +12,7 @@ import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...overrideSummarisers,
     ...complianceSummarisers,
     ...iamSummarisers,
     ...multiAccountSummarisers,
