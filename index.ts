@@ -10,8 +10,12 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** The baseline-override store: bucket, `BaselineOverride` S3 URL, object ARN, principal tag (when enabled). */
+export const baselineOverrides = outputs.baselineOverrides;
 /** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
 export const compliance = outputs.compliance;
+/** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
+export const automation = outputs.automation;
 /** Maintenance window ids by window name. */
 export const maintenanceWindowIds = outputs.maintenanceWindowIds;
 /** Per orchestrator: run state machine, summary topic, log group, instance profile or policy. */

@@ -3,14 +3,23 @@
  * runs it under the Pulumi engine; the offline review and the tests run the very same function
  * under the mock engine.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
+import { AutomationManagement } from "./components/automationManagement";
+import { AutomationMember } from "./components/automationMember";
+import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
+import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchCompliance } from "./components/compliance";
 import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
+import { RegionalProviders } from "./components/regions";
 import { PatchOrchestrator } from "./components/patchOrchestrator";
 import { stackTags } from "./components/tags";
+import { isManagement, isMember } from "./config/multiAccount";
+import { roleArn } from "./core/multiAccount";
+import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 
 /** What the stack exports. */
 export interface ProgramOutputs {
@@ -18,6 +27,18 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** The baseline-override store, when `patching:overrideStore` is enabled. */
+    baselineOverrides?: {
+        bucketName: pulumi.Output<string>;
+        /** The value of AWS-RunPatchBaseline's `BaselineOverride` parameter. */
+        s3Url: pulumi.Output<string>;
+        objectArn: pulumi.Output<string>;
+        /** The tag instance roles carry to be admitted: `{ key: "QSConfigId-<id>", value: "<id>" }`. */
+        principalTag: { key: string; value: string };
+        remediationFunction?: pulumi.Output<string>;
+    };
+    /** What patch policies and instance roles use to read the override object. */
+    overrideRef?: BaselineOverrideRef;
     /** Seeing compliance (when `patching:compliance` is set). */
     compliance?: {
         bucketName?: pulumi.Output<string>;
@@ -26,23 +47,131 @@ export interface ProgramOutputs {
         patchingLogGroup: pulumi.Output<string>;
         dashboardName?: pulumi.Output<string>;
     };
+    /** Multi-account automation (when `patching:multiAccount` is set). */
+    automation?: MultiAccountOutputs;
     /** Maintenance window ids by window name (configured windows and orchestrator windows). */
     maintenanceWindowIds: pulumi.Output<Record<string, string>>;
     /** Per orchestrator: its run state machine, summary topic, log group and instance profile/policy. */
     patchOrchestrators: pulumi.Output<Record<string, { runStateMachineArn: string; topicArn: string; logGroupName: string; instanceProfileName?: string; instancePolicyArn?: string }>>;
 }
 
+/** What the multi-account automation exports. */
+export interface MultiAccountOutputs {
+    /** `management`, `member` or `both`. */
+    accountRole: string;
+    /** Management: the administration role (AutomationAssumeRole of the runbook). */
+    administrationRoleArn?: pulumi.Output<string>;
+    /** Management: the runbook's name. */
+    documentName?: pulumi.Output<string>;
+    /** Management: schedule ARNs by schedule name. */
+    scheduleArns?: pulumi.Output<Record<string, string>>;
+    /** Management in org mode: the StackSet rolling out member roles. */
+    memberStackSetName?: pulumi.Output<string>;
+    /** Member: the execution role. */
+    executionRoleArn?: pulumi.Output<string>;
+}
+
+/** Composes the multi-account automation: management side, member side, or both. */
+export function deployMultiAccount(cfg: PatchingConfig, tags: Record<string, string>, providers: RegionalProviders): MultiAccountOutputs | undefined {
+    const m = cfg.multiAccount;
+    if (!m) return undefined;
+    const out: MultiAccountOutputs = { accountRole: m.accountRole };
+    const memberRegions = m.memberRegions ?? [cfg.region];
+
+    let management: AutomationManagement | undefined;
+    if (isManagement(m.accountRole)) {
+        management = new AutomationManagement(`${cfg.environment}-automation`, {
+            config: m,
+            region: cfg.region,
+            namePrefix: `${cfg.project}-${cfg.environment}`,
+            ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
+            tags,
+        });
+        out.administrationRoleArn = management.administrationRoleArn;
+        out.documentName = management.documentName;
+        out.scheduleArns = management.scheduleArns;
+        out.memberStackSetName = management.memberStackSet?.stackSetName;
+    }
+
+    if (isMember(m.accountRole)) {
+        const partition = aws.getPartitionOutput().partition;
+        const managementAccountId: pulumi.Input<string> = m.managementAccountId ?? aws.getCallerIdentityOutput().accountId;
+        const member = new AutomationMember(`${cfg.environment}-automation-member`, {
+            executionRoleName: m.executionRoleName,
+            documentName: m.documentName,
+            administrationRoleArn: management
+                ? management.administrationRoleArn
+                : pulumi.all([partition, managementAccountId]).apply(([p, a]) => roleArn(p, a, m.administrationRoleName)),
+            managementAccountId,
+            resourceGroups: m.resourceGroups,
+            regions: memberRegions,
+            providers,
+            tags,
+        });
+        out.executionRoleArn = member.executionRoleArn;
+    }
+    return out;
+}
+
+/**
+ * The override store's baselines: the stack's own (by name, with their definition, so editing one
+ * re-syncs the object) and predefined ones (a `pb-…` id of this account, or an ARN).
+ */
+function overrideBaselines(cfg: PatchingConfig, byName: Map<string, PatchBaseline>): OverrideBaseline[] {
+    const store = cfg.overrideStore!;
+    const own = store.baselines.map((n) => {
+        // Only what reaches the override document: renaming, tagging or regrouping does not re-sync.
+        const { name: _n, description: _d, patchGroups: _g, defaultForOperatingSystem: _o, tags: _t, ...definition } = cfg.baselines.find((b) => b.name === n)!;
+        return { name: n, id: byName.get(n)!.baselineId, arn: byName.get(n)!.baselineArn, definition };
+    });
+    const predefined = store.predefinedBaselines.map((id) => ({ name: id, id, arn: PATCH_BASELINE_ARN_PATTERN.test(id) ? id : undefined }));
+    return [...own, ...predefined];
+}
+
+/** The baseline-override store from its config section. */
+function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBaseline>, tags: Record<string, string>): BaselineOverrideStore {
+    const s = cfg.overrideStore!;
+    return new BaselineOverrideStore(`overrides-${s.configId}`, {
+        configId: s.configId,
+        region: cfg.region,
+        bucketName: s.bucketName,
+        objectKey: s.objectKey,
+        encryption: s.encryption,
+        noncurrentVersionDays: s.noncurrentVersionDays,
+        accessLogging:
+            s.accessLogging.mode === "create"
+                ? { mode: "create", retentionDays: s.accessLogging.retentionDays }
+                : s.accessLogging.mode === "existing"
+                  ? { mode: "existing", targetBucket: s.accessLogging.targetBucket, targetPrefix: s.accessLogging.targetPrefix }
+                  : { mode: "off" },
+        target: s.target,
+        baselines: overrideBaselines(cfg, byName),
+        instanceRoleNames: s.instanceRoleNames,
+        remediation: s.remediation.enabled
+            ? { scheduleExpression: s.remediation.schedule, logRetentionDays: s.remediation.logRetentionDays, alarmTopicArn: s.remediation.alarmTopicArn, alarmEmail: s.remediation.alarmEmail }
+            : false,
+        writer: `${cfg.project}/${cfg.stack}/${s.configId}`,
+        protect: s.protect,
+        tags,
+    });
+}
+
 /** Composes every component from an already validated config. */
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
 
+    const providers = new RegionalProviders();
+
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
+    const automation = deployMultiAccount(cfg, tags, providers);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
+    const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
     const compliance = cfg.compliance
         ? new PatchCompliance(`${cfg.environment}-compliance`, {
               compliance: cfg.compliance,
@@ -80,6 +209,15 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         ),
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
+        ...(automation ? { automation } : {}),
+        baselineOverrides: store && {
+            bucketName: store.bucketName,
+            s3Url: store.s3Url,
+            objectArn: store.objectArn,
+            principalTag: store.ref.principalTag,
+            remediationFunction: store.remediation?.function.name,
+        },
+        overrideRef: store?.ref,
     };
 }
 

@@ -13,12 +13,23 @@ import { checkCompliance, complianceSchema } from "./compliance";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
+import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
+export type {
+    AccountRole,
+    AutomationScheduleConfig,
+    MultiAccountConfig,
+    OrganizationDeploymentConfig,
+    ResourceGroupConfig,
+    TargetLocationConfig,
+} from "./multiAccount";
 export type { MaintenanceWindowConfig } from "./maintenanceWindows";
 export type { OrchestratorConfig } from "./patchOrchestrators";
 
@@ -36,8 +47,12 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
+    overrideStore: overrideStoreSchema.optional(),
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
     compliance: complianceSchema.optional(),
+    /** Multi-account / multi-Region patching with Automation (issue 6). */
+    multiAccount: multiAccountSchema.optional(),
     /** Maintenance windows with targets, Run Command / Automation tasks and failure notifications. */
     maintenanceWindows: maintenanceWindowsSchema,
     /** Batch patch orchestrators (stopped instances, priority batches, preflight, state restore). */
@@ -100,7 +115,9 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
+    checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
     checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined);
     checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {

@@ -171,7 +171,6 @@ export function s3BucketNameProblems(name: string): string[] {
     for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
     return problems;
 }
-
 /** botocore SSM `ResourceDataSyncName`: 1–64 characters. */
 export const RESOURCE_DATA_SYNC_NAME_MAX = 64;
 /** botocore SSM `ResourceDataSyncS3Prefix`: 1–256 characters. */
@@ -205,6 +204,100 @@ export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 
 /** Athena `BytesScannedCutoffPerQuery`: at least 10 MB (Athena API reference, WorkGroupConfiguration). */
 export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
+// ── Multi-account automation (patching:multiAccount) ─────────────────────────────────────────
+
+// ACCOUNT_ID_PATTERN and ORGANIZATION_ID_PATTERN: defined with the compliance rules above.
+/** Organizations `OrganizationalUnitId`: `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`. */
+export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+/** Organizations `RootId`: `^r-[0-9a-z]{4,32}$`. */
+export const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
+
+// ── Baseline-override store (patching:overrideStore); also uses ORGANIZATION_ID_PATTERN, OU_ID_PATTERN,
+//    s3BucketNameProblems, LOG_RETENTION_DAYS and EMAIL_PATTERN above ───────────────────────
+
+/** IAM `roleNameType`: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole RoleName). */
+export const IAM_ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * Default role names of multi-account Automation (user guide, "Running automations in multiple
+ * AWS Regions and accounts"; botocore SSM `TargetLocation.ExecutionRoleName`: "If not specified,
+ * the default value is AWS-SystemsManager-AutomationExecutionRole").
+ */
+export const DEFAULT_EXECUTION_ROLE_NAME = "AWS-SystemsManager-AutomationExecutionRole";
+export const DEFAULT_ADMINISTRATION_ROLE_NAME = "AWS-SystemsManager-AutomationAdministrationRole";
+
+/** botocore SSM `MaxConcurrency` / `TargetLocationMaxConcurrency`: 1–7 chars. */
+export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+/** botocore SSM `MaxErrors` / `TargetLocationMaxErrors`: 1–7 chars. */
+export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+export const RATE_CONTROL_MAX_LENGTH = 7;
+
+/** botocore SSM `TargetLocations`: 1–100 entries; `Accounts` 1–50; `Regions` 1–50. */
+export const MAX_TARGET_LOCATIONS = 100;
+export const MAX_TARGET_LOCATION_ACCOUNTS = 50;
+export const MAX_TARGET_LOCATION_REGIONS = 50;
+
+/** botocore SSM `DocumentName` of CreateDocument (a name, not an ARN): `^[a-zA-Z0-9_\-.]{3,128}$`; these prefixes are rejected. */
+export const CREATE_DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+export const RESERVED_DOCUMENT_PREFIXES = ["aws", "amazon", "amzn", "AWSEC2", "AWSConfigRemediation", "AWSSupport"] as const;
+
+/**
+ * Resource Groups `GroupName`: `[a-zA-Z0-9_\.-]+`, may not start with `AWS`/`aws` in any
+ * capitalisation (Resource Groups API reference, CreateGroup). 1–128 characters: the limit of
+ * CloudFormation's `AWS::ResourceGroups::Group` `Name`, which org mode deploys the same groups with.
+ */
+export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
+/** Resource Groups `GroupDescription`: ≤ 1024 chars of `[\sa-zA-Z0-9_\.-]`. */
+export const RESOURCE_GROUP_DESCRIPTION_PATTERN = /^[\sa-zA-Z0-9_.-]{0,1024}$/;
+/** Resource Groups `ResourceQuery.Query`: at most 4096 characters of JSON. */
+export const RESOURCE_QUERY_MAX = 4096;
+/** Resource types a patching group may hold: EC2 instances and hybrid managed nodes. */
+export const PATCHABLE_RESOURCE_TYPES = ["AWS::EC2::Instance", "AWS::SSM::ManagedInstance"] as const;
+/** Resource Groups `TagFilter.Values`: at most 20 values per key. */
+export const MAX_TAG_FILTER_VALUES = 20;
+
+/** AWS-RunPatchBaseline `Operation` and `RebootOption` (SSM document AWS-RunPatchBaseline). */
+export const PATCH_OPERATIONS = ["Scan", "Install"] as const;
+export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
+/** AWS-RunPatchBaseline `InstallOverrideList` allowedPattern (seed 001's Automation-RunPatchBaseline). */
+export const INSTALL_OVERRIDE_LIST_PATTERN = /(^$)|^https:\/\/.+$|^s3:\/\/([^/]+)\/(.*?([^/]+))$/;
+
+/** EventBridge Scheduler `Name` / `ScheduleGroupName`: `^[0-9a-zA-Z-_.]+$`, 1–64 characters. */
+export const SCHEDULER_NAME_PATTERN = /^[0-9a-zA-Z_.-]{1,64}$/;
+/** EventBridge Scheduler `Description`: at most 512 characters. */
+export const SCHEDULER_DESCRIPTION_MAX = 512;
+
+/** CloudFormation StackSets `CallAs` and operation preferences (CreateStackSet API reference). */
+export const STACKSET_CALL_AS = ["SELF", "DELEGATED_ADMIN"] as const;
+
+/**
+ * S3 object key: 1–1024 bytes of UTF-8 (S3 user guide, "Naming Amazon S3 objects"). This program
+ * accepts only the guide's "safe characters" (letters, digits, `! - _ . * ' ( ) /`), no leading or
+ * trailing `/` and no empty path segment, so the key works unchanged in an `s3://` URL, an IAM
+ * resource ARN and AWS-RunPatchBaseline's `BaselineOverride` parameter.
+ */
+export const S3_SAFE_KEY_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+export const S3_KEY_MAX_BYTES = 1024;
+
+/** KMS key ARN (KMS developer guide, "Key identifiers"): `arn:<partition>:kms:<region>:<account>:key/<key id>`; multi-Region keys start `mrk-`. */
+export const KMS_KEY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:([a-z0-9-]+):(\d{12}):key\/((mrk-[0-9a-f]{32})|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$/;
+
+/** botocore SSM `BaselineId` of a patch baseline: `pb-` and 17 hex digits. */
+export const PATCH_BASELINE_ID_PATTERN = /^pb-[0-9a-f]{17}$/;
+/**
+ * A patch baseline ARN. `GetPatchBaseline` needs the full ARN for an AWS-managed (predefined)
+ * baseline, which lives in an AWS-owned account (`aws ssm get-patch-baseline` reference: "To
+ * retrieve information about an AWS managed patch baseline, specify the full ARN").
+ */
+export const PATCH_BASELINE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ssm:([a-z0-9-]+):(\d{12}):patchbaseline\/(pb-[0-9a-f]{17})$/;
+
+/** SNS topic ARN (SNS API reference, `TopicArn`; topic names 1–256 `[A-Za-z0-9_-]`, `.fifo` suffix). */
+export const SNS_TOPIC_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** Lambda `FunctionName`: at most 64 characters of `[a-zA-Z0-9-_]` (Lambda API reference, CreateFunction). */
+export const LAMBDA_FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
 // ---------------------------------------------------------------------------------------------
 // Maintenance windows (issue 7). botocore SSM CreateMaintenanceWindow, RegisterTargetWithMaintenanceWindow,
 // RegisterTaskWithMaintenanceWindow and their shapes; user guide "Maintenance Windows".
@@ -232,10 +325,6 @@ export const MW_TASK_TYPES = ["RUN_COMMAND", "AUTOMATION", "STEP_FUNCTIONS", "LA
 export const MW_CONFIG_TASK_TYPES = ["RUN_COMMAND", "AUTOMATION"] as const;
 /** botocore SSM `MaintenanceWindowTaskCutoffBehavior`. */
 export const MW_CUTOFF_BEHAVIORS = ["CONTINUE_TASK", "CANCEL_TASK"] as const;
-/** botocore SSM `MaxConcurrency`: `^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`, 1–7 characters. */
-export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
-/** botocore SSM `MaxErrors`: `^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`, 1–7 characters. */
-export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
 /** botocore SSM `TimeoutSeconds` (Run Command delivery timeout): 30–2592000. */
 export const RUN_COMMAND_TIMEOUT_MIN = 30;
 export const RUN_COMMAND_TIMEOUT_MAX = 2592000;
@@ -244,9 +333,6 @@ export const RUN_COMMAND_COMMENT_MAX = 100;
 /** botocore SSM `CommandPluginStatus`-based `NotificationEvent` and `NotificationType`. */
 export const NOTIFICATION_EVENTS = ["All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"] as const;
 export const NOTIFICATION_TYPES = ["Command", "Invocation"] as const;
-/** AWS-RunPatchBaseline parameters (user guide, "About the AWS-RunPatchBaseline SSM document"). */
-export const PATCH_OPERATIONS = ["Install", "Scan"] as const;
-export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
 /** botocore SSM `DocumentVersion`: `$LATEST`, `$DEFAULT` or a version number. */
 export const DOCUMENT_VERSION_PATTERN = /^(\$DEFAULT|\$LATEST|[1-9][0-9]*)$/;
 /** botocore SSM `AutomationParameterKey` 1–50 characters, at most 200 parameters, ≤ 10 values of ≤ 512 characters. */
@@ -255,8 +341,6 @@ export const AUTOMATION_PARAMETER_KEY_MAX = 50;
 export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** EC2 instance id (`i-` and 8 or 17 hex digits). */
 export const INSTANCE_ID_PATTERN = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
-/** Resource group name (Resource Groups API `GroupName`): `^[a-zA-Z0-9_\.-]{1,128}$`, not starting with `aws` or `AWS`. */
-export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** Resource types a resource-group target may filter on (RegisterTargetWithMaintenanceWindow, `resource-groups:ResourceTypeFilters`). */
 export const RESOURCE_TYPE_FILTER_PATTERN = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 /** S3 key prefix for Run Command output (botocore SSM `S3KeyPrefix`): at most 500 characters. */

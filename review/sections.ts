@@ -6,6 +6,8 @@
 import type { PatchingConfig } from "../config";
 import type { PlanResource } from "./engine";
 import { complianceSection } from "./complianceSection";
+import { multiAccountSection } from "./multiAccountSection";
+import { overrideStoreSection } from "./summaries/overrides";
 import { maintenanceWindowSection } from "./windowSections";
 
 export interface ReviewSection {
@@ -23,7 +25,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, maintenanceWindowSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

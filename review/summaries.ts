@@ -4,16 +4,20 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
+import { multiAccountSummarisers } from "./summaries/multiAccount";
 import { maintenanceWindowSummarisers } from "./summaries/maintenanceWindows";
 import { orchestratorSummarisers } from "./summaries/orchestrator";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...overrideSummarisers,
     ...complianceSummarisers,
     ...iamSummarisers,
+    ...multiAccountSummarisers,
     ...maintenanceWindowSummarisers,
     ...orchestratorSummarisers,
 };

@@ -158,7 +158,7 @@ describe("config: patching:maintenanceWindows", () => {
         });
         it("AWS-RunPatchBaseline needs an operation: Install or Scan", () => {
             expectIssue(withWindow((w) => delete runCommand(w).operation), `${K}.runCommand.operation`, "needs an operation: Install or Scan");
-            expectIssue(withWindow((w) => (runCommand(w).operation = "Upgrade")), `${K}.runCommand.operation`, "Install, Scan", "Upgrade");
+            expectIssue(withWindow((w) => (runCommand(w).operation = "Upgrade")), `${K}.runCommand.operation`, "Scan, Install", "Upgrade");
         });
         it("RebootOption is RebootIfNeeded or NoReboot", () => {
             expectIssue(withWindow((w) => (runCommand(w).rebootOption = "RebootNow")), `${K}.runCommand.rebootOption`, "RebootIfNeeded, NoReboot", "RebootNow");

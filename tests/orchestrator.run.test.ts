@@ -19,10 +19,6 @@ function fleetOf(specs: Partial<FakeInstance>[]): FakeInstance[] {
 }
 
 let fleet: FakeFleet | undefined;
-afterEach(() => {
-    fleet?.restore();
-    fleet = undefined;
-});
 
 async function orchestrate(instances: FakeInstance[], overrides: Partial<OrchestratorSettings> = {}, opts: { batchTimeoutSeconds?: number; groups?: Record<string, string[]> } = {}) {
     const clock = new FakeClock(START);
@@ -46,6 +42,11 @@ const patchCommands = (f: FakeFleet) => f.commands.filter((c) => c.document === 
 const preflightCommands = (f: FakeFleet) => f.commands.filter((c) => c.document === ENV.preflightDocument);
 
 describe("orchestrator run (state machines + Lambdas, mocked EC2/SSM)", () => {
+    afterEach(() => {
+        fleet?.restore();
+        fleet = undefined;
+    });
+
     it("patches running and stopped instances in priority batches, then stops what was stopped", async () => {
         const instances = fleetOf([
             { state: "stopped" },

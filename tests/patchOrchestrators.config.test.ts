@@ -88,7 +88,7 @@ describe("config: patching:patchOrchestrators", () => {
         expectIssue(withOrchestrator((o) => Object.assign(sub(o, "preflight"), { enabled: false, volumeExpansion: { enabled: true } })), `${O}.preflight.volumeExpansion.enabled`, "needs the preflight");
     });
     it("checks the patch operation, reboot option and timeout", () => {
-        expectIssue(withOrchestrator((o) => (o.patch = { operation: "InstallAll" })), `${O}.patch.operation`, "Install, Scan", "InstallAll");
+        expectIssue(withOrchestrator((o) => (o.patch = { operation: "InstallAll" })), `${O}.patch.operation`, "Scan, Install", "InstallAll");
         expectIssue(withOrchestrator((o) => (o.patch = { rebootOption: "Always" })), `${O}.patch.rebootOption`, "RebootIfNeeded, NoReboot", "Always");
         expectIssue(withOrchestrator((o) => (o.patch = { timeoutSeconds: 300 })), `${O}.patch.timeoutSeconds`, "from 600 to 172800", 300);
     });

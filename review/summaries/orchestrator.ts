@@ -1,4 +1,5 @@
 import * as YAML from "yaml";
+import { multiAccountSummarisers } from "./multiAccount";
 import { Inputs, Summarisers } from "./util";
 
 type State = { Type: string; Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[]; Resource?: string; Parameters?: Inputs; Seconds?: number; SecondsPath?: string };
@@ -29,6 +30,8 @@ export function stateLines(definition: unknown): string[] {
 export const orchestratorSummarisers: Summarisers = {
     "aws:sfn/stateMachine:StateMachine": (i) => [`${i.name} (${i.type ?? "STANDARD"}) as ${i.roleArn}`, ...stateLines(i.definition)],
     "aws:ssm/document:Document": (i) => {
+        // Automation runbooks are summarised step by step by the multi-account area.
+        if (i.documentType !== "Command") return multiAccountSummarisers["aws:ssm/document:Document"](i);
         let steps: string[] = [];
         let params: string[] = [];
         try {
