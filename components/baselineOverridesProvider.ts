@@ -35,7 +35,7 @@ export interface BaselineOverridesInputs {
     /** Fingerprint of the stack's baseline definitions: a baseline edit re-runs the sync. */
     definitionsSha256: string;
     providerVersion: string;
-    /** Parallel GetPatchBaseline calls. @default 4 */
+    /** Parallel GetPatchBaseline calls. @default 16 (every baseline at once: at most one per OS) */
     concurrency?: number;
 }
 
@@ -197,7 +197,7 @@ export interface BaselineOverridesArgs {
     writer: pulumi.Input<string>;
     /** Fingerprint of the stack's baseline definitions, so an edited baseline re-syncs the object. */
     definitionsSha256: pulumi.Input<string>;
-    /** Parallel GetPatchBaseline calls. @default 4 */
+    /** Parallel GetPatchBaseline calls. @default 16 (every baseline at once: at most one per OS) */
     concurrency?: pulumi.Input<number>;
 }
 

@@ -47,8 +47,13 @@ export interface OverrideClientOptions {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
-/** Parallel `GetPatchBaseline` calls: GetPatchBaseline is a throttled control-plane API. */
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Parallel `GetPatchBaseline` calls. A store holds at most one baseline per operating system (15
+ * of them, enforced by checkOneBaselinePerOs), so 16 fetches every baseline in one round trip; it
+ * is a bound, not a target: GetPatchBaseline is a throttled control-plane API, and throttling is
+ * retried by the SDK's retry strategy with backoff.
+ */
+export const DEFAULT_CONCURRENCY = 16;
 /** Object metadata naming the writer (`x-amz-meta-written-by`); delete removes only its own versions. */
 export const WRITER_METADATA_KEY = "written-by";
 /** Object metadata holding the content's sha256 in hex, for people reading the object. */
@@ -385,7 +390,7 @@ export interface SyncOptions {
      * missing ones. @default "safe"
      */
     mode?: "safe" | "seed";
-    /** `GetPatchBaseline` calls in flight (safe mode). @default 4 */
+    /** `GetPatchBaseline` calls in flight (safe mode). @default 16 */
     concurrency?: number;
     /** Compute and compare, never write. @default false */
     dryRun?: boolean;
