@@ -2,7 +2,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { batchHandler, StepEvent } from "../core/orchestrator/handlers";
-import { orchestratorEnv } from "./orchestratorEnv";
+import { orchestratorEnv } from "../core/orchestrator/env";
 
 const ec2 = new EC2Client({});
 const ssm = new SSMClient({});

@@ -2,7 +2,7 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { StepEvent, summaryHandler } from "../core/orchestrator/handlers";
-import { orchestratorEnv } from "./orchestratorEnv";
+import { orchestratorEnv } from "../core/orchestrator/env";
 
 const logs = new CloudWatchLogsClient({});
 const sns = new SNSClient({});

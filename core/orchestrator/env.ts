@@ -1,5 +1,5 @@
 /** Deployment wiring of the orchestrator Lambdas, from their environment (set by components/patchOrchestrator.ts). */
-import type { OrchestratorEnvironment } from "../core/orchestrator/types";
+import type { OrchestratorEnvironment } from "./types";
 
 export function orchestratorEnv(env: NodeJS.ProcessEnv = process.env): OrchestratorEnvironment {
     const preflightDocument = env.PREFLIGHT_DOCUMENT;
