@@ -10,3 +10,5 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Patch policies by name: mode, regions, instance profile, hybrid service role, output bucket, Quick Setup manager. */
+export const patchPolicies = outputs.patchPolicies;

@@ -6,8 +6,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
+import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchBaseline } from "./components/patchBaseline";
+import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
+import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
+
+/** What a patch policy exports. */
+export interface PatchPolicyOutputs {
+    mode: "owned" | "managed";
+    regions: string[];
+    /** The instance profile to give EC2 instances (owned mode). */
+    instanceProfileName?: pulumi.Output<string>;
+    /** The role to register hybrid nodes with (`ssm create-activation --iam-role`). */
+    hybridServiceRoleName?: pulumi.Output<string>;
+    /** Where command output goes. */
+    outputBucketName?: pulumi.Output<string>;
+    /** The Quick Setup configuration manager (managed mode). */
+    managerArn?: pulumi.Output<string>;
+}
 
 /** What the stack exports. */
 export interface ProgramOutputs {
@@ -15,11 +32,18 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** Patch policies by name. */
+    patchPolicies: Record<string, PatchPolicyOutputs>;
 }
 
-/** Composes every component from an already validated config. */
-export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
+/**
+ * Composes every component from an already validated config. `overrideRef` is the baseline-override
+ * store's object (`patching:overrideStore`); patch policies with `useBaselineOverride` read it.
+ */
+export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverrideRef): ProgramOutputs {
     const tags = stackTags(cfg);
+    const providers = new RegionalProviders();
+    const nativeProviders = new RegionalNativeProviders();
 
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
 
@@ -28,9 +52,31 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const policyBaselines: PolicyBaseline[] = cfg.baselines.map((b, i) => ({
+        name: b.name,
+        operatingSystem: b.operatingSystem,
+        description: b.description,
+        tags: { ...tags, ...b.tags },
+        id: baselines[i].baselineId,
+        arn: baselines[i].baselineArn,
+    }));
+    const patchPolicies: Record<string, PatchPolicyOutputs> = {};
+    for (const p of cfg.patchPolicies) {
+        const policy = new PatchPolicy(p.name, { policy: p, homeRegion: cfg.region, providers, nativeProviders, overrideRef, baselines: policyBaselines, tags });
+        patchPolicies[p.name] = {
+            mode: policy.mode,
+            regions: policy.regions,
+            instanceProfileName: policy.permissions?.instanceProfile?.name,
+            hybridServiceRoleName: policy.permissions?.hybridServiceRole?.name,
+            outputBucketName: policy.outputBucketName,
+            managerArn: policy.configurationManager?.managerArn,
+        };
+    }
+
     return {
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
+        patchPolicies,
     };
 }
 
@@ -40,5 +86,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
  */
 export function main(): { config: PatchingConfig; outputs: ProgramOutputs } {
     const config = parseConfig(readEngineConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+    // The baseline-override store (patching:overrideStore, another component) passes its
+    // BaselineOverrideRef here once it exists; until then useBaselineOverride is rejected by the config model.
     return { config, outputs: deployPatching(config) };
 }

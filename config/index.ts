@@ -10,11 +10,13 @@
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
 import { matching, strictObject, tagsSchema } from "./common";
-import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -30,6 +32,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** Quick Setup-style patch policies: scan/install associations, instance permissions, or the managed Quick Setup policy. */
+    patchPolicies: patchPoliciesSchema,
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -88,6 +92,13 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
+        baselines: raw.baselines,
+        overrideStore: raw.overrideStore,
+        homeRegion: namespace(values, "aws").region,
+        // What every baseline is tagged with besides its own tags (components/tags.ts stackTags).
+        stackTags: { ...asRecord(raw.tags), Project: ctx.project, Environment: raw.environment, Stack: ctx.stack, ManagedBy: "pulumi" },
+    });
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

@@ -144,3 +144,77 @@ export function isLinux(os: OperatingSystem): boolean {
 
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
+
+// ---------------------------------------------------------------------------------------------
+// Patch policies: State Manager associations, documents, targets, output (CreateAssociation).
+// ---------------------------------------------------------------------------------------------
+
+/** botocore SSM `MaxConcurrency`: `^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`, 1–7 characters. */
+export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+/** botocore SSM `MaxErrors`: `^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`, 1–7 characters. */
+export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+export const RATE_CONTROL_MAX_LENGTH = 7;
+/** botocore SSM `AssociationName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `DocumentARN` (a name or an ARN): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_REF_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+/** botocore SSM `DocumentName` (CreateDocument): `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** CreateDocument: names may not start with these prefixes (case-insensitive; reserved by AWS). */
+export const RESERVED_DOCUMENT_PREFIXES = ["aws", "amazon", "amzn", "AWSEC2", "AWSConfigRemediation", "AWSSupport"] as const;
+/** botocore SSM `ComplianceSeverity` of an association. */
+export const ASSOCIATION_COMPLIANCE_SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"] as const;
+/** botocore SSM `AssociationSyncCompliance`. */
+export const SYNC_COMPLIANCE_VALUES = ["AUTO", "MANUAL"] as const;
+/** AWS-RunPatchBaseline* `RebootOption` (user guide, "Parameter name: RebootOption"). */
+export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
+/** botocore SSM `ScheduleOffset`: 1–6 days; only with ApplyOnlyAtCronInterval and a cron schedule. */
+export const SCHEDULE_OFFSET_MIN = 1;
+export const SCHEDULE_OFFSET_MAX = 6;
+
+/**
+ * The AWS-owned Command documents a patch policy can run (user guide, "SSM Command documents for
+ * patching managed nodes"). AWS-RunPatchBaselineAssociation is not supported on hybrid nodes and
+ * takes no BaselineOverride or SnapshotId; AWS-RunPatchBaselineWithHooks needs SSM Agent 3.0.502+.
+ */
+export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", "AWS-RunPatchBaselineAssociation"] as const;
+export type PatchDocument = (typeof PATCH_DOCUMENTS)[number];
+
+/** botocore SSM `Targets`: at most 5 targets; `TargetValues`: at most 50 values each. */
+export const MAX_ASSOCIATION_TARGETS = 5;
+export const MAX_TARGET_VALUES = 50;
+/** EC2 instance ids (`i-` + 8 or 17 hex) and hybrid managed-node ids (`mi-` + 17 hex). */
+export const EC2_INSTANCE_ID_PATTERN = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const MANAGED_INSTANCE_ID_PATTERN = /^mi-[0-9a-f]{17}$/;
+/** Resource Groups CreateGroup `Name`: 1–128 letters, digits, `_ . -`; may not start with AWS/aws. */
+export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+/** AWS-RunPatchBaseline `SnapshotId` allowed pattern: a GUID. */
+export const SNAPSHOT_ID_PATTERN = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** AWS-RunPatchBaseline(Association) `InstallOverrideList`: an https URL or an S3 path-style URL. */
+export const INSTALL_OVERRIDE_LIST_PATTERN = /^(https:\/\/\S+|s3:\/\/([^/\s]+)\/(\S*?([^/\s]+)))$/;
+
+/** botocore SSM `S3KeyPrefix` of an association output location: at most 500 characters. */
+export const S3_KEY_PREFIX_MAX = 500;
+/** S3 object key characters safe without encoding (S3 user guide, "Naming objects"). */
+export const S3_KEY_PREFIX_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
+
+/** 12-digit account id; OU id (botocore Organizations `OrganizationalUnitId`). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+
+/**
+ * Problems with an S3 bucket name (S3 user guide, "General purpose bucket naming rules"); empty
+ * when the name is valid.
+ */
+export function s3BucketNameProblems(name: string): string[] {
+    const problems: string[] = [];
+    if (name.length < 3 || name.length > 63) problems.push("must be 3–63 characters");
+    if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lowercase letters, digits, . and -");
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must start and end with a letter or digit");
+    if (name.includes("..")) problems.push('must not contain ".."');
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not look like an IP address");
+    for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`must not start with "${p}"`);
+    for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with "${s}"`);
+    return problems;
+}
