@@ -6,6 +6,8 @@ export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
 
 /** Arguments of {@link PatchInstancePermissions}. */
 export interface PatchInstancePermissionsArgs {
+    /** The patch policy these permissions serve (descriptions). */
+    policyName: string;
     /**
      * What a patching node needs beyond AmazonSSMManagedInstanceCore (read the override object,
      * decrypt it, read an install override list, write command output, read tagged baselines).
@@ -68,7 +70,7 @@ export class PatchInstancePermissions extends pulumi.ComponentResource {
             this.accessPolicy = new aws.iam.Policy(
                 `${name}-access`,
                 {
-                    description: `What nodes patched by ${name} need beyond ${SSM_CORE_POLICY}`,
+                    description: `What nodes patched by ${args.policyName} need beyond ${SSM_CORE_POLICY}`,
                     policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.accessStatements }),
                     tags: args.tags,
                 },
@@ -87,7 +89,7 @@ export class PatchInstancePermissions extends pulumi.ComponentResource {
             this.instanceRole = new aws.iam.Role(
                 `${name}-instance`,
                 {
-                    description: `EC2 instance role of patch policy ${name}`,
+                    description: `EC2 instance role of patch policy ${args.policyName}`,
                     assumeRolePolicy: JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -108,7 +110,7 @@ export class PatchInstancePermissions extends pulumi.ComponentResource {
             this.hybridServiceRole = new aws.iam.Role(
                 `${name}-hybrid`,
                 {
-                    description: `Service role of hybrid nodes patched by ${name} (use it in ssm create-activation --iam-role)`,
+                    description: `Service role of hybrid nodes patched by ${args.policyName} (use it in ssm create-activation --iam-role)`,
                     assumeRolePolicy: pulumi.jsonStringify({
                         Version: "2012-10-17",
                         Statement: [
@@ -196,7 +198,7 @@ export class PatchInstancePermissions extends pulumi.ComponentResource {
             this.automationRole = new aws.iam.Role(
                 `${name}-automation`,
                 {
-                    description: `Role the instance-permission automations of patch policy ${name} assume`,
+                    description: `Role the instance-permission automations of patch policy ${args.policyName} assume`,
                     assumeRolePolicy: pulumi.jsonStringify({
                         Version: "2012-10-17",
                         Statement: [

@@ -299,6 +299,7 @@ export class PatchPolicy extends pulumi.ComponentResource {
         const permissions = new PatchInstancePermissions(
             `${name}-iam`,
             {
+                policyName: policy.name,
                 accessStatements: statements,
                 createInstanceProfile: perms.createInstanceProfile,
                 hybridServiceRoleRegions: policy.hybrid?.createServiceRole ? this.regions : [],
@@ -354,7 +355,6 @@ export class PatchPolicy extends pulumi.ComponentResource {
             const automationParams: Record<string, pulumi.Input<pulumi.Input<string>[]>> = {};
             if (permissions.automationRole) automationParams.AutomationAssumeRole = [permissions.automationRole.arn];
             if (policy.targets.resourceGroup) automationParams.ResourceGroupName = [policy.targets.resourceGroup];
-            if (perms.isPolicyAttachAllowed) automationParams.PolicyArns = permissions.policyArns;
             if (roleTag && perms.isPolicyAttachAllowed) {
                 automationParams.RoleTagKey = [roleTag.key];
                 automationParams.RoleTagValue = [roleTag.value];
@@ -383,8 +383,8 @@ export class PatchPolicy extends pulumi.ComponentResource {
                             InstanceFilters: [JSON.stringify(ec2Filters)],
                             IsPolicyAttachAllowed: [String(perms.isPolicyAttachAllowed)],
                             ...(permissions.instanceProfile && perms.attachToInstancesWithoutProfile ? { InstanceProfileName: [permissions.instanceProfile.name] } : {}),
-                            // The document needs PolicyArns; with attach not allowed the list is never used.
-                            PolicyArns: perms.isPolicyAttachAllowed ? permissions.policyArns : ["none"],
+                            // Required by the document; read only when IsPolicyAttachAllowed is "true".
+                            PolicyArns: permissions.policyArns,
                         },
                         scheduleExpression: perms.schedule,
                         tags: nativeTags(tags),
@@ -410,7 +410,7 @@ export class PatchPolicy extends pulumi.ComponentResource {
                     {
                         associationName: `${policy.name}-AttachIAMToHybridInstance`,
                         name: doc.name,
-                        parameters: { ...automationParams, NodeFilters: [JSON.stringify(nodeFilters)] },
+                        parameters: { ...automationParams, NodeFilters: [JSON.stringify(nodeFilters)], PolicyArns: permissions.policyArns },
                         scheduleExpression: perms.schedule,
                         tags: nativeTags(tags),
                     },

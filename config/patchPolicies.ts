@@ -426,15 +426,19 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
         if (install) checkSchedule(sink, `${base}.install`, install, "install", managed);
         checkTargets(sink, `${base}.targets`, policy.targets, managed, policy.organizationalUnits !== undefined);
 
-        // Documents and their parameters.
+        // Documents and their parameters (managed mode rejects these settings below, once).
         const hooks = policy.hooks === undefined ? undefined : asRecord(policy.hooks);
-        if (document === "AWS-RunPatchBaselineWithHooks") {
+        if (managed) {
+            /* see the managed-mode rules */
+        } else if (document === "AWS-RunPatchBaselineWithHooks") {
             if (!hooks || Object.keys(hooks).length === 0) sink.add(`${base}.hooks`, "AWS-RunPatchBaselineWithHooks needs at least one of preInstall, postInstall, onExit");
             if (!install) sink.add(`${base}.install`, "hooks run during Install only; AWS-RunPatchBaselineWithHooks needs an install operation");
         } else if (hooks) {
             sink.add(`${base}.hooks`, `hooks need document: AWS-RunPatchBaselineWithHooks (got ${document})`, Object.keys(hooks));
         }
-        if (document === "AWS-RunPatchBaselineAssociation") {
+        if (managed) {
+            /* see the managed-mode rules */
+        } else if (document === "AWS-RunPatchBaselineAssociation") {
             if (policy.baselineTags === undefined) sink.add(`${base}.baselineTags`, "AWS-RunPatchBaselineAssociation selects baselines by tag: set baselineTags { key, values }");
             if (policy.useBaselineOverride === true) sink.add(`${base}.useBaselineOverride`, "AWS-RunPatchBaselineAssociation takes no BaselineOverride parameter; use AWS-RunPatchBaseline", true);
             if (policy.snapshotId !== undefined) sink.add(`${base}.snapshotId`, "AWS-RunPatchBaselineAssociation takes no SnapshotId parameter", policy.snapshotId);
@@ -448,7 +452,7 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
 
         // BaselineTags: the tagged baselines must exist here, one per operating system.
         const bt = asRecord(policy.baselineTags);
-        if (isStr(bt.key) && document === "AWS-RunPatchBaselineAssociation") {
+        if (isStr(bt.key) && document === "AWS-RunPatchBaselineAssociation" && !managed) {
             const values = asArray(bt.values).filter(isStr);
             const tagged = baselines.filter((b) => {
                 const v = { ...ctx.stackTags, ...asRecord(b.tags) }[bt.key as string];
@@ -465,7 +469,7 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
         }
 
         // The override store hook.
-        if (policy.useBaselineOverride === true && !storeOn) {
+        if (policy.useBaselineOverride === true && !storeOn && !managed) {
             sink.add(`${base}.useBaselineOverride`, "needs the baseline-override store: enable patching:overrideStore, which publishes baseline_overrides.json for this policy to read", true);
         }
 

@@ -5,6 +5,7 @@
  */
 import type { PatchingConfig } from "../config";
 import type { PlanResource } from "./engine";
+import { patchPolicySchedulesSection } from "./schedulesSection";
 
 export interface ReviewSection {
     title: string;
@@ -21,7 +22,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

@@ -4,10 +4,12 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { patchPolicySummarisers } from "./summaries/patchPolicies";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...patchPolicySummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {

@@ -1,0 +1,89 @@
+import { Inputs, refName, Summarisers } from "./util";
+
+/** The readable tail of an ARN (`policy/AmazonSSMManagedInstanceCore`, `role/x`), or the value. */
+function arnTail(arn: unknown): string {
+    return typeof arn === "string" && arn.startsWith("arn:") ? arn.split(":").slice(5).join(":") : refName(arn);
+}
+
+/** `tag:Environment=dev,test; InstanceIds=*`. */
+function targets(list: Inputs[] | undefined): string {
+    return (list ?? []).map((t) => `${t.key}=${(t.values ?? []).join(",")}`).join("; ");
+}
+
+/** `Operation=Install RebootOption=RebootIfNeeded …` (aws-native parameters: lists). */
+function parameters(params: Inputs | undefined): string {
+    return Object.entries(params ?? {})
+        .map(([k, v]) => `${k}=${(Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" && x.length > 80 ? `${x.slice(0, 77)}...` : x)).join(",")}`)
+        .join(" ");
+}
+
+/** One line per statement of an IAM policy document given as JSON text. */
+function statements(policy: unknown): string[] {
+    if (typeof policy !== "string") return [];
+    try {
+        const doc = JSON.parse(policy) as { Statement?: Inputs[] };
+        return (doc.Statement ?? []).map((s) => {
+            const actions = [s.Action].flat().join(",");
+            const resources = [s.Resource].flat().join(", ");
+            const cond = s.Condition ? ` when ${JSON.stringify(s.Condition)}` : "";
+            return `${s.Effect} ${s.Sid ? `[${s.Sid}] ` : ""}${actions} on ${resources}${cond}`;
+        });
+    } catch {
+        return ["(policy not yet known)"];
+    }
+}
+
+export const patchPolicySummarisers: Summarisers = {
+    "aws-native:ssm:Association": (i) => [
+        `${i.associationName}: ${i.name}`,
+        ...(i.scheduleExpression
+            ? [`schedule ${i.scheduleExpression}${i.scheduleOffset ? ` + ${i.scheduleOffset}d offset` : ""}${i.applyOnlyAtCronInterval ? ", only at cron interval" : ", also runs on create/update"}`]
+            : ["runs once (no schedule)"]),
+        ...(i.targets ? [`targets ${targets(i.targets)}`] : []),
+        ...(i.maxConcurrency ? [`rate control: ${i.maxConcurrency} concurrent, stop after ${i.maxErrors} errors`] : []),
+        `parameters ${parameters(i.parameters)}`,
+        ...(i.outputLocation?.s3Location
+            ? [`output s3://${i.outputLocation.s3Location.outputS3BucketName}/${i.outputLocation.s3Location.outputS3KeyPrefix} (${i.outputLocation.s3Location.outputS3Region})`]
+            : []),
+        ...(i.complianceSeverity ? [`compliance ${i.complianceSeverity}, sync ${i.syncCompliance}`] : []),
+    ],
+    "aws-native:ssmquicksetup:ConfigurationManager": (i) =>
+        (i.configurationDefinitions ?? []).flatMap((d: Inputs) => {
+            const p = d.parameters ?? {};
+            return [
+                `${d.type} "${p.PatchPolicyName}" (${p.ConfigurationOptionsPatchOperation})`,
+                `scan ${p.ConfigurationOptionsScanValue}${p.ConfigurationOptionsScanNextInterval === "true" ? " (next interval)" : ""}${
+                    p.ConfigurationOptionsInstallValue
+                        ? `; install ${p.ConfigurationOptionsInstallValue}${p.ConfigurationOptionsInstallNextInterval === "true" ? " (next interval)" : ""}, ${p.RebootOption}`
+                        : ""
+                }`,
+                `targets ${p.TargetType ?? "(OU default)"}${p.TargetTagKey ? ` ${p.TargetTagKey}=${p.TargetTagValue}` : ""}${p.TargetInstances ? ` ${p.TargetInstances}` : ""}${p.ResourceGroupName ? ` ${p.ResourceGroupName}` : ""} in ${p.TargetAccounts ?? p.TargetOrganizationalUnits} / ${p.TargetRegions}`,
+                `rate control ${p.RateControlConcurrency} / ${p.RateControlErrorThreshold}; policy attach allowed ${p.IsPolicyAttachAllowed}; S3 output ${p.OutputLogEnableS3}${p.OutputS3BucketName ? ` s3://${p.OutputS3BucketName}/${p.OutputS3KeyPrefix}` : ""}`,
+                `baselines (${p.PatchBaselineUseDefault}, from ${p.PatchBaselineRegion}): ${(() => {
+                    try {
+                        return Object.entries(JSON.parse(p.SelectedPatchBaselines) as Record<string, Inputs>)
+                            .map(([os, b]) => `${os}=${b.label}`)
+                            .join(" ");
+                    } catch {
+                        return "(known at deployment)";
+                    }
+                })()}`,
+                `local roles: ${arnTail(d.localDeploymentAdministrationRoleArn)} → ${d.localDeploymentExecutionRoleName}`,
+            ];
+        }),
+    "aws:ssm/document:Document": (i) => [`${i.name}: ${i.documentType} document (${i.documentFormat}), version ${i.versionName ?? "-"}, ${typeof i.content === "string" ? i.content.length : 0} characters`],
+    "aws:iam/role:Role": (i) => {
+        let trust = "";
+        try {
+            const doc = JSON.parse(i.assumeRolePolicy) as { Statement: Inputs[] };
+            trust = doc.Statement.map((s) => `${JSON.stringify(s.Principal)}${s.Condition ? ` when ${JSON.stringify(s.Condition)}` : ""}`).join("; ");
+        } catch {
+            trust = "(known at deployment)";
+        }
+        return [`trusted by ${trust}`, ...(i.description ? [i.description] : [])];
+    },
+    "aws:iam/policy:Policy": (i) => statements(i.policy),
+    "aws:iam/rolePolicy:RolePolicy": (i) => statements(i.policy),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (i) => [`${arnTail(i.policyArn)} → role ${refName(i.role)}`],
+    "aws:iam/instanceProfile:InstanceProfile": (i) => [`profile for role ${refName(i.role)}`],
+};
