@@ -12,3 +12,5 @@ export const baselineIds = outputs.baselineIds;
 export const patchGroups = outputs.patchGroups;
 /** Patch policies by name: mode, regions, instance profile, hybrid service role, output bucket, Quick Setup manager. */
 export const patchPolicies = outputs.patchPolicies;
+/** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
+export const compliance = outputs.compliance;

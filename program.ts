@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
 import type { BaselineOverrideRef } from "./components/overrideRef";
+import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
@@ -34,6 +35,14 @@ export interface ProgramOutputs {
     patchGroups: Record<string, Record<string, string>>;
     /** Patch policies by name. */
     patchPolicies: Record<string, PatchPolicyOutputs>;
+    /** Seeing compliance (when `patching:compliance` is set). */
+    compliance?: {
+        bucketName?: pulumi.Output<string>;
+        syncDestination?: pulumi.Output<string>;
+        notificationTopicArn?: pulumi.Output<string>;
+        patchingLogGroup: pulumi.Output<string>;
+        dashboardName?: pulumi.Output<string>;
+    };
 }
 
 /**
@@ -72,8 +81,24 @@ export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverri
             managerArn: policy.configurationManager?.managerArn,
         };
     }
+    const compliance = cfg.compliance
+        ? new PatchCompliance(`${cfg.environment}-compliance`, {
+              compliance: cfg.compliance,
+              namePrefix: `${cfg.project}-${cfg.environment}`,
+              region: cfg.region,
+              environment: cfg.environment,
+              tags,
+          })
+        : undefined;
 
     return {
+        compliance: compliance && {
+            bucketName: compliance.bucket?.bucketName,
+            syncDestination: compliance.syncDestination,
+            notificationTopicArn: compliance.topicArn,
+            patchingLogGroup: compliance.logGroupName,
+            dashboardName: compliance.dashboardName,
+        },
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
         patchPolicies,

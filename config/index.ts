@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
+import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
@@ -17,6 +18,7 @@ import { REGION_PATTERN } from "./rules";
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
+export type { ComplianceConfig } from "./compliance";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -34,6 +36,8 @@ const sectionSchemas = {
     baselines: baselinesSchema,
     /** Quick Setup-style patch policies: scan/install associations, instance permissions, or the managed Quick Setup policy. */
     patchPolicies: patchPoliciesSchema,
+    /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
+    compliance: complianceSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -99,6 +103,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
         // What every baseline is tagged with besides its own tags (components/tags.ts stackTags).
         stackTags: { ...asRecord(raw.tags), Project: ctx.project, Environment: raw.environment, Stack: ctx.stack, ManagedBy: "pulumi" },
     });
+    checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

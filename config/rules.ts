@@ -145,6 +145,67 @@ export function isLinux(os: OperatingSystem): boolean {
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
 
+/* ---------------------------------------------------------------------------------------------
+ * Compliance visibility (config/compliance.ts)
+ * ------------------------------------------------------------------------------------------- */
+
+/** AWS account id: 12 digits (Organizations `AccountId`). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** Organization id (Organizations `OrganizationId`): `^o-[a-z0-9]{10,32}$`. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * S3 general purpose bucket naming rules (S3 user guide, "General purpose bucket naming rules"):
+ * 3–63 characters, lowercase letters, digits, `.` and `-`, starting and ending with a letter or
+ * digit, no `..`, not an IP address, reserved prefixes and suffixes excluded. Returns what is
+ * wrong, or nothing.
+ */
+export function s3BucketNameProblems(name: string): string[] {
+    const problems: string[] = [];
+    if (name.length < 3 || name.length > 63) problems.push("must be 3–63 characters");
+    if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lowercase letters, digits, . and -");
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must start and end with a letter or digit");
+    if (name.includes("..")) problems.push("must not contain two adjacent periods");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not be formatted as an IP address");
+    for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`must not start with ${p}`);
+    for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
+    return problems;
+}
+
+/** botocore SSM `ResourceDataSyncName`: 1–64 characters. */
+export const RESOURCE_DATA_SYNC_NAME_MAX = 64;
+/** botocore SSM `ResourceDataSyncS3Prefix`: 1–256 characters. */
+export const RESOURCE_DATA_SYNC_PREFIX_MAX = 256;
+
+/** botocore SSM `AssociationName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `Targets` (≤ 5) and `TargetValues` (≤ 50) of CreateAssociation. */
+export const MAX_ASSOCIATION_TARGETS = 5;
+export const MAX_TARGET_VALUES = 50;
+
+/**
+ * EventBridge `RuleName`: 1–64 characters `[\.\-_A-Za-z0-9]+` (EventBridge API reference, PutRule).
+ * Patch Manager's console names its report schedules `AWS-SystemsManager-PatchManager-PatchReport-<report name>`
+ * (seed 004, "Report schedule rules"); the stack uses the same name so the report shows up there.
+ */
+export const EVENT_RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]{1,64}$/;
+export const PATCH_REPORT_RULE_PREFIX = "AWS-SystemsManager-PatchManager-PatchReport-";
+
+/** CloudWatch Logs `PutRetentionPolicy` `retentionInDays` values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** CloudWatch Logs `LogGroupName`: 1–512 characters `[\.\-_/#A-Za-z0-9]+`. */
+export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/** An email address SNS accepts for the `email` protocol (a practical subset of RFC 5322, ≤ 254 chars). */
+export const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EMAIL_MAX = 254;
+
+/** SSM document name (botocore SSM `DocumentARN`): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+
+/** Athena `BytesScannedCutoffPerQuery`: at least 10 MB (Athena API reference, WorkGroupConfiguration). */
+export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
 // ---------------------------------------------------------------------------------------------
 // Patch policies: State Manager associations, documents, targets, output (CreateAssociation).
 // ---------------------------------------------------------------------------------------------
@@ -154,12 +215,10 @@ export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/
 /** botocore SSM `MaxErrors`: `^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`, 1–7 characters. */
 export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
 export const RATE_CONTROL_MAX_LENGTH = 7;
-/** botocore SSM `AssociationName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
-export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
 /** botocore SSM `DocumentARN` (a name or an ARN): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
 export const DOCUMENT_REF_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 /** botocore SSM `DocumentName` (CreateDocument): `^[a-zA-Z0-9_\-.]{3,128}$`. */
-export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+export const CREATE_DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
 /** CreateDocument: names may not start with these prefixes (case-insensitive; reserved by AWS). */
 export const RESERVED_DOCUMENT_PREFIXES = ["aws", "amazon", "amzn", "AWSEC2", "AWSConfigRemediation", "AWSSupport"] as const;
 /** botocore SSM `ComplianceSeverity` of an association. */
@@ -180,9 +239,6 @@ export const SCHEDULE_OFFSET_MAX = 6;
 export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", "AWS-RunPatchBaselineAssociation"] as const;
 export type PatchDocument = (typeof PATCH_DOCUMENTS)[number];
 
-/** botocore SSM `Targets`: at most 5 targets; `TargetValues`: at most 50 values each. */
-export const MAX_ASSOCIATION_TARGETS = 5;
-export const MAX_TARGET_VALUES = 50;
 /** EC2 instance ids (`i-` + 8 or 17 hex) and hybrid managed-node ids (`mi-` + 17 hex). */
 export const EC2_INSTANCE_ID_PATTERN = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const MANAGED_INSTANCE_ID_PATTERN = /^mi-[0-9a-f]{17}$/;
@@ -199,22 +255,5 @@ export const S3_KEY_PREFIX_MAX = 500;
 /** S3 object key characters safe without encoding (S3 user guide, "Naming objects"). */
 export const S3_KEY_PREFIX_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
 
-/** 12-digit account id; OU id (botocore Organizations `OrganizationalUnitId`). */
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** OU id (botocore Organizations `OrganizationalUnitId`). */
 export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
-
-/**
- * Problems with an S3 bucket name (S3 user guide, "General purpose bucket naming rules"); empty
- * when the name is valid.
- */
-export function s3BucketNameProblems(name: string): string[] {
-    const problems: string[] = [];
-    if (name.length < 3 || name.length > 63) problems.push("must be 3–63 characters");
-    if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lowercase letters, digits, . and -");
-    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must start and end with a letter or digit");
-    if (name.includes("..")) problems.push('must not contain ".."');
-    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not look like an IP address");
-    for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`must not start with "${p}"`);
-    for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with "${s}"`);
-    return problems;
-}

@@ -2,11 +2,12 @@
  * `npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id ID]`
  *
  * Offline review of a stack: runs the program under the mock engine (no Pulumi CLI, no AWS
- * credentials, no network) and prints the plan. Exit codes: 0 valid, 1 invalid config (every
- * problem listed, nothing planned), 3 usage error.
+ * credentials, no network), checks it with the policy pack and prints the plan. Exit codes: 0 valid,
+ * 1 invalid config (every problem listed, nothing planned), 2 a mandatory policy is violated,
+ * 3 usage error.
  */
 import * as fs from "fs";
-import { renderMarkdown, renderText, toJsonPlan } from "./render";
+import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
 import { reviewStack } from "./review";
 
 export interface CliOptions {
@@ -15,23 +16,25 @@ export interface CliOptions {
     json?: string;
     markdown?: string;
     accountId?: string;
+    policyConfig?: string;
     quiet: boolean;
 }
 
-export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id 123456789012] [--quiet]
+export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--policy-config FILE] [--account-id 123456789012] [--quiet]
   --stack NAME       stack to review; reads Pulumi.NAME.yaml (default: dev)
   --config FILE      review this stack config file instead of Pulumi.NAME.yaml
   --json FILE        also write the machine-readable plan to FILE
   --markdown FILE    also write a Markdown report for a pull request to FILE
+  --policy-config F  policy configuration for the policy pack (default: policies/presets/NAME.json if present)
   --account-id ID    account the mock engine deploys to (default: 123456789012)
-  --quiet            do not print the plan (errors are still printed)
-exit codes: 0 valid, 1 invalid config, 3 usage error`;
+  --quiet            print only config errors and policy violations
+exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated, 3 usage error`;
 
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliOptions {
     const opts: CliOptions = { stack: "dev", quiet: false };
-    const takes = { "--stack": "stack", "--config": "config", "--json": "json", "--markdown": "markdown", "--account-id": "accountId" } as const;
+    const takes = { "--stack": "stack", "--config": "config", "--json": "json", "--markdown": "markdown", "--account-id": "accountId", "--policy-config": "policyConfig" } as const;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--quiet") {
@@ -61,11 +64,11 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         }
         throw err;
     }
-    const review = await reviewStack({ stack: opts.stack, configPath: opts.config, accountId: opts.accountId });
+    const review = await reviewStack({ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig });
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
-    if (!opts.quiet || review.configErrors.length > 0) out(renderText(review));
-    return review.configErrors.length > 0 ? 1 : 0;
+    if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0) out(renderText(review));
+    return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) ? 2 : 0;
 }
 
 if (require.main === module) {

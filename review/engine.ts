@@ -25,6 +25,8 @@ export interface PlanResource {
     inputs: Record<string, unknown>;
     /** Resource options worth reviewing. */
     options: { protect?: boolean; provider?: string; dependsOn?: string[] };
+    /** For each input, the URNs of the resources its value came from (what policies follow). */
+    propertyDependencies: Record<string, string[]>;
 }
 
 interface MonitorLike {
@@ -38,6 +40,7 @@ interface RegisterRequest {
     getProtect?(): boolean;
     getProvider(): string;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -129,6 +132,10 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "aws:ssm/document:Document":
             state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:document/${inputs.name ?? name}`;
             break;
+        case "aws:cloudwatch/eventRule:EventRule":
+            state.arn = `arn:${p}:events:${env.region}:${env.accountId}:rule/${inputs.name ?? name}`;
+            state.name = inputs.name ?? name;
+            break;
         case "aws:kms/key:Key":
             state.arn = `arn:${p}:kms:${env.region}:${env.accountId}:key/${name}-id`;
             break;
@@ -205,6 +212,10 @@ export async function runUnderMocks<T>(options: {
     monitor.registerResource = (req, cb) =>
         original(req, (err, resp) => {
             if (!err && resp) {
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    if (deps.getUrnsList().length > 0) propertyDependencies[key] = deps.getUrnsList();
+                });
                 resources.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -217,6 +228,7 @@ export async function runUnderMocks<T>(options: {
                         provider: req.getProvider() || undefined,
                         dependsOn: req.getDependenciesList().length > 0 ? req.getDependenciesList() : undefined,
                     },
+                    propertyDependencies,
                 });
             }
             cb(err, resp);

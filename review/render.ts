@@ -1,4 +1,5 @@
 /** Renders a {@link Review} as text for the terminal, Markdown for pull requests, and JSON. */
+import * as path from "path";
 import { formatIssue } from "../config";
 import type { PlanResource } from "./engine";
 import type { Review } from "./review";
@@ -13,6 +14,7 @@ export interface JsonPlan {
     configErrors: { path: string; message: string; value?: unknown }[];
     resources: { urn: string; type: string; name: string; parent: string | null; inputs: Record<string, unknown>; protect?: boolean }[];
     sections: ReviewSection[];
+    policyResults: { policy: string; enforcementLevel: string; severity: string; urn: string | null; message: string }[];
 }
 
 export function toJsonPlan(review: Review): JsonPlan {
@@ -30,6 +32,7 @@ export function toJsonPlan(review: Review): JsonPlan {
             ...(r.options.protect ? { protect: true } : {}),
         })),
         sections: review.sections,
+        policyResults: review.policyResults.map((p) => ({ policy: p.policy, enforcementLevel: p.enforcementLevel, severity: p.severity, urn: p.urn ?? null, message: p.message })),
     };
 }
 
@@ -58,6 +61,20 @@ export function countByType(resources: PlanResource[]): [string, number][] {
     return [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/** True when a mandatory policy is violated (the review exits 2). */
+export function hasMandatoryViolation(review: Review): boolean {
+    return review.policyResults.some((p) => p.enforcementLevel === "mandatory");
+}
+
+function policySummary(review: Review): string {
+    const mandatory = review.policyResults.filter((p) => p.enforcementLevel === "mandatory").length;
+    const advisory = review.policyResults.length - mandatory;
+    const cfg = review.policyConfigPath ? path.relative(process.cwd(), review.policyConfigPath) || review.policyConfigPath : "policy defaults";
+    return review.policyResults.length === 0
+        ? `Policies (${cfg}): no violations.`
+        : `Policies (${cfg}): ${mandatory} mandatory, ${advisory} advisory violation(s).`;
+}
+
 function header(review: Review): string {
     return `project ${review.project} · stack ${review.stack} · region ${review.region ?? "(aws:region not set)"} · account ${review.accountId} (mock)`;
 }
@@ -79,6 +96,10 @@ export function renderText(review: Review): string {
     lines.push("", "Resources by type:");
     for (const [type, n] of countByType(review.resources)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
     for (const section of review.sections) lines.push("", section.title, "-".repeat(section.title.length), ...section.lines);
+    lines.push("", policySummary(review));
+    for (const p of review.policyResults) {
+        lines.push(`  ${p.enforcementLevel === "mandatory" ? "✗" : "!"} [${p.enforcementLevel}/${p.severity}] ${p.policy}: ${p.message}`);
+    }
     return lines.join("\n") + "\n";
 }
 
@@ -95,6 +116,14 @@ export function renderMarkdown(review: Review): string {
             lines.push(`| \`${i.path}\` | ${mdEscape(i.message)} | ${"value" in i ? `\`${mdEscape(JSON.stringify(i.value))}\`` : ""} |`);
         }
         return lines.join("\n") + "\n";
+    }
+    lines.push(`**${policySummary(review)}**`, "");
+    if (review.policyResults.length > 0) {
+        lines.push("| level | severity | policy | resource | message |", "| --- | --- | --- | --- | --- |");
+        for (const p of review.policyResults) {
+            lines.push(`| ${p.enforcementLevel} | ${p.severity} | \`${p.policy}\` | ${p.urn ? `\`${p.urn.split("::").pop()}\`` : "stack"} | ${mdEscape(p.message)} |`);
+        }
+        lines.push("");
     }
     lines.push("| count | type |", "| ---: | --- |");
     for (const [type, n] of countByType(review.resources)) lines.push(`| ${n} | \`${type}\` |`);

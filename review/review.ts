@@ -10,6 +10,7 @@ import { ConfigIssue, ConfigValidationError, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
 import { main } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
+import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
 import { buildSections, ReviewSection } from "./sections";
 
 export interface ReviewOptions {
@@ -23,6 +24,11 @@ export interface ReviewOptions {
     accountId?: string;
     /** The moment schedules' next runs are computed from. @default now */
     now?: Date;
+    /**
+     * Policy configuration file (`--policy-pack-config` format). @default `policies/presets/<stack>.json`
+     * when it exists, else the policies' own defaults
+     */
+    policyConfigPath?: string;
 }
 
 export interface Review {
@@ -38,6 +44,10 @@ export interface Review {
     config?: PatchingConfig;
     /** Extra sections (schedules, calendars, …). */
     sections: ReviewSection[];
+    /** Policy violations (empty when the config is invalid: nothing was planned). */
+    policyResults: PolicyResult[];
+    /** The policy configuration applied, if any. */
+    policyConfigPath?: string;
 }
 
 export const DEFAULT_ACCOUNT_ID = "123456789012";
@@ -77,6 +87,10 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
             }
         },
     });
+    const preset = path.join(projectDir, "policies", "presets", `${options.stack}.json`);
+    const policyConfigPath = options.policyConfigPath ?? (fs.existsSync(preset) ? preset : undefined);
+    const policyConfig = policyConfigPath ? readPolicyConfig(policyConfigPath) : {};
+    const policyResults = run.result ? await runPolicies(run.resources, policyConfig) : [];
     const sections = run.result ? buildSections({ config: run.result, resources: run.resources, now: options.now ?? new Date() }) : [];
     return {
         project,
@@ -88,5 +102,7 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
         resources: run.resources,
         config: run.result,
         sections,
+        policyResults,
+        policyConfigPath,
     };
 }

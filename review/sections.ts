@@ -6,6 +6,7 @@
 import type { PatchingConfig } from "../config";
 import type { PlanResource } from "./engine";
 import { patchPolicySchedulesSection } from "./schedulesSection";
+import { complianceSection } from "./complianceSection";
 
 export interface ReviewSection {
     title: string;
@@ -22,7 +23,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

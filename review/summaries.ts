@@ -5,11 +5,13 @@
  */
 import { baselineSummarisers } from "./summaries/baselines";
 import { patchPolicySummarisers } from "./summaries/patchPolicies";
+import { complianceSummarisers } from "./summaries/compliance";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
     ...patchPolicySummarisers,
+    ...complianceSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {

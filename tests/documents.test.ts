@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { DOCUMENT_NAME_PATTERN, RESERVED_DOCUMENT_PREFIXES } from "../config/rules";
+import { CREATE_DOCUMENT_NAME_PATTERN, RESERVED_DOCUMENT_PREFIXES } from "../config/rules";
 import { DOCUMENTS_DIR } from "../components/patchPolicy";
 import { ACCOUNT, minimalConfig, named, runProgram } from "./harness";
 
@@ -110,7 +110,7 @@ describe("shipped SSM documents (documents/*.yaml)", () => {
 
     it("document names derived from policy names are valid CreateDocument names", () => {
         for (const name of ["web-AttachIAMToEc2Instance", `${"x".repeat(40)}-AttachIAMToHybridInstance`]) {
-            expect(name).to.match(DOCUMENT_NAME_PATTERN);
+            expect(name).to.match(CREATE_DOCUMENT_NAME_PATTERN);
             expect(RESERVED_DOCUMENT_PREFIXES.some((p) => name.toLowerCase().startsWith(p.toLowerCase()))).to.equal(false);
         }
     });

@@ -304,10 +304,10 @@ describe("patch policy config", () => {
         });
         it("checks the bucket name against S3 naming rules", () => {
             expectIssue(withPolicy({ output: { s3: { bucketName: "patch_output" } } }), `${P}.output.s3.bucketName`, "may contain only lowercase letters, digits, . and - (S3 bucket naming rules)", "patch_output");
-            expect(s3BucketNameProblems("192.168.1.10")).to.include("must not look like an IP address");
-            expect(s3BucketNameProblems("my..bucket")).to.include('must not contain ".."');
-            expect(s3BucketNameProblems("xn--bucket")).to.include('must not start with "xn--"');
-            expect(s3BucketNameProblems("bucket-s3alias")).to.include('must not end with "-s3alias"');
+            expect(s3BucketNameProblems("192.168.1.10")).to.include("must not be formatted as an IP address");
+            expect(s3BucketNameProblems("my..bucket")).to.include("must not contain two adjacent periods");
+            expect(s3BucketNameProblems("xn--bucket")).to.include("must not start with xn--");
+            expect(s3BucketNameProblems("bucket-s3alias")).to.include("must not end with -s3alias");
             expect(s3BucketNameProblems("ab")).to.include("must be 3–63 characters");
             expect(s3BucketNameProblems("patch-output.example-123")).to.deep.equal([]);
         });

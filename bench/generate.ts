@@ -1,0 +1,38 @@
+/**
+ * Generated stack configs for the scale benchmark: `scale` multiplies every dimension the program
+ * fans out over (operating systems × patch groups today; patch policies, regions and accounts as
+ * those sections exist). Pure function, deterministic.
+ */
+import { OPERATING_SYSTEMS } from "../config/rules";
+
+const OS_FILTERS: Record<string, Record<string, string[]>> = {
+    WINDOWS: { CLASSIFICATION: ["SecurityUpdates", "CriticalUpdates"], MSRC_SEVERITY: ["Critical", "Important"] },
+    UBUNTU: { PRIORITY: ["Required", "Important"] },
+    DEBIAN: { PRIORITY: ["Required", "Important"] },
+    RASPBIAN: { PRIORITY: ["Required", "Important"] },
+    MACOS: { CLASSIFICATION: ["*"] },
+};
+
+/** Stack config values (namespace:key → value) for a config `scale` times the base size. */
+export function generateConfig(scale: number): Record<string, unknown> {
+    const baselines: Record<string, unknown>[] = [];
+    const oses = OPERATING_SYSTEMS.slice(0, 4);
+    for (let unit = 0; unit < scale; unit++) {
+        for (const os of oses) {
+            const noDelay = os === "UBUNTU" || os === "DEBIAN";
+            baselines.push({
+                name: `u${unit}-${os.toLowerCase().replace(/_/g, "-")}`,
+                operatingSystem: os,
+                approvalRules: [
+                    { patchFilters: OS_FILTERS[os] ?? { CLASSIFICATION: ["Security"], SEVERITY: ["Critical", "Important"] }, ...(noDelay ? {} : { approveAfterDays: 7 }), complianceLevel: "CRITICAL" },
+                ],
+                patchGroups: Array.from({ length: 5 }, (_, g) => `unit${unit}-group${g}`),
+            });
+        }
+    }
+    return {
+        "aws:region": "us-east-1",
+        "patching:environment": "bench",
+        "patching:baselines": baselines,
+    };
+}
