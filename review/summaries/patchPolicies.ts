@@ -1,3 +1,4 @@
+import { statementLines } from "./compliance";
 import { Inputs, refName, Summarisers } from "./util";
 
 /** The readable tail of an ARN (`policy/AmazonSSMManagedInstanceCore`, `role/x`), or the value. */
@@ -15,22 +16,6 @@ function parameters(params: Inputs | undefined): string {
     return Object.entries(params ?? {})
         .map(([k, v]) => `${k}=${(Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" && x.length > 80 ? `${x.slice(0, 77)}...` : x)).join(",")}`)
         .join(" ");
-}
-
-/** One line per statement of an IAM policy document given as JSON text. */
-function statements(policy: unknown): string[] {
-    if (typeof policy !== "string") return [];
-    try {
-        const doc = JSON.parse(policy) as { Statement?: Inputs[] };
-        return (doc.Statement ?? []).map((s) => {
-            const actions = [s.Action].flat().join(",");
-            const resources = [s.Resource].flat().join(", ");
-            const cond = s.Condition ? ` when ${JSON.stringify(s.Condition)}` : "";
-            return `${s.Effect} ${s.Sid ? `[${s.Sid}] ` : ""}${actions} on ${resources}${cond}`;
-        });
-    } catch {
-        return ["(policy not yet known)"];
-    }
 }
 
 export const patchPolicySummarisers: Summarisers = {
@@ -72,18 +57,8 @@ export const patchPolicySummarisers: Summarisers = {
             ];
         }),
     "aws:ssm/document:Document": (i) => [`${i.name}: ${i.documentType} document (${i.documentFormat}), version ${i.versionName ?? "-"}, ${typeof i.content === "string" ? i.content.length : 0} characters`],
-    "aws:iam/role:Role": (i) => {
-        let trust = "";
-        try {
-            const doc = JSON.parse(i.assumeRolePolicy) as { Statement: Inputs[] };
-            trust = doc.Statement.map((s) => `${JSON.stringify(s.Principal)}${s.Condition ? ` when ${JSON.stringify(s.Condition)}` : ""}`).join("; ");
-        } catch {
-            trust = "(known at deployment)";
-        }
-        return [`trusted by ${trust}`, ...(i.description ? [i.description] : [])];
-    },
-    "aws:iam/policy:Policy": (i) => statements(i.policy),
-    "aws:iam/rolePolicy:RolePolicy": (i) => statements(i.policy),
+    // Roles and inline policies are summarised by the shared IAM lines (summaries/compliance.ts).
+    "aws:iam/policy:Policy": (i) => statementLines(i.policy),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (i) => [`${arnTail(i.policyArn)} → role ${refName(i.role)}`],
     "aws:iam/instanceProfile:InstanceProfile": (i) => [`profile for role ${refName(i.role)}`],
 };
