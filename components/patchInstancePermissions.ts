@@ -24,8 +24,11 @@ export interface PatchInstancePermissionsArgs {
      * policy's managed policies to existing roles and tag them; for hybrid nodes, the latter.
      */
     automation?: {
+        /** The EC2 attach automation runs (find instances, attach this profile where none). */
         ec2: boolean;
+        /** The hybrid attach automation runs (find hybrid nodes). */
         hybrid: boolean;
+        /** Existing roles may receive this policy's managed policies (and the principal tag). */
         isPolicyAttachAllowed: boolean;
         /** Resource group the targets come from, when any (adds ListGroupResources on it). */
         resourceGroup?: string;
