@@ -14,3 +14,5 @@ export const patchGroups = outputs.patchGroups;
 export const patchPolicies = outputs.patchPolicies;
 /** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
 export const compliance = outputs.compliance;
+/** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
+export const automation = outputs.automation;

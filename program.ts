@@ -3,15 +3,20 @@
  * runs it under the Pulumi engine; the offline review and the tests run the very same function
  * under the mock engine.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
 import type { BaselineOverrideRef } from "./components/overrideRef";
+import { AutomationManagement } from "./components/automationManagement";
+import { AutomationMember } from "./components/automationMember";
 import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
+import { isManagement, isMember } from "./config/multiAccount";
+import { roleArn } from "./core/multiAccount";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -43,6 +48,66 @@ export interface ProgramOutputs {
         patchingLogGroup: pulumi.Output<string>;
         dashboardName?: pulumi.Output<string>;
     };
+    /** Multi-account automation (when `patching:multiAccount` is set). */
+    automation?: MultiAccountOutputs;
+}
+
+/** What the multi-account automation exports. */
+export interface MultiAccountOutputs {
+    /** `management`, `member` or `both`. */
+    accountRole: string;
+    /** Management: the administration role (AutomationAssumeRole of the runbook). */
+    administrationRoleArn?: pulumi.Output<string>;
+    /** Management: the runbook's name. */
+    documentName?: pulumi.Output<string>;
+    /** Management: schedule ARNs by schedule name. */
+    scheduleArns?: pulumi.Output<Record<string, string>>;
+    /** Management in org mode: the StackSet rolling out member roles. */
+    memberStackSetName?: pulumi.Output<string>;
+    /** Member: the execution role. */
+    executionRoleArn?: pulumi.Output<string>;
+}
+
+/** Composes the multi-account automation: management side, member side, or both. */
+export function deployMultiAccount(cfg: PatchingConfig, tags: Record<string, string>, providers: RegionalProviders): MultiAccountOutputs | undefined {
+    const m = cfg.multiAccount;
+    if (!m) return undefined;
+    const out: MultiAccountOutputs = { accountRole: m.accountRole };
+    const memberRegions = m.memberRegions ?? [cfg.region];
+
+    let management: AutomationManagement | undefined;
+    if (isManagement(m.accountRole)) {
+        management = new AutomationManagement(`${cfg.environment}-automation`, {
+            config: m,
+            region: cfg.region,
+            namePrefix: `${cfg.project}-${cfg.environment}`,
+            ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
+            tags,
+        });
+        out.administrationRoleArn = management.administrationRoleArn;
+        out.documentName = management.documentName;
+        out.scheduleArns = management.scheduleArns;
+        out.memberStackSetName = management.memberStackSet?.stackSetName;
+    }
+
+    if (isMember(m.accountRole)) {
+        const partition = aws.getPartitionOutput().partition;
+        const managementAccountId: pulumi.Input<string> = m.managementAccountId ?? aws.getCallerIdentityOutput().accountId;
+        const member = new AutomationMember(`${cfg.environment}-automation-member`, {
+            executionRoleName: m.executionRoleName,
+            documentName: m.documentName,
+            administrationRoleArn: management
+                ? management.administrationRoleArn
+                : pulumi.all([partition, managementAccountId]).apply(([p, a]) => roleArn(p, a, m.administrationRoleName)),
+            managementAccountId,
+            resourceGroups: m.resourceGroups,
+            regions: memberRegions,
+            providers,
+            tags,
+        });
+        out.executionRoleArn = member.executionRoleArn;
+    }
+    return out;
 }
 
 /**
@@ -51,10 +116,12 @@ export interface ProgramOutputs {
  */
 export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverrideRef): ProgramOutputs {
     const tags = stackTags(cfg);
+    // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
     const providers = new RegionalProviders();
     const nativeProviders = new RegionalNativeProviders();
 
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
+    const automation = deployMultiAccount(cfg, tags, providers);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
@@ -102,6 +169,7 @@ export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverri
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
         patchPolicies,
+        ...(automation ? { automation } : {}),
     };
 }
 

@@ -12,6 +12,7 @@ import { baselinesSchema, checkBaselines } from "./baselines";
 import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 
@@ -19,6 +20,14 @@ export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
 export type { ComplianceConfig } from "./compliance";
+export type {
+    AccountRole,
+    AutomationScheduleConfig,
+    MultiAccountConfig,
+    OrganizationDeploymentConfig,
+    ResourceGroupConfig,
+    TargetLocationConfig,
+} from "./multiAccount";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -38,6 +47,8 @@ const sectionSchemas = {
     patchPolicies: patchPoliciesSchema,
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
     compliance: complianceSchema.optional(),
+    /** Multi-account / multi-Region patching with Automation (issue 6). */
+    multiAccount: multiAccountSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -104,6 +115,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
         stackTags: { ...asRecord(raw.tags), Project: ctx.project, Environment: raw.environment, Stack: ctx.stack, ManagedBy: "pulumi" },
     });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
+    checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

@@ -124,7 +124,9 @@ export const installSchema = strictObject({
     /** Reboot after installing when a patch needs it, or never. @default RebootIfNeeded */
     rebootOption: oneOf(REBOOT_OPTIONS, "AWS-RunPatchBaseline RebootOption").default("RebootIfNeeded"),
     /** A YAML list of patches to install instead of the baseline's (https:// or s3:// URL); Scan ignores it. */
-    installOverrideList: matching(INSTALL_OVERRIDE_LIST_PATTERN, "an https:// URL or an s3://bucket/key URL (AWS-RunPatchBaseline InstallOverrideList)").optional(),
+    installOverrideList: matching(INSTALL_OVERRIDE_LIST_PATTERN, "an https:// URL or an s3://bucket/key URL (AWS-RunPatchBaseline InstallOverrideList)")
+        .min(1, { error: "must be an https:// URL or an s3://bucket/key URL (AWS-RunPatchBaseline InstallOverrideList)" })
+        .optional(),
 });
 
 const documentRef = matching(DOCUMENT_REF_PATTERN, "an SSM document name or ARN, 3–128 letters, digits, _ - . : / (botocore DocumentARN)");

@@ -7,6 +7,7 @@ import type { PatchingConfig } from "../config";
 import type { PlanResource } from "./engine";
 import { patchPolicySchedulesSection } from "./schedulesSection";
 import { complianceSection } from "./complianceSection";
+import { multiAccountSection } from "./multiAccountSection";
 
 export interface ReviewSection {
     title: string;
@@ -23,7 +24,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

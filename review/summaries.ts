@@ -6,12 +6,16 @@
 import { baselineSummarisers } from "./summaries/baselines";
 import { patchPolicySummarisers } from "./summaries/patchPolicies";
 import { complianceSummarisers } from "./summaries/compliance";
+import { iamSummarisers } from "./summaries/iam";
+import { multiAccountSummarisers } from "./summaries/multiAccount";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
     ...patchPolicySummarisers,
     ...complianceSummarisers,
+    ...iamSummarisers,
+    ...multiAccountSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {
