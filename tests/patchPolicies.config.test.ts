@@ -355,6 +355,9 @@ describe("patch policy config", () => {
             expectIssue(managed({ instancePermissions: { createInstanceProfile: false } }), `${P}.instancePermissions.createInstanceProfile`, "only isPolicyAttachAllowed applies");
             expect(parse(managed({ instancePermissions: { isPolicyAttachAllowed: true } })).patchPolicies[0].instancePermissions.isPolicyAttachAllowed).to.equal(true);
         });
+        it("no region-default acceptance: Quick Setup carries its baselines to every region", () => {
+            expectIssue(managed({ acceptRegionDefaultBaselines: true }), `${P}.acceptRegionDefaultBaselines`, "managed mode: Quick Setup carries its baselines to every region");
+        });
         it("cron schedules only, no offset, whole weeks after Patch Tuesday", () => {
             expectIssue(managed({ scan: { schedule: "rate(1 day)" } }), `${P}.scan.schedule`, "managed mode: Quick Setup takes a cron expression only");
             expectIssue(managed({ scan: { schedule: "cron(0 1 ? * TUE#2 *)", scheduleOffset: 2, applyOnlyAtCronInterval: true } }), `${P}.scan.scheduleOffset`, "managed mode: Quick Setup has no schedule offset");
