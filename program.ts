@@ -7,9 +7,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig } from "./config/source";
-import type { BaselineOverrideRef } from "./components/overrideRef";
 import { AutomationManagement } from "./components/automationManagement";
 import { AutomationMember } from "./components/automationMember";
+import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
+import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
@@ -17,6 +18,7 @@ import { RegionalNativeProviders, RegionalProviders } from "./components/regions
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
 import { roleArn } from "./core/multiAccount";
+import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -40,6 +42,18 @@ export interface ProgramOutputs {
     patchGroups: Record<string, Record<string, string>>;
     /** Patch policies by name. */
     patchPolicies: Record<string, PatchPolicyOutputs>;
+    /** The baseline-override store, when `patching:overrideStore` is enabled. */
+    baselineOverrides?: {
+        bucketName: pulumi.Output<string>;
+        /** The value of AWS-RunPatchBaseline's `BaselineOverride` parameter. */
+        s3Url: pulumi.Output<string>;
+        objectArn: pulumi.Output<string>;
+        /** The tag instance roles carry to be admitted: `{ key: "QSConfigId-<id>", value: "<id>" }`. */
+        principalTag: { key: string; value: string };
+        remediationFunction?: pulumi.Output<string>;
+    };
+    /** What patch policies and instance roles use to read the override object. */
+    overrideRef?: BaselineOverrideRef;
     /** Seeing compliance (when `patching:compliance` is set). */
     compliance?: {
         bucketName?: pulumi.Output<string>;
@@ -111,10 +125,53 @@ export function deployMultiAccount(cfg: PatchingConfig, tags: Record<string, str
 }
 
 /**
- * Composes every component from an already validated config. `overrideRef` is the baseline-override
- * store's object (`patching:overrideStore`); patch policies with `useBaselineOverride` read it.
+ * The override store's baselines: the stack's own (by name, with their definition, so editing one
+ * re-syncs the object) and predefined ones (a `pb-…` id of this account, or an ARN).
  */
-export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverrideRef): ProgramOutputs {
+function overrideBaselines(cfg: PatchingConfig, byName: Map<string, PatchBaseline>): OverrideBaseline[] {
+    const store = cfg.overrideStore!;
+    const own = store.baselines.map((n) => {
+        // Only what reaches the override document: renaming, tagging or regrouping does not re-sync.
+        const { name: _n, description: _d, patchGroups: _g, defaultForOperatingSystem: _o, tags: _t, ...definition } = cfg.baselines.find((b) => b.name === n)!;
+        return { name: n, id: byName.get(n)!.baselineId, arn: byName.get(n)!.baselineArn, definition };
+    });
+    const predefined = store.predefinedBaselines.map((id) => ({ name: id, id, arn: PATCH_BASELINE_ARN_PATTERN.test(id) ? id : undefined }));
+    return [...own, ...predefined];
+}
+
+/** The baseline-override store from its config section. */
+function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBaseline>, tags: Record<string, string>): BaselineOverrideStore {
+    const s = cfg.overrideStore!;
+    return new BaselineOverrideStore(`overrides-${s.configId}`, {
+        configId: s.configId,
+        region: cfg.region,
+        bucketName: s.bucketName,
+        objectKey: s.objectKey,
+        encryption: s.encryption,
+        noncurrentVersionDays: s.noncurrentVersionDays,
+        accessLogging:
+            s.accessLogging.mode === "create"
+                ? { mode: "create", retentionDays: s.accessLogging.retentionDays }
+                : s.accessLogging.mode === "existing"
+                  ? { mode: "existing", targetBucket: s.accessLogging.targetBucket, targetPrefix: s.accessLogging.targetPrefix }
+                  : { mode: "off" },
+        target: s.target,
+        baselines: overrideBaselines(cfg, byName),
+        instanceRoleNames: s.instanceRoleNames,
+        remediation: s.remediation.enabled
+            ? { scheduleExpression: s.remediation.schedule, logRetentionDays: s.remediation.logRetentionDays, alarmTopicArn: s.remediation.alarmTopicArn, alarmEmail: s.remediation.alarmEmail }
+            : false,
+        writer: `${cfg.project}/${cfg.stack}/${s.configId}`,
+        protect: s.protect,
+        tags,
+    });
+}
+
+/**
+ * Composes every component from an already validated config. Patch policies with
+ * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
+ */
+export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
     // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
     const providers = new RegionalProviders();
@@ -128,6 +185,8 @@ export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverri
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
+    const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
     const policyBaselines: PolicyBaseline[] = cfg.baselines.map((b, i) => ({
         name: b.name,
         operatingSystem: b.operatingSystem,
@@ -138,7 +197,7 @@ export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverri
     }));
     const patchPolicies: Record<string, PatchPolicyOutputs> = {};
     for (const p of cfg.patchPolicies) {
-        const policy = new PatchPolicy(p.name, { policy: p, homeRegion: cfg.region, providers, nativeProviders, overrideRef, baselines: policyBaselines, tags });
+        const policy = new PatchPolicy(p.name, { policy: p, homeRegion: cfg.region, providers, nativeProviders, overrideRef: store?.ref, baselines: policyBaselines, tags });
         patchPolicies[p.name] = {
             mode: policy.mode,
             regions: policy.regions,
@@ -170,6 +229,14 @@ export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverri
         patchGroups,
         patchPolicies,
         ...(automation ? { automation } : {}),
+        baselineOverrides: store && {
+            bucketName: store.bucketName,
+            s3Url: store.s3Url,
+            objectArn: store.objectArn,
+            principalTag: store.ref.principalTag,
+            remediationFunction: store.remediation?.function.name,
+        },
+        overrideRef: store?.ref,
     };
 }
 
@@ -179,7 +246,5 @@ export function deployPatching(cfg: PatchingConfig, overrideRef?: BaselineOverri
  */
 export function main(): { config: PatchingConfig; outputs: ProgramOutputs } {
     const config = parseConfig(readEngineConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
-    // The baseline-override store (patching:overrideStore, another component) passes its
-    // BaselineOverrideRef here once it exists; until then useBaselineOverride is rejected by the config model.
     return { config, outputs: deployPatching(config) };
 }

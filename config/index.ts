@@ -13,12 +13,14 @@ import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
+import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
+export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
 export type {
     AccountRole,
@@ -45,6 +47,8 @@ const sectionSchemas = {
     baselines: baselinesSchema,
     /** Quick Setup-style patch policies: scan/install associations, instance permissions, or the managed Quick Setup policy. */
     patchPolicies: patchPoliciesSchema,
+    /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
+    overrideStore: overrideStoreSchema.optional(),
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
     compliance: complianceSchema.optional(),
     /** Multi-account / multi-Region patching with Automation (issue 6). */
@@ -107,6 +111,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
         baselines: raw.baselines,
         overrideStore: raw.overrideStore,

@@ -18,7 +18,7 @@ describe("patch policies in the review", () => {
             maxConcurrency: "5%",
             maxErrors: "1",
             targets: [{ key: "tag:Environment", values: ["prod"] }],
-            parameters: { Operation: ["Install"], RebootOption: ["RebootIfNeeded"] },
+            parameters: { Operation: ["Install"], RebootOption: ["RebootIfNeeded"], BaselineOverride: ["s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json"] },
         });
         const profile = plan.resources.find((r) => r.type === "aws:iam/instanceProfile:InstanceProfile")!;
         expect(profile.parent).to.equal("urn:pulumi:prod::patching::patching:ssm:PatchPolicy$patching:iam:PatchInstancePermissions::prod-patching-iam");

@@ -195,7 +195,7 @@ describe("PatchPolicy component (owned mode)", () => {
                 Sid: "ReadTaggedBaselines",
                 Effect: "Allow",
                 Action: ["ssm:GetPatchBaseline", "ssm:DescribeEffectivePatchesForPatchBaseline"],
-                Resource: [`arn:aws:ssm:us-east-1:${ACCOUNT}:test-al2023`],
+                Resource: [`arn:aws:ssm:us-east-1:${ACCOUNT}:patchbaseline/test-al2023-id`],
             },
         ]);
     });

@@ -37,11 +37,29 @@ for (const stack of ["dev", "prod"]) {
                 expect(a.outputLocation.s3Location.outputS3KeyPrefix).to.match(new RegExp(`^patch-output/${stack}-patching/(scan|install)/123456789012/us-east-1$`));
             }
             expect(scan.scheduleExpression).to.equal("cron(0 1 * * ? *)");
-            expect(scan.parameters).to.deep.equal({ Operation: ["Scan"], RebootOption: ["NoReboot"] });
-            expect(install.parameters).to.deep.equal({ Operation: ["Install"], RebootOption: ["RebootIfNeeded"] });
+            // Both operations patch with the stack's override store (baseline_overrides.json).
+            const override = `s3://patching-overrides-123456789012-us-east-1-${stack}01/baseline_overrides.json`;
+            expect(scan.parameters).to.deep.equal({ Operation: ["Scan"], RebootOption: ["NoReboot"], BaselineOverride: [override] });
+            expect(install.parameters).to.deep.equal({ Operation: ["Install"], RebootOption: ["RebootIfNeeded"], BaselineOverride: [override] });
             expect(install.applyOnlyAtCronInterval).to.equal(true);
             expect(ofType(resources, "patching:ssm:PatchPolicy")).to.have.length(1);
             expect(ofType(resources, "aws:iam/instanceProfile:InstanceProfile")).to.have.length(1);
+        });
+
+        it("the policy's instance role is admitted by the override store's bucket and may read exactly its object", async () => {
+            const { resources } = await runStackFile(file, stack);
+            const role = named(resources, "aws:iam/role:Role", `${stack}-patching-iam-instance`).inputs as Record<string, any>;
+            expect(role.tags[`QSConfigId-${stack}01`]).to.equal(`${stack}01`);
+            const bucketPolicy = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy").find((r) => r.name === `overrides-${stack}01-bucket-policy`)!;
+            const deny = JSON.parse(bucketPolicy.inputs.policy as string).Statement.find((s: { Sid: string }) => s.Sid === "DenyAllButPrincipalsWithTag");
+            expect(deny.Condition.StringNotEquals).to.deep.equal({ [`aws:PrincipalTag/QSConfigId-${stack}01`]: `${stack}01` });
+            const access = JSON.parse(named(resources, "aws:iam/policy:Policy", `${stack}-patching-iam-access`).inputs.policy as string).Statement;
+            expect(access[0]).to.deep.equal({
+                Sid: "ReadBaselineOverride",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: `arn:aws:s3:::patching-overrides-123456789012-us-east-1-${stack}01/baseline_overrides.json`,
+            });
         });
 
         it("registers every patch group of every baseline, named for the environment", async () => {
@@ -90,7 +108,9 @@ describe("multi-account stacks (dev: both, prod: management, member-example: mem
         const { resources } = await runStackFile("Pulumi.dev.yaml", "dev");
         expect(load("dev")["patching:multiAccount"].accountRole).to.equal("both");
         expect(resources.filter((r) => r.type.startsWith("patching:automation:")).map((r) => r.type)).to.deep.equal(["patching:automation:Management", "patching:automation:Member"]);
-        expect(ofType(resources, "aws:scheduler/schedule:Schedule").map((s) => s.inputs.name)).to.deep.equal(["dev-daily-scan", "dev-web-install"]);
+        // The automation's schedules (the override store has its own remediation schedule).
+        const automation = resources.filter((r) => (r.parent ?? "").includes("patching:automation:Management"));
+        expect(ofType(automation, "aws:scheduler/schedule:Schedule").map((s) => s.inputs.name)).to.deep.equal(["dev-daily-scan", "dev-web-install"]);
         expect(ofType(resources, "aws:resourcegroups/group:Group").map((g) => g.inputs.name).sort()).to.deep.equal(["WebServers", "dev-patch-group"]);
     });
 
