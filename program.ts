@@ -14,12 +14,27 @@ import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchCompliance } from "./components/compliance";
 import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
-import { RegionalProviders } from "./components/regions";
 import { PatchOrchestrator } from "./components/patchOrchestrator";
+import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
+import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
+
+/** What a patch policy exports. */
+export interface PatchPolicyOutputs {
+    mode: "owned" | "managed";
+    regions: string[];
+    /** The instance profile to give EC2 instances (owned mode). */
+    instanceProfileName?: pulumi.Output<string>;
+    /** The role to register hybrid nodes with (`ssm create-activation --iam-role`). */
+    hybridServiceRoleName?: pulumi.Output<string>;
+    /** Where command output goes. */
+    outputBucketName?: pulumi.Output<string>;
+    /** The Quick Setup configuration manager (managed mode). */
+    managerArn?: pulumi.Output<string>;
+}
 
 /** What the stack exports. */
 export interface ProgramOutputs {
@@ -27,6 +42,8 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** Patch policies by name. */
+    patchPolicies: Record<string, PatchPolicyOutputs>;
     /** The baseline-override store, when `patching:overrideStore` is enabled. */
     baselineOverrides?: {
         bucketName: pulumi.Output<string>;
@@ -156,11 +173,15 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
     });
 }
 
-/** Composes every component from an already validated config. */
+/**
+ * Composes every component from an already validated config. Patch policies with
+ * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
+ */
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
-
+    // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
     const providers = new RegionalProviders();
+    const nativeProviders = new RegionalNativeProviders();
 
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
     const automation = deployMultiAccount(cfg, tags, providers);
@@ -172,6 +193,28 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
 
     const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
     const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
+    const policyBaselines: PolicyBaseline[] = cfg.baselines.map((b, i) => ({
+        name: b.name,
+        operatingSystem: b.operatingSystem,
+        description: b.description,
+        tags: { ...tags, ...b.tags },
+        id: baselines[i].baselineId,
+        arn: baselines[i].baselineArn,
+    }));
+    const patchPolicies: Record<string, PatchPolicyOutputs> = {};
+    const policyInstanceRoles = new Map<string, pulumi.Output<string>>();
+    for (const p of cfg.patchPolicies) {
+        const policy = new PatchPolicy(p.name, { policy: p, homeRegion: cfg.region, providers, nativeProviders, overrideRef: store?.ref, baselines: policyBaselines, tags });
+        if (policy.permissions?.instanceRole) policyInstanceRoles.set(p.name, policy.permissions.instanceRole.name);
+        patchPolicies[p.name] = {
+            mode: policy.mode,
+            regions: policy.regions,
+            instanceProfileName: policy.permissions?.instanceProfile?.name,
+            hybridServiceRoleName: policy.permissions?.hybridServiceRole?.name,
+            outputBucketName: policy.outputBucketName,
+            managerArn: policy.configurationManager?.managerArn,
+        };
+    }
     const compliance = cfg.compliance
         ? new PatchCompliance(`${cfg.environment}-compliance`, {
               compliance: cfg.compliance,
@@ -183,7 +226,16 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         : undefined;
 
     const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, windowArgsFromConfig(w, tags)));
-    const orchestrators = cfg.patchOrchestrators.map((o) => new PatchOrchestrator(o.name, { orchestrator: o, tags }));
+    const orchestrators = cfg.patchOrchestrators.map((o) => {
+        // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
+        const attachToRoles: Record<string, pulumi.Output<string>> = {};
+        for (const p of o.instanceRole.attachToPatchPolicies) {
+            const role = policyInstanceRoles.get(p);
+            if (!role) throw new Error(`patching:patchOrchestrators ${o.name}: patch policy ${p} creates no instance role (instancePermissions.createInstanceProfile is off)`);
+            attachToRoles[p] = role;
+        }
+        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles });
+    });
 
     return {
         compliance: compliance && {
@@ -209,6 +261,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         ),
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
+        patchPolicies,
         ...(automation ? { automation } : {}),
         baselineOverrides: store && {
             bucketName: store.bucketName,

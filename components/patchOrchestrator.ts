@@ -196,6 +196,8 @@ export interface PatchOrchestratorArgs {
     orchestrator: OrchestratorConfig;
     /** Tags for every resource (the orchestrator's own tags are merged over them). */
     tags: Record<string, string>;
+    /** Instance roles created elsewhere in the stack (patch policies' instance roles) that get the instance policy, by a stable key. @default {} */
+    attachToRoles?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -344,6 +346,9 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
                     { parent: this },
                 );
                 instance.attachToRoles.forEach((role) => new aws.iam.RolePolicyAttachment(`${name}-instance-policy-${role}`, { role, policyArn: managed.arn }, { parent: this }));
+                for (const [key, role] of Object.entries(args.attachToRoles ?? {})) {
+                    new aws.iam.RolePolicyAttachment(`${name}-instance-policy-${key}`, { role, policyArn: managed.arn }, { parent: this });
+                }
                 this.instancePolicyArn = managed.arn;
             }
         }

@@ -13,13 +13,15 @@ import { checkCompliance, complianceSchema } from "./compliance";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
+import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
-import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
+import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
 export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
 export type {
@@ -47,6 +49,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** Quick Setup-style patch policies: scan/install associations, instance permissions, or the managed Quick Setup policy. */
+    patchPolicies: patchPoliciesSchema,
     /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
     overrideStore: overrideStoreSchema.optional(),
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
@@ -116,10 +120,17 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
     checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
+    checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
+        baselines: raw.baselines,
+        overrideStore: raw.overrideStore,
+        homeRegion: namespace(values, "aws").region,
+        // What every baseline is tagged with besides its own tags (components/tags.ts stackTags).
+        stackTags: { ...asRecord(raw.tags), Project: ctx.project, Environment: raw.environment, Stack: ctx.stack, ManagedBy: "pulumi" },
+    });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
-    checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined);
+    checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined, raw.patchPolicies);
     checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
         path: `${CONFIG_NAMESPACE}:compliance`,
         raw: raw.compliance,

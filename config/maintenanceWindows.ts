@@ -14,7 +14,7 @@ import {
     DOCUMENT_NAME_PATTERN,
     DOCUMENT_VERSION_PATTERN,
     EMAIL_PATTERN,
-    INSTANCE_ID_PATTERN,
+    EC2_INSTANCE_ID_PATTERN,
     KMS_KEY_REF_PATTERN,
     LOG_GROUP_NAME_PATTERN,
     LOG_RETENTION_DAYS,
@@ -135,7 +135,7 @@ export const windowTargetSchema = strictObject({
     tagKeys: z.array(tagKey, { error: "must be a list of tag keys" }).min(1).max(MAX_TARGET_VALUES).optional(),
     /** Instances by id. */
     instanceIds: z
-        .array(matching(INSTANCE_ID_PATTERN, "an EC2 instance id such as i-0123456789abcdef0"), { error: "must be a list of instance ids" })
+        .array(matching(EC2_INSTANCE_ID_PATTERN, "an EC2 instance id such as i-0123456789abcdef0"), { error: "must be a list of instance ids" })
         .min(1, { error: "needs 1–50 instance ids" })
         .max(MAX_TARGET_VALUES, { error: "takes at most 50 instance ids (botocore TargetValues)" })
         .optional(),

@@ -149,9 +149,11 @@ export const orchestratorSchema = strictObject({
         mode: oneOf(["create", "policy", "none"] as const, "instance role mode").default("policy"),
         /** Existing instance role names to attach the policy to (mode policy). */
         attachToRoles: z.array(matching(/^[\w+=,.@-]{1,64}$/, "an IAM role name")).default([]),
+        /** Patch policies of this stack (patching:patchPolicies, owned mode) whose instance role gets the policy too (mode policy). */
+        attachToPatchPolicies: z.array(z.string({ error: "must be patch policy names" })).default([]),
         /** Grant CloudWatch agent metric publishing (namespace CWAgent only). @default true */
         cloudWatchAgent: z.boolean({ error: "must be true or false" }).default(true),
-    }).default({ mode: "policy", attachToRoles: [], cloudWatchAgent: true }),
+    }).default({ mode: "policy", attachToRoles: [], attachToPatchPolicies: [], cloudWatchAgent: true }),
     /** KMS keys of customer-managed EBS encryption on target volumes (StartInstances needs kms:CreateGrant on them). */
     ebsKmsKeyArns: z.array(matching(/^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/, "a KMS key ARN")).default([]),
     /** Extra tags, merged over the stack tags. */
@@ -162,7 +164,7 @@ export type OrchestratorConfig = z.infer<typeof orchestratorSchema>;
 export const patchOrchestratorsSchema = z.array(orchestratorSchema, { error: "must be a list of patch orchestrators" }).default([]);
 
 /** Cross-field rules of `patching:patchOrchestrators`, reading the raw input defensively. */
-export function checkPatchOrchestrators(sink: IssueSink, path: string, raw: unknown, parsed?: OrchestratorConfig[]): void {
+export function checkPatchOrchestrators(sink: IssueSink, path: string, raw: unknown, parsed?: OrchestratorConfig[], patchPolicies?: unknown): void {
     const names = new Map<string, number>();
     asArray(raw).forEach((o0, i) => {
         const base = `${path}[${i}]`;
@@ -190,10 +192,20 @@ export function checkPatchOrchestrators(sink: IssueSink, path: string, raw: unkn
             }
         }
         const mode = asRecord(o.instanceRole).mode ?? "policy";
-        const attach = asArray(asRecord(o.instanceRole).attachToRoles);
-        if (mode !== "policy" && attach.length > 0) {
-            sink.add(`${base}.instanceRole.attachToRoles`, `applies to mode policy only (mode is ${String(mode)})`, attach);
+        for (const key of ["attachToRoles", "attachToPatchPolicies"]) {
+            const attach = asArray(asRecord(o.instanceRole)[key]);
+            if (mode !== "policy" && attach.length > 0) sink.add(`${base}.instanceRole.${key}`, `applies to mode policy only (mode is ${String(mode)})`, attach);
         }
+        asArray(asRecord(o.instanceRole).attachToPatchPolicies).forEach((ref, j) => {
+            const policy = asArray(patchPolicies).map(asRecord).find((p) => p.name === ref);
+            if (typeof ref !== "string") return;
+            if (!policy) {
+                const names = asArray(patchPolicies).map((p) => asRecord(p).name).filter((n) => typeof n === "string");
+                sink.add(`${base}.instanceRole.attachToPatchPolicies[${j}]`, `is not a patch policy of this stack; patching:patchPolicies: ${names.join(", ") || "(none)"}`, ref);
+            } else if (policy.mode === "managed") {
+                sink.add(`${base}.instanceRole.attachToPatchPolicies[${j}]`, "is a managed-mode patch policy: Quick Setup owns its instance role; name the role in attachToRoles instead", ref);
+            }
+        });
         const window = asRecord(o.window);
         if (typeof o.maxRuntimeMinutes === "number" && typeof window.duration === "number" && o.maxRuntimeMinutes > window.duration * 60) {
             sink.add(`${base}.maxRuntimeMinutes`, `exceeds the window duration (${window.duration} h = ${window.duration * 60} min): batches would start after the window closed`, o.maxRuntimeMinutes);

@@ -4,6 +4,7 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { patchPolicySummarisers } from "./summaries/patchPolicies";
 import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
@@ -14,6 +15,7 @@ import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...patchPolicySummarisers,
     ...overrideSummarisers,
     ...complianceSummarisers,
     ...iamSummarisers,

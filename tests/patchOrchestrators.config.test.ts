@@ -28,7 +28,7 @@ describe("config: patching:patchOrchestrators", () => {
         expect(o.patch).to.deep.equal({ operation: "Install", rebootOption: "RebootIfNeeded", timeoutSeconds: 7200 });
         expect(o.logGroup).to.deep.equal({ name: "/aws/ssm/patch-manager", create: true, retentionDays: 30 });
         expect(o.notifications).to.deep.equal({ emails: [], kmsMasterKeyId: "alias/aws/sns" });
-        expect(o.instanceRole).to.deep.equal({ mode: "policy", attachToRoles: [], cloudWatchAgent: true });
+        expect(o.instanceRole).to.deep.equal({ mode: "policy", attachToRoles: [], attachToPatchPolicies: [], cloudWatchAgent: true });
     });
 
     it("checks the name (it prefixes Lambda, state machine and role names)", () => {
@@ -119,6 +119,17 @@ describe("config: patching:patchOrchestrators", () => {
     it("checks the instance role mode; attachToRoles goes with mode policy", () => {
         expectIssue(withOrchestrator((o) => (o.instanceRole = { mode: "attach" })), `${O}.instanceRole.mode`, "create, policy, none", "attach");
         expectIssue(withOrchestrator((o) => (o.instanceRole = { mode: "create", attachToRoles: ["app-role"] })), `${O}.instanceRole.attachToRoles`, "applies to mode policy only (mode is create)");
+    });
+    it("attachToPatchPolicies names owned-mode patch policies of the stack, with mode policy", () => {
+        expectIssue(withOrchestrator((o) => (o.instanceRole = { attachToPatchPolicies: ["nope"] })), `${O}.instanceRole.attachToPatchPolicies[0]`, "is not a patch policy of this stack; patching:patchPolicies: (none)", "nope");
+        expectIssue(withOrchestrator((o) => (o.instanceRole = { mode: "none", attachToPatchPolicies: ["x"] })), `${O}.instanceRole.attachToPatchPolicies`, "applies to mode policy only (mode is none)");
+        const policy = { name: "web", targets: { tags: { Environment: ["test"] } }, scan: { schedule: "cron(0 1 * * ? *)" } };
+        expectIssue(
+            withOrchestrator((o) => (o.instanceRole = { attachToPatchPolicies: ["web"] }), { "patching:patchPolicies": [{ ...policy, mode: "managed" }] }),
+            `${O}.instanceRole.attachToPatchPolicies[0]`,
+            "is a managed-mode patch policy",
+        );
+        expect(parse(withOrchestrator((o) => (o.instanceRole = { attachToPatchPolicies: ["web"] }), { "patching:patchPolicies": [policy] })).patchOrchestrators[0].instanceRole.attachToPatchPolicies).to.deep.equal(["web"]);
     });
     it("checks EBS KMS key ARNs", () => {
         expectIssue(withOrchestrator((o) => (o.ebsKmsKeyArns = ["alias/ebs"])), `${O}.ebsKmsKeyArns[0]`, "a KMS key ARN", "alias/ebs");

@@ -7,7 +7,7 @@ import { named, ofType, runStackFile } from "./harness";
 const NOW = new Date("2026-12-01T00:00:00Z");
 
 describe("stacks: maintenance windows and orchestrators", () => {
-    it("dev runs the seed's orchestrator nightly (cron(55 22 ? * * *), 4 h, cutoff 0) over the dev patch group, with expansion, plus a daily scan", async () => {
+    it("dev runs the seed's orchestrator nightly (cron(55 22 ? * * *), 4 h, cutoff 0) over the dev patch group, with expansion", async () => {
         const { resources } = await runStackFile("Pulumi.dev.yaml", "dev");
         expect(named(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow", "dev-fleet-window").inputs).to.deep.include({ schedule: "cron(55 22 ? * * *)", duration: 4, cutoff: 0 });
         const input = JSON.parse(
@@ -17,14 +17,18 @@ describe("stacks: maintenance windows and orchestrators", () => {
         expect(input.settings).to.deep.include({ batchSize: 5, priorityInstanceTypes: ["m5.large", "m5.xlarge", "c5.large"], targets: { tags: { PatchGroup: ["dev"] } } });
         expect(input.settings.preflight.volumeExpansion).to.deep.equal({ enabled: true, incrementGb: 20, maxVolumeSizeGb: 200 });
         expect(ofType(resources, "aws:sfn/stateMachine:StateMachine").map((r) => r.inputs.name).sort()).to.deep.equal(["dev-fleet-batch", "dev-fleet-run"]);
-        expect(named(resources, "aws:iam/instanceProfile:InstanceProfile", "dev-fleet-instance-profile").inputs.role).to.equal("dev-fleet-instance-role");
-        expect(named(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "dev-daily-scan-task-scan").inputs).to.deep.include({ taskArn: "AWS-RunPatchBaseline", maxConcurrency: "25%" });
+        // The orchestrator's instance additions go onto the patch policy's instance role.
+        expect(named(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dev-fleet-instance-policy-dev-patching").inputs).to.deep.equal({
+            role: "dev-patching-iam-instance",
+            policyArn: "arn:aws:iam::123456789012:policy/dev-fleet-instance-policy",
+        });
+        expect(ofType(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.inputs.name)).to.deep.equal(["dev-fleet-window"]);
     });
 
-    it("prod: daily scan of both groups, prod-critical one at a time after the orchestrated prod-fleet window closes", async () => {
+    it("prod: the orchestrated prod-fleet window, then prod-critical one at a time after it closes", async () => {
         const { resources } = await runStackFile("Pulumi.prod.yaml", "prod");
         const windows = Object.fromEntries(ofType(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((r) => [r.inputs.name, r.inputs]));
-        expect(Object.keys(windows).sort()).to.deep.equal(["prod-critical-install", "prod-daily-scan", "prod-fleet-window"]);
+        expect(Object.keys(windows).sort()).to.deep.equal(["prod-critical-install", "prod-fleet-window"]);
         expect(windows["prod-fleet-window"]).to.deep.include({ schedule: "cron(0 22 ? * TUE#3 *)", scheduleTimezone: "Asia/Tokyo", scheduleOffset: 3, duration: 6, cutoff: 1 });
         expect(windows["prod-critical-install"]).to.deep.include({ schedule: "cron(0 5 ? * TUE#3 *)", scheduleOffset: 4 });
         const critical = named(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "prod-critical-install-task-install").inputs;
@@ -34,7 +38,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
         expect(settings).to.deep.include({ maxErrors: "10%", maxRuntimeMinutes: 300, waitBetweenBatchesSeconds: 300 });
         expect(settings.targets).to.deep.equal({ tags: { PatchGroup: ["prod"] } });
         expect(settings.preflight.skipOnWindowsUpdateProblems).to.equal(true);
-        expect(ofType(resources, "aws:iam/policy:Policy").map((p) => p.name)).to.deep.equal(["prod-fleet-instance-policy"]);
+        expect(named(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "prod-fleet-instance-policy-prod-patching").inputs.role).to.equal("prod-patching-iam-instance");
     });
 
     it("the review shows windows, targets, tasks, state machine states, the document, and full role policies, then next runs", async () => {
