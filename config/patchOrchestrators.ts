@@ -4,7 +4,7 @@
  * are patched in priority batches after a disk / Windows Update preflight, and a summary is sent.
  */
 import { z } from "zod";
-import { orchestratorInput } from "../core/orchestrator/settings";
+import { DEFAULT_SETTINGS, orchestratorInput } from "../core/orchestrator/settings";
 import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import { checkWindowSchedule, resourceGroupNameSchema, tagTargetSchema, windowScheduleFields } from "./maintenanceWindows";
@@ -106,18 +106,7 @@ export const orchestratorSchema = strictObject({
     /** No batch starts after this many minutes from the start of the run. @default the window duration */
     maxRuntimeMinutes: intInRange(10, 1440, "minutes").optional(),
     /** Preflight checks before patching. */
-    preflight: preflightSchema.default({
-        enabled: true,
-        minFreeGbWindows: 20,
-        minFreeGbLinux: 5,
-        cleanup: true,
-        dismResetBase: false,
-        windowsUpdateChecks: true,
-        windowsUpdateEndpoints: ["update.microsoft.com", "windowsupdate.microsoft.com"],
-        skipOnWindowsUpdateProblems: false,
-        timeoutSeconds: 1800,
-        volumeExpansion: { enabled: false, incrementGb: 20, maxVolumeSizeGb: 512 },
-    }),
+    preflight: preflightSchema.default(() => structuredClone(DEFAULT_SETTINGS.preflight)),
     /** The AWS-RunPatchBaseline run. */
     patch: strictObject({
         /** @default Install */
