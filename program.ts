@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
-import { readEngineConfig } from "./config/source";
+import { readEngineConfig, stackFileLoader } from "./config/source";
 import { PatchBaseline } from "./components/patchBaseline";
 import { stackTags } from "./components/tags";
 
@@ -34,11 +34,24 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     };
 }
 
+/** Where the program runs from. */
+export interface MainOptions {
+    /** Folder holding `Pulumi.yaml` and the stack files (read for cross-stack rules). @default this file's folder */
+    projectDir?: string;
+    /** The moment release calendars are computed from. @default now */
+    now?: Date;
+}
+
 /**
  * The whole program: config from the engine, validated before anything is registered (throws
  * `ConfigValidationError` listing every problem), then the components.
  */
-export function main(): { config: PatchingConfig; outputs: ProgramOutputs } {
-    const config = parseConfig(readEngineConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+export function main(options: MainOptions = {}): { config: PatchingConfig; outputs: ProgramOutputs } {
+    const config = parseConfig(readEngineConfig(), {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        loadStack: stackFileLoader(options.projectDir ?? __dirname),
+        now: options.now,
+    });
     return { config, outputs: deployPatching(config) };
 }

@@ -77,7 +77,7 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
         env,
         program: () => {
             try {
-                return main().config;
+                return main({ projectDir, now: options.now }).config;
             } catch (err) {
                 if (err instanceof ConfigValidationError) {
                     configErrors = err.issues;
