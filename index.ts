@@ -10,3 +10,5 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
+export const compliance = outputs.compliance;

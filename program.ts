@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig, stackFileLoader } from "./config/source";
+import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { stackTags } from "./components/tags";
 
@@ -15,6 +16,14 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** Seeing compliance (when `patching:compliance` is set). */
+    compliance?: {
+        bucketName?: pulumi.Output<string>;
+        syncDestination?: pulumi.Output<string>;
+        notificationTopicArn?: pulumi.Output<string>;
+        patchingLogGroup: pulumi.Output<string>;
+        dashboardName?: pulumi.Output<string>;
+    };
 }
 
 /** Composes every component from an already validated config. */
@@ -28,7 +37,24 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const compliance = cfg.compliance
+        ? new PatchCompliance(`${cfg.environment}-compliance`, {
+              compliance: cfg.compliance,
+              namePrefix: `${cfg.project}-${cfg.environment}`,
+              region: cfg.region,
+              environment: cfg.environment,
+              tags,
+          })
+        : undefined;
+
     return {
+        compliance: compliance && {
+            bucketName: compliance.bucket?.bucketName,
+            syncDestination: compliance.syncDestination,
+            notificationTopicArn: compliance.topicArn,
+            patchingLogGroup: compliance.logGroupName,
+            dashboardName: compliance.dashboardName,
+        },
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
     };

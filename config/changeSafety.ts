@@ -16,8 +16,8 @@ import { asArray, asRecord, IssueSink } from "./issues";
 import {
     CLOCK_TIME_PATTERN,
     EMAIL_PATTERN,
-    MAX_TARGET_VALUES_PER_KEY,
-    MAX_TARGETS,
+    MAX_ASSOCIATION_TARGETS,
+    MAX_TARGET_VALUES,
     OS_WITHOUT_APPROVAL_DELAY,
     RATE_MAX_CONCURRENCY_PATTERN,
     RATE_MAX_ERRORS_PATTERN,
@@ -132,11 +132,11 @@ export const gatedInstallSchema = strictObject({
                 values: z
                     .array(z.string().min(1, { error: "target values are 1–256 characters" }).max(256, { error: "target values are 1–256 characters" }))
                     .min(1, { error: "a target needs 1–50 values" })
-                    .max(MAX_TARGET_VALUES_PER_KEY, { error: "a target takes at most 50 values (botocore TargetValues)" }),
+                    .max(MAX_TARGET_VALUES, { error: "a target takes at most 50 values (botocore TargetValues)" }),
             }),
         )
         .min(1, { error: "needs 1–5 targets" })
-        .max(MAX_TARGETS, { error: "at most 5 targets (botocore Targets)" }),
+        .max(MAX_ASSOCIATION_TARGETS, { error: "at most 5 targets (botocore Targets)" }),
     /** Instances patched at once. @default "10%" */
     maxConcurrency: matching(RATE_MAX_CONCURRENCY_PATTERN, 'a number or percentage such as "10" or "10%" (botocore MaxConcurrency)').default("10%"),
     /** Failures before the install stops. @default "1" */

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
 import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
+import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { REGION_PATTERN } from "./rules";
@@ -18,6 +19,7 @@ import { scheduleSources } from "./scheduleSources";
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { ApprovalGateConfig, ChangeSafetyConfig, GatedInstallConfig, PromotionConfig } from "./changeSafety";
+export type { ComplianceConfig } from "./compliance";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -35,6 +37,8 @@ const sectionSchemas = {
     baselines: baselinesSchema,
     /** Release calendar order, promotion from an earlier stage, approval gate, gated install with snapshots. */
     changeSafety: changeSafetySchema,
+    /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
+    compliance: complianceSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -132,6 +136,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
     checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack);
     if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
+    checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

@@ -155,20 +155,76 @@ export const STACK_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,100}$/;
 export const CLOCK_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** IAM role ARN (botocore SSM `AssociationDispatchAssumeRole`-style, any partition). */
 export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** SNS email subscription endpoint: a plain address (SNS Subscribe, protocol `email`). */
-export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 /** S3 object keys written by the program: safe characters only (S3 user guide, "Naming objects"), ≤ 1024 bytes. */
 export const S3_OBJECT_KEY_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
 export const S3_OBJECT_KEY_MAX = 1024;
 /**
- * Association targets (botocore SSM `Target`): ≤ 5 targets, ≤ 50 values each; keys `tag:<key>`,
+ * Association target keys (botocore SSM `Target`; counts: MAX_ASSOCIATION_TARGETS, MAX_TARGET_VALUES): `tag:<key>`,
  * `tag-key`, `InstanceIds`, `resource-groups:Name`, `resource-groups:ResourceTypeFilters`.
  */
 export const TARGET_KEY_PATTERN = /^(tag:[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}|tag-key|InstanceIds|resource-groups:Name|resource-groups:ResourceTypeFilters)$/u;
-export const MAX_TARGETS = 5;
-export const MAX_TARGET_VALUES_PER_KEY = 50;
 /** botocore SSM `MaxConcurrency` and `MaxErrors` (1–7 characters). */
 export const RATE_MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
 export const RATE_MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
 /** EBS snapshots kept at most this long by the retention sweep (a year; the API has no limit). */
 export const SNAPSHOT_RETENTION_MAX_DAYS = 365;
+/* ---------------------------------------------------------------------------------------------
+ * Compliance visibility (config/compliance.ts)
+ * ------------------------------------------------------------------------------------------- */
+
+/** AWS account id: 12 digits (Organizations `AccountId`). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** Organization id (Organizations `OrganizationId`): `^o-[a-z0-9]{10,32}$`. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * S3 general purpose bucket naming rules (S3 user guide, "General purpose bucket naming rules"):
+ * 3–63 characters, lowercase letters, digits, `.` and `-`, starting and ending with a letter or
+ * digit, no `..`, not an IP address, reserved prefixes and suffixes excluded. Returns what is
+ * wrong, or nothing.
+ */
+export function s3BucketNameProblems(name: string): string[] {
+    const problems: string[] = [];
+    if (name.length < 3 || name.length > 63) problems.push("must be 3–63 characters");
+    if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lowercase letters, digits, . and -");
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must start and end with a letter or digit");
+    if (name.includes("..")) problems.push("must not contain two adjacent periods");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not be formatted as an IP address");
+    for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`must not start with ${p}`);
+    for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
+    return problems;
+}
+
+/** botocore SSM `ResourceDataSyncName`: 1–64 characters. */
+export const RESOURCE_DATA_SYNC_NAME_MAX = 64;
+/** botocore SSM `ResourceDataSyncS3Prefix`: 1–256 characters. */
+export const RESOURCE_DATA_SYNC_PREFIX_MAX = 256;
+
+/** botocore SSM `AssociationName`: `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `Targets` (≤ 5) and `TargetValues` (≤ 50) of CreateAssociation. */
+export const MAX_ASSOCIATION_TARGETS = 5;
+export const MAX_TARGET_VALUES = 50;
+
+/**
+ * EventBridge `RuleName`: 1–64 characters `[\.\-_A-Za-z0-9]+` (EventBridge API reference, PutRule).
+ * Patch Manager's console names its report schedules `AWS-SystemsManager-PatchManager-PatchReport-<report name>`
+ * (seed 004, "Report schedule rules"); the stack uses the same name so the report shows up there.
+ */
+export const EVENT_RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]{1,64}$/;
+export const PATCH_REPORT_RULE_PREFIX = "AWS-SystemsManager-PatchManager-PatchReport-";
+
+/** CloudWatch Logs `PutRetentionPolicy` `retentionInDays` values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** CloudWatch Logs `LogGroupName`: 1–512 characters `[\.\-_/#A-Za-z0-9]+`. */
+export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/** An email address SNS accepts for the `email` protocol (a practical subset of RFC 5322, ≤ 254 chars). */
+export const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EMAIL_MAX = 254;
+
+/** SSM document name (botocore SSM `DocumentARN`): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+
+/** Athena `BytesScannedCutoffPerQuery`: at least 10 MB (Athena API reference, WorkGroupConfiguration). */
+export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;

@@ -6,6 +6,7 @@
 import type { PatchingConfig } from "../config";
 import { calendarSection } from "./calendarSection";
 import type { PlanResource } from "./engine";
+import { complianceSection } from "./complianceSection";
 
 export interface ReviewSection {
     title: string;
@@ -24,7 +25,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, calendarSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

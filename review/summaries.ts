@@ -4,10 +4,12 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { complianceSummarisers } from "./summaries/compliance";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...complianceSummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {
