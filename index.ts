@@ -12,3 +12,5 @@ export const baselineIds = outputs.baselineIds;
 export const patchGroups = outputs.patchGroups;
 /** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
 export const compliance = outputs.compliance;
+/** Change safety: artifact bucket, approval calendar, patch/rollback documents, pinned list URL. */
+export const changeSafety = outputs.changeSafety;

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig, stackFileLoader } from "./config/source";
+import { ChangeSafety } from "./components/changeSafety";
 import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { stackTags } from "./components/tags";
@@ -24,13 +25,22 @@ export interface ProgramOutputs {
         patchingLogGroup: pulumi.Output<string>;
         dashboardName?: pulumi.Output<string>;
     };
+    /** Change safety (when `patching:changeSafety` is set). */
+    changeSafety?: {
+        artifactBucket?: pulumi.Output<string>;
+        approvalCalendar?: pulumi.Output<string>;
+        patchDocument?: pulumi.Output<string>;
+        rollbackDocument?: pulumi.Output<string>;
+        installOverrideListUrl?: pulumi.Output<string>;
+    };
 }
 
 /** Composes every component from an already validated config. */
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
 
-    const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
+    const promoted = new Set(cfg.changeSafety?.promotion?.strategy === "approvalDate" ? (cfg.changeSafety.promotion.approvalDate?.baselines ?? []) : []);
+    const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags, promotedByApprovalDate: promoted.has(b.name) }));
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
@@ -47,7 +57,25 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
           })
         : undefined;
 
+    const safety = cfg.changeSafety
+        ? new ChangeSafety(`${cfg.environment}-change-safety`, {
+              config: cfg.changeSafety,
+              project: cfg.project,
+              stack: cfg.stack,
+              region: cfg.region,
+              promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
+              tags,
+          })
+        : undefined;
+
     return {
+        changeSafety: safety && {
+            artifactBucket: safety.bucket?.bucketName,
+            approvalCalendar: safety.calendar?.name,
+            patchDocument: safety.patchDocument?.name,
+            rollbackDocument: safety.rollbackDocument?.name,
+            installOverrideListUrl: safety.installOverrideListUrl,
+        },
         compliance: compliance && {
             bucketName: compliance.bucket?.bucketName,
             syncDestination: compliance.syncDestination,

@@ -169,6 +169,27 @@ export type PromotionConfig = NonNullable<ChangeSafetyConfig["promotion"]>;
 export type ApprovalGateConfig = NonNullable<ChangeSafetyConfig["approvalGate"]>;
 export type GatedInstallConfig = NonNullable<ChangeSafetyConfig["gatedInstall"]>;
 
+/** Names of what the change-safety components deploy (AWS names; also used by the operator scripts). */
+export function changeSafetyNames(project: string, stack: string) {
+    const p = `${project}-${stack}`;
+    return {
+        prefix: p,
+        /** Change calendar (ChangeCalendar document) holding the gated install. */
+        calendar: `${p}-install-approval`,
+        patchDocument: `${p}-patch-with-snapshots`,
+        rollbackDocument: `${p}-rollback-root-volume`,
+        automationRole: `${p}-snapshot-install`,
+        association: `${p}-gated-install`,
+        topic: `${p}-change-safety`,
+        promoteFunction: `${p}-promote-approval-date`,
+        pinnedListFunction: `${p}-export-installed-patches`,
+        gateFunction: `${p}-approval-gate`,
+        retentionFunction: `${p}-snapshot-retention`,
+    };
+}
+/** Longest `<project>-<stack>` the derived names fit (Lambda names ≤ 64 with "-export-installed-patches" and a schedule suffix). */
+export const MAX_NAME_PREFIX = 30;
+
 /** Default key of the pinned InstallOverrideList of a stack. */
 export function defaultOverrideListKey(stack: string): string {
     return `install-override-list/${stack}.yaml`;
@@ -179,9 +200,13 @@ export function defaultOverrideListKey(stack: string): string {
  * baselines exist and approve by date, the gate has an install to hold, the snapshot install has
  * what it needs. Reads raw input defensively so every problem is reported at once.
  */
-export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string): void {
+export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, project = "patching"): void {
     if (raw === undefined) return;
     const cs = asRecord(raw);
+    const prefix = changeSafetyNames(project, stack).prefix;
+    if (prefix.length > MAX_NAME_PREFIX) {
+        sink.add(path, `derives AWS names from "${prefix}" (project-stack), which must be at most ${MAX_NAME_PREFIX} characters so function and schedule names fit 64; use a shorter stack name`, prefix);
+    }
     const promotion = cs.promotion === undefined ? undefined : asRecord(cs.promotion);
     if (promotion) {
         const p = `${path}.promotion`;

@@ -4,12 +4,14 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { changeSafetySummarisers } from "./summaries/changeSafety";
 import { complianceSummarisers } from "./summaries/compliance";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
     ...complianceSummarisers,
+    ...changeSafetySummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {

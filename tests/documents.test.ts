@@ -13,7 +13,7 @@ describe("Automation documents (documents/*.yaml)", () => {
         });
         it("snapshots (DescribeInstances → CreateSnapshots) before it installs, and a failed snapshot aborts", () => {
             expect(doc.mainSteps.map((s) => [s.name, s.action, s.onFailure ?? "-"])).to.deep.equal([
-                ["checkNodeType", "aws:branch", "-"],
+                ["chooseSnapshot", "aws:branch", "-"],
                 ["describeInstance", "aws:executeAwsApi", "Abort"],
                 ["createSnapshots", "aws:executeAwsApi", "Abort"],
                 ["installPatches", "aws:runCommand", "Abort"],
@@ -32,8 +32,14 @@ describe("Automation documents (documents/*.yaml)", () => {
             expect(doc.mainSteps[3].inputs).to.deep.include({ DocumentName: "AWS-RunPatchBaseline" });
             expect((doc.mainSteps[3].inputs as Record<string, any>).Parameters).to.deep.equal({ Operation: "Install", RebootOption: "{{RebootOption}}", InstallOverrideList: "{{InstallOverrideList}}" });
         });
-        it("hybrid nodes skip the snapshot steps", () => {
-            expect(doc.mainSteps[0].inputs).to.deep.equal({ Choices: [{ NextStep: "installPatches", Variable: "{{InstanceId}}", StartsWith: "mi-" }], Default: "describeInstance" });
+        it("hybrid nodes, and TakeSnapshots false, skip the snapshot steps", () => {
+            expect(doc.mainSteps[0].inputs).to.deep.equal({
+                Choices: [
+                    { NextStep: "installPatches", Variable: "{{InstanceId}}", StartsWith: "mi-" },
+                    { NextStep: "installPatches", Variable: "{{TakeSnapshots}}", BooleanEquals: false },
+                ],
+                Default: "describeInstance",
+            });
         });
         it("parameter patterns accept what the program passes and reject the rest", () => {
             expect(accepts(doc, "InstanceId", "i-0123456789abcdef0")).to.equal(true);
@@ -90,7 +96,7 @@ describe("Automation documents (documents/*.yaml)", () => {
             doc.mainSteps[2].nextStep = "nowhere";
             (doc.mainSteps[0].inputs as { Default: string }).Default = "missing";
             expect(documentProblems(doc)).to.deep.equal([
-                'step checkNodeType: Default "missing" does not name a step',
+                'step chooseSnapshot: Default "missing" does not name a step',
                 'step describeInstance: onFailure "step:rollback" does not name a step (or Abort, Continue)',
                 'step createSnapshots: nextStep "nowhere" does not name a step',
             ]);

@@ -1,0 +1,44 @@
+/** Summaries of the change-safety resources: gated association, documents, calendars, schedules, Lambdas. */
+import * as YAML from "yaml";
+import { parseCalendarEvents } from "../../core/changeCalendar";
+import { Inputs, refName, Summarisers } from "./util";
+
+const targets = (t: Inputs[] | undefined) => (t ?? []).map((x) => `${x.key}=${(x.values ?? []).join(",")}`).join(" ");
+const params = (p: Record<string, unknown> | undefined) =>
+    Object.entries(p ?? {})
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`)
+        .map((s) => (s.length > 90 ? `${s.slice(0, 87)}...` : s));
+
+function documentLines(i: Inputs): string[] {
+    const head = `${i.name}: ${i.documentType} document (${i.documentFormat ?? "JSON"})`;
+    if (i.documentType === "ChangeCalendar" && typeof i.content === "string") {
+        const type = /X-CALENDAR-TYPE:(\S+)/.exec(i.content)?.[1] ?? "?";
+        return [`${head}, ${type}, ${parseCalendarEvents(i.content).length} open period(s); later content changes are ignored (approvals are new versions)`];
+    }
+    if (i.documentType === "Automation" && typeof i.content === "string") {
+        try {
+            const doc = YAML.parse(i.content) as { mainSteps?: { name: string; action: string }[]; parameters?: Record<string, unknown> };
+            return [head, `parameters: ${Object.keys(doc.parameters ?? {}).join(", ")}`, `steps: ${(doc.mainSteps ?? []).map((s) => `${s.name} (${s.action})`).join(" → ")}`];
+        } catch {
+            return [head];
+        }
+    }
+    return [head];
+}
+
+export const changeSafetySummarisers: Summarisers = {
+    "aws-native:ssm:Association": (i) => [
+        `${i.associationName ?? "(unnamed)"} runs ${refName(i.name)}${i.automationTargetParameterName ? ` per target (${i.automationTargetParameterName})` : ""}`,
+        `schedule ${i.scheduleExpression}${i.scheduleOffset ? ` +${i.scheduleOffset} day(s)` : ""}${i.applyOnlyAtCronInterval ? ", only at the cron interval" : ""}; targets ${targets(i.targets)}; max concurrency ${i.maxConcurrency}, max errors ${i.maxErrors}`,
+        ...(i.calendarNames?.length ? [`held by change calendar(s) ${i.calendarNames.map(refName).join(", ")}: runs only while open`] : []),
+        ...params(i.parameters),
+    ],
+    "aws:ssm/document:Document": documentLines,
+    "aws:scheduler/schedule:Schedule": (i) => [`${i.name}: ${i.scheduleExpression} (${i.scheduleExpressionTimezone ?? "UTC"}) → ${refName(i.target?.arn)} with ${i.target?.input ?? "{}"}`],
+    "aws:lambda/function:Function": (i) => [
+        `${i.name} (${i.runtime}, ${(i.architectures ?? []).join(",")}, ${i.timeout}s, ${i.memorySize} MB) — ${i.description ?? ""}`,
+        ...Object.entries((i.environment?.variables ?? {}) as Record<string, unknown>).map(([k, v]) => `env ${k}=${v}`),
+    ],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (i) => [`${i.name}: ${i.namespace} ${i.metricName} ${i.statistic} ≥ ${i.threshold} per ${i.period}s → ${(i.alarmActions ?? []).map(refName).join(", ")}`],
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (i) => [`${i.functionName}: ${i.maximumRetryAttempts} retry, failures → ${refName(i.destinationConfig?.onFailure?.destination)}`],
+};
