@@ -14,3 +14,5 @@ export const patchGroups = outputs.patchGroups;
 export const compliance = outputs.compliance;
 /** Change safety: artifact bucket, approval calendar, patch/rollback documents, pinned list URL. */
 export const changeSafety = outputs.changeSafety;
+/** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
+export const automation = outputs.automation;

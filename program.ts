@@ -3,13 +3,19 @@
  * runs it under the Pulumi engine; the offline review and the tests run the very same function
  * under the mock engine.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
 import { readEngineConfig, stackFileLoader } from "./config/source";
 import { ChangeSafety } from "./components/changeSafety";
+import { AutomationManagement } from "./components/automationManagement";
+import { AutomationMember } from "./components/automationMember";
 import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
+import { RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
+import { isManagement, isMember } from "./config/multiAccount";
+import { roleArn } from "./core/multiAccount";
 
 /** What the stack exports. */
 export interface ProgramOutputs {
@@ -33,6 +39,85 @@ export interface ProgramOutputs {
         rollbackDocument?: pulumi.Output<string>;
         installOverrideListUrl?: pulumi.Output<string>;
     };
+    /** Multi-account automation (when `patching:multiAccount` is set). */
+    automation?: MultiAccountOutputs;
+}
+
+/** What the multi-account automation exports. */
+export interface MultiAccountOutputs {
+    /** `management`, `member` or `both`. */
+    accountRole: string;
+    /** Management: the administration role (AutomationAssumeRole of the runbook). */
+    administrationRoleArn?: pulumi.Output<string>;
+    /** Management: the runbook's name. */
+    documentName?: pulumi.Output<string>;
+    /** Management: schedule ARNs by schedule name. */
+    scheduleArns?: pulumi.Output<Record<string, string>>;
+    /** Management in org mode: the StackSet rolling out member roles. */
+    memberStackSetName?: pulumi.Output<string>;
+    /** Member: the execution role. */
+    executionRoleArn?: pulumi.Output<string>;
+}
+
+/** Composes the multi-account automation: management side, member side, or both. */
+export function deployMultiAccount(
+    cfg: PatchingConfig,
+    tags: Record<string, string>,
+    providers: RegionalProviders,
+    /** The pinned list (change safety) for Install schedules that name none. */
+    defaultInstallOverrideList?: pulumi.Input<string>,
+): MultiAccountOutputs | undefined {
+    const m = cfg.multiAccount;
+    if (!m) return undefined;
+    const out: MultiAccountOutputs = { accountRole: m.accountRole };
+    const memberRegions = m.memberRegions ?? [cfg.region];
+
+    let management: AutomationManagement | undefined;
+    if (isManagement(m.accountRole)) {
+        management = new AutomationManagement(`${cfg.environment}-automation`, {
+            config: m,
+            region: cfg.region,
+            namePrefix: `${cfg.project}-${cfg.environment}`,
+            ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
+            defaultInstallOverrideList,
+            tags,
+        });
+        out.administrationRoleArn = management.administrationRoleArn;
+        out.documentName = management.documentName;
+        out.scheduleArns = management.scheduleArns;
+        out.memberStackSetName = management.memberStackSet?.stackSetName;
+    }
+
+    if (isMember(m.accountRole)) {
+        const partition = aws.getPartitionOutput().partition;
+        const managementAccountId: pulumi.Input<string> = m.managementAccountId ?? aws.getCallerIdentityOutput().accountId;
+        const member = new AutomationMember(`${cfg.environment}-automation-member`, {
+            executionRoleName: m.executionRoleName,
+            documentName: m.documentName,
+            administrationRoleArn: management
+                ? management.administrationRoleArn
+                : pulumi.all([partition, managementAccountId]).apply(([p, a]) => roleArn(p, a, m.administrationRoleName)),
+            managementAccountId,
+            resourceGroups: m.resourceGroups,
+            regions: memberRegions,
+            providers,
+            tags,
+        });
+        out.executionRoleArn = member.executionRoleArn;
+    }
+    return out;
+}
+
+/**
+ * Accounts outside this one whose instances install from the artifact bucket's lists: the target
+ * accounts (and organization) of the multi-account automation this stack manages.
+ */
+function listReaders(cfg: PatchingConfig): { accounts: string[]; organizationId?: string } | undefined {
+    const m = cfg.multiAccount;
+    if (!m || !isManagement(m.accountRole)) return undefined;
+    const accounts = [...new Set(m.targetLocations.flatMap((l) => l.accounts).filter((a) => /^\d{12}$/.test(a)))];
+    const organizationId = m.targetLocations.some((l) => l.accounts.some((a) => !/^\d{12}$/.test(a))) ? m.organizationId : undefined;
+    return accounts.length > 0 || organizationId ? { accounts, organizationId } : undefined;
 }
 
 /** Composes every component from an already validated config. */
@@ -41,6 +126,20 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
 
     const promoted = new Set(cfg.changeSafety?.promotion?.strategy === "approvalDate" ? (cfg.changeSafety.promotion.approvalDate?.baselines ?? []) : []);
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags, promotedByApprovalDate: promoted.has(b.name) }));
+    const providers = new RegionalProviders();
+
+    const safety = cfg.changeSafety
+        ? new ChangeSafety(`${cfg.environment}-change-safety`, {
+              config: cfg.changeSafety,
+              project: cfg.project,
+              stack: cfg.stack,
+              region: cfg.region,
+              promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
+              listReaders: listReaders(cfg),
+              tags,
+          })
+        : undefined;
+    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
@@ -57,16 +156,6 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
           })
         : undefined;
 
-    const safety = cfg.changeSafety
-        ? new ChangeSafety(`${cfg.environment}-change-safety`, {
-              config: cfg.changeSafety,
-              project: cfg.project,
-              stack: cfg.stack,
-              region: cfg.region,
-              promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
-              tags,
-          })
-        : undefined;
 
     return {
         changeSafety: safety && {
@@ -85,6 +174,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         },
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
+        ...(automation ? { automation } : {}),
     };
 }
 

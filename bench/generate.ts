@@ -30,9 +30,19 @@ export function generateConfig(scale: number): Record<string, unknown> {
             });
         }
     }
+    // Multi-account automation: a single-account stack whose resource groups (one per unit) are
+    // created in up to 8 Regions, and one schedule per unit.
+    const regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-southeast-2"].slice(0, Math.min(8, scale));
+    const groups = Array.from({ length: scale }, (_, unit) => ({ name: `unit${unit}-servers`, tagFilters: { PatchGroup: Array.from({ length: 5 }, (_, g) => `unit${unit}-group${g}`) } }));
     return {
         "aws:region": "us-east-1",
         "patching:environment": "bench",
         "patching:baselines": baselines,
+        "patching:multiAccount": {
+            accountRole: "both",
+            memberRegions: regions,
+            resourceGroups: groups,
+            schedules: groups.map((g, unit) => ({ name: `unit${unit}-install`, operation: "Install", resourceGroup: g.name, schedule: "cron(0 3 ? * SUN *)" })),
+        },
     };
 }

@@ -29,6 +29,12 @@ export interface ChangeSafetyArgs {
     tags: Record<string, string>;
     /** Protect the artifact bucket from deletion. @default false */
     protect?: boolean;
+    /**
+     * Principals of other accounts (by account id, or the whole organization) whose instances read
+     * the install lists (multi-account installs). Their instance roles also need s3:GetObject on
+     * the lists. @default this account only
+     */
+    listReaders?: { accounts: string[]; organizationId?: string };
 }
 
 /** Pulumi's `{ key, value }[]` tags for aws-native resources. */
@@ -101,8 +107,20 @@ export class ChangeSafety extends pulumi.ComponentResource {
                             Principal: { AWS: "*" },
                             Action: "s3:GetObject",
                             Resource: [pulumi.interpolate`${b}/install-override-list/*`, pulumi.interpolate`${b}/emergency/*`],
-                            Condition: { StringEquals: { "aws:PrincipalAccount": account } },
+                            Condition: { StringEquals: { "aws:PrincipalAccount": [account, ...(args.listReaders?.accounts ?? [])] } },
                         },
+                        ...(args.listReaders?.organizationId
+                            ? [
+                                  {
+                                      Sid: "OrganizationReadsInstallLists",
+                                      Effect: "Allow" as const,
+                                      Principal: { AWS: "*" },
+                                      Action: "s3:GetObject",
+                                      Resource: [pulumi.interpolate`${b}/install-override-list/*`, pulumi.interpolate`${b}/emergency/*`],
+                                      Condition: { StringEquals: { "aws:PrincipalOrgID": args.listReaders.organizationId } },
+                                  },
+                              ]
+                            : []),
                         {
                             Sid: "InstancesWriteCommandOutput",
                             Effect: "Allow",

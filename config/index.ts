@@ -12,6 +12,7 @@ import { baselinesSchema, checkBaselines } from "./baselines";
 import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
 import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
+import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { REGION_PATTERN } from "./rules";
 import { scheduleSources } from "./scheduleSources";
@@ -20,6 +21,14 @@ export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { ApprovalGateConfig, ChangeSafetyConfig, GatedInstallConfig, PromotionConfig } from "./changeSafety";
 export type { ComplianceConfig } from "./compliance";
+export type {
+    AccountRole,
+    AutomationScheduleConfig,
+    MultiAccountConfig,
+    OrganizationDeploymentConfig,
+    ResourceGroupConfig,
+    TargetLocationConfig,
+} from "./multiAccount";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -39,6 +48,8 @@ const sectionSchemas = {
     changeSafety: changeSafetySchema,
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
     compliance: complianceSchema.optional(),
+    /** Multi-account / multi-Region patching with Automation (issue 6). */
+    multiAccount: multiAccountSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -137,6 +148,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack, ctx.project);
     if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
+    checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

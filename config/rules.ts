@@ -228,3 +228,66 @@ export const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 
 /** Athena `BytesScannedCutoffPerQuery`: at least 10 MB (Athena API reference, WorkGroupConfiguration). */
 export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
+// ── Multi-account automation (patching:multiAccount) ─────────────────────────────────────────
+
+// ACCOUNT_ID_PATTERN and ORGANIZATION_ID_PATTERN: defined with the compliance rules above.
+/** Organizations `OrganizationalUnitId`: `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`. */
+export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+/** Organizations `RootId`: `^r-[0-9a-z]{4,32}$`. */
+export const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
+
+/** IAM `roleNameType`: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole RoleName). */
+export const IAM_ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * Default role names of multi-account Automation (user guide, "Running automations in multiple
+ * AWS Regions and accounts"; botocore SSM `TargetLocation.ExecutionRoleName`: "If not specified,
+ * the default value is AWS-SystemsManager-AutomationExecutionRole").
+ */
+export const DEFAULT_EXECUTION_ROLE_NAME = "AWS-SystemsManager-AutomationExecutionRole";
+export const DEFAULT_ADMINISTRATION_ROLE_NAME = "AWS-SystemsManager-AutomationAdministrationRole";
+
+/** botocore SSM `MaxConcurrency` / `TargetLocationMaxConcurrency`: 1–7 chars. */
+export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+/** botocore SSM `MaxErrors` / `TargetLocationMaxErrors`: 1–7 chars. */
+export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+export const RATE_CONTROL_MAX_LENGTH = 7;
+
+/** botocore SSM `TargetLocations`: 1–100 entries; `Accounts` 1–50; `Regions` 1–50. */
+export const MAX_TARGET_LOCATIONS = 100;
+export const MAX_TARGET_LOCATION_ACCOUNTS = 50;
+export const MAX_TARGET_LOCATION_REGIONS = 50;
+
+/** botocore SSM `DocumentName` of CreateDocument (a name, not an ARN): `^[a-zA-Z0-9_\-.]{3,128}$`; these prefixes are rejected. */
+export const CREATE_DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+export const RESERVED_DOCUMENT_PREFIXES = ["aws", "amazon", "amzn", "AWSEC2", "AWSConfigRemediation", "AWSSupport"] as const;
+
+/**
+ * Resource Groups `GroupName`: `[a-zA-Z0-9_\.-]+`, may not start with `AWS`/`aws` in any
+ * capitalisation (Resource Groups API reference, CreateGroup). 1–128 characters: the limit of
+ * CloudFormation's `AWS::ResourceGroups::Group` `Name`, which org mode deploys the same groups with.
+ */
+export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
+/** Resource Groups `GroupDescription`: ≤ 1024 chars of `[\sa-zA-Z0-9_\.-]`. */
+export const RESOURCE_GROUP_DESCRIPTION_PATTERN = /^[\sa-zA-Z0-9_.-]{0,1024}$/;
+/** Resource Groups `ResourceQuery.Query`: at most 4096 characters of JSON. */
+export const RESOURCE_QUERY_MAX = 4096;
+/** Resource types a patching group may hold: EC2 instances and hybrid managed nodes. */
+export const PATCHABLE_RESOURCE_TYPES = ["AWS::EC2::Instance", "AWS::SSM::ManagedInstance"] as const;
+/** Resource Groups `TagFilter.Values`: at most 20 values per key. */
+export const MAX_TAG_FILTER_VALUES = 20;
+
+/** AWS-RunPatchBaseline `Operation` and `RebootOption` (SSM document AWS-RunPatchBaseline). */
+export const PATCH_OPERATIONS = ["Scan", "Install"] as const;
+export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
+/** AWS-RunPatchBaseline `InstallOverrideList` allowedPattern (seed 001's Automation-RunPatchBaseline). */
+export const INSTALL_OVERRIDE_LIST_PATTERN = /(^$)|^https:\/\/.+$|^s3:\/\/([^/]+)\/(.*?([^/]+))$/;
+
+/** EventBridge Scheduler `Name` / `ScheduleGroupName`: `^[0-9a-zA-Z-_.]+$`, 1–64 characters. */
+export const SCHEDULER_NAME_PATTERN = /^[0-9a-zA-Z_.-]{1,64}$/;
+/** EventBridge Scheduler `Description`: at most 512 characters. */
+export const SCHEDULER_DESCRIPTION_MAX = 512;
+
+/** CloudFormation StackSets `CallAs` and operation preferences (CreateStackSet API reference). */
+export const STACKSET_CALL_AS = ["SELF", "DELEGATED_ADMIN"] as const;

@@ -7,6 +7,7 @@ import type { PatchingConfig } from "../config";
 import { calendarSection } from "./calendarSection";
 import type { PlanResource } from "./engine";
 import { complianceSection } from "./complianceSection";
+import { multiAccountSection } from "./multiAccountSection";
 
 export interface ReviewSection {
     title: string;
@@ -25,7 +26,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, multiAccountSection, calendarSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

@@ -6,11 +6,15 @@
 import { baselineSummarisers } from "./summaries/baselines";
 import { changeSafetySummarisers } from "./summaries/changeSafety";
 import { complianceSummarisers } from "./summaries/compliance";
+import { iamSummarisers } from "./summaries/iam";
+import { multiAccountSummarisers } from "./summaries/multiAccount";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
     ...complianceSummarisers,
+    ...iamSummarisers,
+    ...multiAccountSummarisers,
     ...changeSafetySummarisers,
 };
 

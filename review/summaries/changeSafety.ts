@@ -1,6 +1,7 @@
 /** Summaries of the change-safety resources: gated association, documents, calendars, schedules, Lambdas. */
 import * as YAML from "yaml";
 import { parseCalendarEvents } from "../../core/changeCalendar";
+import { multiAccountSummarisers } from "./multiAccount";
 import { Inputs, refName, Summarisers } from "./util";
 
 const targets = (t: Inputs[] | undefined) => (t ?? []).map((x) => `${x.key}=${(x.values ?? []).join(",")}`).join(" ");
@@ -17,8 +18,9 @@ function documentLines(i: Inputs): string[] {
     }
     if (i.documentType === "Automation" && typeof i.content === "string") {
         try {
-            const doc = YAML.parse(i.content) as { mainSteps?: { name: string; action: string }[]; parameters?: Record<string, unknown> };
-            return [head, `parameters: ${Object.keys(doc.parameters ?? {}).join(", ")}`, `steps: ${(doc.mainSteps ?? []).map((s) => `${s.name} (${s.action})`).join(" → ")}`];
+            const doc = YAML.parse(i.content) as { mainSteps?: { name: string; action: string }[] };
+            // The runbook summary of the multi-account area (parameters, steps with their inputs), then the flow.
+            return [...multiAccountSummarisers["aws:ssm/document:Document"](i), `flow: ${(doc.mainSteps ?? []).map((s) => s.name).join(" → ")}`];
         } catch {
             return [head];
         }
@@ -34,7 +36,11 @@ export const changeSafetySummarisers: Summarisers = {
         ...params(i.parameters),
     ],
     "aws:ssm/document:Document": documentLines,
-    "aws:scheduler/schedule:Schedule": (i) => [`${i.name}: ${i.scheduleExpression} (${i.scheduleExpressionTimezone ?? "UTC"}) → ${refName(i.target?.arn)} with ${i.target?.input ?? "{}"}`],
+    // Schedules invoking a Lambda function here; those starting automations: the multi-account summary.
+    "aws:scheduler/schedule:Schedule": (i) =>
+        String(i.target?.arn ?? "").includes(":function:")
+            ? [`${i.name}: ${i.scheduleExpression} (${i.scheduleExpressionTimezone ?? "UTC"}) → ${refName(i.target?.arn)} with ${i.target?.input ?? "{}"}`]
+            : multiAccountSummarisers["aws:scheduler/schedule:Schedule"](i),
     "aws:lambda/function:Function": (i) => [
         `${i.name} (${i.runtime}, ${(i.architectures ?? []).join(",")}, ${i.timeout}s, ${i.memorySize} MB) — ${i.description ?? ""}`,
         ...Object.entries((i.environment?.variables ?? {}) as Record<string, unknown>).map(([k, v]) => `env ${k}=${v}`),

@@ -72,8 +72,7 @@ export const complianceSummarisers: Summarisers = {
         ),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (i) =>
         (i.rules ?? []).map((r: Inputs) => `default encryption ${r.applyServerSideEncryptionByDefault?.sseAlgorithm}${r.bucketKeyEnabled ? " (bucket key)" : ""}`),
-    "aws:iam/role:Role": (i) => [`trust: ${statementLines(i.assumeRolePolicy).join("; ")}`],
-    "aws:iam/rolePolicy:RolePolicy": (i) => statementLines(i.policy),
+    // IAM roles and inline policies: review/summaries/iam.ts (every statement on its own line).
     "aws:cloudwatch/dashboard:Dashboard": (i) => {
         const body = parse(i.dashboardBody);
         const widgets: Inputs[] = body?.widgets ?? [];
