@@ -10,7 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import * as YAML from "yaml";
 import { clientConfig } from "../core/awsClients";
-import { classifyPatch, EmergencyRequest, parseTarget, requestProblems, resolvePatches, runEmergency } from "../core/emergency";
+import { classifyPatch, parseTarget, requestProblems, resolvePatches, runEmergency } from "../core/emergency";
 import { parseEmergencyArgs, runEmergencyCli } from "../scripts/emergency";
 import { jsonServiceFake } from "./sdkFake";
 
