@@ -10,12 +10,15 @@ import { readEngineConfig, stackFileLoader } from "./config/source";
 import { ChangeSafety } from "./components/changeSafety";
 import { AutomationManagement } from "./components/automationManagement";
 import { AutomationMember } from "./components/automationMember";
+import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
+import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
 import { RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
 import { roleArn } from "./core/multiAccount";
+import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 
 /** What the stack exports. */
 export interface ProgramOutputs {
@@ -23,6 +26,18 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** The baseline-override store, when `patching:overrideStore` is enabled. */
+    baselineOverrides?: {
+        bucketName: pulumi.Output<string>;
+        /** The value of AWS-RunPatchBaseline's `BaselineOverride` parameter. */
+        s3Url: pulumi.Output<string>;
+        objectArn: pulumi.Output<string>;
+        /** The tag instance roles carry to be admitted: `{ key: "QSConfigId-<id>", value: "<id>" }`. */
+        principalTag: { key: string; value: string };
+        remediationFunction?: pulumi.Output<string>;
+    };
+    /** What patch policies and instance roles use to read the override object. */
+    overrideRef?: BaselineOverrideRef;
     /** Seeing compliance (when `patching:compliance` is set). */
     compliance?: {
         bucketName?: pulumi.Output<string>;
@@ -120,6 +135,49 @@ function listReaders(cfg: PatchingConfig): { accounts: string[]; organizationId?
     return accounts.length > 0 || organizationId ? { accounts, organizationId } : undefined;
 }
 
+/**
+ * The override store's baselines: the stack's own (by name, with their definition, so editing one
+ * re-syncs the object) and predefined ones (a `pb-…` id of this account, or an ARN).
+ */
+function overrideBaselines(cfg: PatchingConfig, byName: Map<string, PatchBaseline>): OverrideBaseline[] {
+    const store = cfg.overrideStore!;
+    const own = store.baselines.map((n) => {
+        // Only what reaches the override document: renaming, tagging or regrouping does not re-sync.
+        const { name: _n, description: _d, patchGroups: _g, defaultForOperatingSystem: _o, tags: _t, ...definition } = cfg.baselines.find((b) => b.name === n)!;
+        return { name: n, id: byName.get(n)!.baselineId, arn: byName.get(n)!.baselineArn, definition };
+    });
+    const predefined = store.predefinedBaselines.map((id) => ({ name: id, id, arn: PATCH_BASELINE_ARN_PATTERN.test(id) ? id : undefined }));
+    return [...own, ...predefined];
+}
+
+/** The baseline-override store from its config section. */
+function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBaseline>, tags: Record<string, string>): BaselineOverrideStore {
+    const s = cfg.overrideStore!;
+    return new BaselineOverrideStore(`overrides-${s.configId}`, {
+        configId: s.configId,
+        region: cfg.region,
+        bucketName: s.bucketName,
+        objectKey: s.objectKey,
+        encryption: s.encryption,
+        noncurrentVersionDays: s.noncurrentVersionDays,
+        accessLogging:
+            s.accessLogging.mode === "create"
+                ? { mode: "create", retentionDays: s.accessLogging.retentionDays }
+                : s.accessLogging.mode === "existing"
+                  ? { mode: "existing", targetBucket: s.accessLogging.targetBucket, targetPrefix: s.accessLogging.targetPrefix }
+                  : { mode: "off" },
+        target: s.target,
+        baselines: overrideBaselines(cfg, byName),
+        instanceRoleNames: s.instanceRoleNames,
+        remediation: s.remediation.enabled
+            ? { scheduleExpression: s.remediation.schedule, logRetentionDays: s.remediation.logRetentionDays, alarmTopicArn: s.remediation.alarmTopicArn, alarmEmail: s.remediation.alarmEmail }
+            : false,
+        writer: `${cfg.project}/${cfg.stack}/${s.configId}`,
+        protect: s.protect,
+        tags,
+    });
+}
+
 /** Composes every component from an already validated config. */
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
@@ -146,6 +204,8 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
+    const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
+    const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
     const compliance = cfg.compliance
         ? new PatchCompliance(`${cfg.environment}-compliance`, {
               compliance: cfg.compliance,
@@ -175,6 +235,14 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
         ...(automation ? { automation } : {}),
+        baselineOverrides: store && {
+            bucketName: store.bucketName,
+            s3Url: store.s3Url,
+            objectArn: store.objectArn,
+            principalTag: store.ref.principalTag,
+            remediationFunction: store.remediation?.function.name,
+        },
+        overrideRef: store?.ref,
     };
 }
 

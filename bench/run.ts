@@ -6,6 +6,8 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { lambdas } from "./lambdas";
+import { remediation } from "./remediation";
 
 const ROOT = path.resolve(__dirname, "..");
 const quick = process.argv.includes("--quick");
@@ -38,11 +40,11 @@ function programScale(rows: Row[]): void {
     }
 }
 
-export const BENCHMARKS: ((rows: Row[]) => void | Promise<void>)[] = [programScale];
+export const BENCHMARKS: ((rows: Row[], quick: boolean) => void | Promise<void>)[] = [remediation, programScale, lambdas];
 
 async function main(): Promise<void> {
     const rows: Row[] = [];
-    for (const b of BENCHMARKS) await b(rows);
+    for (const b of BENCHMARKS) await b(rows, quick);
     const width = (k: keyof Row) => Math.max(...rows.map((r) => String(r[k] ?? "").length), String(k).length);
     const cols: (keyof Row)[] = ["benchmark", "case", "value", "unit", "target", "ok"];
     const line = (r: Partial<Record<keyof Row, unknown>>) => cols.map((c) => String(r[c] ?? "").padEnd(width(c))).join("  ");

@@ -14,12 +14,14 @@ import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
+import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { REGION_PATTERN } from "./rules";
 import { scheduleSources } from "./scheduleSources";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { ApprovalGateConfig, ChangeSafetyConfig, GatedInstallConfig, PromotionConfig } from "./changeSafety";
+export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
 export type {
     AccountRole,
@@ -46,6 +48,8 @@ const sectionSchemas = {
     baselines: baselinesSchema,
     /** Release calendar order, promotion from an earlier stage, approval gate, gated install with snapshots. */
     changeSafety: changeSafetySchema,
+    /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
+    overrideStore: overrideStoreSchema.optional(),
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
     compliance: complianceSchema.optional(),
     /** Multi-account / multi-Region patching with Automation (issue 6). */
@@ -147,6 +151,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
     checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack, ctx.project);
     if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
+    checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {

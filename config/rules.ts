@@ -194,7 +194,6 @@ export function s3BucketNameProblems(name: string): string[] {
     for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (name.endsWith(s)) problems.push(`must not end with ${s}`);
     return problems;
 }
-
 /** botocore SSM `ResourceDataSyncName`: 1–64 characters. */
 export const RESOURCE_DATA_SYNC_NAME_MAX = 64;
 /** botocore SSM `ResourceDataSyncS3Prefix`: 1–256 characters. */
@@ -236,6 +235,9 @@ export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 /** Organizations `RootId`: `^r-[0-9a-z]{4,32}$`. */
 export const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
+
+// ── Baseline-override store (patching:overrideStore); also uses ORGANIZATION_ID_PATTERN, OU_ID_PATTERN,
+//    s3BucketNameProblems, LOG_RETENTION_DAYS and EMAIL_PATTERN above ───────────────────────
 
 /** IAM `roleNameType`: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole RoleName). */
 export const IAM_ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
@@ -291,3 +293,30 @@ export const SCHEDULER_DESCRIPTION_MAX = 512;
 
 /** CloudFormation StackSets `CallAs` and operation preferences (CreateStackSet API reference). */
 export const STACKSET_CALL_AS = ["SELF", "DELEGATED_ADMIN"] as const;
+
+/**
+ * S3 object key: 1–1024 bytes of UTF-8 (S3 user guide, "Naming Amazon S3 objects"). This program
+ * accepts only the guide's "safe characters" (letters, digits, `! - _ . * ' ( ) /`), no leading or
+ * trailing `/` and no empty path segment, so the key works unchanged in an `s3://` URL, an IAM
+ * resource ARN and AWS-RunPatchBaseline's `BaselineOverride` parameter.
+ */
+export const S3_SAFE_KEY_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+export const S3_KEY_MAX_BYTES = 1024;
+
+/** KMS key ARN (KMS developer guide, "Key identifiers"): `arn:<partition>:kms:<region>:<account>:key/<key id>`; multi-Region keys start `mrk-`. */
+export const KMS_KEY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:([a-z0-9-]+):(\d{12}):key\/((mrk-[0-9a-f]{32})|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$/;
+
+/** botocore SSM `BaselineId` of a patch baseline: `pb-` and 17 hex digits. */
+export const PATCH_BASELINE_ID_PATTERN = /^pb-[0-9a-f]{17}$/;
+/**
+ * A patch baseline ARN. `GetPatchBaseline` needs the full ARN for an AWS-managed (predefined)
+ * baseline, which lives in an AWS-owned account (`aws ssm get-patch-baseline` reference: "To
+ * retrieve information about an AWS managed patch baseline, specify the full ARN").
+ */
+export const PATCH_BASELINE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ssm:([a-z0-9-]+):(\d{12}):patchbaseline\/(pb-[0-9a-f]{17})$/;
+
+/** SNS topic ARN (SNS API reference, `TopicArn`; topic names 1–256 `[A-Za-z0-9_-]`, `.fifo` suffix). */
+export const SNS_TOPIC_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** Lambda `FunctionName`: at most 64 characters of `[a-zA-Z0-9-_]` (Lambda API reference, CreateFunction). */
+export const LAMBDA_FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;

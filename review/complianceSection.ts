@@ -41,7 +41,10 @@ export function complianceSection({ config, resources, now }: SectionInput): Rev
     for (const rule of find(resources, "aws:cloudwatch/eventRule:EventRule").filter((r) => r.inputs.eventPattern)) {
         lines.push(`Notify on ${rule.inputs.name}: ${rule.inputs.eventPattern}`);
     }
-    const emails = find(resources, "aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.endpoint);
+    // Only the compliance topic's subscribers (other areas, e.g. the override store's alarms, subscribe too).
+    const emails = find(resources, "aws:sns/topicSubscription:TopicSubscription")
+        .filter((s) => s.parent?.includes("::patching:compliance:PatchCompliance::") ?? false)
+        .map((s) => s.inputs.endpoint);
     if (c.notifications.enabled) lines.push(`Recipients: ${emails.length > 0 ? emails.join(", ") : "none yet (subscribe to the topic)"}; each must confirm the subscription email`);
     for (const d of find(resources, "aws:cloudwatch/dashboard:Dashboard")) {
         lines.push(`Dashboard ${d.inputs.dashboardName} graphs: ${dashboardMetrics(JSON.parse(d.inputs.dashboardBody as string)).join(", ")}`);

@@ -130,6 +130,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "aws:ssm/document:Document":
             state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:document/${inputs.name ?? name}`;
             break;
+        case "aws:ssm/patchBaseline:PatchBaseline":
+            state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:patchbaseline/${name}-id`;
+            break;
         case "aws:cloudwatch/eventRule:EventRule":
             state.arn = `arn:${p}:events:${env.region}:${env.accountId}:rule/${inputs.name ?? name}`;
             state.name = inputs.name ?? name;

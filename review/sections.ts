@@ -8,6 +8,7 @@ import { calendarSection } from "./calendarSection";
 import type { PlanResource } from "./engine";
 import { complianceSection } from "./complianceSection";
 import { multiAccountSection } from "./multiAccountSection";
+import { overrideStoreSection } from "./summaries/overrides";
 
 export interface ReviewSection {
     title: string;
@@ -26,7 +27,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, multiAccountSection, calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, multiAccountSection, overrideStoreSection, calendarSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

@@ -5,6 +5,7 @@
  */
 import { baselineSummarisers } from "./summaries/baselines";
 import { changeSafetySummarisers } from "./summaries/changeSafety";
+import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
 import { multiAccountSummarisers } from "./summaries/multiAccount";
@@ -12,6 +13,7 @@ import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...overrideSummarisers,
     ...complianceSummarisers,
     ...iamSummarisers,
     ...multiAccountSummarisers,

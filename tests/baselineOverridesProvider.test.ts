@@ -1,0 +1,260 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetPatchBaselineCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { AwsStub, mockClient } from "aws-sdk-client-mock";
+import {
+    BaselineOverrides,
+    BaselineOverridesInputs,
+    BaselineOverridesOutputs,
+    BaselineOverridesProvider,
+    PROVIDER_VERSION,
+    UNKNOWN,
+} from "../components/baselineOverridesProvider";
+import { sha256Hex } from "../core/overrides";
+import { runUnderMocks } from "../review/engine";
+import { ACCOUNT, REGION, ROOT } from "./harness";
+
+const BUCKET = "patching-overrides-123456789012-us-east-1-test1";
+const KEY = "baseline_overrides.json";
+const WIN = "pb-0000000000000000a";
+const AL = "pb-0000000000000000b";
+
+const inputs = (changes: Partial<BaselineOverridesInputs> = {}): BaselineOverridesInputs => ({
+    region: REGION,
+    bucket: BUCKET,
+    key: KEY,
+    baselineIds: [WIN, AL],
+    writer: "patching/test/test1",
+    definitionsSha256: "d1",
+    providerVersion: PROVIDER_VERSION,
+    ...changes,
+});
+
+function awsError(name: string, status: number): Error {
+    return Object.assign(new Error(`${name} (mock)`), { name, $metadata: { httpStatusCode: status } });
+}
+function body(text: string) {
+    return { transformToByteArray: async () => new Uint8Array(Buffer.from(text)), transformToString: async () => text } as never;
+}
+
+describe("BaselineOverrides dynamic provider", () => {
+    // The provider creates its own clients: mock the client classes, restore them afterwards.
+    let ssm: AwsStub<any, any, any>;
+    let s3: AwsStub<any, any, any>;
+    const provider = new BaselineOverridesProvider();
+
+    beforeEach(() => {
+        ssm = mockClient(SSMClient);
+        s3 = mockClient(S3Client);
+        ssm.on(GetPatchBaselineCommand, { BaselineId: WIN }).resolves({ BaselineId: WIN, OperatingSystem: "WINDOWS", ApprovalRules: { PatchRules: [] } });
+        ssm.on(GetPatchBaselineCommand, { BaselineId: AL }).resolves({ BaselineId: AL, OperatingSystem: "AMAZON_LINUX_2023", ApprovalRules: { PatchRules: [] } });
+        s3.on(GetObjectCommand).rejects(awsError("NoSuchKey", 404));
+        s3.on(PutObjectCommand).resolves({ ETag: '"e1"', VersionId: "v1" });
+    });
+    afterEach(() => {
+        ssm.restore();
+        s3.restore();
+    });
+    const sdkCalls = () => ssm.calls().length + s3.calls().length;
+
+    describe("check", () => {
+        it("accepts valid inputs and reports each invalid one", async () => {
+            expect(await provider.check(inputs(), inputs())).to.deep.equal({ inputs: inputs() });
+            const bad = await provider.check(inputs(), inputs({ baselineIds: [], bucket: "" }));
+            expect(bad.failures).to.deep.equal([
+                { property: "bucket", reason: "bucket must be a non-empty string" },
+                { property: "baselineIds", reason: "baselineIds must be a non-empty list of baseline ids or ARNs" },
+            ]);
+            expect((await provider.check(inputs(), inputs({ baselineIds: [WIN, WIN] }))).failures).to.deep.equal([{ property: "baselineIds", reason: "baselineIds lists a baseline twice" }]);
+        });
+        it("lets unknown values through during preview, with no AWS call", async () => {
+            expect(await provider.check(inputs(), inputs({ bucket: UNKNOWN, baselineIds: [UNKNOWN, AL] }))).to.deep.equal({ inputs: inputs({ bucket: UNKNOWN, baselineIds: [UNKNOWN, AL] }) });
+            expect(sdkCalls()).to.equal(0);
+        });
+    });
+
+    describe("diff", () => {
+        const olds = (changes: Partial<BaselineOverridesOutputs> = {}): BaselineOverridesOutputs => ({
+            ...inputs(),
+            s3Url: `s3://${BUCKET}/${KEY}`,
+            versionId: "v1",
+            sha256: "s1",
+            baselineCount: 2,
+            operatingSystems: ["AMAZON_LINUX_2023", "WINDOWS"],
+            drift: "none",
+            ...changes,
+        });
+
+        it("reports no change for the same inputs, in any baseline order", async () => {
+            expect(await provider.diff("id", olds(), inputs({ baselineIds: [AL, WIN] }))).to.deep.equal({ changes: false, replaces: [], changedInputs: [], deleteBeforeReplace: false });
+        });
+        it("names exactly the inputs that changed", async () => {
+            expect(await provider.diff("id", olds(), inputs({ baselineIds: [WIN], definitionsSha256: "d2" }))).to.deep.include({ changes: true, replaces: [], changedInputs: ["baselineIds", "definitionsSha256"] });
+            expect((await provider.diff("id", olds(), inputs({ providerVersion: "9.9.9" }))).changedInputs).to.deep.equal(["providerVersion"]);
+            expect((await provider.diff("id", olds(), inputs({ writer: "other" }))).changedInputs).to.deep.equal(["writer"]);
+        });
+        it("replaces when the object's address changes", async () => {
+            expect(await provider.diff("id", olds(), inputs({ bucket: "other-bucket", key: "o.json" }))).to.deep.include({ changes: true, replaces: ["bucket", "key"], changedInputs: ["bucket", "key"] });
+        });
+        it("treats unknown values as changes (and the address as a replacement) without calling AWS", async () => {
+            expect(await provider.diff("id", olds(), inputs({ baselineIds: [UNKNOWN, AL] }))).to.deep.include({ changes: true, replaces: [], changedInputs: ["baselineIds"] });
+            expect(await provider.diff("id", olds(), inputs({ bucket: UNKNOWN }))).to.deep.include({ changes: true, replaces: ["bucket"] });
+            expect(sdkCalls()).to.equal(0);
+        });
+        it("turns drift found by a refresh into an update", async () => {
+            expect(await provider.diff("id", olds({ drift: "edited", observedSha256: "x" }), inputs())).to.deep.include({ changes: true, replaces: [], changedInputs: ["drift"] });
+            expect((await provider.diff("id", olds({ drift: "missing" }), inputs())).changedInputs).to.deep.equal(["drift"]);
+        });
+    });
+
+    describe("create / update", () => {
+        it("create writes the object (IfNoneMatch: *) and returns key, version, sha256 and count", async () => {
+            const r = await provider.create(inputs());
+            const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
+            expect(put).to.deep.include({ Bucket: BUCKET, Key: KEY, IfNoneMatch: "*" });
+            expect(r).to.deep.equal({
+                id: `${BUCKET}/${KEY}`,
+                outs: {
+                    ...inputs(),
+                    s3Url: `s3://${BUCKET}/${KEY}`,
+                    versionId: "v1",
+                    sha256: sha256Hex(put.Body as string),
+                    baselineCount: 2,
+                    operatingSystems: ["AMAZON_LINUX_2023", "WINDOWS"],
+                    drift: "none",
+                },
+            });
+        });
+        it("create adopts an object that already holds the same content, without writing", async () => {
+            const first = await provider.create(inputs());
+            const doc = s3.commandCalls(PutObjectCommand)[0].args[0].input.Body as string;
+            s3.reset();
+            s3.on(GetObjectCommand).resolves({ Body: body(doc), ETag: '"e1"', VersionId: "v1" });
+            const again = await provider.create(inputs());
+            expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
+            expect(again.outs).to.deep.equal(first.outs);
+        });
+        it("update rewrites only when the content changed, conditionally on the stored ETag", async () => {
+            s3.on(GetObjectCommand).resolves({ Body: body("[]\n"), ETag: '"e0"', VersionId: "v0" });
+            s3.on(PutObjectCommand).resolves({ ETag: '"e2"', VersionId: "v2" });
+            const r = await provider.update(`${BUCKET}/${KEY}`, { ...inputs(), s3Url: "", versionId: "v0", sha256: sha256Hex("[]\n"), baselineCount: 0, operatingSystems: [], drift: "none" }, inputs());
+            expect(s3.commandCalls(PutObjectCommand)[0].args[0].input.IfMatch).to.equal('"e0"');
+            expect(r.outs).to.deep.include({ versionId: "v2", baselineCount: 2, drift: "none" });
+        });
+        it("fails with every missing id and writes nothing", async () => {
+            ssm.on(GetPatchBaselineCommand, { BaselineId: AL }).rejects(awsError("DoesNotExistException", 400));
+            const err = await provider.create(inputs()).catch((e) => e);
+            expect(err.message).to.contain(`1 of 2 patch baselines not found: ${AL}`);
+            expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
+        });
+        it("never writes with unknown inputs", async () => {
+            const err = await provider.create(inputs({ baselineIds: [UNKNOWN] })).catch((e) => e);
+            expect(err.message).to.contain("nothing is written during a preview");
+            expect(sdkCalls()).to.equal(0);
+        });
+    });
+
+    describe("read (refresh)", () => {
+        async function created() {
+            const r = await provider.create(inputs());
+            const doc = s3.commandCalls(PutObjectCommand)[0].args[0].input.Body as string;
+            s3.reset();
+            return { outs: r.outs!, doc };
+        }
+        it("reports no drift when the object is what Pulumi wrote", async () => {
+            const { outs, doc } = await created();
+            s3.on(GetObjectCommand).resolves({ Body: body(doc), ETag: '"e1"', VersionId: "v1" });
+            expect(await provider.read(`${BUCKET}/${KEY}`, outs)).to.deep.equal({ id: `${BUCKET}/${KEY}`, props: outs });
+        });
+        it("detects an object edited outside Pulumi, and the next up rewrites it", async () => {
+            const { outs } = await created();
+            s3.on(GetObjectCommand).resolves({ Body: body("[] # edited\n"), ETag: '"e9"', VersionId: "v9" });
+            const r = await provider.read(`${BUCKET}/${KEY}`, outs);
+            expect(r.props).to.deep.equal({ ...outs, drift: "edited", observedSha256: sha256Hex("[] # edited\n") });
+            expect((await provider.diff(`${BUCKET}/${KEY}`, r.props!, inputs())).changes).to.equal(true);
+        });
+        it("detects a deleted object", async () => {
+            const { outs } = await created();
+            s3.on(GetObjectCommand).rejects(awsError("NoSuchKey", 404));
+            expect((await provider.read(`${BUCKET}/${KEY}`, outs)).props).to.deep.equal({ ...outs, drift: "missing" });
+        });
+    });
+
+    describe("delete", () => {
+        it("removes the versions this store wrote and leaves others", async () => {
+            s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: KEY, VersionId: "v1" }, { Key: KEY, VersionId: "v2" }] });
+            s3.on(HeadObjectCommand, { VersionId: "v1" }).resolves({ Metadata: { "written-by": "patching/test/test1" } });
+            s3.on(HeadObjectCommand, { VersionId: "v2" }).resolves({ Metadata: {} });
+            s3.on(DeleteObjectCommand).resolves({});
+            await provider.delete(`${BUCKET}/${KEY}`, { ...inputs(), s3Url: "", versionId: "v1", sha256: "s", baselineCount: 2, operatingSystems: [], drift: "none" });
+            expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.VersionId)).to.deep.equal(["v1"]);
+        });
+    });
+
+    describe("as Pulumi serialises it", () => {
+        /** Registers the resource under mocks and returns the `__provider` text the engine receives. */
+        async function serialisedProvider(preview = false): Promise<{ text: string; inputs: Record<string, unknown> }> {
+            const run = await runUnderMocks({
+                project: "patching",
+                stack: "test",
+                config: { values: {}, secretKeys: [] },
+                env: { accountId: ACCOUNT, region: REGION },
+                preview,
+                program: () => new BaselineOverrides("overrides", { region: REGION, bucket: BUCKET, key: KEY, baselineIds: [WIN, AL], writer: "patching/test/test1", definitionsSha256: "d1" }),
+            });
+            const r = run.resources.find((x) => x.type === "pulumi-nodejs:dynamic/patching:BaselineOverrides")!;
+            return { text: r.inputs.__provider as string, inputs: r.inputs };
+        }
+
+        it("registers its inputs with the provider version and the serialised provider", async () => {
+            const { text, inputs: recorded } = await serialisedProvider();
+            const { __provider: _p, ...rest } = recorded;
+            expect(rest).to.deep.equal({ ...inputs() });
+            expect(text).to.match(/^exports\.handler = /);
+            // Only package and built-in requires: a relative require would fail in the provider host.
+            const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+            expect([...new Set(requires)].sort()).to.deep.equal(["@aws-sdk/client-s3", "@aws-sdk/client-ssm", "@smithy/core/retry", "crypto"]);
+            expect(text).not.to.contain(ROOT);
+            expect(text).not.to.match(/AKIA|aws_secret|accessKeyId/i);
+        });
+
+        it("loads in a fresh Node process the way the dynamic-provider host does, and its methods work", async function () {
+            this.timeout(60000);
+            const { text } = await serialisedProvider(true);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-"));
+            fs.writeFileSync(path.join(dir, "provider.js"), text);
+            // The host: `requireFromString(props.__provider).handler()` (cmd/dynamic-provider/index.js), cwd = the project.
+            const script = `
+                const fromRoot = (m) => require(require.resolve(m, { paths: [process.cwd()] }));
+                const requireFromString = fromRoot("require-from-string");
+                const provider = requireFromString(require("fs").readFileSync(${JSON.stringify(path.join(dir, "provider.js"))}, "utf8")).handler();
+                const { mockClient } = fromRoot("aws-sdk-client-mock");
+                const { SSMClient, GetPatchBaselineCommand } = fromRoot("@aws-sdk/client-ssm");
+                const { S3Client, GetObjectCommand, PutObjectCommand } = fromRoot("@aws-sdk/client-s3");
+                (async () => {
+                    const methods = ["check", "diff", "create", "read", "update", "delete"].filter((m) => typeof provider[m] === "function");
+                    const inputs = ${JSON.stringify(inputs())};
+                    const diff = await provider.diff("id", { ...inputs, drift: "none" }, { ...inputs, baselineIds: ["${UNKNOWN}"] });
+                    const ssm = mockClient(SSMClient);
+                    const s3 = mockClient(S3Client);
+                    ssm.on(GetPatchBaselineCommand).callsFake(async (i) => ({ BaselineId: i.BaselineId, OperatingSystem: i.BaselineId === "${WIN}" ? "WINDOWS" : "AMAZON_LINUX_2023" }));
+                    s3.on(GetObjectCommand).rejects(Object.assign(new Error("no key"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
+                    s3.on(PutObjectCommand).resolves({ VersionId: "v-child" });
+                    const created = await provider.create(inputs);
+                    console.log(JSON.stringify({ methods, diff, created, puts: s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.IfNoneMatch) }));
+                })().catch((e) => { console.error(e); process.exit(2); });`;
+            const child = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+            expect(child.status, child.stderr).to.equal(0);
+            const out = JSON.parse(child.stdout.trim().split("\n").pop()!);
+            expect(out.methods).to.deep.equal(["check", "diff", "create", "read", "update", "delete"]);
+            expect(out.diff).to.deep.equal({ changes: true, replaces: [], changedInputs: ["baselineIds"], deleteBeforeReplace: false });
+            expect(out.created.id).to.equal(`${BUCKET}/${KEY}`);
+            expect(out.created.outs).to.deep.include({ versionId: "v-child", baselineCount: 2, drift: "none" });
+            expect(out.puts).to.deep.equal(["*"]);
+        });
+    });
+});

@@ -1,0 +1,178 @@
+/**
+ * An in-memory SSM + S3 endpoint behind the SDK's `requestHandler` seam. Unlike aws-sdk-client-mock,
+ * which stubs `Client.send` and so skips every middleware, requests here go through the real SDK
+ * stack — serialisation, signing, the retry strategy, deserialisation — of the client (or of the
+ * esbuild bundle) under test. Used for the retry tests and to run the Lambda bundle locally.
+ */
+import { createHash } from "crypto";
+import { Readable } from "stream";
+
+/** One stored version of an object. */
+export interface FakeVersion {
+    versionId: string;
+    body?: Buffer;
+    etag?: string;
+    metadata: Record<string, string>;
+    deleteMarker?: boolean;
+}
+
+/** A recorded request. */
+export interface FakeRequest {
+    service: "ssm" | "s3";
+    operation: string;
+    headers: Record<string, string>;
+    target?: string;
+    body?: string;
+}
+
+/** A scripted failure: the next `times` requests matching `operation` get this error. */
+export interface FakeFailure {
+    operation: string;
+    status: number;
+    code: string;
+    times: number;
+}
+
+interface RawRequest {
+    method: string;
+    hostname: string;
+    path: string;
+    query?: Record<string, string | string[] | null>;
+    headers: Record<string, string>;
+    body?: unknown;
+}
+
+async function bodyText(body: unknown): Promise<string> {
+    if (body === undefined || body === null) return "";
+    if (typeof body === "string") return body;
+    // The SDK's JSON bodies are Uint8Array subclasses whose valueOf() warns: copy the bytes.
+    if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    if (body instanceof Readable) {
+        const chunks: Buffer[] = [];
+        for await (const c of body) chunks.push(Buffer.from(c));
+        return Buffer.concat(chunks).toString("utf8");
+    }
+    throw new Error(`fake AWS: unsupported request body ${typeof body}`);
+}
+
+function lower(headers: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function respond(statusCode: number, headers: Record<string, string>, body: string | Buffer = "") {
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    return { response: { statusCode, reason: "", headers: { "content-length": String(buf.length), ...headers }, body: Readable.from([buf]) } };
+}
+
+function s3Error(status: number, code: string, message: string) {
+    return respond(status, { "content-type": "application/xml" }, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+}
+
+export class FakeAws {
+    /** GetPatchBaseline responses by id or ARN (API field names, dates as epoch seconds). */
+    readonly baselines = new Map<string, Record<string, unknown>>();
+    /** Object versions by `bucket/key`, oldest first. */
+    readonly objects = new Map<string, FakeVersion[]>();
+    readonly requests: FakeRequest[] = [];
+    readonly failures: FakeFailure[] = [];
+    private nextVersion = 1;
+
+    /** The SDK `requestHandler` (Node): give it to a client's config. */
+    readonly requestHandler = {
+        handle: (request: RawRequest) => this.handle(request),
+        updateHttpClientConfig: () => undefined,
+        httpHandlerConfigs: () => ({}),
+        destroy: () => undefined,
+    };
+
+    /** Stores a version written by someone else (tests of drift, concurrent writers, delete). */
+    put(bucket: string, key: string, text: string, metadata: Record<string, string> = {}): FakeVersion {
+        const body = Buffer.from(text);
+        const v: FakeVersion = { versionId: `v${this.nextVersion++}`, body, etag: `"${createHash("md5").update(body).digest("hex")}"`, metadata };
+        this.objects.set(`${bucket}/${key}`, [...(this.objects.get(`${bucket}/${key}`) ?? []), v]);
+        return v;
+    }
+
+    current(bucket: string, key: string): FakeVersion | undefined {
+        const versions = this.objects.get(`${bucket}/${key}`) ?? [];
+        const latest = versions[versions.length - 1];
+        return latest && !latest.deleteMarker ? latest : undefined;
+    }
+
+    count(operation: string): number {
+        return this.requests.filter((r) => r.operation === operation).length;
+    }
+
+    private failure(operation: string) {
+        const f = this.failures.find((x) => x.operation === operation && x.times > 0);
+        if (!f) return undefined;
+        f.times--;
+        return f;
+    }
+
+    private async handle(raw: RawRequest) {
+        const headers = lower(raw.headers);
+        const body = await bodyText(raw.body);
+        if (raw.hostname.startsWith("ssm.")) {
+            const target = headers["x-amz-target"] ?? "";
+            const operation = target.split(".").pop() ?? "";
+            this.requests.push({ service: "ssm", operation, headers, target, body });
+            const fail = this.failure(operation);
+            if (fail) return respond(fail.status, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: fail.code, message: `${fail.code} (fake)` }));
+            if (operation !== "GetPatchBaseline") throw new Error(`fake AWS: SSM ${operation} is not implemented`);
+            const id = (JSON.parse(body) as { BaselineId: string }).BaselineId;
+            const found = this.baselines.get(id);
+            if (!found) return respond(400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "DoesNotExistException", Message: `Patch Baseline ${id} does not exist.` }));
+            return respond(200, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify(found));
+        }
+        const m = /^([^.]+)\.s3[.-]/.exec(raw.hostname);
+        if (!m) throw new Error(`fake AWS: unexpected host ${raw.hostname}`);
+        const bucket = m[1];
+        const key = decodeURIComponent(raw.path.replace(/^\//, ""));
+        const query = raw.query ?? {};
+        const operation =
+            raw.method === "GET" && "versions" in query ? "ListObjectVersions" : raw.method === "GET" ? "GetObject" : raw.method === "PUT" ? "PutObject" : raw.method === "HEAD" ? "HeadObject" : raw.method === "DELETE" ? "DeleteObject" : raw.method;
+        this.requests.push({ service: "s3", operation, headers, body: operation === "PutObject" ? body : undefined });
+        const fail = this.failure(operation);
+        if (fail) return s3Error(fail.status, fail.code, `${fail.code} (fake)`);
+        const id = `${bucket}/${key}`;
+        const latest = this.current(bucket, key);
+        switch (operation) {
+            case "GetObject": {
+                if (!latest) return s3Error(404, "NoSuchKey", "The specified key does not exist.");
+                const meta = Object.fromEntries(Object.entries(latest.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v]));
+                return respond(200, { etag: latest.etag!, "x-amz-version-id": latest.versionId, "content-type": "application/json", ...meta }, latest.body);
+            }
+            case "PutObject": {
+                if (headers["if-none-match"] === "*" && latest) return s3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+                if (headers["if-match"] !== undefined && headers["if-match"] !== latest?.etag) return s3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+                const metadata = Object.fromEntries(Object.entries(headers).filter(([k]) => k.startsWith("x-amz-meta-")).map(([k, v]) => [k.slice("x-amz-meta-".length), v]));
+                const v = this.put(bucket, key, body, metadata);
+                return respond(200, { etag: v.etag!, "x-amz-version-id": v.versionId });
+            }
+            default:
+                throw new Error(`fake AWS: S3 ${operation} on ${id} is not implemented`);
+        }
+    }
+}
+
+/** A GetPatchBaseline response as the service returns it, volatile fields included. */
+export function baselineResponse(id: string, fields: Record<string, unknown>): Record<string, unknown> {
+    return {
+        BaselineId: id,
+        Name: `name-of-${id}`,
+        Description: "volatile description",
+        CreatedDate: 1_700_000_000.123,
+        ModifiedDate: 1_760_000_000.456,
+        PatchGroups: ["pg"],
+        GlobalFilters: { PatchFilters: [] },
+        ApprovalRules: { PatchRules: [] },
+        ApprovedPatches: [],
+        ApprovedPatchesComplianceLevel: "UNSPECIFIED",
+        ApprovedPatchesEnableNonSecurity: false,
+        RejectedPatches: [],
+        RejectedPatchesAction: "ALLOW_AS_DEPENDENCY",
+        Sources: [],
+        ...fields,
+    };
+}
