@@ -248,7 +248,7 @@ export function renderCalendar(calendar: Calendar, stacks: string[], rule?: Prom
     );
     const orders = rule ? cycleOrders(calendar, rule) : [];
     const width = 17;
-    lines.push(`${pad("cycle", 8)} ${pad("patch tuesday", 14)} ${stacks.map((s) => pad(`${s} install`, width)).join(" ")}${rule ? " gap      check" : ""}`);
+    lines.push(`${pad("cycle", 8)} ${pad("patch tuesday", 14)} ${stacks.map((s) => pad(`${s} install`, width)).join(" ")}${rule ? " gap      check" : ""}`.trimEnd());
     for (const cycle of calendar.cycles) {
         const cells = stacks.map((s) => {
             const r = firstInstall(calendar.runs, s, cycle);
