@@ -10,6 +10,8 @@ const { outputs } = main();
 export const baselineIds = outputs.baselineIds;
 /** Patch group → { operating system → baseline name }. */
 export const patchGroups = outputs.patchGroups;
+/** Patch policies by name: mode, regions, instance profile, hybrid service role, output bucket, Quick Setup manager. */
+export const patchPolicies = outputs.patchPolicies;
 /** The baseline-override store: bucket, `BaselineOverride` S3 URL, object ARN, principal tag (when enabled). */
 export const baselineOverrides = outputs.baselineOverrides;
 /** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */

@@ -14,11 +14,26 @@ import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideSt
 import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchCompliance } from "./components/compliance";
 import { PatchBaseline } from "./components/patchBaseline";
-import { RegionalProviders } from "./components/regions";
+import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
+import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
+
+/** What a patch policy exports. */
+export interface PatchPolicyOutputs {
+    mode: "owned" | "managed";
+    regions: string[];
+    /** The instance profile to give EC2 instances (owned mode). */
+    instanceProfileName?: pulumi.Output<string>;
+    /** The role to register hybrid nodes with (`ssm create-activation --iam-role`). */
+    hybridServiceRoleName?: pulumi.Output<string>;
+    /** Where command output goes. */
+    outputBucketName?: pulumi.Output<string>;
+    /** The Quick Setup configuration manager (managed mode). */
+    managerArn?: pulumi.Output<string>;
+}
 
 /** What the stack exports. */
 export interface ProgramOutputs {
@@ -26,6 +41,8 @@ export interface ProgramOutputs {
     baselineIds: pulumi.Output<Record<string, string>>;
     /** Patch group → { operating system → baseline name }. */
     patchGroups: Record<string, Record<string, string>>;
+    /** Patch policies by name. */
+    patchPolicies: Record<string, PatchPolicyOutputs>;
     /** The baseline-override store, when `patching:overrideStore` is enabled. */
     baselineOverrides?: {
         bucketName: pulumi.Output<string>;
@@ -178,13 +195,17 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
     });
 }
 
-/** Composes every component from an already validated config. */
+/**
+ * Composes every component from an already validated config. Patch policies with
+ * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
+ */
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
-
+    // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
     const promoted = new Set(cfg.changeSafety?.promotion?.strategy === "approvalDate" ? (cfg.changeSafety.promotion.approvalDate?.baselines ?? []) : []);
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags, promotedByApprovalDate: promoted.has(b.name) }));
     const providers = new RegionalProviders();
+    const nativeProviders = new RegionalNativeProviders();
 
     const safety = cfg.changeSafety
         ? new ChangeSafety(`${cfg.environment}-change-safety`, {
@@ -206,6 +227,35 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
 
     const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
     const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
+    const policyBaselines: PolicyBaseline[] = cfg.baselines.map((b, i) => ({
+        name: b.name,
+        operatingSystem: b.operatingSystem,
+        description: b.description,
+        tags: { ...tags, ...b.tags },
+        id: baselines[i].baselineId,
+        arn: baselines[i].baselineArn,
+    }));
+    const patchPolicies: Record<string, PatchPolicyOutputs> = {};
+    for (const p of cfg.patchPolicies) {
+        const policy = new PatchPolicy(p.name, {
+            policy: p,
+            homeRegion: cfg.region,
+            providers,
+            nativeProviders,
+            overrideRef: store?.ref,
+            baselines: policyBaselines,
+            changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArn: safety.calendar?.arn },
+            tags,
+        });
+        patchPolicies[p.name] = {
+            mode: policy.mode,
+            regions: policy.regions,
+            instanceProfileName: policy.permissions?.instanceProfile?.name,
+            hybridServiceRoleName: policy.permissions?.hybridServiceRole?.name,
+            outputBucketName: policy.outputBucketName,
+            managerArn: policy.configurationManager?.managerArn,
+        };
+    }
     const compliance = cfg.compliance
         ? new PatchCompliance(`${cfg.environment}-compliance`, {
               compliance: cfg.compliance,
@@ -234,6 +284,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         },
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
+        patchPolicies,
         ...(automation ? { automation } : {}),
         baselineOverrides: store && {
             bucketName: store.bucketName,

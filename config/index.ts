@@ -12,15 +12,17 @@ import { baselinesSchema, checkBaselines } from "./baselines";
 import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
 import { checkCompliance, complianceSchema } from "./compliance";
 import { matching, strictObject, tagsSchema } from "./common";
+import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
-import { ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
+import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 import { scheduleSources } from "./scheduleSources";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
 export type { ApprovalGateConfig, ChangeSafetyConfig, GatedInstallConfig, PromotionConfig } from "./changeSafety";
+export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
 export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
 export type {
@@ -48,6 +50,8 @@ const sectionSchemas = {
     baselines: baselinesSchema,
     /** Release calendar order, promotion from an earlier stage, approval gate, gated install with snapshots. */
     changeSafety: changeSafetySchema,
+    /** Quick Setup-style patch policies: scan/install associations, instance permissions, or the managed Quick Setup policy. */
+    patchPolicies: patchPoliciesSchema,
     /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
     overrideStore: overrideStoreSchema.optional(),
     /** Seeing compliance: inventory, resource data sync, patch report, notifications, dashboard. */
@@ -152,6 +156,13 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack, ctx.project);
     if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
     checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
+    checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
+        baselines: raw.baselines,
+        overrideStore: raw.overrideStore,
+        homeRegion: namespace(values, "aws").region,
+        // What every baseline is tagged with besides its own tags (components/tags.ts stackTags).
+        stackTags: { ...asRecord(raw.tags), Project: ctx.project, Environment: raw.environment, Stack: ctx.stack, ManagedBy: "pulumi" },
+    });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {

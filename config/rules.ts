@@ -320,3 +320,41 @@ export const SNS_TOPIC_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-is
 
 /** Lambda `FunctionName`: at most 64 characters of `[a-zA-Z0-9-_]` (Lambda API reference, CreateFunction). */
 export const LAMBDA_FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
+// ---------------------------------------------------------------------------------------------
+// Patch policies: State Manager associations, documents, targets, output (CreateAssociation).
+// Shared with multi-account above: MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, REBOOT_OPTIONS,
+// INSTALL_OVERRIDE_LIST_PATTERN, CREATE_DOCUMENT_NAME_PATTERN, RESERVED_DOCUMENT_PREFIXES,
+// RESOURCE_GROUP_NAME_PATTERN, OU_ID_PATTERN.
+// ---------------------------------------------------------------------------------------------
+
+/** botocore SSM `DocumentARN` (a name or an ARN): `^[a-zA-Z0-9_\-.:/]{3,128}$`. */
+export const DOCUMENT_REF_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+/** botocore SSM `ComplianceSeverity` of an association. */
+export const ASSOCIATION_COMPLIANCE_SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"] as const;
+/** botocore SSM `AssociationSyncCompliance`. */
+export const SYNC_COMPLIANCE_VALUES = ["AUTO", "MANUAL"] as const;
+/** botocore SSM `ScheduleOffset`: 1–6 days; only with ApplyOnlyAtCronInterval and a cron schedule. */
+export const SCHEDULE_OFFSET_MIN = 1;
+export const SCHEDULE_OFFSET_MAX = 6;
+
+/**
+ * The AWS-owned Command documents a patch policy can run (user guide, "SSM Command documents for
+ * patching managed nodes"). AWS-RunPatchBaselineAssociation is not supported on hybrid nodes and
+ * takes no BaselineOverride or SnapshotId; AWS-RunPatchBaselineWithHooks needs SSM Agent 3.0.502+.
+ */
+export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", "AWS-RunPatchBaselineAssociation"] as const;
+export type PatchDocument = (typeof PATCH_DOCUMENTS)[number];
+
+/** EC2 instance ids (`i-` + 8 or 17 hex) and hybrid managed-node ids (`mi-` + 17 hex). */
+export const EC2_INSTANCE_ID_PATTERN = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const MANAGED_INSTANCE_ID_PATTERN = /^mi-[0-9a-f]{17}$/;
+
+/** AWS-RunPatchBaseline `SnapshotId` allowed pattern: a GUID. */
+export const SNAPSHOT_ID_PATTERN = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
+/** botocore SSM `S3KeyPrefix` of an association output location: at most 500 characters. */
+export const S3_KEY_PREFIX_MAX = 500;
+/** S3 object key characters safe without encoding (S3 user guide, "Naming objects"). */
+export const S3_KEY_PREFIX_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
+

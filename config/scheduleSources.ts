@@ -5,6 +5,7 @@
 import type { ScheduleSource } from "../core/calendar";
 import type { SectionsConfig } from "./index";
 import { isManagement } from "./multiAccount";
+import { compileSchedule } from "./patchPolicies";
 
 /** The gated install of `patching:changeSafety` (an install, in UTC like every association). */
 export function gatedInstallSources(stack: string, cfg: Pick<SectionsConfig, "changeSafety">): ScheduleSource[] {
@@ -26,7 +27,23 @@ export function multiAccountSources(stack: string, cfg: Pick<SectionsConfig, "mu
         .map((s) => ({ stack, source: `multiAccount.schedules ${s.name}`, operation: s.operation === "Install" ? "install" : "scan", expression: s.schedule, timezone: s.timezone }));
 }
 
+/**
+ * The patch policies' scan and install associations (owned mode) or Quick Setup's (managed mode),
+ * compiled the way the associations receive them: Patch Tuesday + N days becomes TUE#k with a
+ * schedule offset; State Manager reads cron in UTC.
+ */
+export function patchPolicySources(stack: string, cfg: Pick<SectionsConfig, "patchPolicies">): ScheduleSource[] {
+    return cfg.patchPolicies.flatMap((p) => {
+        const ops = [["scan", p.scan], ["install", p.install]] as const;
+        return ops.flatMap(([kind, op]) => {
+            if (!op) return [];
+            const c = compileSchedule(op, kind);
+            return [{ stack, source: `patchPolicies ${p.name} ${kind}`, operation: kind, expression: c.expression, offsetDays: c.offsetDays }];
+        });
+    });
+}
+
 /** Every scan, install and window schedule of a stack's config. */
 export function scheduleSources(stack: string, cfg: SectionsConfig): ScheduleSource[] {
-    return [...gatedInstallSources(stack, cfg), ...multiAccountSources(stack, cfg)];
+    return [...gatedInstallSources(stack, cfg), ...patchPolicySources(stack, cfg), ...multiAccountSources(stack, cfg)];
 }

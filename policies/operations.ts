@@ -3,11 +3,24 @@
  * schedules, blast radius, output and reboot behaviour.
  */
 import * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { nextRuns, parseSchedule } from "../core/schedule";
 import { configOf, isPatchDocument } from "./util";
 
 type Params = Record<string, unknown> | undefined;
+
+/**
+ * Patch policies deploy their associations with @pulumi/aws-native (AWS::SSM::Association: it has
+ * ScheduleOffset, which Patch Tuesday + N days needs); these policies check both providers' forms.
+ */
+const NATIVE_ASSOCIATION = "aws-native:ssm:Association";
+type NativeAssociation = { name?: string; maxErrors?: string; parameters?: Record<string, string[]>; outputLocation?: { s3Location?: { outputS3BucketName?: string } } };
+/** A validator for aws-native associations (no SDK class needed: matched by type token). */
+function nativeAssociation(fn: (a: NativeAssociation, args: { name: string }, report: (m: string) => void) => void) {
+    return (args: { type: string; name: string; props: Record<string, any> }, report: (m: string) => void) => {
+        if (args.type === NATIVE_ASSOCIATION) fn(args.props as NativeAssociation, args, report);
+    };
+}
 /** Reads a document parameter given as a string, a list of strings, or `[{ name, values }]`. */
 function param(params: Params | { name: string; values: string[] }[], name: string): string | undefined {
     if (Array.isArray(params)) return params.find((p) => p.name === name)?.values?.[0];
@@ -52,7 +65,7 @@ export const installScheduleMinInterval: StackValidationPolicy = {
             }
         };
         for (const r of args.resources) {
-            if (r.type === "aws:ssm/association:Association" && isPatchDocument(r.props.name) && param(r.props.parameters, "Operation") === "Install") {
+            if ((r.type === "aws:ssm/association:Association" || r.type === NATIVE_ASSOCIATION) && isPatchDocument(r.props.name) && param(r.props.parameters, "Operation") === "Install") {
                 check(r.urn, `Association "${r.name}"`, r.props.scheduleExpression, undefined, r.props.scheduleOffset);
             }
             if (r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask") {
@@ -97,6 +110,11 @@ export const patchMaxErrorsBounded: ResourceValidationPolicy = {
             const problem = maxErrorsProblem(a.maxErrors, configOf(args, MAX_ERRORS_DEFAULTS));
             if (problem) report(`Association "${args.name}" (${a.name}): ${problem}. Fix: set maxErrors to a small number or percentage (e.g. "5%" or "1").`);
         }),
+        nativeAssociation((a, args, report) => {
+            if (!isPatchDocument(a.name)) return;
+            const problem = maxErrorsProblem(a.maxErrors, configOf(args as ResourceValidationArgs, MAX_ERRORS_DEFAULTS));
+            if (problem) report(`Association "${args.name}" (${a.name}): ${problem}. Fix: set maxErrors to a small number or percentage (e.g. "5%" or "1").`);
+        }),
         validateResourceOfType(aws.ssm.MaintenanceWindowTask, (t, args, report) => {
             if (!isPatchDocument(t.taskArn)) return;
             const problem = maxErrorsProblem(t.maxErrors, configOf(args, MAX_ERRORS_DEFAULTS));
@@ -115,6 +133,10 @@ export const patchOutputRequired: ResourceValidationPolicy = {
             if (!isPatchDocument(a.name)) return;
             if (!a.outputLocation?.s3BucketName) report(`Association "${args.name}" (${a.name}) keeps no command output. Fix: set outputLocation.s3BucketName (and a key prefix).`);
         }),
+        nativeAssociation((a, args, report) => {
+            if (!isPatchDocument(a.name)) return;
+            if (!a.outputLocation?.s3Location?.outputS3BucketName) report(`Association "${args.name}" (${a.name}) keeps no command output. Fix: set output.s3 on the patch policy (outputLocation.s3Location).`);
+        }),
         validateResourceOfType(aws.ssm.MaintenanceWindowTask, (t, args, report) => {
             if (!isPatchDocument(t.taskArn) || t.taskType !== "RUN_COMMAND") return;
             const rc = t.taskInvocationParameters?.runCommandParameters;
@@ -132,6 +154,10 @@ export const patchRebootExplicit: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     validateResource: [
         validateResourceOfType(aws.ssm.Association, (a, args, report) => {
+            if (!isPatchDocument(a.name) || param(a.parameters as Params, "Operation") !== "Install") return;
+            if (!param(a.parameters as Params, "RebootOption")) report(`Association "${args.name}" installs patches without an explicit RebootOption. Fix: set parameters.RebootOption to RebootIfNeeded or NoReboot.`);
+        }),
+        nativeAssociation((a, args, report) => {
             if (!isPatchDocument(a.name) || param(a.parameters as Params, "Operation") !== "Install") return;
             if (!param(a.parameters as Params, "RebootOption")) report(`Association "${args.name}" installs patches without an explicit RebootOption. Fix: set parameters.RebootOption to RebootIfNeeded or NoReboot.`);
         }),

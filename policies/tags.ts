@@ -27,7 +27,16 @@ export const TAGGABLE_TYPES = new Set([
     "aws:resourcegroups/group:Group",
     "aws:cloudformation/stackSet:StackSet",
     "aws:scheduler/scheduleGroup:ScheduleGroup",
+    // aws-native resources of patch policies: tags as a list of { key, value } or a map.
+    "aws-native:ssm:Association",
+    "aws-native:ssmquicksetup:ConfigurationManager",
 ]);
+
+/** Tags as a map, from the AWS provider's map or aws-native's `[{ key, value }]` list. */
+function tagMap(tags: unknown): Record<string, unknown> {
+    if (Array.isArray(tags)) return Object.fromEntries(tags.map((t: { key?: unknown; value?: unknown }) => [String(t?.key), t?.value]));
+    return (tags ?? {}) as Record<string, unknown>;
+}
 
 export interface RequiredTagsConfig {
     requiredTags: string[];
@@ -43,7 +52,7 @@ export const requiredTags: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (!TAGGABLE_TYPES.has(args.type)) return;
         const { requiredTags } = configOf<RequiredTagsConfig>(args, { requiredTags: DEFAULT_REQUIRED_TAGS });
-        const tags = (args.props.tags ?? {}) as Record<string, unknown>;
+        const tags = tagMap(args.props.tags);
         const missing = requiredTags.filter((k) => typeof tags[k] !== "string" || tags[k] === "");
         if (missing.length > 0) report(`${args.type.split(":").pop()} "${args.name}" lacks the tag(s) ${missing.join(", ")}. Fix: pass the stack tags (components/tags.ts stackTags) to this resource.`);
     },

@@ -97,6 +97,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     const [pkg, mod] = type.split(":");
     const service = (mod ?? "").split("/")[0];
     const state: Record<string, unknown> = { ...inputs };
+    if (type === "aws-native:ssmquicksetup:ConfigurationManager") {
+        state.managerArn = `arn:${p}:ssm-quicksetup:${env.region}:${env.accountId}:configuration-manager/${name}`;
+    }
     if (pkg !== "aws") return state;
     switch (type) {
         case "aws:s3/bucket:Bucket":
@@ -146,6 +149,23 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     return state;
 }
 
+/**
+ * The AWS-provided default baselines the review pretends every region has (names and us-east-1 ids
+ * as the Patch Manager console lists them, seed 004), for `aws.ssm.getPatchBaselines`.
+ */
+export const MOCK_DEFAULT_BASELINES: { operatingSystem: string; baselineName: string; baselineId: string }[] = [
+    { operatingSystem: "AMAZON_LINUX_2", baselineName: "AWS-AmazonLinux2DefaultPatchBaseline", baselineId: "pb-00fda5699d1ae3942" },
+    { operatingSystem: "AMAZON_LINUX_2023", baselineName: "AWS-AmazonLinux2023DefaultPatchBaseline", baselineId: "pb-0be4fdf9cb953577d" },
+    { operatingSystem: "REDHAT_ENTERPRISE_LINUX", baselineName: "AWS-RedHatDefaultPatchBaseline", baselineId: "pb-0adf5cb7136a2984d" },
+    { operatingSystem: "UBUNTU", baselineName: "AWS-UbuntuDefaultPatchBaseline", baselineId: "pb-0ec96a11368349171" },
+    { operatingSystem: "WINDOWS", baselineName: "AWS-DefaultPatchBaseline", baselineId: "pb-04ba050f612fba3a6" },
+];
+
+function mockDefaultBaselines(inputs: Record<string, unknown>) {
+    if (inputs.defaultBaselines !== true) throw new Error("the mock engine only answers aws.ssm.getPatchBaselines({ defaultBaselines: true })");
+    return MOCK_DEFAULT_BASELINES.map((b) => ({ ...b, baselineDescription: `Default patch baseline for ${b.operatingSystem}`, defaultBaseline: true }));
+}
+
 /** The result of evaluating a program under the mock engine. */
 export interface MockRun<T> {
     resources: PlanResource[];
@@ -181,6 +201,8 @@ export async function runUnderMocks<T>(options: {
                     return { name: env.region, region: env.region, id: env.region };
                 case "aws:index/getPartition:getPartition":
                     return { partition: p, dnsSuffix: "amazonaws.com", id: p };
+                case "aws:ssm/getPatchBaselines:getPatchBaselines":
+                    return { id: env.region, baselineIdentities: mockDefaultBaselines(args.inputs) };
                 default:
                     throw new Error(`the mock engine does not know the data source ${args.token}; add it to review/engine.ts`);
             }

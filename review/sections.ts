@@ -6,6 +6,7 @@
 import type { PatchingConfig } from "../config";
 import { calendarSection } from "./calendarSection";
 import type { PlanResource } from "./engine";
+import { patchPolicySchedulesSection } from "./schedulesSection";
 import { complianceSection } from "./complianceSection";
 import { multiAccountSection } from "./multiAccountSection";
 import { overrideStoreSection } from "./summaries/overrides";
@@ -27,7 +28,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [complianceSection, multiAccountSection, overrideStoreSection, calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, calendarSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

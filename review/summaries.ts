@@ -5,6 +5,7 @@
  */
 import { baselineSummarisers } from "./summaries/baselines";
 import { changeSafetySummarisers } from "./summaries/changeSafety";
+import { patchPolicySummarisers } from "./summaries/patchPolicies";
 import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
@@ -13,6 +14,7 @@ import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
     ...baselineSummarisers,
+    ...patchPolicySummarisers,
     ...overrideSummarisers,
     ...complianceSummarisers,
     ...iamSummarisers,

@@ -42,7 +42,9 @@ describe("release calendar in the review", () => {
         expect(review.configErrors.map((e) => e.path)).to.deep.equal(["patching:changeSafety.promotion"]);
         const message = review.configErrors[0].message;
         expect(message).to.match(/^prod can install before dev has proven the patches: 12 of 12 release cycle\(s\) are out of order\. First: cycle 2026-12 \(Patch Tuesday Tue 2026-12-08\): prod installs at Sun 2026-12-13 02:00 UTC \(changeSafety.gatedInstall\), only 3 day\(s\) after dev at Thu 2026-12-10 02:00 UTC \(changeSafety.gatedInstall\); at least 7 required\./);
-        expect(message).to.contain("Schedules — dev: changeSafety.gatedInstall cron(0 2 ? * TUE#2 *) +2d; multiAccount.schedules dev-web-install cron(0 3 ? * TUE *); prod: changeSafety.gatedInstall cron(0 2 ? * SUN *).");
+        expect(message).to.contain(
+            "Schedules — dev: changeSafety.gatedInstall cron(0 2 ? * TUE#2 *) +2d; patchPolicies dev-patching install cron(0 2 ? * SUN *); multiAccount.schedules dev-web-install cron(0 3 ? * TUE *); prod: changeSafety.gatedInstall cron(0 2 ? * SUN *).",
+        );
         const { code, out } = await cli(["--config", path.join(ROOT, "tests/fixtures/inverted-prod.yaml"), "--stack", "prod"]);
         expect(code).to.equal(1);
         expect(out).to.contain("✗ patching:changeSafety.promotion: prod can install before dev has proven the patches");

@@ -1,129 +1,270 @@
 import { expect } from "chai";
-import { AutomationDocument, documentContent, documentProblems, parseDocument } from "../core/automationDocument";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CREATE_DOCUMENT_NAME_PATTERN, RESERVED_DOCUMENT_PREFIXES } from "../config/rules";
+import { DOCUMENTS_DIR } from "../components/patchPolicy";
+import { ACCOUNT, minimalConfig, named, runProgram } from "./harness";
 
-const accepts = (doc: AutomationDocument, param: string, value: string) => new RegExp(doc.parameters![param].allowedPattern!).test(value);
+/** The SSM Automation document schema 0.3 rules checked offline (aws-constraints.md, "SSM documents"). */
+const TOP_LEVEL = ["schemaVersion", "description", "assumeRole", "parameters", "mainSteps", "outputs", "files"];
+const PARAMETER_TYPES = ["String", "StringList", "Integer", "Boolean", "MapList", "StringMap"];
+const STEP_NAME = /^[a-zA-Z0-9_]+$/;
+const MAX_CONTENT = 64 * 1024;
+/** Outputs an action has without declaring them (Automation actions reference). */
+const BUILT_IN_OUTPUTS: Record<string, string[]> = {
+    "aws:runCommand": ["CommandId", "Status", "ResponseCode", "Output"],
+    "aws:executeAutomation": ["ExecutionId", "Status", "Output"],
+    "aws:executeScript": ["OutputPayload"],
+};
 
-describe("Automation documents (documents/*.yaml)", () => {
-    describe("patch-with-snapshots.yaml", () => {
-        const content = documentContent("patch-with-snapshots.yaml");
-        const doc = parseDocument(content);
-        it("parses, and every step name, target, {{ }} reference and output resolves", () => {
-            expect(documentProblems(doc, content)).to.deep.equal([]);
-            expect(doc.assumeRole).to.equal("{{AutomationAssumeRole}}");
-        });
-        it("snapshots (DescribeInstances → CreateSnapshots) before it installs, and a failed snapshot aborts", () => {
-            expect(doc.mainSteps.map((s) => [s.name, s.action, s.onFailure ?? "-"])).to.deep.equal([
-                ["chooseSnapshot", "aws:branch", "-"],
-                ["describeInstance", "aws:executeAwsApi", "Abort"],
-                ["createSnapshots", "aws:executeAwsApi", "Abort"],
-                ["installPatches", "aws:runCommand", "Abort"],
-            ]);
-            const create = doc.mainSteps[2].inputs as Record<string, any>;
-            expect(create.Api).to.equal("CreateSnapshots");
-            expect(create.InstanceSpecification).to.deep.equal({ InstanceId: "{{InstanceId}}", ExcludeBootVolume: false, ExcludeDataVolumes: "{{ExcludeDataVolumes}}" });
-            expect(create.TagSpecifications[0].Tags.map((t: { Key: string }) => t.Key)).to.deep.equal([
-                "PatchSnapshot",
-                "PatchInstanceId",
-                "PatchRootDevice",
-                "PatchAutomationExecution",
-                "PatchStack",
-                "RetentionDays",
-            ]);
-            expect(doc.mainSteps[3].inputs).to.deep.include({ DocumentName: "AWS-RunPatchBaseline" });
-            expect((doc.mainSteps[3].inputs as Record<string, any>).Parameters).to.deep.equal({ Operation: "Install", RebootOption: "{{RebootOption}}", InstallOverrideList: "{{InstallOverrideList}}" });
-        });
-        it("hybrid nodes, and TakeSnapshots false, skip the snapshot steps", () => {
-            expect(doc.mainSteps[0].inputs).to.deep.equal({
-                Choices: [
-                    { NextStep: "installPatches", Variable: "{{InstanceId}}", StartsWith: "mi-" },
-                    { NextStep: "installPatches", Variable: "{{TakeSnapshots}}", BooleanEquals: false },
-                ],
-                Default: "describeInstance",
+interface Step {
+    name: string;
+    action: string;
+    onFailure?: string;
+    onCancel?: string;
+    nextStep?: string;
+    inputs: Record<string, unknown>;
+    outputs?: { Name: string; Selector: string; Type: string }[];
+}
+interface AutomationDocument {
+    schemaVersion: string;
+    assumeRole?: string;
+    parameters: Record<string, { type: string; default?: unknown; allowedValues?: string[]; allowedPattern?: string }>;
+    mainSteps: Step[];
+    outputs?: string[];
+}
+
+const files = fs.readdirSync(DOCUMENTS_DIR).filter((f) => f.endsWith(".yaml"));
+const load = (file: string) => {
+    const text = fs.readFileSync(path.join(DOCUMENTS_DIR, file), "utf8");
+    return { text, doc: YAML.parse(text) as AutomationDocument };
+};
+
+/** Every `{{ ref }}` in a value, recursively. */
+function references(value: unknown): string[] {
+    if (typeof value === "string") return [...value.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((m) => m[1]);
+    if (Array.isArray(value)) return value.flatMap(references);
+    if (value && typeof value === "object") return Object.values(value).flatMap(references);
+    return [];
+}
+
+describe("shipped SSM documents (documents/*.yaml)", () => {
+    it("ships the patch policies' EC2 and hybrid attach documents", () => {
+        expect(files).to.include.members(["attach-hybrid-role-policies.yaml", "attach-instance-profile.yaml"]);
+    });
+
+    for (const file of files) {
+        describe(file, () => {
+            const { text, doc } = load(file);
+
+            it("parses as an Automation document of schema 0.3 with only known top-level keys, under 64 KB", () => {
+                expect(doc.schemaVersion).to.equal("0.3");
+                expect(Object.keys(doc).filter((k) => !TOP_LEVEL.includes(k))).to.deep.equal([]);
+                expect(Buffer.byteLength(text)).to.be.below(MAX_CONTENT);
+            });
+
+            it("declares parameters of valid types whose defaults satisfy their own rules", () => {
+                for (const [name, p] of Object.entries(doc.parameters)) {
+                    expect(PARAMETER_TYPES, name).to.include(p.type);
+                    if (p.default !== undefined && p.allowedValues) expect(p.allowedValues, name).to.include(p.default);
+                    if (typeof p.default === "string" && p.allowedPattern) expect(new RegExp(p.allowedPattern).test(p.default), `${name} default vs pattern`).to.equal(true);
+                }
+            });
+
+            it("has uniquely named steps whose flow targets exist", () => {
+                const names = doc.mainSteps.map((s) => s.name);
+                expect(new Set(names).size).to.equal(names.length);
+                for (const step of doc.mainSteps) {
+                    expect(step.name).to.match(STEP_NAME);
+                    for (const target of [step.onFailure, step.onCancel, step.nextStep]) {
+                        if (!target || ["Abort", "Continue"].includes(target)) continue;
+                        expect(names, `${step.name} → ${target}`).to.include(target.replace(/^step:/, ""));
+                    }
+                }
+            });
+
+            it("resolves every {{ }} reference to a parameter or an output of an earlier step", () => {
+                const params = new Set(Object.keys(doc.parameters));
+                const outputs = new Set<string>();
+                const check = (ref: string, where: string) => {
+                    if (ref.startsWith("global:") || ref.startsWith("automation:")) return;
+                    expect(params.has(ref) || outputs.has(ref), `${where}: {{ ${ref} }}`).to.equal(true);
+                };
+                for (const ref of references(doc.assumeRole)) check(ref, "assumeRole");
+                for (const step of doc.mainSteps) {
+                    for (const ref of references(step.inputs)) check(ref, step.name);
+                    for (const o of step.outputs ?? []) outputs.add(`${step.name}.${o.Name}`);
+                    for (const o of BUILT_IN_OUTPUTS[step.action] ?? []) outputs.add(`${step.name}.${o}`);
+                }
+                for (const o of doc.outputs ?? []) expect(outputs.has(o), `document output ${o}`).to.equal(true);
+                // Every parameter is used somewhere: no dead inputs.
+                const used = new Set([...references(doc.assumeRole), ...doc.mainSteps.flatMap((s) => references(s.inputs))]);
+                expect([...params].filter((p) => !used.has(p))).to.deep.equal([]);
+            });
+
+            it("runs its script step with a handler the script defines and the payload it declares", () => {
+                for (const step of doc.mainSteps.filter((s) => s.action === "aws:executeScript")) {
+                    expect(step.inputs.Runtime).to.equal("python3.11");
+                    expect(step.inputs.Script as string).to.contain(`def ${step.inputs.Handler}(events, context):`);
+                    for (const key of Object.keys(step.inputs.InputPayload as object)) expect(step.inputs.Script as string, key).to.contain(`"${key}"`);
+                }
             });
         });
-        it("parameter patterns accept what the program passes and reject the rest", () => {
-            expect(accepts(doc, "InstanceId", "i-0123456789abcdef0")).to.equal(true);
-            expect(accepts(doc, "InstanceId", "mi-0123456789abcdef0")).to.equal(true);
-            expect(accepts(doc, "InstanceId", "i-xyz")).to.equal(false);
-            expect(accepts(doc, "InstallOverrideList", "")).to.equal(true);
-            expect(accepts(doc, "InstallOverrideList", "s3://patching-artifacts/install-override-list/prod.yaml")).to.equal(true);
-            expect(accepts(doc, "InstallOverrideList", "ftp://x/y")).to.equal(false);
-            for (const d of ["1", "14", "99", "365"]) expect(accepts(doc, "RetentionDays", d), d).to.equal(true);
-            for (const d of ["0", "366", "014", "x"]) expect(accepts(doc, "RetentionDays", d), d).to.equal(false);
-            expect(accepts(doc, "AutomationAssumeRole", "arn:aws:iam::123456789012:role/patching-prod-snapshot-install")).to.equal(true);
-            expect(accepts(doc, "AutomationAssumeRole", "arn:aws:iam::1234:role/x")).to.equal(false);
-        });
+    }
+
+    it("document names derived from policy names are valid CreateDocument names", () => {
+        for (const name of ["web-AttachIAMToEc2Instance", `${"x".repeat(40)}-AttachIAMToHybridInstance`]) {
+            expect(name).to.match(CREATE_DOCUMENT_NAME_PATTERN);
+            expect(RESERVED_DOCUMENT_PREFIXES.some((p) => name.toLowerCase().startsWith(p.toLowerCase()))).to.equal(false);
+        }
     });
 
-    describe("rollback-root-volume.yaml", () => {
-        const content = documentContent("rollback-root-volume.yaml");
-        const doc = parseDocument(content);
-        it("parses, and every reference resolves", () => {
-            expect(documentProblems(doc, content)).to.deep.equal([]);
-        });
-        it("checks the snapshot is this instance's completed pre-patch snapshot, replaces the root volume, keeps the old one, waits for the agent", () => {
-            expect(doc.mainSteps.map((s) => [s.name, s.action])).to.deep.equal([
-                ["checkSnapshot", "aws:assertAwsResourceProperty"],
-                ["checkInstanceRunning", "aws:assertAwsResourceProperty"],
-                ["replaceRootVolume", "aws:executeAwsApi"],
-                ["waitForReplacement", "aws:waitForAwsResourceProperty"],
-                ["assertReplaced", "aws:assertAwsResourceProperty"],
-                ["waitForAgent", "aws:waitForAwsResourceProperty"],
-            ]);
-            expect((doc.mainSteps[0].inputs as Record<string, any>).Filters).to.deep.equal([
-                { Name: "tag:PatchInstanceId", Values: ["{{InstanceId}}"] },
-                { Name: "tag:PatchSnapshot", Values: ["pre-patch"] },
-            ]);
-            expect(doc.mainSteps[2].inputs).to.deep.include({ Api: "CreateReplaceRootVolumeTask", InstanceId: "{{InstanceId}}", SnapshotId: "{{SnapshotId}}", DeleteReplacedRootVolume: false });
-            expect((doc.mainSteps[3].inputs as Record<string, any>).DesiredValues).to.deep.equal(["succeeded", "failed", "failed-detached"]);
-            expect((doc.mainSteps[4].inputs as Record<string, any>).DesiredValues).to.deep.equal(["succeeded"]);
-            expect(accepts(doc, "SnapshotId", "snap-0123456789abcdef0")).to.equal(true);
-            expect(accepts(doc, "InstanceId", "mi-0123456789abcdef0")).to.equal(false);
-        });
+    it("the associations pass every required parameter and only declared ones", async () => {
+        const { resources } = await runProgram(
+            minimalConfig({
+                "patching:patchPolicies": [
+                    { name: "web", targets: { resourceGroup: "web-servers" }, scan: { schedule: "cron(0 1 * * ? *)" }, hybrid: {}, instancePermissions: { isPolicyAttachAllowed: true } },
+                ],
+            }),
+        );
+        for (const [file, assoc] of [
+            ["attach-instance-profile.yaml", "web-us-east-1-attach-ec2"],
+            ["attach-hybrid-role-policies.yaml", "web-us-east-1-attach-hybrid"],
+        ]) {
+            const { doc } = load(file);
+            const passed = Object.keys(named(resources, "aws-native:ssm:Association", assoc).inputs.parameters as object);
+            const required = Object.entries(doc.parameters).filter(([, p]) => p.default === undefined).map(([n]) => n);
+            expect(passed.filter((p) => !(p in doc.parameters)), `${file}: undeclared`).to.deep.equal([]);
+            expect(required.filter((p) => !passed.includes(p)), `${file}: missing`).to.deep.equal([]);
+        }
+    });
+});
+
+const python = spawnSync("python3", ["--version"]).status === 0;
+
+/** Runs a document's script handler against a fake boto3 (tests/fixtures/run_script.py). */
+function runScript(file: string, scenario: object): { result?: Record<string, unknown>; error?: string; calls: [string, string, Record<string, any>][] } {
+    const step = load(file).doc.mainSteps.find((s) => s.action === "aws:executeScript")!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssm-script-"));
+    fs.writeFileSync(path.join(dir, "script.py"), step.inputs.Script as string);
+    fs.writeFileSync(path.join(dir, "scenario.json"), JSON.stringify(scenario));
+    const run = spawnSync("python3", [path.join(__dirname, "fixtures", "run_script.py"), path.join(dir, "script.py"), path.join(dir, "scenario.json")], { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout);
+}
+
+const mutations = (calls: [string, string, Record<string, any>][]) => calls.filter(([, op]) => !op.startsWith("describe_") && !op.startsWith("get_instance_profile") && !op.startsWith("list_"));
+
+describe("attach-instance-profile.yaml script (python3, fake boto3)", function () {
+    before(function () {
+        if (!python) this.skip();
+    });
+    const policyArns = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", `arn:aws:iam::${ACCOUNT}:policy/web-access`];
+    const scenario = (allowed: boolean, extra: object = {}) => ({
+        events: {
+            InstanceFilters: '[{"Name":"tag:Environment","Values":["test"]}]',
+            ResourceGroupName: "",
+            InstanceProfileName: "web-instance",
+            IsPolicyAttachAllowed: String(allowed),
+            PolicyArns: policyArns,
+            RoleTagKey: "QSConfigId-abc12",
+            RoleTagValue: "abc12",
+        },
+        pages: {
+            "ec2.describe_instances": [{ Reservations: [{ Instances: [{ InstanceId: "i-1" }, { InstanceId: "i-2" }] }] }, { Reservations: [{ Instances: [{ InstanceId: "i-3" }, { InstanceId: "i-4" }] }] }],
+            "ec2.describe_iam_instance_profile_associations": [
+                {
+                    IamInstanceProfileAssociations: [
+                        { InstanceId: "i-2", IamInstanceProfile: { Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/apps/legacy` } },
+                        { InstanceId: "i-3", IamInstanceProfile: { Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/web-instance` } },
+                        { InstanceId: "i-4", IamInstanceProfile: { Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/legacy` } },
+                    ],
+                },
+            ],
+        },
+        responses: { "iam.get_instance_profile": { argument: "InstanceProfileName", byArgument: { legacy: { InstanceProfile: { Roles: [{ RoleName: "LegacyRole" }] } } } } },
+        ...extra,
     });
 
-    describe("the checker finds what the service would reject", () => {
-        const base = (): AutomationDocument => parseDocument(documentContent("patch-with-snapshots.yaml"));
-        it("duplicate and malformed step names", () => {
-            const doc = base();
-            doc.mainSteps[1].name = "createSnapshots";
-            doc.mainSteps[0].name = "check-node";
-            expect(documentProblems(doc)).to.include.members(["step createSnapshots: duplicate step name", 'step 0: name "check-node" must match [a-zA-Z0-9_]+']);
+    it("attaches the profile only where there is none, and leaves existing roles alone unless allowed", () => {
+        const out = runScript("attach-instance-profile.yaml", scenario(false));
+        expect(out.result).to.deep.equal({ profilesAttached: ["i-1"], rolesUpdated: [] });
+        expect(mutations(out.calls)).to.deep.equal([["ec2", "associate_iam_instance_profile", { IamInstanceProfile: { Name: "web-instance" }, InstanceId: "i-1" }]]);
+        expect(out.calls[0]).to.deep.equal([
+            "ec2",
+            "describe_iam_instance_profile_associations",
+            { Filters: [{ Name: "state", Values: ["associating", "associated"] }] },
+        ]);
+        expect(out.calls[1]).to.deep.equal([
+            "ec2",
+            "describe_instances",
+            { Filters: [{ Name: "tag:Environment", Values: ["test"] }, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] },
+        ]);
+    });
+
+    it("when allowed, attaches the policies to each existing role once and tags it", () => {
+        const out = runScript("attach-instance-profile.yaml", scenario(true));
+        expect(out.result).to.deep.equal({ profilesAttached: ["i-1"], rolesUpdated: ["LegacyRole"] });
+        expect(mutations(out.calls)).to.deep.equal([
+            ["ec2", "associate_iam_instance_profile", { IamInstanceProfile: { Name: "web-instance" }, InstanceId: "i-1" }],
+            ["iam", "attach_role_policy", { RoleName: "LegacyRole", PolicyArn: policyArns[0] }],
+            ["iam", "attach_role_policy", { RoleName: "LegacyRole", PolicyArn: policyArns[1] }],
+            ["iam", "tag_role", { RoleName: "LegacyRole", Tags: [{ Key: "QSConfigId-abc12", Value: "abc12" }] }],
+        ]);
+    });
+
+    it("keeps going past a failing instance and reports every failure at the end", () => {
+        const out = runScript(
+            "attach-instance-profile.yaml",
+            scenario(true, { failures: [{ call: "iam.attach_role_policy", when: "LegacyRole", message: "LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10" }] }),
+        );
+        expect(out.error).to.equal('profiles attached to ["i-1"], roles updated []; failed for 2 instance(s): i-2: LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10; i-4: LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10');
+    });
+
+    it("resolves a resource group's instances into an instance-id filter", () => {
+        const out = runScript("attach-instance-profile.yaml", {
+            ...scenario(false),
+            events: { ...scenario(false).events, InstanceFilters: "[]", ResourceGroupName: "web-servers" },
+            pages: {
+                ...scenario(false).pages,
+                "resource-groups.list_group_resources": [{ Resources: [{ Identifier: { ResourceArn: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-1` } }] }],
+            },
         });
-        it("onFailure, nextStep and branch targets that do not exist", () => {
-            const doc = base();
-            doc.mainSteps[1].onFailure = "step:rollback";
-            doc.mainSteps[2].nextStep = "nowhere";
-            (doc.mainSteps[0].inputs as { Default: string }).Default = "missing";
-            expect(documentProblems(doc)).to.deep.equal([
-                'step chooseSnapshot: Default "missing" does not name a step',
-                'step describeInstance: onFailure "step:rollback" does not name a step (or Abort, Continue)',
-                'step createSnapshots: nextStep "nowhere" does not name a step',
-            ]);
+        expect(out.calls.find(([s]) => s === "resource-groups")).to.deep.equal([
+            "resource-groups",
+            "list_group_resources",
+            { Group: "web-servers", Filters: [{ Name: "resource-type", Values: ["AWS::EC2::Instance"] }] },
+        ]);
+        expect(out.calls.find(([, op]) => op === "describe_instances")![2].Filters).to.deep.equal([
+            { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
+            { Name: "instance-id", Values: ["i-1"] },
+        ]);
+    });
+});
+
+describe("attach-hybrid-role-policies.yaml script (python3, fake boto3)", function () {
+    before(function () {
+        if (!python) this.skip();
+    });
+
+    it("attaches the policies to every targeted hybrid node's role once, skipping nodes without a role", () => {
+        const out = runScript("attach-hybrid-role-policies.yaml", {
+            events: { NodeFilters: '[{"Key":"tag:Environment","Values":["test"]}]', ResourceGroupName: "", PolicyArns: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"], RoleTagKey: "", RoleTagValue: "" },
+            pages: {
+                "ssm.describe_instance_information": [
+                    { InstanceInformationList: [{ InstanceId: "mi-1", IamRole: "SSMServiceRole" }, { InstanceId: "mi-2", IamRole: "service-role/SSMServiceRole" }, { InstanceId: "mi-3" }] },
+                ],
+            },
         });
-        it("references to unknown parameters, missing outputs and later steps", () => {
-            const doc = base();
-            (doc.mainSteps[1].inputs as Record<string, unknown>).Extra = "{{ InstanceIdd }} {{createSnapshots.SnapshotIds}} {{describeInstance.Nope}}";
-            doc.outputs = ["installPatches.Missing"];
-            expect(documentProblems(doc)).to.deep.equal([
-                "step describeInstance: {{ InstanceIdd }} is neither a parameter, a system variable nor a step output",
-                "step describeInstance: {{ createSnapshots.SnapshotIds }} refers to a later step",
-                "step describeInstance: {{ describeInstance.Nope }}: step describeInstance has no output Nope (has RootDeviceName, InstanceState)",
-                "outputs: {{ installPatches.Missing }}: step installPatches has no output Missing (has CommandId, Status, ResponseCode, Output)",
-            ]);
-        });
-        it("schema version, parameter types and defaults, runCommand inputs", () => {
-            const doc = base();
-            doc.schemaVersion = "2.2";
-            doc.parameters!.RetentionDays.default = "0";
-            doc.parameters!.ExcludeDataVolumes.default = "true";
-            delete (doc.mainSteps[3].inputs as Record<string, unknown>).InstanceIds;
-            expect(documentProblems(doc)).to.deep.equal([
-                'schemaVersion must be "0.3" for Automation, got "2.2"',
-                'parameter ExcludeDataVolumes: default "true" is not a Boolean',
-                'parameter RetentionDays: default "0" does not match its allowedPattern',
-                "step installPatches: aws:runCommand needs InstanceIds or Targets",
-            ]);
-        });
+        expect(out.result).to.deep.equal({ rolesUpdated: ["SSMServiceRole"], nodesWithoutRole: ["mi-3"] });
+        expect(out.calls[0]).to.deep.equal([
+            "ssm",
+            "describe_instance_information",
+            { Filters: [{ Key: "tag:Environment", Values: ["test"] }, { Key: "ResourceType", Values: ["ManagedInstance"] }] },
+        ]);
+        expect(mutations(out.calls)).to.deep.equal([["iam", "attach_role_policy", { RoleName: "SSMServiceRole", PolicyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }]]);
     });
 });

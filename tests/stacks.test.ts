@@ -27,6 +27,45 @@ for (const stack of ["dev", "prod"]) {
             expect(baselines.map((b) => b.operatingSystem).sort()).to.deep.equal(["AMAZON_LINUX_2023", "REDHAT_ENTERPRISE_LINUX", "UBUNTU", "WINDOWS"]);
         });
 
+        it("patches its own environment: scan and install associations targeting Environment=<stack>, rebooting if needed", async () => {
+            const { resources } = await runStackFile(file, stack);
+            const scan = named(resources, "aws-native:ssm:Association", `${stack}-patching-us-east-1-scan`).inputs as Record<string, any>;
+            const install = named(resources, "aws-native:ssm:Association", `${stack}-patching-us-east-1-install`).inputs as Record<string, any>;
+            for (const a of [scan, install]) {
+                expect(a.targets).to.deep.equal([{ key: "tag:Environment", values: [stack] }]);
+                expect(a.name).to.equal("AWS-RunPatchBaseline");
+                expect(a.outputLocation.s3Location.outputS3KeyPrefix).to.match(new RegExp(`^patch-output/${stack}-patching/(scan|install)/123456789012/us-east-1$`));
+            }
+            expect(scan.scheduleExpression).to.equal("cron(0 1 * * ? *)");
+            // Both operations patch with the stack's override store (baseline_overrides.json).
+            const override = `s3://patching-overrides-123456789012-us-east-1-${stack}01/baseline_overrides.json`;
+            expect(scan.parameters).to.deep.equal({ Operation: ["Scan"], RebootOption: ["NoReboot"], BaselineOverride: [override] });
+            // prod (change safety) installs dev's pinned list and waits for the approval calendar.
+            const pinned = stack === "prod" ? { InstallOverrideList: ["s3://prod-change-safety-artifacts-bucket/install-override-list/prod.yaml"] } : {};
+            expect(install.parameters).to.deep.equal({ Operation: ["Install"], RebootOption: ["RebootIfNeeded"], BaselineOverride: [override], ...pinned });
+            expect(install.calendarNames).to.deep.equal(stack === "prod" ? ["arn:aws:ssm:us-east-1:123456789012:document/patching-prod-install-approval"] : undefined);
+            expect(scan.calendarNames).to.equal(undefined);
+            expect(install.applyOnlyAtCronInterval).to.equal(true);
+            expect(ofType(resources, "patching:ssm:PatchPolicy")).to.have.length(1);
+            expect(ofType(resources, "aws:iam/instanceProfile:InstanceProfile")).to.have.length(1);
+        });
+
+        it("the policy's instance role is admitted by the override store's bucket and may read exactly its object", async () => {
+            const { resources } = await runStackFile(file, stack);
+            const role = named(resources, "aws:iam/role:Role", `${stack}-patching-iam-instance`).inputs as Record<string, any>;
+            expect(role.tags[`QSConfigId-${stack}01`]).to.equal(`${stack}01`);
+            const bucketPolicy = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy").find((r) => r.name === `overrides-${stack}01-bucket-policy`)!;
+            const deny = JSON.parse(bucketPolicy.inputs.policy as string).Statement.find((s: { Sid: string }) => s.Sid === "DenyAllButPrincipalsWithTag");
+            expect(deny.Condition.StringNotEquals).to.deep.equal({ [`aws:PrincipalTag/QSConfigId-${stack}01`]: `${stack}01` });
+            const access = JSON.parse(named(resources, "aws:iam/policy:Policy", `${stack}-patching-iam-access`).inputs.policy as string).Statement;
+            expect(access[0]).to.deep.equal({
+                Sid: "ReadBaselineOverride",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: `arn:aws:s3:::patching-overrides-123456789012-us-east-1-${stack}01/baseline_overrides.json`,
+            });
+        });
+
         it("registers every patch group of every baseline, named for the environment", async () => {
             const { resources } = await runStackFile(file, stack);
             const expected = baselines.flatMap((b) => b.patchGroups.map((g) => `${b.name}/${g}`)).sort();
@@ -38,6 +77,19 @@ for (const stack of ["dev", "prod"]) {
 }
 
 describe("dev and prod together", () => {
+    it("dev installs every Sunday 02:00 UTC; prod a week after Patch Tuesday's Sunday, at 03:00, with lower concurrency", async () => {
+        const install = async (stack: string) =>
+            named((await runStackFile(`Pulumi.${stack}.yaml`, stack)).resources, "aws-native:ssm:Association", `${stack}-patching-us-east-1-install`).inputs as Record<string, any>;
+        const dev = await install("dev");
+        const prod = await install("prod");
+        expect([dev.scheduleExpression, dev.scheduleOffset]).to.deep.equal(["cron(0 2 ? * SUN *)", undefined]);
+        // Patch Tuesday + 12 days = TUE#3 + 5 = the Sunday a week after the Sunday after Patch Tuesday.
+        expect([prod.scheduleExpression, prod.scheduleOffset]).to.deep.equal(["cron(0 3 ? * TUE#3 *)", 5]);
+        const pct = (v: string) => Number(v.replace("%", ""));
+        expect(pct(prod.maxConcurrency)).to.be.below(pct(dev.maxConcurrency));
+        expect([dev.maxErrors, prod.maxErrors]).to.deep.equal(["10%", "1"]);
+    });
+
     it("prod approves later than dev for every OS that takes a delay", () => {
         const load = (s: string) => YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${s}.yaml`), "utf8")).config["patching:baselines"] as { operatingSystem: string; approvalRules: { approveAfterDays?: number }[] }[];
         const dev = load("dev");

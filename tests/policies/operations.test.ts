@@ -87,6 +87,35 @@ describe("policies: operations", () => {
         });
     });
 
+    describe("aws-native associations (patch policies)", () => {
+        const NATIVE = "aws-native:ssm:Association";
+        const nativeInstall = (extra: Record<string, unknown> = {}) =>
+            res(NATIVE, "web-us-east-1-install", {
+                name: "AWS-RunPatchBaseline",
+                parameters: { Operation: ["Install"], RebootOption: ["RebootIfNeeded"] },
+                scheduleExpression: "cron(0 3 ? * TUE#3 *)",
+                scheduleOffset: 5,
+                maxErrors: "1",
+                outputLocation: { s3Location: { outputS3BucketName: "out", outputS3KeyPrefix: "p" } },
+                ...extra,
+            });
+        it("pass when bounded, with output and an explicit reboot option", async () => {
+            for (const policy of [installScheduleMinInterval, patchMaxErrorsBounded, patchOutputRequired, patchRebootExplicit]) {
+                expect(await messages(policy, [nativeInstall(), res(NATIVE, "explorer", { name: "AWS-EnableExplorer", parameters: { AutomationAssumeRole: ["arn"] } })]), policy.name).to.deep.equal([]);
+            }
+        });
+        it("report the same problems as for AWS provider associations", async () => {
+            expect(await messages(patchMaxErrorsBounded, [nativeInstall({ maxErrors: "100%" })])).to.deep.equal([
+                'Association "web-us-east-1-install" (AWS-RunPatchBaseline): MaxErrors 100% lets more than 25% of targets fail before stopping. Fix: set maxErrors to a small number or percentage (e.g. "5%" or "1").',
+            ]);
+            expect(await messages(patchOutputRequired, [nativeInstall({ outputLocation: undefined })])).to.deep.equal([
+                'Association "web-us-east-1-install" (AWS-RunPatchBaseline) keeps no command output. Fix: set output.s3 on the patch policy (outputLocation.s3Location).',
+            ]);
+            expect(await messages(patchRebootExplicit, [nativeInstall({ parameters: { Operation: ["Install"] } })])).to.have.length(1);
+            expect(await messages(installScheduleMinInterval, [nativeInstall({ scheduleExpression: "rate(12 hours)", scheduleOffset: undefined })])).to.have.length(1);
+        });
+    });
+
     describe("window-cutoff-margin", () => {
         it("passes a cutoff of at least an hour", async () => {
             expect(await messages(windowCutoffMargin, [res(MW, "w", { cutoff: 1, duration: 4 }), unrelated])).to.deep.equal([]);

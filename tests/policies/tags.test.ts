@@ -13,4 +13,11 @@ describe("policies: tags", () => {
         ]);
         expect(await messages(requiredTags, [res("aws:iam/role:Role", "r", { tags: full })], { requiredTags: ["CostCenter"] })).to.have.length(1);
     });
+    it("reads aws-native tag lists (patch policy associations)", async () => {
+        const list = Object.entries(full).map(([key, value]) => ({ key, value }));
+        expect(await messages(requiredTags, [res("aws-native:ssm:Association", "a", { tags: list })])).to.deep.equal([]);
+        expect(await messages(requiredTags, [res("aws-native:ssm:Association", "a", { tags: list.slice(0, 1) })])).to.deep.equal([
+            'Association "a" lacks the tag(s) Environment, Stack, ManagedBy. Fix: pass the stack tags (components/tags.ts stackTags) to this resource.',
+        ]);
+    });
 });
