@@ -163,6 +163,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                 `${name}-promote`,
                 {
                     entry: "lambda/promoteApprovalDate.ts",
+                    timeoutSeconds: 120,
                     functionName: names.promoteFunction,
                     description: `Moves ${args.stack} baselines' approveUntilDate to the day ${promotion.after} has proven, when ${promotion.after} is green`,
                     statements: [
@@ -191,6 +192,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
                 `${name}-pinned-list`,
                 {
                     entry: "lambda/exportInstalledPatches.ts",
+                    // One DescribeInstancePatches round per dev instance (4 at a time).
+                    timeoutSeconds: 300,
                     functionName: names.pinnedListFunction,
                     description: `Writes what ${promotion!.after} installed as ${args.stack}'s InstallOverrideList`,
                     statements: [
@@ -410,6 +413,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                 `${name}-retention`,
                 {
                     entry: "lambda/snapshotRetention.ts",
+                    timeoutSeconds: 300,
                     functionName: names.retentionFunction,
                     description: `Deletes ${args.stack}'s pre-patch snapshots older than their RetentionDays tag`,
                     statements: [

@@ -130,6 +130,7 @@ describe("ChangeSafety component", () => {
                 logs("patching-prod-export-installed-patches"),
             ]);
             const fn = named(resources, "aws:lambda/function:Function", "prod-change-safety-pinned-list");
+            expect(fn.inputs).to.deep.include({ name: "patching-prod-export-installed-patches", timeout: 300, runtime: "nodejs24.x", architectures: ["arm64"] });
             expect((fn.inputs.environment as { variables: Record<string, string> }).variables).to.deep.equal({
                 STACK: "prod",
                 BUCKET: "prod-change-safety-artifacts-bucket",
