@@ -18,6 +18,7 @@ import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
+import { compileSchedule } from "./config/patchPolicies";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 
@@ -195,6 +196,13 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
     });
 }
 
+/** The install schedules of the owned-mode patch policies (the approval calendar holds them too). */
+function heldPolicyInstalls(cfg: PatchingConfig): { expression: string; offsetDays?: number }[] {
+    return cfg.patchPolicies
+        .flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : []))
+        .map((c) => ({ expression: c.expression, offsetDays: c.offsetDays }));
+}
+
 /**
  * Composes every component from an already validated config. Patch policies with
  * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
@@ -215,6 +223,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
               region: cfg.region,
               promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
               listReaders: listReaders(cfg),
+              heldInstalls: heldPolicyInstalls(cfg),
               tags,
           })
         : undefined;

@@ -35,6 +35,11 @@ export interface ChangeSafetyArgs {
      * the lists. @default this account only
      */
     listReaders?: { accounts: string[]; organizationId?: string };
+    /**
+     * Other installs of the stack the approval calendar holds (owned-mode patch policies), as
+     * their associations are scheduled: the gate's messages name the next one. @default []
+     */
+    heldInstalls?: { expression: string; offsetDays?: number }[];
 }
 
 /** Pulumi's `{ key, value }[]` tags for aws-native resources. */
@@ -220,7 +225,9 @@ export class ChangeSafety extends pulumi.ComponentResource {
         }
 
         // ── Approval gate ───────────────────────────────────────────────────────────────────
-        if (gate && install) {
+        // What the gate's messages call "the next install": the gated install, else the first held policy install.
+        const heldSchedule = install ? { expression: install.schedule, offsetDays: install.scheduleOffset } : args.heldInstalls?.[0];
+        if (gate && heldSchedule) {
             this.calendar = new aws.ssm.Document(
                 `${name}-calendar`,
                 {
@@ -261,8 +268,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         TIMEOUT_ACTION: gate.timeout.action,
                         TIMEOUT_HOURS: String(gate.timeout.afterHours),
                         OPEN_HOURS: String(gate.openHours),
-                        INSTALL_SCHEDULE: install.schedule,
-                        INSTALL_OFFSET_DAYS: String(install.scheduleOffset ?? 0),
+                        INSTALL_SCHEDULE: heldSchedule.expression,
+                        INSTALL_OFFSET_DAYS: String(heldSchedule.offsetDays ?? 0),
                         CYCLE_TIME: cs.cycle.time,
                         CYCLE_TIMEZONE: cs.cycle.timezone,
                     },

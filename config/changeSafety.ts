@@ -200,7 +200,7 @@ export function defaultOverrideListKey(stack: string): string {
  * baselines exist and approve by date, the gate has an install to hold, the snapshot install has
  * what it needs. Reads raw input defensively so every problem is reported at once.
  */
-export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, project = "patching"): void {
+export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, project = "patching", rawPolicies?: unknown): void {
     if (raw === undefined) return;
     const cs = asRecord(raw);
     const prefix = changeSafetyNames(project, stack).prefix;
@@ -248,8 +248,10 @@ export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, r
         }
     }
     const gate = cs.approvalGate === undefined ? undefined : asRecord(cs.approvalGate);
-    if (gate && cs.gatedInstall === undefined) {
-        sink.add(`${path}.approvalGate`, "holds nothing: the change calendar gates gatedInstall; configure gatedInstall (the install that checks the calendar)");
+    // Owned-mode patch policies with an install are held by the calendar too.
+    const heldPolicies = asArray(rawPolicies).filter((p) => asRecord(p).install !== undefined && (asRecord(p).mode ?? "owned") === "owned");
+    if (gate && cs.gatedInstall === undefined && heldPolicies.length === 0) {
+        sink.add(`${path}.approvalGate`, "holds nothing: the change calendar holds gatedInstall and the installs of owned-mode patch policies; configure one of them");
     }
     const install = cs.gatedInstall === undefined ? undefined : asRecord(cs.gatedInstall);
     if (install && install.scheduleOffset !== undefined && typeof install.schedule === "string") {

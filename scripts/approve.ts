@@ -16,6 +16,7 @@ import * as YAML from "yaml";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { parseConfig } from "../config";
 import { changeSafetyNames } from "../config/changeSafety";
+import { compileSchedule } from "../config/patchPolicies";
 import { stackFileLoader } from "../config/source";
 import { closeCalendar, openCalendar, readCalendar } from "../core/approvalGate";
 import { clientConfig } from "../core/awsClients";
@@ -99,14 +100,22 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     const project = (YAML.parse(fs.readFileSync(path.join(deps.projectDir, "Pulumi.yaml"), "utf8")) as { name?: string })?.name ?? "patching";
     const cfg = parseConfig(values, { project, stack: args.stack!, now: deps.now });
     const gate = cfg.changeSafety?.approvalGate;
-    const install = cfg.changeSafety?.gatedInstall;
-    if (!gate || !install) {
-        out(`stack ${args.stack} has no approval gate (patching:changeSafety.approvalGate with gatedInstall)\n`);
+    const gated = cfg.changeSafety?.gatedInstall;
+    // The installs the calendar holds: the gated install and the owned-mode patch policies' installs.
+    const held = [
+        ...(gated ? [{ expression: gated.schedule, offsetDays: gated.scheduleOffset }] : []),
+        ...cfg.patchPolicies.flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : [])),
+    ];
+    if (!gate || held.length === 0) {
+        out(`stack ${args.stack} has no approval gate (patching:changeSafety.approvalGate holding an install)\n`);
         return 1;
     }
     const calendar = changeSafetyNames(cfg.project, cfg.stack).calendar;
     const ssm = deps.ssm(cfg.region);
-    const next = nextRuns(install.schedule, { from: deps.now, count: 1, offsetDays: install.scheduleOffset })[0];
+    const next = held
+        .map((h) => nextRuns(h.expression, { from: deps.now, count: 1, offsetDays: h.offsetDays })[0])
+        .filter((d): d is Date => d !== undefined)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
     const nextText = next ? formatRun(next) : "(none scheduled)";
     if (args.mode === "status") {
         const events = parseCalendarEvents(await readCalendar(ssm, calendar));

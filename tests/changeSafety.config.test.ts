@@ -171,8 +171,10 @@ describe("patching:changeSafety config", () => {
                 DEV,
             );
         });
-        it("an approval gate needs the gated install it holds", () => {
+        it("an approval gate needs an install to hold: the gated install or an owned patch policy's", () => {
             expectIssue(withCs({ approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)" } }), `${CS}.approvalGate`, "holds nothing");
+            const policy = { name: "test-patching", targets: { tags: { Environment: ["test"] } }, scan: { schedule: "cron(0 1 * * ? *)" }, install: { patchTuesdayPlusDays: 9, time: "02:00" } };
+            expect(() => parseProd(withCs({ approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)" } }, { "patching:patchPolicies": [policy] }))).not.to.throw();
         });
     });
 

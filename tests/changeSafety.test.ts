@@ -253,6 +253,23 @@ describe("ChangeSafety component", () => {
             expect(ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("test-change-safety"))).to.have.length(0);
         });
 
+        it("a gate over a patch policy's install only: the calendar holds the policy's install association, the gate names its schedule", async () => {
+            const { resources } = await runProgram(
+                minimalConfig({
+                    "patching:patchPolicies": [
+                        { name: "test-patching", targets: { tags: { Environment: ["test"] } }, scan: { schedule: "cron(0 1 * * ? *)" }, install: { patchTuesdayPlusDays: 9, time: "02:00", rebootOption: "RebootIfNeeded" } },
+                    ],
+                    [CS]: { approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)" } },
+                }),
+            );
+            const calendarArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-test-install-approval`;
+            expect(named(resources, "aws-native:ssm:Association", "test-patching-us-east-1-install").inputs.calendarNames).to.deep.equal([calendarArn]);
+            expect(named(resources, "aws-native:ssm:Association", "test-patching-us-east-1-scan").inputs.calendarNames).to.equal(undefined);
+            const env = (named(resources, "aws:lambda/function:Function", "test-change-safety-gate").inputs.environment as { variables: Record<string, string> }).variables;
+            expect([env.INSTALL_SCHEDULE, env.INSTALL_OFFSET_DAYS]).to.deep.equal(["cron(0 2 ? * TUE#3 *)", "2"]);
+            expect(ofType(resources, "aws-native:ssm:Association").filter((a) => a.inputs.calendarNames).map((a) => a.name)).to.deep.equal(["test-patching-us-east-1-install"]);
+        });
+
         it("no snapshots: no rollback runbook, no sweep, no snapshot permissions; instance-id targets have no tag conditions", async () => {
             const { resources } = await runProgram(minimalConfig({ [CS]: { gatedInstall: { schedule: "cron(0 2 ? * SUN *)", targets: TARGETS, snapshots: { volumes: "none" } } } }));
             const a = named(resources, "aws-native:ssm:Association", "test-change-safety-association");
