@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { checkApproval, GateOptions, GateResult, requestApproval } from "../core/approvalGate";
 import { clientConfig } from "../core/awsClients";
-import { env, envInt } from "./env";
+import { env, envInt } from "../core/lambdaEnv";
 
 export async function handler(event: { action?: string }): Promise<GateResult> {
     const region = env("AWS_REGION");

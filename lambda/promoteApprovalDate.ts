@@ -7,7 +7,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { assumedRoleCredentials, clientConfig } from "../core/awsClients";
 import { PromotionRecord, runApprovalDatePromotion } from "../core/promotion";
-import { env, envInt, envList, envOptional } from "./env";
+import { env, envInt, envList, envOptional } from "../core/lambdaEnv";
 
 export async function handler(): Promise<PromotionRecord> {
     const region = env("AWS_REGION");

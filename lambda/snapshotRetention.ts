@@ -5,7 +5,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { clientConfig } from "../core/awsClients";
 import { RetentionResult, sweepSnapshots } from "../core/snapshotRetention";
-import { env, envInt } from "./env";
+import { env, envInt } from "../core/lambdaEnv";
 
 export async function handler(): Promise<RetentionResult> {
     const result = await sweepSnapshots(new EC2Client(clientConfig({ region: env("AWS_REGION") })), {
