@@ -20,3 +20,7 @@ export const compliance = outputs.compliance;
 export const changeSafety = outputs.changeSafety;
 /** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
 export const automation = outputs.automation;
+/** Maintenance window ids by window name. */
+export const maintenanceWindowIds = outputs.maintenanceWindowIds;
+/** Per orchestrator: run state machine, summary topic, log group, instance profile or policy. */
+export const patchOrchestrators = outputs.patchOrchestrators;

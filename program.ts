@@ -13,7 +13,9 @@ import { AutomationMember } from "./components/automationMember";
 import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
 import type { BaselineOverrideRef } from "./components/overrideRef";
 import { PatchCompliance } from "./components/compliance";
+import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
+import { PatchOrchestrator } from "./components/patchOrchestrator";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
@@ -74,6 +76,10 @@ export interface ProgramOutputs {
     };
     /** Multi-account automation (when `patching:multiAccount` is set). */
     automation?: MultiAccountOutputs;
+    /** Maintenance window ids by window name (configured windows and orchestrator windows). */
+    maintenanceWindowIds: pulumi.Output<Record<string, string>>;
+    /** Per orchestrator: its run state machine, summary topic, log group and instance profile/policy. */
+    patchOrchestrators: pulumi.Output<Record<string, { runStateMachineArn: string; topicArn: string; logGroupName: string; instanceProfileName?: string; instancePolicyArn?: string }>>;
 }
 
 /** What the multi-account automation exports. */
@@ -245,6 +251,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         arn: baselines[i].baselineArn,
     }));
     const patchPolicies: Record<string, PatchPolicyOutputs> = {};
+    const policyInstanceRoles = new Map<string, pulumi.Output<string>>();
     for (const p of cfg.patchPolicies) {
         const policy = new PatchPolicy(p.name, {
             policy: p,
@@ -256,6 +263,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArn: safety.calendar?.arn },
             tags,
         });
+        if (policy.permissions?.instanceRole) policyInstanceRoles.set(p.name, policy.permissions.instanceRole.name);
         patchPolicies[p.name] = {
             mode: policy.mode,
             regions: policy.regions,
@@ -275,6 +283,17 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
           })
         : undefined;
 
+    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, windowArgsFromConfig(w, tags)));
+    const orchestrators = cfg.patchOrchestrators.map((o) => {
+        // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
+        const attachToRoles: Record<string, pulumi.Output<string>> = {};
+        for (const p of o.instanceRole.attachToPatchPolicies) {
+            const role = policyInstanceRoles.get(p);
+            if (!role) throw new Error(`patching:patchOrchestrators ${o.name}: patch policy ${p} creates no instance role (instancePermissions.createInstanceProfile is off)`);
+            attachToRoles[p] = role;
+        }
+        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles });
+    });
 
     return {
         changeSafety: safety && {
@@ -291,6 +310,20 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             patchingLogGroup: compliance.logGroupName,
             dashboardName: compliance.dashboardName,
         },
+        maintenanceWindowIds: pulumi.output(
+            Object.fromEntries<pulumi.Output<string>>([
+                ...windows.map((w, i): [string, pulumi.Output<string>] => [cfg.maintenanceWindows[i].name, w.windowId]),
+                ...orchestrators.map((o, i): [string, pulumi.Output<string>] => [cfg.patchOrchestrators[i].window.name ?? `${cfg.patchOrchestrators[i].name}-window`, o.windowId]),
+            ]),
+        ),
+        patchOrchestrators: pulumi.output(
+            Object.fromEntries(
+                orchestrators.map((o, i) => [
+                    cfg.patchOrchestrators[i].name,
+                    { runStateMachineArn: o.runStateMachineArn, topicArn: o.topicArn, logGroupName: o.logGroupName, instanceProfileName: o.instanceProfileName, instancePolicyArn: o.instancePolicyArn },
+                ]),
+            ),
+        ),
         baselineIds: pulumi.output(Object.fromEntries(baselines.map((b, i) => [cfg.baselines[i].name, b.baselineId]))),
         patchGroups,
         patchPolicies,

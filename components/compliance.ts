@@ -4,6 +4,7 @@ import { ATHENA_RESULTS_PREFIX, ComplianceConfig, inventoryTargets, needsLocalBu
 import { complianceDashboardBody, DashboardRule } from "../core/complianceDashboard";
 import { INVENTORY_DOCUMENT, NOTIFICATION_RULE_KEYS, notificationRules, NotificationRuleKey, PATCH_REPORT_DOCUMENT } from "../core/complianceEvents";
 import { HardenedBucket } from "./hardenedBucket";
+import { ssmAutomationTrustStatement } from "../core/iam";
 
 /** Arguments of {@link PatchCompliance}. */
 export interface PatchComplianceArgs {
@@ -298,20 +299,9 @@ export class PatchCompliance extends pulumi.ComponentResource {
                 `${name}-report-export-role`,
                 {
                     description: `Automation role of ${PATCH_REPORT_DOCUMENT} for the ${namePrefix} patch report`,
-                    assumeRolePolicy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Principal: { Service: SSM_PRINCIPAL },
-                                Action: "sts:AssumeRole",
-                                Condition: {
-                                    StringEquals: { "aws:SourceAccount": account },
-                                    ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-execution/*` },
-                                },
-                            },
-                        ],
-                    }),
+                    assumeRolePolicy: pulumi
+                        .all([account, partition, region])
+                        .apply(([a, p, r]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p, r)] })),
                     tags,
                 },
                 { parent: this },

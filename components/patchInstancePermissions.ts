@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ssmAutomationTrustStatement } from "../core/iam";
 
 /** The AWS managed policy every managed node needs (SSM Agent core permissions). */
 export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
@@ -202,20 +203,9 @@ export class PatchInstancePermissions extends pulumi.ComponentResource {
                 `${name}-automation`,
                 {
                     description: `Role the instance-permission automations of patch policy ${args.policyName} assume`,
-                    assumeRolePolicy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Principal: { Service: "ssm.amazonaws.com" },
-                                Action: "sts:AssumeRole",
-                                Condition: {
-                                    StringEquals: { "aws:SourceAccount": account },
-                                    ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ssm:*:${account}:automation-execution/*` },
-                                },
-                            },
-                        ],
-                    }),
+                    assumeRolePolicy: pulumi
+                    .all([account, partition])
+                    .apply(([a, p]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p)] })),
                     tags: args.tags,
                 },
                 { parent: this },

@@ -10,6 +10,7 @@ import { HardenedBucket } from "./hardenedBucket";
 import type { BaselineOverrideRef } from "./overrideRef";
 import { PatchInstancePermissions } from "./patchInstancePermissions";
 import { RegionalNativeProviders, RegionalProviders } from "./regions";
+import { ssmAutomationTrustStatement } from "../core/iam";
 
 /** Where the SSM documents this program ships live. */
 export const DOCUMENTS_DIR = path.resolve(__dirname, "..", "documents");
@@ -466,20 +467,9 @@ export class PatchPolicy extends pulumi.ComponentResource {
             `${name}-explorer`,
             {
                 description: `Role AWS-EnableExplorer assumes for patch policy ${name}`,
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "ssm.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: {
-                                StringEquals: { "aws:SourceAccount": account },
-                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ssm:*:${account}:automation-execution/*` },
-                            },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: pulumi
+                    .all([account, partition])
+                    .apply(([a, p]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p)] })),
                 tags,
             },
             { parent: this },

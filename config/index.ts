@@ -11,6 +11,8 @@ import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
 import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
 import { checkCompliance, complianceSchema } from "./compliance";
+import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
+import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
 import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
@@ -33,6 +35,8 @@ export type {
     ResourceGroupConfig,
     TargetLocationConfig,
 } from "./multiAccount";
+export type { MaintenanceWindowConfig } from "./maintenanceWindows";
+export type { OrchestratorConfig } from "./patchOrchestrators";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -58,6 +62,10 @@ const sectionSchemas = {
     compliance: complianceSchema.optional(),
     /** Multi-account / multi-Region patching with Automation (issue 6). */
     multiAccount: multiAccountSchema.optional(),
+    /** Maintenance windows with targets, Run Command / Automation tasks and failure notifications. */
+    maintenanceWindows: maintenanceWindowsSchema,
+    /** Batch patch orchestrators (stopped instances, priority batches, preflight, state restore). */
+    patchOrchestrators: patchOrchestratorsSchema,
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -165,6 +173,12 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
+    checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
+    checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined, raw.patchPolicies);
+    checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
+        path: `${CONFIG_NAMESPACE}:compliance`,
+        raw: raw.compliance,
+    });
     for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
         if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
             sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);

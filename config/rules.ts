@@ -153,8 +153,6 @@ export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-
 export const STACK_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,100}$/;
 /** A wall-clock time `HH:MM` (24-hour). */
 export const CLOCK_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
-/** IAM role ARN (botocore SSM `AssociationDispatchAssumeRole`-style, any partition). */
-export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** S3 object keys written by the program: safe characters only (S3 user guide, "Naming objects"), ≤ 1024 bytes. */
 export const S3_OBJECT_KEY_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
 export const S3_OBJECT_KEY_MAX = 1024;
@@ -358,3 +356,59 @@ export const S3_KEY_PREFIX_MAX = 500;
 /** S3 object key characters safe without encoding (S3 user guide, "Naming objects"). */
 export const S3_KEY_PREFIX_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
 
+// ---------------------------------------------------------------------------------------------
+// Maintenance windows (issue 7). botocore SSM CreateMaintenanceWindow, RegisterTargetWithMaintenanceWindow,
+// RegisterTaskWithMaintenanceWindow and their shapes; user guide "Maintenance Windows".
+// ---------------------------------------------------------------------------------------------
+
+/** botocore SSM `MaintenanceWindowName` (also window target and task names): `^[a-zA-Z0-9_\-.]{3,128}$`. */
+export const MW_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
+/** botocore SSM `MaintenanceWindowDescription`: 1–128 characters (windows, targets and tasks). */
+export const MW_DESCRIPTION_MAX = 128;
+/** botocore SSM `OwnerInformation`: 1–128 characters. */
+export const MW_OWNER_INFORMATION_MAX = 128;
+/** botocore SSM `MaintenanceWindowDurationHours` 1–24; `MaintenanceWindowCutoff` 0–23. The service
+ * rejects a cutoff that is not below the duration ("Cutoff must be less than Duration"). */
+export const MW_DURATION_MIN = 1;
+export const MW_DURATION_MAX = 24;
+export const MW_CUTOFF_MAX = 23;
+/** botocore SSM `MaintenanceWindowOffset`: 1–6 days; only with a cron schedule (user guide, "Schedule offset"). */
+export const MW_OFFSET_MIN = 1;
+export const MW_OFFSET_MAX = 6;
+/** botocore SSM `MaintenanceWindowResourceType`. */
+export const MW_RESOURCE_TYPES = ["INSTANCE", "RESOURCE_GROUP"] as const;
+/** botocore SSM `MaintenanceWindowTaskType`. */
+export const MW_TASK_TYPES = ["RUN_COMMAND", "AUTOMATION", "STEP_FUNCTIONS", "LAMBDA"] as const;
+/** Task types this program registers from `patching:maintenanceWindows` (STEP_FUNCTIONS is used by the orchestrator). */
+export const MW_CONFIG_TASK_TYPES = ["RUN_COMMAND", "AUTOMATION"] as const;
+/** botocore SSM `MaintenanceWindowTaskCutoffBehavior`. */
+export const MW_CUTOFF_BEHAVIORS = ["CONTINUE_TASK", "CANCEL_TASK"] as const;
+/** botocore SSM `TimeoutSeconds` (Run Command delivery timeout): 30–2592000. */
+export const RUN_COMMAND_TIMEOUT_MIN = 30;
+export const RUN_COMMAND_TIMEOUT_MAX = 2592000;
+/** botocore SSM `Comment`: at most 100 characters. */
+export const RUN_COMMAND_COMMENT_MAX = 100;
+/** botocore SSM `CommandPluginStatus`-based `NotificationEvent` and `NotificationType`. */
+export const NOTIFICATION_EVENTS = ["All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"] as const;
+export const NOTIFICATION_TYPES = ["Command", "Invocation"] as const;
+/** botocore SSM `DocumentVersion`: `$LATEST`, `$DEFAULT` or a version number. */
+export const DOCUMENT_VERSION_PATTERN = /^(\$DEFAULT|\$LATEST|[1-9][0-9]*)$/;
+/** botocore SSM `AutomationParameterKey` 1–50 characters, at most 200 parameters, ≤ 10 values of ≤ 512 characters. */
+export const AUTOMATION_PARAMETER_KEY_MAX = 50;
+/** IAM role ARN as botocore SSM `AutomationDispatchAssumeRole` / `ServiceRole` accept it. */
+export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** Resource types a resource-group target may filter on (RegisterTargetWithMaintenanceWindow, `resource-groups:ResourceTypeFilters`). */
+export const RESOURCE_TYPE_FILTER_PATTERN = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
+/** botocore SSM `Targets`: at most 5 key/value entries per registered maintenance window target (values: MAX_TARGET_VALUES). */
+export const MW_MAX_TARGET_ENTRIES = 5;
+/** SNS `KmsMasterKeyId`: a key id, key ARN, alias name or alias ARN. */
+export const KMS_KEY_REF_PATTERN = /^(alias\/[a-zA-Z0-9/_-]{1,250}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[a-zA-Z0-9/_-]+)$/;
+/** Step Functions `StartExecution` input started by a maintenance window: ≤ 4096 characters
+ * (botocore SSM `MaintenanceWindowStepFunctionsInput`). */
+export const STEP_FUNCTIONS_INPUT_MAX = 4096;
+/** EC2 instance types as `family.size` (e.g. `m5.large`), or a family wildcard `m5.*`. */
+export const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.([a-z0-9]+|\*)$/;
+/** SendCommand `InstanceIds`: at most 50 per call, so a batch holds at most 50 instances. */
+export const SEND_COMMAND_MAX_INSTANCES = 50;
+/** EBS gp2/gp3/io1/io2 volumes: at most 16 TiB (16384 GiB) (EBS user guide, "Volume size"). */
+export const EBS_MAX_VOLUME_GIB = 16384;

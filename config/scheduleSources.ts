@@ -43,7 +43,39 @@ export function patchPolicySources(stack: string, cfg: Pick<SectionsConfig, "pat
     });
 }
 
+/**
+ * Maintenance windows, in their ScheduleTimezone with their ScheduleOffset: an `install` source
+ * when a task runs AWS-RunPatchBaseline Install (or an Automation task, which may patch), `scan`
+ * when its patch tasks only scan, else `window`.
+ */
+export function maintenanceWindowSources(stack: string, cfg: Pick<SectionsConfig, "maintenanceWindows">): ScheduleSource[] {
+    return cfg.maintenanceWindows.map((w) => {
+        const installs = w.tasks.some((t) => t.runCommand?.operation === "Install" || t.automation !== undefined);
+        const scans = w.tasks.some((t) => t.runCommand?.operation === "Scan");
+        const operation = installs ? "install" : scans ? "scan" : "window";
+        return { stack, source: `maintenanceWindows ${w.name}`, operation, expression: w.schedule, timezone: w.scheduleTimezone, offsetDays: w.scheduleOffset };
+    });
+}
+
+/** The batch orchestrators' windows: each run patches (Install, or Scan when configured so). */
+export function orchestratorSources(stack: string, cfg: Pick<SectionsConfig, "patchOrchestrators">): ScheduleSource[] {
+    return cfg.patchOrchestrators.map((o) => ({
+        stack,
+        source: `patchOrchestrators ${o.name}`,
+        operation: o.patch.operation === "Install" ? "install" : "scan",
+        expression: o.window.schedule,
+        timezone: o.window.scheduleTimezone,
+        offsetDays: o.window.scheduleOffset,
+    }));
+}
+
 /** Every scan, install and window schedule of a stack's config. */
 export function scheduleSources(stack: string, cfg: SectionsConfig): ScheduleSource[] {
-    return [...gatedInstallSources(stack, cfg), ...patchPolicySources(stack, cfg), ...multiAccountSources(stack, cfg)];
+    return [
+        ...gatedInstallSources(stack, cfg),
+        ...patchPolicySources(stack, cfg),
+        ...multiAccountSources(stack, cfg),
+        ...maintenanceWindowSources(stack, cfg),
+        ...orchestratorSources(stack, cfg),
+    ];
 }

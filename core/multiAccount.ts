@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { ssmAutomationTrustStatement } from "./iam";
 
 export interface PolicyStatement {
     Sid?: string;
@@ -93,16 +94,7 @@ export function executionRoleTrustPolicy(c: MemberContext): PolicyDocument {
                 Principal: { AWS: c.administrationRoleArn },
                 Action: "sts:AssumeRole",
             },
-            {
-                Sid: "AutomationInThisAccount",
-                Effect: "Allow",
-                Principal: { Service: "ssm.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": c.accountId },
-                    ArnLike: { "aws:SourceArn": `arn:${c.partition}:ssm:*:${c.accountId}:automation-execution/*` },
-                },
-            },
+            ssmAutomationTrustStatement(c.accountId, c.partition, "*", "AutomationInThisAccount"),
         ],
     };
 }
@@ -192,16 +184,7 @@ export function administrationRoleTrustPolicy(c: Pick<AdministrationContext, "pa
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "AutomationInThisAccount",
-                Effect: "Allow",
-                Principal: { Service: "ssm.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": c.accountId },
-                    ArnLike: { "aws:SourceArn": `arn:${c.partition}:ssm:*:${c.accountId}:automation-execution/*` },
-                },
-            },
+            ssmAutomationTrustStatement(c.accountId, c.partition, "*", "AutomationInThisAccount"),
         ],
     };
 }

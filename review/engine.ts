@@ -140,6 +140,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             state.arn = `arn:${p}:events:${env.region}:${env.accountId}:rule/${inputs.name ?? name}`;
             state.name = inputs.name ?? name;
             break;
+        case "aws:sfn/stateMachine:StateMachine":
+            state.arn = `arn:${p}:states:${env.region}:${env.accountId}:stateMachine:${inputs.name ?? name}`;
+            break;
         case "aws:kms/key:Key":
             state.arn = `arn:${p}:kms:${env.region}:${env.accountId}:key/${name}-id`;
             break;

@@ -10,6 +10,7 @@ import { patchPolicySchedulesSection } from "./schedulesSection";
 import { complianceSection } from "./complianceSection";
 import { multiAccountSection } from "./multiAccountSection";
 import { overrideStoreSection } from "./summaries/overrides";
+import { maintenanceWindowSection } from "./windowSections";
 
 export interface ReviewSection {
     title: string;
@@ -28,7 +29,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

@@ -10,6 +10,8 @@ import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
 import { iamSummarisers } from "./summaries/iam";
 import { multiAccountSummarisers } from "./summaries/multiAccount";
+import { maintenanceWindowSummarisers } from "./summaries/maintenanceWindows";
+import { orchestratorSummarisers } from "./summaries/orchestrator";
 import { Inputs, Summarisers } from "./summaries/util";
 
 export const SUMMARISERS: Summarisers = {
@@ -19,6 +21,8 @@ export const SUMMARISERS: Summarisers = {
     ...complianceSummarisers,
     ...iamSummarisers,
     ...multiAccountSummarisers,
+    ...maintenanceWindowSummarisers,
+    ...orchestratorSummarisers,
     ...changeSafetySummarisers,
 };
 

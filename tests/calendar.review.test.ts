@@ -22,8 +22,9 @@ describe("release calendar in the review", () => {
         expect(section.lines.slice(0, 4)).to.deep.equal([
             "Release cycles: each starts on Patch Tuesday (2nd Tuesday) at 10:00 America/Los_Angeles; times below in UTC. Horizon Fri 2026-11-20 00:00 UTC – Sat 2027-11-20 00:00 UTC.",
             "cycle    patch tuesday  dev install       prod install      gap      check",
-            "2026-12  Tue 2026-12-08 Thu 12-10 02:00   Thu 12-17 02:00   +7d      ✓",
-            "2027-01  Tue 2027-01-12 Thu 01-14 02:00   Thu 01-21 02:00   +7d      ✓",
+            // dev's first install of a cycle: its nightly orchestrator, the evening of Patch Tuesday.
+            "2026-12  Tue 2026-12-08 Tue 12-08 22:55   Thu 12-17 02:00   +8.13d   ✓",
+            "2027-01  Tue 2027-01-12 Tue 01-12 22:55   Thu 01-21 02:00   +8.13d   ✓",
         ]);
         expect(section.lines).to.include("  prod   install multiAccount.schedules prod-web-install: cron(0 2 ? * TUE#4 *) (tz Asia/Tokyo) — 13 run(s); next Mon 2026-11-23 17:00 UTC, Mon 2026-12-21 17:00 UTC, Mon 2027-01-25 17:00 UTC");
         expect(section.lines[section.lines.length - 1]).to.equal("Rule: prod installs only after dev in every cycle, at least 7 day(s) later: holds in all 12 cycles.");
@@ -33,7 +34,7 @@ describe("release calendar in the review", () => {
         const review = await reviewStack({ stack: "dev", now: NOW });
         const section = review.sections.find((s) => s.title === "Release calendar (dev)")!;
         expect(section.lines[1]).to.equal("cycle    patch tuesday  dev install");
-        expect(section.lines[2]).to.equal("2026-12  Tue 2026-12-08 Thu 12-10 02:00");
+        expect(section.lines[2]).to.equal("2026-12  Tue 2026-12-08 Tue 12-08 22:55");
     });
 
     it("an inverted prod is rejected with both schedules and the first inverted cycle; nothing is planned", async () => {
@@ -41,9 +42,11 @@ describe("release calendar in the review", () => {
         expect(review.resources).to.deep.equal([]);
         expect(review.configErrors.map((e) => e.path)).to.deep.equal(["patching:changeSafety.promotion"]);
         const message = review.configErrors[0].message;
-        expect(message).to.match(/^prod can install before dev has proven the patches: 12 of 12 release cycle\(s\) are out of order\. First: cycle 2026-12 \(Patch Tuesday Tue 2026-12-08\): prod installs at Sun 2026-12-13 02:00 UTC \(changeSafety.gatedInstall\), only 3 day\(s\) after dev at Thu 2026-12-10 02:00 UTC \(changeSafety.gatedInstall\); at least 7 required\./);
+        expect(message).to.match(
+            /^prod can install before dev has proven the patches: 12 of 12 release cycle\(s\) are out of order\. First: cycle 2026-12 \(Patch Tuesday Tue 2026-12-08\): prod installs at Sun 2026-12-13 02:00 UTC \(changeSafety.gatedInstall\), only 4.13 day\(s\) after dev at Tue 2026-12-08 22:55 UTC \(patchOrchestrators dev-fleet\); at least 7 required\./,
+        );
         expect(message).to.contain(
-            "Schedules — dev: changeSafety.gatedInstall cron(0 2 ? * TUE#2 *) +2d; patchPolicies dev-patching install cron(0 2 ? * SUN *); multiAccount.schedules dev-web-install cron(0 3 ? * TUE *); prod: changeSafety.gatedInstall cron(0 2 ? * SUN *).",
+            "Schedules — dev: changeSafety.gatedInstall cron(0 2 ? * TUE#2 *) +2d; patchPolicies dev-patching install cron(0 2 ? * SUN *); multiAccount.schedules dev-web-install cron(0 3 ? * TUE *); patchOrchestrators dev-fleet cron(55 22 ? * * *); prod: changeSafety.gatedInstall cron(0 2 ? * SUN *).",
         );
         const { code, out } = await cli(["--config", path.join(ROOT, "tests/fixtures/inverted-prod.yaml"), "--stack", "prod"]);
         expect(code).to.equal(1);

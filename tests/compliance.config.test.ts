@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { ConfigIssue, ConfigValidationError } from "../config";
+
 import { eventBridgeScheduleProblems, inventoryTargets, needsLocalBucket } from "../config/compliance";
 import { s3BucketNameProblems } from "../config/rules";
-import { minimalConfig, parse } from "./harness";
+import { expectIssue as expectConfigIssue, issuesOf, minimalConfig, parse } from "./harness";
 
 const C = "patching:compliance";
 
@@ -11,24 +11,8 @@ function withCompliance(compliance: unknown) {
     return minimalConfig({ [C]: compliance });
 }
 
-function issuesOf(values: Record<string, unknown>): ConfigIssue[] {
-    try {
-        parse(values);
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.issues;
-        throw err;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
-/** Exactly one issue at `path` whose message contains `text` (and, if given, the value). */
-function expectIssue(compliance: unknown, path: string, text: string, value?: unknown) {
-    const issues = issuesOf(withCompliance(compliance));
-    const at = issues.filter((i) => i.path === path);
-    expect(at, `issues: ${JSON.stringify(issues, null, 1)}`).to.have.length(1);
-    expect(at[0].message).to.contain(text);
-    if (value !== undefined) expect(at[0].value).to.deep.equal(value);
-}
+const expectIssue = (compliance: unknown, path: string, text: string, value?: unknown) => expectConfigIssue(withCompliance(compliance), path, text, value);
 
 const accepts = (compliance: unknown) => expect(() => parse(withCompliance(compliance))).not.to.throw();
 

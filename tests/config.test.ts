@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { ConfigIssue, ConfigValidationError } from "../config";
-import { minimalConfig, parse } from "./harness";
+import { ConfigValidationError } from "../config";
+import { expectIssue, issuesOf, minimalConfig, parse } from "./harness";
 
 /** A config whose single baseline is `base` merged with `changes`. */
 function withBaseline(changes: Record<string, unknown>, extra: Record<string, unknown>[] = []) {
@@ -8,24 +8,7 @@ function withBaseline(changes: Record<string, unknown>, extra: Record<string, un
     return minimalConfig({ "patching:baselines": [{ ...base, ...changes }, ...extra] });
 }
 
-function issuesOf(values: Record<string, unknown>): ConfigIssue[] {
-    try {
-        parse(values);
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.issues;
-        throw err;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
-/** Asserts exactly one issue at `path` whose message contains `text` (and, if given, the value). */
-function expectIssue(values: Record<string, unknown>, path: string, text: string, value?: unknown) {
-    const issues = issuesOf(values);
-    const at = issues.filter((i) => i.path === path);
-    expect(at, `issues: ${JSON.stringify(issues, null, 1)}`).to.have.length(1);
-    expect(at[0].message).to.contain(text);
-    if (value !== undefined) expect(at[0].value).to.deep.equal(value);
-}
 
 describe("config model", () => {
     it("accepts a valid config and fills documented defaults", () => {

@@ -4,7 +4,8 @@
  * review uses, so tests and reviewers see the same registrations.
  */
 import * as path from "path";
-import { parseConfig, PatchingConfig } from "../config";
+import { expect } from "chai";
+import { ConfigIssue, ConfigValidationError, parseConfig, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
 import { PlanResource, runUnderMocks } from "../review/engine";
 import { main } from "../program";
@@ -65,4 +66,24 @@ export function named(resources: PlanResource[], type: string, name: string): Pl
     const found = resources.find((r) => r.type === type && r.name === name);
     if (!found) throw new Error(`no ${type} named ${name}; have: ${resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
     return found;
+}
+
+/** Every issue of a config that must be rejected (fails the test if it is accepted). */
+export function issuesOf(values: Record<string, unknown>): ConfigIssue[] {
+    try {
+        parse(values);
+    } catch (err) {
+        if (err instanceof ConfigValidationError) return err.issues;
+        throw err;
+    }
+    throw new Error("expected the config to be rejected");
+}
+
+/** Asserts exactly one issue at `path` whose message contains `text` (and, if given, the value). */
+export function expectIssue(values: Record<string, unknown>, path: string, text: string, value?: unknown): void {
+    const issues = issuesOf(values);
+    const at = issues.filter((i) => i.path === path);
+    expect(at, `issues: ${JSON.stringify(issues, null, 1)}`).to.have.length(1);
+    expect(at[0].message).to.contain(text);
+    if (value !== undefined) expect(at[0].value).to.deep.equal(value);
 }

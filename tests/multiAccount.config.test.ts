@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { ConfigIssue, ConfigValidationError } from "../config";
+
 import { schedulerExpressionProblems } from "../config/multiAccount";
 import { isTimeZone } from "../core/schedule";
-import { minimalConfig, parse } from "./harness";
+import { expectIssue as expectConfigIssue, issuesOf, minimalConfig, parse } from "./harness";
 
 const P = "patching:multiAccount";
 
@@ -25,24 +25,8 @@ function withSection(section: Record<string, unknown>) {
     return minimalConfig({ [P]: section });
 }
 
-function issuesOf(values: Record<string, unknown>): ConfigIssue[] {
-    try {
-        parse(values);
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.issues;
-        throw err;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
-/** Exactly one issue at `path`, whose message contains `text` (and, if given, carries `value`). */
-function expectIssue(section: Record<string, unknown>, path: string, text: string, value?: unknown) {
-    const issues = issuesOf(withSection(section));
-    const at = issues.filter((i) => i.path === path);
-    expect(at, `issues: ${JSON.stringify(issues, null, 1)}`).to.have.length(1);
-    expect(at[0].message).to.contain(text);
-    if (value !== undefined) expect(at[0].value).to.deep.equal(value);
-}
+const expectIssue = (section: Record<string, unknown>, path: string, text: string, value?: unknown) => expectConfigIssue(withSection(section), path, text, value);
 
 describe("patching:multiAccount config", () => {
     it("accepts a management section and fills the documented defaults", () => {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { ConfigIssue, ConfigValidationError } from "../config";
+
 import { deriveOverrideBucketName, rateMinutes } from "../config/overrideStore";
 import { s3BucketNameProblems } from "../config/rules";
-import { minimalConfig, parse } from "./harness";
+import { expectIssue, issuesOf, minimalConfig, parse } from "./harness";
 
 const P = "patching:overrideStore";
 const ORG = "o-a1b2c3d4e5";
@@ -13,24 +13,7 @@ function withStore(changes: Record<string, unknown> = {}, extra: Record<string, 
     return minimalConfig({ [P]: { configId: "test1", baselines: ["test-al2023"], ...changes }, ...extra });
 }
 
-function issuesOf(values: Record<string, unknown>): ConfigIssue[] {
-    try {
-        parse(values);
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.issues;
-        throw err;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
-/** Exactly one issue at `path`, whose message contains `text` (and, if given, whose value is `value`). */
-function expectIssue(values: Record<string, unknown>, path: string, text: string, value?: unknown) {
-    const issues = issuesOf(values);
-    const at = issues.filter((i) => i.path === path);
-    expect(at, `issues: ${JSON.stringify(issues, null, 1)}`).to.have.length(1);
-    expect(at[0].message).to.contain(text);
-    if (value !== undefined) expect(at[0].value).to.deep.equal(value);
-}
 
 describe("config: patching:overrideStore", () => {
     it("fills Quick Setup's defaults", () => {

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { ConfigIssue, ConfigValidationError } from "../config";
+
 import { IssueSink } from "../config/issues";
 import { checkPatchPolicies, compileSchedule, overrideStoreEnabled, patchTuesdayOccurrence } from "../config/patchPolicies";
 import { s3BucketNameProblems } from "../config/rules";
-import { minimalConfig, parse } from "./harness";
+import { expectIssue, issuesOf, minimalConfig, parse } from "./harness";
 
 const P = "patching:patchPolicies[0]";
 
@@ -21,24 +21,7 @@ function managed(changes: Record<string, unknown> = {}) {
     return withPolicy({ mode: "managed", ...changes });
 }
 
-function issuesOf(values: Record<string, unknown>): ConfigIssue[] {
-    try {
-        parse(values);
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.issues;
-        throw err;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
-/** Exactly one issue at `path`, whose message contains `text` (and, if given, the value). */
-function expectIssue(values: Record<string, unknown>, path: string, text: string, value?: unknown) {
-    const issues = issuesOf(values);
-    const at = issues.filter((i) => i.path === path);
-    expect(at, `issues: ${JSON.stringify(issues, null, 1)}`).to.have.length(1);
-    expect(at[0].message).to.contain(text);
-    if (value !== undefined) expect(at[0].value).to.deep.equal(value);
-}
 
 describe("patch policy config", () => {
     it("accepts a minimal owned policy and fills documented defaults", () => {

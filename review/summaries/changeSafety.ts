@@ -1,7 +1,7 @@
 /** Summaries of the change-safety resources: gated association, documents, calendars, schedules, Lambdas. */
-import * as YAML from "yaml";
 import { parseCalendarEvents } from "../../core/changeCalendar";
 import { multiAccountSummarisers } from "./multiAccount";
+import { orchestratorSummarisers } from "./orchestrator";
 import { Inputs, refName, Summarisers } from "./util";
 
 const targets = (t: Inputs[] | undefined) => (t ?? []).map((x) => `${x.key}=${(x.values ?? []).join(",")}`).join(" ");
@@ -10,22 +10,13 @@ const params = (p: Record<string, unknown> | undefined) =>
         .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`)
         .map((s) => (s.length > 90 ? `${s.slice(0, 87)}...` : s));
 
+/** Change calendars here; Command and Automation documents as the orchestrator and multi-account areas show them. */
 function documentLines(i: Inputs): string[] {
-    const head = `${i.name}: ${i.documentType} document (${i.documentFormat ?? "JSON"})`;
     if (i.documentType === "ChangeCalendar" && typeof i.content === "string") {
         const type = /X-CALENDAR-TYPE:(\S+)/.exec(i.content)?.[1] ?? "?";
-        return [`${head}, ${type}, ${parseCalendarEvents(i.content).length} open period(s); later content changes are ignored (approvals are new versions)`];
+        return [`${i.name}: ChangeCalendar document (${i.documentFormat ?? "TEXT"}), ${type}, ${parseCalendarEvents(i.content).length} open period(s); later content changes are ignored (approvals are new versions)`];
     }
-    if (i.documentType === "Automation" && typeof i.content === "string") {
-        try {
-            const doc = YAML.parse(i.content) as { mainSteps?: { name: string; action: string }[] };
-            // The runbook summary of the multi-account area (parameters, steps with their inputs), then the flow.
-            return [...multiAccountSummarisers["aws:ssm/document:Document"](i), `flow: ${(doc.mainSteps ?? []).map((s) => s.name).join(" → ")}`];
-        } catch {
-            return [head];
-        }
-    }
-    return [head];
+    return orchestratorSummarisers["aws:ssm/document:Document"](i);
 }
 
 export const changeSafetySummarisers: Summarisers = {

@@ -69,4 +69,7 @@ export const iamSummarisers: Summarisers = {
         ...(i.managedPolicyArns?.length ? [`managed policies: ${i.managedPolicyArns.join(", ")}`] : []),
     ],
     "aws:iam/rolePolicy:RolePolicy": (i: Inputs) => [`inline policy ${i.name ?? "(auto-named)"} of role ${i.role}`, ...statementLines(i.policy, "allow: ")],
+    "aws:iam/policy:Policy": (i: Inputs) => [`managed policy ${i.name ?? `${i.namePrefix ?? ""}*`}${i.description ? ` — ${i.description}` : ""}`, ...statementLines(i.policy, "allow: ")],
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (i: Inputs) => [`attach ${i.policyArn} → role ${i.role}`],
+    "aws:iam/instanceProfile:InstanceProfile": (i: Inputs) => [`instance profile ${i.name ?? `${i.namePrefix}*`} → role ${i.role}`],
 };

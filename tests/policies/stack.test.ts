@@ -20,3 +20,51 @@ describe("policies: stack", () => {
         expect(await messages(patchGroupBaselinePerOs, [win, group("g1", win, "prod")], { operatingSystems: ["WINDOWS", "UBUNTU"] })).to.have.length(1);
     });
 });
+
+describe("policies: override-object-readable", () => {
+    // The dev stack's real plan: a patch policy with the override store and its instance role.
+    let plan: import("../../review/engine").PlanResource[];
+    before(async () => {
+        const { reviewStack } = await import("../../review/review");
+        plan = (await reviewStack({ stack: "dev" })).resources;
+    });
+    const clone = () => JSON.parse(JSON.stringify(plan)) as typeof plan;
+    const role = (p: typeof plan) => p.find((r) => r.type === "aws:iam/role:Role" && r.name === "dev-patching-iam-instance")!;
+
+    it("arnMatches handles IAM wildcards", async () => {
+        const { arnMatches } = await import("../../policies/stack");
+        expect(arnMatches("arn:aws:s3:::b/*", "arn:aws:s3:::b/baseline_overrides.json")).to.equal(true);
+        expect(arnMatches("arn:aws:s3:::b/other.json", "arn:aws:s3:::b/baseline_overrides.json")).to.equal(false);
+        expect(arnMatches("arn:aws:s3:::b?/*", "arn:aws:s3:::bb/k")).to.equal(true);
+    });
+
+    it("passes the dev stack: the instance role is granted the object and carries the principal tag", async () => {
+        const { overrideObjectReadable } = await import("../../policies/stack");
+        expect(await messages(overrideObjectReadable, plan)).to.deep.equal([]);
+    });
+
+    it("reports an instance role without the store's principal tag (the Quick Setup Access Denied)", async () => {
+        const { overrideObjectReadable } = await import("../../policies/stack");
+        const p = clone();
+        delete (role(p).inputs.tags as Record<string, string>)["QSConfigId-dev01"];
+        const msgs = await messages(overrideObjectReadable, p);
+        expect(msgs).to.have.length(2); // the scan and the install association
+        expect(msgs[0]).to.equal(
+            'Role "dev-patching-iam-instance" (instances of association "dev-patching-us-east-1-install") cannot read s3://patching-overrides-123456789012-us-east-1-dev01/baseline_overrides.json: bucket policy statement "DenyAllButPrincipalsWithTag" denies it unless the role is tagged QSConfigId-dev01=dev01 or listed in aws:PrincipalArn. Fix: grant s3:GetObject on the object and tag the role with the store\'s principal tag.',
+        );
+    });
+
+    it("reports an instance role without an IAM grant on the object", async () => {
+        const { overrideObjectReadable } = await import("../../policies/stack");
+        const p = clone().filter((r) => r.name !== "dev-patching-iam-instance-access");
+        const msgs = await messages(overrideObjectReadable, p);
+        expect(msgs[0]).to.contain("no policy of the role allows s3:GetObject on arn:aws:s3:::patching-overrides-123456789012-us-east-1-dev01/baseline_overrides.json");
+    });
+
+    it("reports a patch policy with an override but no instance role", async () => {
+        const { overrideObjectReadable } = await import("../../policies/stack");
+        const p = clone().filter((r) => r.type !== "aws:iam/role:Role" || !r.name.startsWith("dev-patching-iam"));
+        const msgs = await messages(overrideObjectReadable, p);
+        expect(msgs.some((m) => m.includes("creates no instance role that reads it"))).to.equal(true);
+    });
+});

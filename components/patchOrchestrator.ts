@@ -1,0 +1,373 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import type { OrchestratorConfig } from "../config/patchOrchestrators";
+import { preflightDocument } from "../core/orchestrator/preflightDocument";
+import { orchestratorInput } from "../core/orchestrator/settings";
+import { batchDefinition, runDefinition, toJson } from "../core/orchestrator/stateMachine";
+import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
+import { documentArn, MaintenanceWindow } from "./maintenanceWindow";
+import { NodeLambda } from "./nodeLambda";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** The preflight scripts shipped in the document (read at program time). */
+export function preflightScripts(): { windows: string; linux: string } {
+    return {
+        windows: fs.readFileSync(path.join(ROOT, "scripts/preflight-windows.ps1"), "utf8"),
+        linux: fs.readFileSync(path.join(ROOT, "scripts/preflight-linux.sh"), "utf8"),
+    };
+}
+
+/** The preflight Command document as YAML, and a version name derived from its content. */
+export function preflightDocumentYaml(): { content: string; versionName: string } {
+    const content = YAML.stringify(preflightDocument(preflightScripts()), { lineWidth: 0 });
+    return { content, versionName: `v-${crypto.createHash("sha256").update(content).digest("hex").slice(0, 16)}` };
+}
+
+/** `StringEquals` on every target tag: instances must carry one of the values of each key. */
+function tagCondition(prefix: "aws:ResourceTag" | "ssm:resourceTag", tags: Record<string, string[]>) {
+    return Object.keys(tags).length > 0 ? { StringEquals: Object.fromEntries(Object.entries(tags).map(([k, v]) => [`${prefix}/${k}`, v])) } : undefined;
+}
+
+const instanceArns = (ctx: AwsContext) => pulumi.interpolate`arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:instance/*`;
+
+/** The volume tag ec2:ModifyVolume is scoped to: configured, or the first target tag. */
+export function expansionVolumeTag(cfg: OrchestratorConfig): { key: string; values: string[] } | undefined {
+    const v = cfg.preflight.volumeExpansion.volumeTag;
+    if (v) return { key: v.key, values: [v.value] };
+    const first = Object.entries(cfg.targets.tags ?? {})[0];
+    return first ? { key: first[0], values: first[1] } : undefined;
+}
+
+/** Plan Lambda: discovery (DescribeInstances; a resource group's members). */
+export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig): Statement[] {
+    const out: Statement[] = [{ Sid: "DiscoverInstances", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }];
+    if (cfg.targets.resourceGroup) {
+        out.push({
+            Sid: "ListTargetGroup",
+            Effect: "Allow",
+            Action: ["resource-groups:ListGroupResources"],
+            Resource: pulumi.interpolate`arn:${ctx.partition}:resource-groups:${ctx.region}:${ctx.accountId}:group/${cfg.targets.resourceGroup}`,
+        });
+        // ListGroupResources resolves tag-query groups through the tagging API (no resource-level permissions).
+        out.push({ Sid: "ResolveGroupMembers", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" });
+    }
+    return out;
+}
+
+/** Batch Lambda: start target instances, check agents, send the two documents, grow tagged volumes (opt-in). */
+export function batchStatements(ctx: AwsContext, cfg: OrchestratorConfig, preflightDocumentName: pulumi.Input<string>): Statement[] {
+    const tags = cfg.targets.tags ?? {};
+    const startCondition = tagCondition("aws:ResourceTag", tags);
+    const sendCondition = tagCondition("ssm:resourceTag", tags);
+    const out: Statement[] = [
+        { Sid: "StartTargetInstances", Effect: "Allow", Action: ["ec2:StartInstances"], Resource: instanceArns(ctx), ...(startCondition ? { Condition: startCondition } : {}) },
+        {
+            Sid: "ReadInstancesAndAgents",
+            Effect: "Allow",
+            // Describe/List calls take no resource-level permissions.
+            Action: ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation", "ssm:ListCommandInvocations"],
+            Resource: "*",
+        },
+        {
+            Sid: "SendPreflightAndPatchDocuments",
+            Effect: "Allow",
+            Action: ["ssm:SendCommand"],
+            Resource: [pulumi.interpolate`arn:${ctx.partition}:ssm:${ctx.region}:${ctx.accountId}:document/${preflightDocumentName}`, documentArn(ctx, "AWS-RunPatchBaseline")],
+        },
+        { Sid: "SendToTargetInstances", Effect: "Allow", Action: ["ssm:SendCommand"], Resource: instanceArns(ctx), ...(sendCondition ? { Condition: sendCondition } : {}) },
+        { Sid: "CancelTimedOutCommands", Effect: "Allow", Action: ["ssm:CancelCommand"], Resource: "*" },
+    ];
+    const expansion = cfg.preflight.volumeExpansion;
+    const volumeTag = expansionVolumeTag(cfg);
+    if (expansion.enabled && volumeTag) {
+        out.push({
+            Sid: "GrowTaggedRootVolumes",
+            Effect: "Allow",
+            Action: ["ec2:ModifyVolume"],
+            Resource: pulumi.interpolate`arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:volume/*`,
+            Condition: { StringEquals: { [`aws:ResourceTag/${volumeTag.key}`]: volumeTag.values } },
+        });
+        out.push({ Sid: "ReadVolumes", Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeVolumesModifications"], Resource: "*" });
+    }
+    if (cfg.ebsKmsKeyArns.length > 0) {
+        // Starting an instance whose volumes use a customer managed key creates a grant for EC2.
+        out.push({
+            Sid: "StartInstancesWithEncryptedVolumes",
+            Effect: "Allow",
+            Action: ["kms:CreateGrant"],
+            Resource: cfg.ebsKmsKeyArns,
+            Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        });
+    }
+    return out;
+}
+
+/** Restore Lambda: read states, stop target instances. */
+export function restoreStatements(ctx: AwsContext, cfg: OrchestratorConfig): Statement[] {
+    const condition = tagCondition("aws:ResourceTag", cfg.targets.tags ?? {});
+    return [
+        { Sid: "ReadInstanceStates", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" },
+        { Sid: "StopTargetInstances", Effect: "Allow", Action: ["ec2:StopInstances"], Resource: instanceArns(ctx), ...(condition ? { Condition: condition } : {}) },
+    ];
+}
+
+/** Summary Lambda: write to the orchestrator log group, publish to its topic. */
+export function summaryStatements(logGroupArn: pulumi.Input<string>, topicArn: pulumi.Input<string>): Statement[] {
+    return [
+        { Sid: "WriteRunSummaries", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroupArn}:log-stream:orchestrator/*` },
+        { Sid: "PublishRunSummaries", Effect: "Allow", Action: ["sns:Publish"], Resource: topicArn },
+    ];
+}
+
+/** The batch state machine: invoke its two Lambdas. */
+export function batchMachineStatements(functionArns: pulumi.Input<string>[]): Statement[] {
+    return [{ Sid: "InvokeBatchSteps", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns }];
+}
+
+/** The run state machine: invoke its Lambdas, run the batch state machine synchronously (.sync). */
+export function runMachineStatements(ctx: AwsContext, functionArns: pulumi.Input<string>[], batchMachineName: string): Statement[] {
+    return [
+        { Sid: "InvokeRunSteps", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns },
+        {
+            Sid: "StartBatchExecutions",
+            Effect: "Allow",
+            Action: ["states:StartExecution"],
+            Resource: pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${batchMachineName}`,
+        },
+        {
+            Sid: "FollowBatchExecutions",
+            Effect: "Allow",
+            Action: ["states:DescribeExecution", "states:StopExecution"],
+            Resource: pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:execution:${batchMachineName}:*`,
+        },
+        {
+            Sid: "SyncExecutionEvents",
+            Effect: "Allow",
+            // The managed rule Step Functions uses to learn when a .sync child execution ends.
+            Action: ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+            Resource: pulumi.interpolate`arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`,
+        },
+    ];
+}
+
+/** What the patched instances need: command output to the log group; CloudWatch agent metrics (opt-out). No ec2:ModifyVolume. */
+export function instanceStatements(ctx: AwsContext, logGroupArn: pulumi.Input<string>, cloudWatchAgent: boolean): Statement[] {
+    const out: Statement[] = [
+        {
+            Sid: "WriteCommandOutput",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${logGroupArn}:*`,
+        },
+        { Sid: "FindCommandOutputGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
+    ];
+    if (cloudWatchAgent) {
+        out.push({
+            Sid: "PublishAgentMetrics",
+            Effect: "Allow",
+            Action: ["cloudwatch:PutMetricData"],
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } },
+        });
+        out.push({ Sid: "AgentMetricDimensions", Effect: "Allow", Action: ["ec2:DescribeTags"], Resource: "*" });
+        out.push({
+            Sid: "ReadAgentConfiguration",
+            Effect: "Allow",
+            Action: ["ssm:GetParameter"],
+            Resource: pulumi.interpolate`arn:${ctx.partition}:ssm:${ctx.region}:${ctx.accountId}:parameter/AmazonCloudWatch-*`,
+        });
+    }
+    return out;
+}
+
+/** Seconds the batch state machine may run at most (a backstop above every step deadline). */
+export function batchTimeoutSeconds(cfg: OrchestratorConfig): number {
+    return cfg.agentWaitSeconds + 2 * cfg.preflight.timeoutSeconds + 900 + cfg.patch.timeoutSeconds + 1800;
+}
+
+/** Arguments of {@link PatchOrchestrator}. */
+export interface PatchOrchestratorArgs {
+    /** The validated `patching:patchOrchestrators[n]` entry. */
+    orchestrator: OrchestratorConfig;
+    /** Tags for every resource (the orchestrator's own tags are merged over them). */
+    tags: Record<string, string>;
+    /** Instance roles created elsewhere in the stack (patch policies' instance roles) that get the instance policy, by a stable key. @default {} */
+    attachToRoles?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * The batch patch orchestrator: a maintenance window whose targetless Step Functions task starts
+ * the run state machine; per batch a child execution starts stopped instances, waits for their
+ * agents, runs the preflight document, grows volumes if enabled, patches with AWS-RunPatchBaseline
+ * and restores original states; a summary goes to the log group and an encrypted SNS topic.
+ */
+export class PatchOrchestrator extends pulumi.ComponentResource {
+    public readonly runStateMachineArn: pulumi.Output<string>;
+    public readonly batchStateMachineArn: pulumi.Output<string>;
+    public readonly windowId: pulumi.Output<string>;
+    public readonly topicArn: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+    public readonly preflightDocumentName: pulumi.Output<string>;
+    public readonly instanceProfileName?: pulumi.Output<string>;
+    public readonly instancePolicyArn?: pulumi.Output<string>;
+
+    constructor(name: string, args: PatchOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patching:orchestrator:PatchOrchestrator", name, {}, opts);
+        const cfg = args.orchestrator;
+        const tags = { ...args.tags, ...cfg.tags };
+        const ctx = awsContext(this);
+
+        // The command-output and summary log group: created here, or one created elsewhere (patching:compliance).
+        const logGroup = cfg.logGroup.create
+            ? new aws.cloudwatch.LogGroup(`${name}-logs`, { name: cfg.logGroup.name, retentionInDays: cfg.logGroup.retentionDays, tags }, { parent: this })
+            : { name: pulumi.output(cfg.logGroup.name), arn: pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${cfg.logGroup.name}` };
+
+        const topic = new aws.sns.Topic(`${name}-summary`, { name: `${name}-patch-summary`, kmsMasterKeyId: cfg.notifications.kmsMasterKeyId, tags }, { parent: this });
+        cfg.notifications.emails.forEach((endpoint, i) => new aws.sns.TopicSubscription(`${name}-summary-email-${i}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this }));
+
+        const doc = preflightDocumentYaml();
+        const document = new aws.ssm.Document(
+            `${name}-preflight`,
+            { name: `${name}-preflight`, documentType: "Command", documentFormat: "YAML", content: doc.content, versionName: doc.versionName, targetType: "/AWS::EC2::Instance", tags },
+            { parent: this },
+        );
+
+        const env = { PREFLIGHT_DOCUMENT: document.name, LOG_GROUP_NAME: logGroup.name, TOPIC_ARN: topic.arn };
+        const fn = (suffix: string, entry: string, description: string, statements: pulumi.Input<Statement[]>, environment?: Record<string, pulumi.Input<string>>) =>
+            new NodeLambda(
+                `${name}-${suffix}`,
+                { entry, functionName: `${name}-${suffix}`, description, statements: statements as pulumi.Input<aws.iam.PolicyStatement[]>, environment, timeoutSeconds: 120, tags },
+                { parent: this },
+            );
+        const plan = fn("plan", "lambda/orchestratorPlan.ts", "Patch orchestrator: discover running and stopped targets, plan batches, record results", planStatements(ctx, cfg));
+        const batch = fn("batch", "lambda/orchestratorBatch.ts", "Patch orchestrator: batch steps (start, agents, preflight, volumes, patch)", batchStatements(ctx, cfg, document.name), env);
+        const restore = fn("restore", "lambda/orchestratorRestore.ts", "Patch orchestrator: stop again what was stopped", restoreStatements(ctx, cfg));
+        const summary = fn("summary", "lambda/orchestratorSummary.ts", "Patch orchestrator: run summary to the log group and SNS", summaryStatements(logGroup.arn, topic.arn), env);
+
+        const batchMachineName = `${name}-batch`;
+        const runMachineName = `${name}-run`;
+        const machineRole = (suffix: string, machine: string, statements: Statement[]) => {
+            const role = new aws.iam.Role(
+                `${name}-${suffix}-role`,
+                {
+                    namePrefix: `${name}-${suffix}-`.slice(0, 38),
+                    description: `Role of the ${machine} state machine`,
+                    assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", ctx, pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${machine}`),
+                    tags,
+                },
+                { parent: this },
+            );
+            const policy = new aws.iam.RolePolicy(`${name}-${suffix}-policy`, { role: role.id, policy: policyDocument(statements) }, { parent: this });
+            return { role, policy };
+        };
+
+        const batchRole = machineRole("batch-sm", batchMachineName, batchMachineStatements([batch.function.arn, restore.function.arn]));
+        const batchMachine = new aws.sfn.StateMachine(
+            `${name}-batch`,
+            {
+                name: batchMachineName,
+                type: "STANDARD",
+                roleArn: batchRole.role.arn,
+                definition: pulumi
+                    .all([batch.function.arn, restore.function.arn])
+                    .apply(([batchFunctionArn, restoreFunctionArn]) => toJson(batchDefinition({ batchFunctionArn, restoreFunctionArn }, { timeoutSeconds: batchTimeoutSeconds(cfg) }))),
+                tags,
+            },
+            { parent: this, dependsOn: [batchRole.policy] },
+        );
+
+        const runRole = machineRole("run-sm", runMachineName, runMachineStatements(ctx, [plan.function.arn, restore.function.arn, summary.function.arn], batchMachineName));
+        const runMachine = new aws.sfn.StateMachine(
+            `${name}-run`,
+            {
+                name: runMachineName,
+                type: "STANDARD",
+                roleArn: runRole.role.arn,
+                definition: pulumi
+                    .all([plan.function.arn, restore.function.arn, summary.function.arn, batchMachine.arn])
+                    .apply(([planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn]) =>
+                        toJson(runDefinition({ planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn })),
+                    ),
+                tags,
+            },
+            { parent: this, dependsOn: [runRole.policy] },
+        );
+
+        const window = new MaintenanceWindow(
+            `${name}-window`,
+            {
+                window: { ...cfg.window, name: cfg.window.name ?? `${name}-window`, description: cfg.window.description ?? cfg.description, allowUnassociatedTargets: false },
+                tasks: [
+                    {
+                        type: "STEP_FUNCTIONS",
+                        name: "start-orchestration",
+                        description: `Starts ${runMachineName}: batch patching with state restore`,
+                        priority: 1,
+                        stateMachineArn: runMachine.arn,
+                        input: JSON.stringify(orchestratorInput(cfg)),
+                    },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+
+        const instance = cfg.instanceRole;
+        if (instance.mode !== "none") {
+            const policy = policyDocument(instanceStatements(ctx, logGroup.arn, instance.cloudWatchAgent));
+            if (instance.mode === "create") {
+                const role = new aws.iam.Role(
+                    `${name}-instance-role`,
+                    {
+                        namePrefix: `${name}-instance-`.slice(0, 38),
+                        description: `EC2 instance role for instances patched by ${name}`,
+                        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+                        tags,
+                    },
+                    { parent: this },
+                );
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-instance-core`,
+                    { role: role.name, policyArn: pulumi.interpolate`arn:${ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+                    { parent: this },
+                );
+                new aws.iam.RolePolicy(`${name}-instance-policy`, { role: role.id, policy }, { parent: this });
+                const profile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { namePrefix: `${name}-instance-`.slice(0, 38), role: role.name, tags }, { parent: this });
+                this.instanceProfileName = profile.name;
+            } else {
+                const managed = new aws.iam.Policy(
+                    `${name}-instance-policy`,
+                    { namePrefix: `${name}-instance-`.slice(0, 38), description: `Additions for instances patched by ${name}: command output, CloudWatch agent metrics`, policy, tags },
+                    { parent: this },
+                );
+                instance.attachToRoles.forEach((role) => new aws.iam.RolePolicyAttachment(`${name}-instance-policy-${role}`, { role, policyArn: managed.arn }, { parent: this }));
+                for (const [key, role] of Object.entries(args.attachToRoles ?? {})) {
+                    new aws.iam.RolePolicyAttachment(`${name}-instance-policy-${key}`, { role, policyArn: managed.arn }, { parent: this });
+                }
+                this.instancePolicyArn = managed.arn;
+            }
+        }
+
+        this.runStateMachineArn = runMachine.arn;
+        this.batchStateMachineArn = batchMachine.arn;
+        this.windowId = window.windowId;
+        this.topicArn = topic.arn;
+        this.logGroupName = logGroup.name;
+        this.preflightDocumentName = document.name;
+        this.registerOutputs({
+            runStateMachineArn: this.runStateMachineArn,
+            batchStateMachineArn: this.batchStateMachineArn,
+            windowId: this.windowId,
+            topicArn: this.topicArn,
+            logGroupName: this.logGroupName,
+            preflightDocumentName: this.preflightDocumentName,
+            instanceProfileName: this.instanceProfileName,
+            instancePolicyArn: this.instancePolicyArn,
+        });
+    }
+}

@@ -1,0 +1,105 @@
+/**
+ * The four Lambda entry points of the orchestrator as plain functions of (event, dependencies):
+ * `lambda/orchestrator*.ts` pass real SDK clients and the real clock; tests pass mocked clients
+ * and a fake clock. Each state machine Task invokes one of them with `{ action, state }`.
+ */
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { ResourceGroupsClient } from "@aws-sdk/client-resource-groups";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import { checkAgents, checkVolumes, evaluateExtend, evaluatePatch, evaluatePreflight, pollCommand, sendCommand, startBatch } from "./batch";
+import { discoverTargets } from "./discovery";
+import { Clock, planRun, recordBatch } from "./plan";
+import { restoreBatch, restoreFailedBatch, restoreRun } from "./restore";
+import { normaliseSettings } from "./settings";
+import { buildSummary, publishSummary, runFailed, SummaryInput, writeSummaryLog } from "./summary";
+import type { BatchState, InstanceRecord, OrchestratorEnvironment, RunState, StepError } from "./types";
+
+export interface StepEvent<S = unknown> {
+    action: string;
+    state: S;
+    executionName?: string;
+}
+
+export class UnknownActionError extends Error {
+    constructor(action: string, handler: string) {
+        super(`${handler} has no action "${action}"`);
+        this.name = "UnknownAction";
+    }
+}
+
+/** Plan Lambda: `plan` (discover, order, batch) and `record` (fold a batch in, decide what is next). */
+export async function planHandler(event: StepEvent, deps: { ec2: EC2Client; resourceGroups: ResourceGroupsClient; clock: Clock }): Promise<RunState> {
+    if (event.action === "plan") {
+        const input = (event.state ?? {}) as { settings?: unknown; windowExecutionId?: string };
+        const settings = normaliseSettings(input.settings);
+        const targets = await discoverTargets({ ec2: deps.ec2, resourceGroups: deps.resourceGroups }, settings.targets);
+        return planRun({ runId: event.executionName ?? `run-${deps.clock().getTime()}`, windowExecutionId: input.windowExecutionId, settings, targets, now: deps.clock() });
+    }
+    if (event.action === "record") {
+        const state = event.state as RunState & { batchResult?: { instances?: InstanceRecord[] }; lastBatchError?: StepError; restoreError?: StepError };
+        const { batchResult, restoreError, ...rest } = state;
+        const recorded = recordBatch(rest, batchResult, state.lastBatchError ?? restoreError, deps.clock());
+        return recorded;
+    }
+    throw new UnknownActionError(event.action, "plan");
+}
+
+/** Batch Lambda: every step of the child state machine but the restore. */
+export async function batchHandler(event: StepEvent, deps: { ec2: EC2Client; ssm: SSMClient; env: OrchestratorEnvironment; clock: Clock }): Promise<BatchState> {
+    const state = event.state as BatchState;
+    const now = deps.clock();
+    switch (event.action) {
+        case "start":
+            return startBatch(state, deps.ec2, now);
+        case "checkAgents":
+            return checkAgents(state, deps.ssm, now);
+        case "sendPreflight":
+            return sendCommand(state, "preflight", deps.ssm, deps.env, now);
+        case "sendExtend":
+            return sendCommand(state, "extend", deps.ssm, deps.env, now);
+        case "sendPatch":
+            return sendCommand(state, "patch", deps.ssm, deps.env, now);
+        case "pollCommand":
+            return pollCommand(state, deps.ssm, now);
+        case "evaluatePreflight":
+            return evaluatePreflight(state, deps.ec2, now);
+        case "checkVolumes":
+            return checkVolumes(state, deps.ec2, now);
+        case "evaluateExtend":
+            return evaluateExtend(state);
+        case "evaluatePatch":
+            return evaluatePatch(state);
+        default:
+            throw new UnknownActionError(event.action, "batch");
+    }
+}
+
+/** Restore Lambda: the batch's restore, a failed batch's restore (parent), the run's final sweep. */
+export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client }): Promise<BatchState | RunState> {
+    switch (event.action) {
+        case "restoreBatch":
+            return restoreBatch(event.state as BatchState, deps.ec2);
+        case "restoreFailedBatch":
+            return restoreFailedBatch(event.state as RunState, deps.ec2);
+        case "restoreRun":
+            return restoreRun(event.state as RunState, deps.ec2);
+        default:
+            throw new UnknownActionError(event.action, "restore");
+    }
+}
+
+/** Summary Lambda: builds the summary, writes it to the log group and publishes it to SNS. */
+export async function summaryHandler(
+    event: StepEvent,
+    deps: { logs: CloudWatchLogsClient; sns: SNSClient; env: OrchestratorEnvironment; clock: Clock; log?: (line: string) => void },
+): Promise<{ runFailed: boolean; counts: ReturnType<typeof buildSummary>["counts"]; logStream: string; messageId?: string }> {
+    if (event.action !== "publish") throw new UnknownActionError(event.action, "summary");
+    const now = deps.clock();
+    const summary = buildSummary({ ...(event.state as SummaryInput), executionName: event.executionName }, now);
+    (deps.log ?? ((l: string) => console.log(l)))(JSON.stringify({ message: "patch run summary", ...summary }));
+    const logStream = await writeSummaryLog(deps.logs, deps.env.logGroupName, summary, now);
+    const messageId = deps.env.topicArn ? await publishSummary(deps.sns, deps.env.topicArn, summary) : undefined;
+    return { runFailed: runFailed(summary), counts: summary.counts, logStream, ...(messageId ? { messageId } : {}) };
+}

@@ -1,0 +1,183 @@
+/**
+ * A small Amazon States Language interpreter for tests: runs the orchestrator's real state
+ * machine definitions against fake Lambda functions (the real handlers with mocked SDK clients)
+ * and a fake clock, so whole runs — including waits of hours — execute instantly and
+ * deterministically. It supports what the orchestrator's definitions use: Task (lambda:invoke,
+ * states:startExecution.sync:2) with Parameters/ResultSelector/ResultPath/OutputPath, Retry and
+ * Catch; Choice (BooleanEquals, StringEquals, NumericGreaterThan); Wait (Seconds, SecondsPath);
+ * Succeed; Fail; TimeoutSeconds. Anything else throws, so a definition using more is noticed.
+ */
+import type { AslDefinition, AslState } from "../../core/orchestrator/stateMachine";
+
+export class FakeClock {
+    constructor(private t: number) {}
+    now = (): Date => new Date(this.t);
+    advance(seconds: number): void {
+        this.t += seconds * 1000;
+    }
+}
+
+export interface AslRun {
+    status: "SUCCEEDED" | "FAILED";
+    output?: unknown;
+    error?: { Error: string; Cause: string };
+    /** States entered, in order. */
+    path: string[];
+    /** The data when the execution ended (also after a Fail state, which has no output in AWS). */
+    last?: unknown;
+}
+
+export interface AslEnvironment {
+    clock: FakeClock;
+    lambdas: Record<string, (payload: unknown) => Promise<unknown>>;
+    /** Child state machines for startExecution.sync:2, by ARN. */
+    machines?: Record<string, AslDefinition>;
+    executionName?: string;
+    maxTransitions?: number;
+}
+
+class StatesError extends Error {
+    constructor(
+        readonly error: string,
+        readonly cause: string,
+    ) {
+        super(`${error}: ${cause}`);
+    }
+}
+
+function get(data: unknown, path: string, context: Record<string, unknown>): unknown {
+    const [root, rest] = path.startsWith("$$") ? [context, path.slice(2)] : [data, path.slice(1)];
+    let cur: unknown = root;
+    for (const part of rest.split(".").filter(Boolean)) {
+        if (cur === null || typeof cur !== "object" || !(part in (cur as object))) throw new StatesError("States.Runtime", `path ${path} not found`);
+        cur = (cur as Record<string, unknown>)[part];
+    }
+    return cur;
+}
+
+function resolve(template: unknown, data: unknown, context: Record<string, unknown>): unknown {
+    if (Array.isArray(template)) return template.map((t) => resolve(t, data, context));
+    if (template === null || typeof template !== "object") return template;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) {
+        if (k.endsWith(".$")) out[k.slice(0, -2)] = get(data, v as string, context);
+        else out[k] = resolve(v, data, context);
+    }
+    return out;
+}
+
+function setPath(data: unknown, path: string | null | undefined, value: unknown): unknown {
+    if (path === null) return data;
+    if (path === undefined || path === "$") return value;
+    const parts = path.slice(2).split(".");
+    const copy = JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
+    let cur = copy;
+    for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+    cur[parts[parts.length - 1]] = value;
+    return copy;
+}
+
+const matches = (errorEquals: string[], name: string) => errorEquals.includes(name) || (errorEquals.includes("States.ALL") && !name.startsWith("States.Runtime"));
+
+function choose(state: AslState, data: unknown, context: Record<string, unknown>): string {
+    for (const c of state.Choices as Record<string, unknown>[]) {
+        const v = get(data, c.Variable as string, context);
+        if ("BooleanEquals" in c && v === c.BooleanEquals) return c.Next as string;
+        if ("StringEquals" in c && v === c.StringEquals) return c.Next as string;
+        if ("NumericGreaterThan" in c && typeof v === "number" && v > (c.NumericGreaterThan as number)) return c.Next as string;
+        if (!["BooleanEquals", "StringEquals", "NumericGreaterThan"].some((k) => k in c)) throw new Error(`unsupported choice rule ${JSON.stringify(c)}`);
+    }
+    if (!state.Default) throw new StatesError("States.NoChoiceMatched", "no choice matched");
+    return state.Default as string;
+}
+
+async function invoke(state: AslState, params: Record<string, unknown>, env: AslEnvironment, parentId: string): Promise<unknown> {
+    if (state.Resource === "arn:aws:states:::lambda:invoke") {
+        const fn = env.lambdas[params.FunctionName as string];
+        if (!fn) throw new Error(`no fake Lambda ${String(params.FunctionName)}`);
+        try {
+            const payload = await fn(JSON.parse(JSON.stringify(params.Payload)));
+            return { Payload: JSON.parse(JSON.stringify(payload ?? null)), StatusCode: 200 };
+        } catch (err) {
+            const e = err as Error;
+            throw new StatesError(e.name || "Error", JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+        }
+    }
+    if (state.Resource === "arn:aws:states:::states:startExecution.sync:2") {
+        const child = env.machines?.[params.StateMachineArn as string];
+        if (!child) throw new Error(`no child machine ${String(params.StateMachineArn)}`);
+        const run = await runAsl(child, params.Input, { ...env, executionName: `${parentId}-child` });
+        if (run.status !== "SUCCEEDED") throw new StatesError("States.TaskFailed", JSON.stringify(run.error));
+        return { Output: run.output, Status: "SUCCEEDED" };
+    }
+    throw new Error(`unsupported resource ${String(state.Resource)}`);
+}
+
+/** Runs `def` on `input`; never waits on real time (Wait states advance the fake clock). */
+export async function runAsl(def: AslDefinition, input: unknown, env: AslEnvironment): Promise<AslRun> {
+    const name = env.executionName ?? "test-execution";
+    const context = { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:test:${name}` } };
+    const started = env.clock.now().getTime();
+    const path: string[] = [];
+    let current = def.StartAt;
+    let data: unknown = JSON.parse(JSON.stringify(input));
+    for (let n = 0; n < (env.maxTransitions ?? 5000); n++) {
+        if (def.TimeoutSeconds && env.clock.now().getTime() - started > def.TimeoutSeconds * 1000) {
+            return { status: "FAILED", error: { Error: "States.Timeout", Cause: "execution timed out" }, path };
+        }
+        const state = def.States[current];
+        if (!state) throw new Error(`no state ${current}`);
+        path.push(current);
+        try {
+            switch (state.Type) {
+                case "Succeed":
+                    return { status: "SUCCEEDED", output: data, path, last: data };
+                case "Fail":
+                    return { status: "FAILED", error: { Error: state.Error as string, Cause: state.Cause as string }, path, last: data };
+                case "Choice":
+                    current = choose(state, data, context);
+                    continue;
+                case "Wait": {
+                    const seconds = state.SecondsPath ? (get(data, state.SecondsPath as string, context) as number) : (state.Seconds as number);
+                    env.clock.advance(seconds);
+                    current = state.Next as string;
+                    continue;
+                }
+                case "Pass":
+                    current = state.Next as string;
+                    continue;
+                case "Task": {
+                    const params = resolve(state.Parameters, data, context) as Record<string, unknown>;
+                    let result: unknown;
+                    let attempt = 0;
+                    for (;;) {
+                        try {
+                            result = await invoke(state, params, env, name);
+                            break;
+                        } catch (err) {
+                            if (!(err instanceof StatesError)) throw err;
+                            const retry = ((state.Retry as Record<string, unknown>[]) ?? []).find((r) => matches(r.ErrorEquals as string[], err.error));
+                            if (!retry || attempt >= ((retry.MaxAttempts as number) ?? 3)) throw err;
+                            env.clock.advance(((retry.IntervalSeconds as number) ?? 1) * Math.pow((retry.BackoffRate as number) ?? 2, attempt));
+                            attempt++;
+                        }
+                    }
+                    if (state.ResultSelector) result = resolve(state.ResultSelector, result, context);
+                    data = setPath(data, state.ResultPath as string | undefined, result);
+                    if (state.OutputPath) data = get(data, state.OutputPath as string, context);
+                    current = state.Next as string;
+                    continue;
+                }
+                default:
+                    throw new Error(`unsupported state type ${state.Type}`);
+            }
+        } catch (err) {
+            if (!(err instanceof StatesError)) throw err;
+            const handler = ((state.Catch as Record<string, unknown>[]) ?? []).find((c) => matches(c.ErrorEquals as string[], err.error));
+            if (!handler) return { status: "FAILED", error: { Error: err.error, Cause: err.cause }, path, last: data };
+            data = setPath(data, (handler.ResultPath as string | undefined) ?? "$", { Error: err.error, Cause: err.cause });
+            current = handler.Next as string;
+        }
+    }
+    throw new Error(`more than ${env.maxTransitions ?? 5000} transitions: a loop without end?`);
+}
