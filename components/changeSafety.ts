@@ -5,6 +5,7 @@ import type { ChangeSafetyConfig, GatedInstallConfig } from "../config";
 import { changeSafetyNames, defaultOverrideListKey } from "../config/changeSafety";
 import { documentContent } from "../core/automationDocument";
 import { renderCalendarContent } from "../core/changeCalendar";
+import { ssmAutomationTrustStatement } from "../core/iam";
 import { HardenedBucket } from "./hardenedBucket";
 import { ScheduledLambda } from "./scheduledLambda";
 
@@ -363,20 +364,10 @@ export class ChangeSafety extends pulumi.ComponentResource {
             {
                 name: names.automationRole,
                 description: `Runs ${names.patchDocument}${snapshots ? ` and ${names.rollbackDocument}` : ""} for ${args.stack}`,
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "ssm.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: {
-                                StringEquals: { "aws:SourceAccount": account },
-                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ssm:${args.region}:${account}:automation-execution/*` },
-                            },
-                        },
-                    ],
-                }),
+                // Systems Manager Automation of this account and Region only (the shared trust statement).
+                assumeRolePolicy: pulumi
+                    .all([account, partition])
+                    .apply(([a, p]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p, args.region)] })),
                 tags: args.tags,
             },
             { parent: this },
