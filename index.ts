@@ -16,6 +16,8 @@ export const patchPolicies = outputs.patchPolicies;
 export const baselineOverrides = outputs.baselineOverrides;
 /** Seeing compliance: bucket, sync destination, notification topic, log group, dashboard. */
 export const compliance = outputs.compliance;
+/** Change safety: artifact bucket, approval calendar, patch/rollback documents, pinned list URL. */
+export const changeSafety = outputs.changeSafety;
 /** Multi-account automation: roles, runbook, schedules (when `patching:multiAccount` is set). */
 export const automation = outputs.automation;
 /** Maintenance window ids by window name. */

@@ -6,7 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchingConfig } from "./config";
-import { readEngineConfig } from "./config/source";
+import { readEngineConfig, stackFileLoader } from "./config/source";
+import { ChangeSafety } from "./components/changeSafety";
 import { AutomationManagement } from "./components/automationManagement";
 import { AutomationMember } from "./components/automationMember";
 import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
@@ -19,6 +20,7 @@ import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
+import { compileSchedule } from "./config/patchPolicies";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 
@@ -64,6 +66,14 @@ export interface ProgramOutputs {
         patchingLogGroup: pulumi.Output<string>;
         dashboardName?: pulumi.Output<string>;
     };
+    /** Change safety (when `patching:changeSafety` is set). */
+    changeSafety?: {
+        artifactBucket?: pulumi.Output<string>;
+        approvalCalendar?: pulumi.Output<string>;
+        patchDocument?: pulumi.Output<string>;
+        rollbackDocument?: pulumi.Output<string>;
+        installOverrideListUrl?: pulumi.Output<string>;
+    };
     /** Multi-account automation (when `patching:multiAccount` is set). */
     automation?: MultiAccountOutputs;
     /** Maintenance window ids by window name (configured windows and orchestrator windows). */
@@ -89,7 +99,13 @@ export interface MultiAccountOutputs {
 }
 
 /** Composes the multi-account automation: management side, member side, or both. */
-export function deployMultiAccount(cfg: PatchingConfig, tags: Record<string, string>, providers: RegionalProviders): MultiAccountOutputs | undefined {
+export function deployMultiAccount(
+    cfg: PatchingConfig,
+    tags: Record<string, string>,
+    providers: RegionalProviders,
+    /** The pinned list (change safety) for Install schedules that name none. */
+    defaultInstallOverrideList?: pulumi.Input<string>,
+): MultiAccountOutputs | undefined {
     const m = cfg.multiAccount;
     if (!m) return undefined;
     const out: MultiAccountOutputs = { accountRole: m.accountRole };
@@ -102,6 +118,7 @@ export function deployMultiAccount(cfg: PatchingConfig, tags: Record<string, str
             region: cfg.region,
             namePrefix: `${cfg.project}-${cfg.environment}`,
             ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
+            defaultInstallOverrideList,
             tags,
         });
         out.administrationRoleArn = management.administrationRoleArn;
@@ -128,6 +145,18 @@ export function deployMultiAccount(cfg: PatchingConfig, tags: Record<string, str
         out.executionRoleArn = member.executionRoleArn;
     }
     return out;
+}
+
+/**
+ * Accounts outside this one whose instances install from the artifact bucket's lists: the target
+ * accounts (and organization) of the multi-account automation this stack manages.
+ */
+function listReaders(cfg: PatchingConfig): { accounts: string[]; organizationId?: string } | undefined {
+    const m = cfg.multiAccount;
+    if (!m || !isManagement(m.accountRole)) return undefined;
+    const accounts = [...new Set(m.targetLocations.flatMap((l) => l.accounts).filter((a) => /^\d{12}$/.test(a)))];
+    const organizationId = m.targetLocations.some((l) => l.accounts.some((a) => !/^\d{12}$/.test(a))) ? m.organizationId : undefined;
+    return accounts.length > 0 || organizationId ? { accounts, organizationId } : undefined;
 }
 
 /**
@@ -173,6 +202,13 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
     });
 }
 
+/** The install schedules of the owned-mode patch policies (the approval calendar holds them too). */
+function heldPolicyInstalls(cfg: PatchingConfig): { expression: string; offsetDays?: number }[] {
+    return cfg.patchPolicies
+        .flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : []))
+        .map((c) => ({ expression: c.expression, offsetDays: c.offsetDays }));
+}
+
 /**
  * Composes every component from an already validated config. Patch policies with
  * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
@@ -180,11 +216,24 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const tags = stackTags(cfg);
     // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
+    const promoted = new Set(cfg.changeSafety?.promotion?.strategy === "approvalDate" ? (cfg.changeSafety.promotion.approvalDate?.baselines ?? []) : []);
+    const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags, promotedByApprovalDate: promoted.has(b.name) }));
     const providers = new RegionalProviders();
     const nativeProviders = new RegionalNativeProviders();
 
-    const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags }));
-    const automation = deployMultiAccount(cfg, tags, providers);
+    const safety = cfg.changeSafety
+        ? new ChangeSafety(`${cfg.environment}-change-safety`, {
+              config: cfg.changeSafety,
+              project: cfg.project,
+              stack: cfg.stack,
+              region: cfg.region,
+              promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
+              listReaders: listReaders(cfg),
+              heldInstalls: heldPolicyInstalls(cfg),
+              tags,
+          })
+        : undefined;
+    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
@@ -204,7 +253,16 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const patchPolicies: Record<string, PatchPolicyOutputs> = {};
     const policyInstanceRoles = new Map<string, pulumi.Output<string>>();
     for (const p of cfg.patchPolicies) {
-        const policy = new PatchPolicy(p.name, { policy: p, homeRegion: cfg.region, providers, nativeProviders, overrideRef: store?.ref, baselines: policyBaselines, tags });
+        const policy = new PatchPolicy(p.name, {
+            policy: p,
+            homeRegion: cfg.region,
+            providers,
+            nativeProviders,
+            overrideRef: store?.ref,
+            baselines: policyBaselines,
+            changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArn: safety.calendar?.arn },
+            tags,
+        });
         if (policy.permissions?.instanceRole) policyInstanceRoles.set(p.name, policy.permissions.instanceRole.name);
         patchPolicies[p.name] = {
             mode: policy.mode,
@@ -238,6 +296,13 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     });
 
     return {
+        changeSafety: safety && {
+            artifactBucket: safety.bucket?.bucketName,
+            approvalCalendar: safety.calendar?.name,
+            patchDocument: safety.patchDocument?.name,
+            rollbackDocument: safety.rollbackDocument?.name,
+            installOverrideListUrl: safety.installOverrideListUrl,
+        },
         compliance: compliance && {
             bucketName: compliance.bucket?.bucketName,
             syncDestination: compliance.syncDestination,
@@ -274,11 +339,24 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     };
 }
 
+/** Where the program runs from. */
+export interface MainOptions {
+    /** Folder holding `Pulumi.yaml` and the stack files (read for cross-stack rules). @default this file's folder */
+    projectDir?: string;
+    /** The moment release calendars are computed from. @default now */
+    now?: Date;
+}
+
 /**
  * The whole program: config from the engine, validated before anything is registered (throws
  * `ConfigValidationError` listing every problem), then the components.
  */
-export function main(): { config: PatchingConfig; outputs: ProgramOutputs } {
-    const config = parseConfig(readEngineConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+export function main(options: MainOptions = {}): { config: PatchingConfig; outputs: ProgramOutputs } {
+    const config = parseConfig(readEngineConfig(), {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        loadStack: stackFileLoader(options.projectDir ?? __dirname),
+        now: options.now,
+    });
     return { config, outputs: deployPatching(config) };
 }

@@ -28,6 +28,11 @@ export interface AutomationManagementArgs {
      * account in these Regions. @default none (a management stack lists its targets)
      */
     ownAccountRegions?: string[];
+    /**
+     * InstallOverrideList for Install schedules that name none: the pinned list of the change-safety
+     * promotion (prod installs what dev installed). @default none (the baselines decide)
+     */
+    defaultInstallOverrideList?: pulumi.Input<string>;
     /** Tags of every taggable resource. */
     tags: Record<string, string>;
 }
@@ -153,14 +158,15 @@ export class AutomationManagement extends pulumi.ComponentResource {
             );
 
             for (const s of c.schedules) {
-                const input = pulumi.all([adminRole.arn, document.name, locationsOutput]).apply(([adminArn, doc, locs]) =>
+                const overrideList = s.operation === "Install" ? (s.installOverrideList ?? args.defaultInstallOverrideList) : undefined;
+                const input = pulumi.all([adminRole.arn, document.name, locationsOutput, overrideList]).apply(([adminArn, doc, locs, list]) =>
                     JSON.stringify(
                         startAutomationRequest({
                             documentName: doc,
                             administrationRoleArn: adminArn,
                             operation: s.operation,
                             rebootOption: s.rebootOption,
-                            installOverrideList: s.installOverrideList,
+                            installOverrideList: list,
                             resourceGroup: s.resourceGroup,
                             maxConcurrency: s.maxConcurrency,
                             maxErrors: s.maxErrors,

@@ -8,6 +8,12 @@ export interface PatchBaselineArgs {
     baseline: BaselineConfig;
     /** Tags applied to the baseline (stack tags; the baseline's own tags are merged over them). */
     tags: Record<string, string>;
+    /**
+     * The approval rules' approveUntilDate is moved forward by the approval-date promotion Lambda
+     * (changeSafety), so `pulumi up` leaves it as the Lambda set it (ignoreChanges); the config's
+     * date is only the initial one. @default false
+     */
+    promotedByApprovalDate?: boolean;
 }
 
 /** Turns the config's `{ KEY: [values] }` filter map into the provider's `[{ key, values }]`. */
@@ -56,7 +62,7 @@ export class PatchBaseline extends pulumi.ComponentResource {
                 availableSecurityUpdatesComplianceStatus: b.availableSecurityUpdatesComplianceStatus,
                 tags: { ...args.tags, ...b.tags },
             },
-            { parent: this },
+            { parent: this, ignoreChanges: args.promotedByApprovalDate ? ["approvalRules[*].approveUntilDate"] : undefined },
         );
 
         for (const group of b.patchGroups) {

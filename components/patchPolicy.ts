@@ -49,6 +49,12 @@ export interface PatchPolicyArgs {
     baselines?: PolicyBaseline[];
     /** Tags for every taggable resource (the policy's own tags are merged over them). */
     tags: Record<string, string>;
+    /**
+     * Change safety of the stack (owned mode): the pinned InstallOverrideList (what the earlier
+     * stage installed) for an install that names no list of its own, and the approval change
+     * calendar that holds the install association. @default none
+     */
+    changeSafety?: { installOverrideList?: pulumi.Input<string>; calendarArn?: pulumi.Input<string> };
 }
 
 /** A State Manager target as the association receives it. */
@@ -109,6 +115,8 @@ export function operationParameters(
     policy: PatchPolicyConfig,
     operation: "Scan" | "Install",
     overrideUrl?: pulumi.Input<string>,
+    /** The change-safety pinned list, for an install without its own list. */
+    pinnedList?: pulumi.Input<string>,
 ): Record<string, pulumi.Input<string>[]> {
     const doc = operationDocument(policy, operation);
     const params: Record<string, pulumi.Input<string>[]> = { Operation: [operation] };
@@ -118,6 +126,7 @@ export function operationParameters(
     if (policy.snapshotId && doc !== "AWS-RunPatchBaselineAssociation") params.SnapshotId = [policy.snapshotId];
     // Scan ignores InstallOverrideList (compliance follows the baseline), so it goes to Install only.
     if (operation === "Install" && policy.install?.installOverrideList) params.InstallOverrideList = [policy.install.installOverrideList];
+    else if (operation === "Install" && pinnedList) params.InstallOverrideList = [pinnedList];
     if (doc === "AWS-RunPatchBaselineAssociation" && policy.baselineTags) {
         params.BaselineTags = [`Key=${policy.baselineTags.key},Values=${policy.baselineTags.values.join(",")}`];
     }
@@ -332,7 +341,10 @@ export class PatchPolicy extends pulumi.ComponentResource {
                         associationName: `${policy.name}-${suffix}`,
                         name: doc,
                         targets,
-                        parameters: operationParameters(policy, operation, ref?.s3Url),
+                        parameters: operationParameters(policy, operation, ref?.s3Url, args.changeSafety?.installOverrideList),
+                        // The approval gate holds installs only (scans keep reporting compliance), in the
+                        // calendar's own Region (the stack's home Region).
+                        calendarNames: operation === "Install" && region === args.homeRegion && args.changeSafety?.calendarArn ? [args.changeSafety.calendarArn] : undefined,
                         scheduleExpression: schedule.expression,
                         scheduleOffset: schedule.offsetDays,
                         applyOnlyAtCronInterval: schedule.applyOnlyAtCronInterval,

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
+import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
 import { checkCompliance, complianceSchema } from "./compliance";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
@@ -18,9 +19,11 @@ import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
 import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
+import { scheduleSources } from "./scheduleSources";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
+export type { ApprovalGateConfig, ChangeSafetyConfig, GatedInstallConfig, PromotionConfig } from "./changeSafety";
 export type { PatchPolicyConfig, PatchTargetsConfig, ScanConfig, InstallConfig, OperationConfig, CompiledSchedule } from "./patchPolicies";
 export type { OverrideStoreConfig, OverrideTargetConfig } from "./overrideStore";
 export type { ComplianceConfig } from "./compliance";
@@ -49,6 +52,8 @@ const sectionSchemas = {
     tags: tagsSchema.default({}),
     /** Patch baselines to create, with their patch groups. */
     baselines: baselinesSchema,
+    /** Release calendar order, promotion from an earlier stage, approval gate, gated install with snapshots. */
+    changeSafety: changeSafetySchema,
     /** Quick Setup-style patch policies: scan/install associations, instance permissions, or the managed Quick Setup policy. */
     patchPolicies: patchPoliciesSchema,
     /** The baseline-override store (bucket, baseline_overrides.json, remediation Lambda). */
@@ -72,6 +77,14 @@ const awsSchema = z.object({
 export interface StackContext {
     project: string;
     stack: string;
+    /**
+     * Raw config values (as given to {@link parseConfig}) of another stack of the project, or
+     * `undefined` when it has no stack file; used by cross-stack rules (changeSafety.promotion).
+     * Without it those rules are not checked.
+     */
+    loadStack?: (stack: string) => Record<string, unknown> | undefined;
+    /** The moment calendars are computed from. @default now */
+    now?: Date;
 }
 
 export type SectionsConfig = z.infer<typeof rootSchema>;
@@ -104,6 +117,35 @@ function namespace(values: Record<string, unknown>, ns: string): Record<string, 
     return out;
 }
 
+/** Rules that need another stack's config: the earlier stage of changeSafety.promotion. */
+function checkCrossStack(sink: IssueSink, data: SectionsConfig, ctx: StackContext): void {
+    const promotion = data.changeSafety?.promotion;
+    if (!promotion || !ctx.loadStack || promotion.after === ctx.stack) return;
+    const path = `${CONFIG_NAMESPACE}:changeSafety.promotion`;
+    const values = ctx.loadStack(promotion.after);
+    if (values === undefined) {
+        sink.add(`${path}.after`, `has no stack file Pulumi.${promotion.after}.yaml in the project; the earlier stage's schedules are read from it`, promotion.after);
+        return;
+    }
+    let earlier: PatchingConfig;
+    try {
+        // The earlier stack is parsed by the same model, without its own cross-stack rules.
+        earlier = parseConfig(values, { project: ctx.project, stack: promotion.after });
+    } catch (err) {
+        if (!(err instanceof ConfigValidationError)) throw err;
+        sink.add(`${path}.after`, `stack ${promotion.after} has an invalid config (${err.issues.length} problem(s), first: ${err.issues[0] ? `${err.issues[0].path}: ${err.issues[0].message}` : "?"}); fix it before its schedules can be compared`, promotion.after);
+        return;
+    }
+    checkPromotionOrder(sink, path, {
+        stack: ctx.stack,
+        promotion,
+        cs: data.changeSafety!,
+        sources: scheduleSources(ctx.stack, data),
+        earlierSources: scheduleSources(promotion.after, earlier),
+        now: ctx.now ?? new Date(),
+    });
+}
+
 /**
  * Validates stack config values (keys with their namespace, values already parsed from JSON) and
  * returns the typed config, or throws {@link ConfigValidationError} listing every problem.
@@ -119,6 +161,8 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
 
     const sink = new IssueSink();
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
+    checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack, ctx.project, raw.patchPolicies);
+    if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
     checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
         baselines: raw.baselines,

@@ -145,6 +145,27 @@ export function isLinux(os: OperatingSystem): boolean {
 /** AWS commercial, GovCloud and China region names (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
 
+// ---------------------------------------------------------------------------------------------
+// Change safety: promotion, approval gate, gated install with snapshots (issue 11).
+// ---------------------------------------------------------------------------------------------
+
+/** Pulumi stack names: letters, digits, `_ . -`, at most 100 characters (Pulumi CLI `stack init`). */
+export const STACK_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,100}$/;
+/** A wall-clock time `HH:MM` (24-hour). */
+export const CLOCK_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** S3 object keys written by the program: safe characters only (S3 user guide, "Naming objects"), ≤ 1024 bytes. */
+export const S3_OBJECT_KEY_PATTERN = /^[a-zA-Z0-9!_.*'()\-]+(\/[a-zA-Z0-9!_.*'()\-]+)*$/;
+export const S3_OBJECT_KEY_MAX = 1024;
+/**
+ * Association target keys (botocore SSM `Target`; counts: MAX_ASSOCIATION_TARGETS, MAX_TARGET_VALUES): `tag:<key>`,
+ * `tag-key`, `InstanceIds`, `resource-groups:Name`, `resource-groups:ResourceTypeFilters`.
+ */
+export const TARGET_KEY_PATTERN = /^(tag:[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}|tag-key|InstanceIds|resource-groups:Name|resource-groups:ResourceTypeFilters)$/u;
+/** botocore SSM `MaxConcurrency` and `MaxErrors` (1–7 characters). */
+export const RATE_MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+export const RATE_MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+/** EBS snapshots kept at most this long by the retention sweep (a year; the API has no limit). */
+export const SNAPSHOT_RETENTION_MAX_DAYS = 365;
 /* ---------------------------------------------------------------------------------------------
  * Compliance visibility (config/compliance.ts)
  * ------------------------------------------------------------------------------------------- */

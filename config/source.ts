@@ -50,3 +50,21 @@ export function readEngineConfig(): Record<string, unknown> {
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) out[key] = parseConfigValue(value);
     return out;
 }
+
+/** Config values of a stack file, keyed `namespace:key`, JSON values parsed (as the engine's). */
+export function readStackValues(path: string): Record<string, unknown> {
+    const { values } = readStackFile(path);
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, parseConfigValue(v)]));
+}
+
+/**
+ * Loads another stack of the project by name from `Pulumi.<stack>.yaml` in `projectDir`
+ * (`undefined` when there is none). Stack files are in the repository, so `pulumi preview` and
+ * the offline review compare against the same file.
+ */
+export function stackFileLoader(projectDir: string): (stack: string) => Record<string, unknown> | undefined {
+    return (stack) => {
+        const file = `${projectDir}/Pulumi.${stack}.yaml`;
+        return fs.existsSync(file) ? readStackValues(file) : undefined;
+    };
+}

@@ -1,5 +1,5 @@
 /**
- * `npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id ID]`
+ * `npm start -- [--stack NAME]… [--config FILE] [--json FILE] [--markdown FILE] [--account-id ID]`
  *
  * Offline review of a stack: runs the program under the mock engine (no Pulumi CLI, no AWS
  * credentials, no network), checks it with the policy pack and prints the plan. Exit codes: 0 valid,
@@ -8,10 +8,14 @@
  */
 import * as fs from "fs";
 import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
-import { reviewStack } from "./review";
+import { calendarLines } from "./calendarSection";
+import { Review, reviewStack } from "./review";
 
 export interface CliOptions {
+    /** The first (or only) stack. */
     stack: string;
+    /** Every `--stack` given, in order (one entry when a single stack is reviewed). */
+    stacks: string[];
     config?: string;
     json?: string;
     markdown?: string;
@@ -21,7 +25,9 @@ export interface CliOptions {
 }
 
 export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--policy-config FILE] [--account-id 123456789012] [--quiet]
-  --stack NAME       stack to review; reads Pulumi.NAME.yaml (default: dev)
+  --stack NAME       stack to review; reads Pulumi.NAME.yaml (default: dev). Repeat it
+                     (--stack dev --stack prod) to review several stacks and print their
+                     release calendars side by side
   --config FILE      review this stack config file instead of Pulumi.NAME.yaml
   --json FILE        also write the machine-readable plan to FILE
   --markdown FILE    also write a Markdown report for a pull request to FILE
@@ -33,7 +39,7 @@ exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated, 3 usage
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliOptions {
-    const opts: CliOptions = { stack: "dev", quiet: false };
+    const opts: CliOptions = { stack: "dev", stacks: [], quiet: false };
     const takes = { "--stack": "stack", "--config": "config", "--json": "json", "--markdown": "markdown", "--account-id": "accountId", "--policy-config": "policyConfig" } as const;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -47,8 +53,13 @@ export function parseArgs(argv: string[]): CliOptions {
         if (!key) throw new UsageError(`unknown argument ${arg}\n${USAGE}`);
         const value = inline ?? argv[++i];
         if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value\n${USAGE}`);
-        (opts as unknown as Record<string, string>)[key] = value;
+        if (key === "stack") opts.stacks.push(value);
+        else (opts as unknown as Record<string, string>)[key] = value;
     }
+    if (opts.stacks.length === 0) opts.stacks.push("dev");
+    opts.stack = opts.stacks[0];
+    if (new Set(opts.stacks).size !== opts.stacks.length) throw new UsageError(`each --stack once, got ${opts.stacks.join(", ")}`);
+    if (opts.stacks.length > 1 && opts.config) throw new UsageError("--config reviews one stack; with several --stack flags each reads Pulumi.<stack>.yaml");
     if (opts.accountId !== undefined && !/^\d{12}$/.test(opts.accountId)) throw new UsageError(`--account-id must be 12 digits, got ${opts.accountId}`);
     return opts;
 }
@@ -64,11 +75,38 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         }
         throw err;
     }
+    if (opts.stacks.length > 1) return runMany(opts, out);
     const review = await reviewStack({ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig });
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
     if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0) out(renderText(review));
+    return exitCode(review);
+}
+
+function exitCode(review: Review): number {
     return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) ? 2 : 0;
+}
+
+/**
+ * Several stacks: each plan in turn, then one release calendar of all of them side by side (with
+ * each stack's promotion rule). JSON: `{ stacks: [plan…], calendar: [lines] }`. Exit code: the
+ * worst of the stacks'.
+ */
+async function runMany(opts: CliOptions, out: (s: string) => void): Promise<number> {
+    const now = new Date();
+    const reviews: Review[] = [];
+    for (const stack of opts.stacks) {
+        const review = await reviewStack({ stack, accountId: opts.accountId, policyConfigPath: opts.policyConfig, now });
+        reviews.push(review);
+        if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0) out(renderText(review) + "\n");
+    }
+    const valid = reviews.filter((r) => r.config).map((r) => r.config!);
+    const title = `Release calendar across stacks ${opts.stacks.join(", ")}`;
+    const calendar = calendarLines(valid, now, reviews.filter((r) => !r.config).map((r) => `! stack ${r.stack} not shown: its config is invalid`)) ?? ["No scan, install or window schedules in these stacks."];
+    out([title, "-".repeat(title.length), ...calendar, ""].join("\n"));
+    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ stacks: reviews.map(toJsonPlan), calendar }, null, 2) + "\n");
+    if (opts.markdown) fs.writeFileSync(opts.markdown, [...reviews.map(renderMarkdown), `## ${title}`, "", "```text", ...calendar, "```", ""].join("\n"));
+    return Math.max(...reviews.map(exitCode));
 }
 
 if (require.main === module) {

@@ -9,8 +9,9 @@ import { dashboardMetrics } from "../core/complianceDashboard";
 import type { PlanResource } from "./engine";
 import type { ReviewSection, SectionInput } from "./sections";
 
+/** Resources of `type` inside the PatchCompliance component (other areas have topics and rules too). */
 function find(resources: PlanResource[], type: string): PlanResource[] {
-    return resources.filter((r) => r.type === type);
+    return resources.filter((r) => r.type === type && r.urn.includes("patching:compliance:PatchCompliance$"));
 }
 
 function runs(expression: string, now: Date): string {

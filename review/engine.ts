@@ -24,7 +24,7 @@ export interface PlanResource {
     /** The inputs the engine receives; secrets masked, unknowns shown as `[unknown]`. */
     inputs: Record<string, unknown>;
     /** Resource options worth reviewing. */
-    options: { protect?: boolean; provider?: string; dependsOn?: string[] };
+    options: { protect?: boolean; provider?: string; dependsOn?: string[]; ignoreChanges?: string[] };
     /** For each input, the URNs of the resources its value came from (what policies follow). */
     propertyDependencies: Record<string, string[]>;
 }
@@ -40,6 +40,7 @@ interface RegisterRequest {
     getProtect?(): boolean;
     getProvider(): string;
     getDependenciesList(): string[];
+    getIgnorechangesList?(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -233,6 +234,7 @@ export async function runUnderMocks<T>(options: {
                         protect: req.getProtect?.() || undefined,
                         provider: req.getProvider() || undefined,
                         dependsOn: req.getDependenciesList().length > 0 ? req.getDependenciesList() : undefined,
+                        ignoreChanges: req.getIgnorechangesList?.().length ? req.getIgnorechangesList() : undefined,
                     },
                     propertyDependencies,
                 });

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigIssue, ConfigValidationError, PatchingConfig } from "../config";
-import { readStackFile } from "../config/source";
+import { readStackFile, stackFileLoader } from "../config/source";
 import { main } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
 import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
@@ -77,7 +77,7 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
         env,
         program: () => {
             try {
-                return main().config;
+                return main({ projectDir, now: options.now }).config;
             } catch (err) {
                 if (err instanceof ConfigValidationError) {
                     configErrors = err.issues;
@@ -91,7 +91,7 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
     const policyConfigPath = options.policyConfigPath ?? (fs.existsSync(preset) ? preset : undefined);
     const policyConfig = policyConfigPath ? readPolicyConfig(policyConfigPath) : {};
     const policyResults = run.result ? await runPolicies(run.resources, policyConfig) : [];
-    const sections = run.result ? buildSections({ config: run.result, resources: run.resources, now: options.now ?? new Date() }) : [];
+    const sections = run.result ? buildSections({ config: run.result, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) }) : [];
     return {
         project,
         stack: options.stack,

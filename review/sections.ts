@@ -4,6 +4,7 @@
  * renderers print every section after the resource tree, and the JSON plan carries them too.
  */
 import type { PatchingConfig } from "../config";
+import { calendarSection } from "./calendarSection";
 import type { PlanResource } from "./engine";
 import { patchPolicySchedulesSection } from "./schedulesSection";
 import { complianceSection } from "./complianceSection";
@@ -22,11 +23,13 @@ export interface SectionInput {
     resources: PlanResource[];
     /** The moment "next runs" are computed from (fixed in tests). */
     now: Date;
+    /** Raw config values of another stack of the project (`Pulumi.<stack>.yaml`), if it has a file. */
+    loadStack?: (stack: string) => Record<string, unknown> | undefined;
 }
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

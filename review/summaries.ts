@@ -4,6 +4,7 @@
  * without a summariser show their scalar inputs.
  */
 import { baselineSummarisers } from "./summaries/baselines";
+import { changeSafetySummarisers } from "./summaries/changeSafety";
 import { patchPolicySummarisers } from "./summaries/patchPolicies";
 import { overrideSummarisers } from "./summaries/overrides";
 import { complianceSummarisers } from "./summaries/compliance";
@@ -22,6 +23,7 @@ export const SUMMARISERS: Summarisers = {
     ...multiAccountSummarisers,
     ...maintenanceWindowSummarisers,
     ...orchestratorSummarisers,
+    ...changeSafetySummarisers,
 };
 
 export function summarise(type: string, inputs: Inputs): string[] {

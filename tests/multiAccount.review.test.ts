@@ -38,8 +38,9 @@ describe("offline review of the multi-account stacks", () => {
             "  prod-daily-scan: Scan of resource group prod-patch-group at cron(0 18 * * ? *) Asia/Tokyo — 25% of instances at once, max errors 10%",
             // 21:00 in Tokyo: today's 18:00 scan has passed.
             "    next: Thu 2026-03-05 18:00 Asia/Tokyo, Fri 2026-03-06 18:00 Asia/Tokyo, Sat 2026-03-07 18:00 Asia/Tokyo",
-            "  prod-web-install: Install (RebootIfNeeded) of resource group WebServers at cron(0 2 ? * SUN *) Asia/Tokyo — 10% of instances at once, max errors 1",
-            "    next: Sun 2026-03-08 02:00 Asia/Tokyo, Sun 2026-03-15 02:00 Asia/Tokyo, Sun 2026-03-22 02:00 Asia/Tokyo",
+            // Monthly after dev (the change-safety release calendar rejects a weekly prod install).
+            "  prod-web-install: Install (RebootIfNeeded) of resource group WebServers at cron(0 2 ? * TUE#4 *) Asia/Tokyo — 10% of instances at once, max errors 1",
+            "    next: Tue 2026-03-24 02:00 Asia/Tokyo, Tue 2026-04-28 02:00 Asia/Tokyo, Tue 2026-05-26 02:00 Asia/Tokyo",
             "org mode: StackSet (SERVICE_MANAGED, auto-deployment) → ou-ab12-34cd56ef × 3 Region(s): role AWS-SystemsManager-AutomationExecutionRole in us-east-1, resource groups WebServers, prod-patch-group in every Region",
             "  (StackSets never deploy to the organization's management account: give it a member stack if it is a target)",
             "deploy this stack first, then each member stack (Pulumi.<account>.yaml) with that account's credentials",

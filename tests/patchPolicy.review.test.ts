@@ -18,7 +18,14 @@ describe("patch policies in the review", () => {
             maxConcurrency: "5%",
             maxErrors: "1",
             targets: [{ key: "tag:Environment", values: ["prod"] }],
-            parameters: { Operation: ["Install"], RebootOption: ["RebootIfNeeded"], BaselineOverride: ["s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json"] },
+            // Change safety: prod installs dev's pinned list, held by the approval calendar.
+            parameters: {
+                Operation: ["Install"],
+                RebootOption: ["RebootIfNeeded"],
+                BaselineOverride: ["s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json"],
+                InstallOverrideList: ["s3://prod-change-safety-artifacts-bucket/install-override-list/prod.yaml"],
+            },
+            calendarNames: ["arn:aws:ssm:us-east-1:123456789012:document/patching-prod-install-approval"],
         });
         const profile = plan.resources.find((r) => r.type === "aws:iam/instanceProfile:InstanceProfile")!;
         expect(profile.parent).to.equal("urn:pulumi:prod::patching::patching:ssm:PatchPolicy$patching:iam:PatchInstancePermissions::prod-patching-iam");

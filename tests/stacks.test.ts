@@ -40,7 +40,11 @@ for (const stack of ["dev", "prod"]) {
             // Both operations patch with the stack's override store (baseline_overrides.json).
             const override = `s3://patching-overrides-123456789012-us-east-1-${stack}01/baseline_overrides.json`;
             expect(scan.parameters).to.deep.equal({ Operation: ["Scan"], RebootOption: ["NoReboot"], BaselineOverride: [override] });
-            expect(install.parameters).to.deep.equal({ Operation: ["Install"], RebootOption: ["RebootIfNeeded"], BaselineOverride: [override] });
+            // prod (change safety) installs dev's pinned list and waits for the approval calendar.
+            const pinned = stack === "prod" ? { InstallOverrideList: ["s3://prod-change-safety-artifacts-bucket/install-override-list/prod.yaml"] } : {};
+            expect(install.parameters).to.deep.equal({ Operation: ["Install"], RebootOption: ["RebootIfNeeded"], BaselineOverride: [override], ...pinned });
+            expect(install.calendarNames).to.deep.equal(stack === "prod" ? ["arn:aws:ssm:us-east-1:123456789012:document/patching-prod-install-approval"] : undefined);
+            expect(scan.calendarNames).to.equal(undefined);
             expect(install.applyOnlyAtCronInterval).to.equal(true);
             expect(ofType(resources, "patching:ssm:PatchPolicy")).to.have.length(1);
             expect(ofType(resources, "aws:iam/instanceProfile:InstanceProfile")).to.have.length(1);

@@ -1,0 +1,436 @@
+import * as aws from "@pulumi/aws";
+import * as awsNative from "@pulumi/aws-native";
+import * as pulumi from "@pulumi/pulumi";
+import type { ChangeSafetyConfig, GatedInstallConfig } from "../config";
+import { changeSafetyNames, defaultOverrideListKey } from "../config/changeSafety";
+import { documentContent } from "../core/automationDocument";
+import { renderCalendarContent } from "../core/changeCalendar";
+import { ssmAutomationTrustStatement } from "../core/iam";
+import { HardenedBucket } from "./hardenedBucket";
+import { ScheduledLambda } from "./scheduledLambda";
+
+/** A baseline of this stack, as the promotion needs it. */
+export interface PromotedBaseline {
+    name: string;
+    id: pulumi.Input<string>;
+    arn: pulumi.Input<string>;
+}
+
+/** Arguments of {@link ChangeSafety}. */
+export interface ChangeSafetyArgs {
+    /** The validated `patching:changeSafety` section. */
+    config: ChangeSafetyConfig;
+    project: string;
+    stack: string;
+    /** The stack's region (every resource here is regional to it). */
+    region: string;
+    /** Baselines named by `promotion.approvalDate.baselines`, with their ids and ARNs. */
+    promotedBaselines: PromotedBaseline[];
+    /** Tags for every taggable resource. */
+    tags: Record<string, string>;
+    /** Protect the artifact bucket from deletion. @default false */
+    protect?: boolean;
+    /**
+     * Principals of other accounts (by account id, or the whole organization) whose instances read
+     * the install lists (multi-account installs). Their instance roles also need s3:GetObject on
+     * the lists. @default this account only
+     */
+    listReaders?: { accounts: string[]; organizationId?: string };
+    /**
+     * Other installs of the stack the approval calendar holds (owned-mode patch policies), as
+     * their associations are scheduled: the gate's messages name the next one. @default []
+     */
+    heldInstalls?: { expression: string; offsetDays?: number }[];
+}
+
+/** Pulumi's `{ key, value }[]` tags for aws-native resources. */
+function nativeTags(tags: Record<string, string>): { key: string; value: string }[] {
+    return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}
+
+/** `tag:<key>` targets as IAM conditions on the instance resource (empty when any target is not a tag). */
+export function targetTagConditions(install: GatedInstallConfig, conditionKey: (tagKey: string) => string): Record<string, string[]> | undefined {
+    if (!install.targets.every((t) => t.key.startsWith("tag:"))) return undefined;
+    return Object.fromEntries(install.targets.map((t) => [conditionKey(t.key.slice(4)), t.values]));
+}
+
+/**
+ * Change safety for one stack: what holds its installs to what the earlier stage proved.
+ * - **artifact bucket** (hardened): promotion records, the pinned InstallOverrideList, approval
+ *   state, emergency lists and install command output;
+ * - **promotion** (one of): approval-date (a Lambda moving prod baselines' approveUntilDate) or
+ *   pinned list (a Lambda exporting what dev installed);
+ * - **approval gate**: a DEFAULT_CLOSED change calendar holding the gated install, an SNS topic
+ *   with email subscriptions, and a Lambda that requests approval and applies the timeout policy;
+ * - **gated install**: the patch-with-snapshots and rollback Automation documents, their
+ *   least-privilege automation role, the State Manager association (gated by the calendar, with
+ *   the pinned list) and the daily retention sweep of pre-patch snapshots.
+ * Children exist only for what the config enables.
+ */
+export class ChangeSafety extends pulumi.ComponentResource {
+    public readonly bucket?: HardenedBucket;
+    public readonly topic?: aws.sns.Topic;
+    public readonly calendar?: aws.ssm.Document;
+    public readonly patchDocument?: aws.ssm.Document;
+    public readonly rollbackDocument?: aws.ssm.Document;
+    public readonly automationRole?: aws.iam.Role;
+    public readonly association?: awsNative.ssm.Association;
+    /** `s3://bucket/key` of the pinned InstallOverrideList (pinned-list strategy). */
+    public readonly installOverrideListUrl?: pulumi.Output<string>;
+
+    constructor(name: string, args: ChangeSafetyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patching:safety:ChangeSafety", name, {}, opts);
+        const cs = args.config;
+        const names = changeSafetyNames(args.project, args.stack);
+        const promotion = cs.promotion;
+        const strategy = promotion?.strategy ?? "calendar";
+        const install = cs.gatedInstall;
+        const gate = cs.approvalGate;
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const arn = (service: string, resource: pulumi.Input<string>, withAccount = true) =>
+            pulumi.interpolate`arn:${partition}:${service}:${args.region}:${withAccount ? account : ""}:${resource}`;
+        const needsLambdas = strategy !== "calendar" || gate !== undefined || (install !== undefined && install.snapshots.volumes !== "none");
+        const needsBucket = needsLambdas || install !== undefined;
+
+        // ── Artifact bucket ─────────────────────────────────────────────────────────────────
+        let bucketArn: pulumi.Output<string> | undefined;
+        let bucketName: pulumi.Output<string> | undefined;
+        const overrideKey = promotion?.pinnedList?.objectKey ?? defaultOverrideListKey(args.stack);
+        if (needsBucket) {
+            this.bucket = new HardenedBucket(
+                `${name}-artifacts`,
+                {
+                    lifecycleRules: [
+                        // Records and lists are kept a year; older versions 90 days.
+                        { id: "ExpireOldArtifacts", status: "Enabled", filter: {}, expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 90 } },
+                    ],
+                    // Instances of this account read the pinned and emergency lists and write command output.
+                    policyStatements: (b) => [
+                        {
+                            Sid: "InstancesReadInstallLists",
+                            Effect: "Allow",
+                            Principal: { AWS: "*" },
+                            Action: "s3:GetObject",
+                            Resource: [pulumi.interpolate`${b}/install-override-list/*`, pulumi.interpolate`${b}/emergency/*`],
+                            Condition: { StringEquals: { "aws:PrincipalAccount": [account, ...(args.listReaders?.accounts ?? [])] } },
+                        },
+                        ...(args.listReaders?.organizationId
+                            ? [
+                                  {
+                                      Sid: "OrganizationReadsInstallLists",
+                                      Effect: "Allow" as const,
+                                      Principal: { AWS: "*" },
+                                      Action: "s3:GetObject",
+                                      Resource: [pulumi.interpolate`${b}/install-override-list/*`, pulumi.interpolate`${b}/emergency/*`],
+                                      Condition: { StringEquals: { "aws:PrincipalOrgID": args.listReaders.organizationId } },
+                                  },
+                              ]
+                            : []),
+                        {
+                            Sid: "InstancesWriteCommandOutput",
+                            Effect: "Allow",
+                            Principal: { AWS: "*" },
+                            Action: "s3:PutObject",
+                            Resource: pulumi.interpolate`${b}/command-output/*`,
+                            Condition: { StringEquals: { "aws:PrincipalAccount": account } },
+                        },
+                    ],
+                    protect: args.protect,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            bucketArn = this.bucket.bucketArn;
+            bucketName = this.bucket.bucketName;
+        }
+
+        // ── Notifications ───────────────────────────────────────────────────────────────────
+        if (needsLambdas) {
+            this.topic = new aws.sns.Topic(
+                `${name}-topic`,
+                { name: names.topic, displayName: `Patching ${args.stack}: approvals and change-safety alarms`, kmsMasterKeyId: "alias/aws/sns", tags: args.tags },
+                { parent: this },
+            );
+            for (const [i, email] of (gate?.notifyEmails ?? []).entries()) {
+                new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+            }
+        }
+        const lambdaCommon = { region: args.region, accountId: account, partition, tags: args.tags, alarmTopicArn: this.topic?.arn as pulumi.Output<string> };
+        const readDev = promotion?.source?.readRoleArn
+            ? [{ Sid: "AssumeDevReadRole", Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: promotion.source.readRoleArn }]
+            : [{ Sid: "ReadDevPatchState", Effect: "Allow" as const, Action: ["ssm:DescribeInstancePatchStatesForPatchGroup", "ssm:DescribeInstancePatches"], Resource: "*" }];
+        const devEnv = { STACK: args.stack, BUCKET: bucketName!, DEV_PATCH_GROUPS: (promotion?.source?.patchGroups ?? []).join(","), ...(promotion?.source?.readRoleArn ? { DEV_READ_ROLE_ARN: promotion.source.readRoleArn } : {}) };
+
+        // ── Promotion ───────────────────────────────────────────────────────────────────────
+        if (strategy === "approvalDate" && promotion?.approvalDate) {
+            const a = promotion.approvalDate;
+            new ScheduledLambda(
+                `${name}-promote`,
+                {
+                    entry: "lambda/promoteApprovalDate.ts",
+                    timeoutSeconds: 120,
+                    functionName: names.promoteFunction,
+                    description: `Moves ${args.stack} baselines' approveUntilDate to the day ${promotion.after} has proven, when ${promotion.after} is green`,
+                    statements: [
+                        // Same account: dev's states and baselines are read directly (read-only).
+                        ...(promotion.source?.readRoleArn ? readDev : [{ ...readDev[0], Action: ["ssm:DescribeInstancePatchStatesForPatchGroup"] }]),
+                        ...(promotion.source?.readRoleArn ? [] : [{ Sid: "ReadDevBaselines", Effect: "Allow" as const, Action: "ssm:GetPatchBaseline", Resource: arn("ssm", "patchbaseline/*") }]),
+                        { Sid: "PromoteProdBaselines", Effect: "Allow", Action: ["ssm:GetPatchBaseline", "ssm:UpdatePatchBaseline"], Resource: args.promotedBaselines.map((b) => b.arn) },
+                        { Sid: "WriteRecords", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${bucketArn}/promotion/${args.stack}/*` },
+                    ],
+                    environment: {
+                        ...devEnv,
+                        PROD_BASELINE_IDS: pulumi.all(args.promotedBaselines.map((b) => b.id)).apply((ids) => ids.join(",")),
+                        MIN_COMPLIANT_PERCENT: String(a.minCompliantPercent),
+                        MIN_INSTANCES: String(a.minInstances),
+                    },
+                    schedules: [{ suffix: "check", expression: a.schedule, input: { source: "patching.promotion" }, description: `Promote ${args.stack} when ${promotion.after} is green` }],
+                    ...lambdaCommon,
+                },
+                { parent: this },
+            );
+        }
+        if (strategy === "pinnedList") {
+            const p = promotion!.pinnedList ?? { schedule: "cron(0 5 * * ? *)" };
+            this.installOverrideListUrl = pulumi.interpolate`s3://${bucketName}/${overrideKey}`;
+            new ScheduledLambda(
+                `${name}-pinned-list`,
+                {
+                    entry: "lambda/exportInstalledPatches.ts",
+                    // One DescribeInstancePatches round per dev instance (4 at a time).
+                    timeoutSeconds: 300,
+                    functionName: names.pinnedListFunction,
+                    description: `Writes what ${promotion!.after} installed as ${args.stack}'s InstallOverrideList`,
+                    statements: [
+                        ...readDev,
+                        {
+                            Sid: "ReadWriteList",
+                            Effect: "Allow",
+                            Action: ["s3:GetObject", "s3:PutObject"],
+                            Resource: [
+                                pulumi.interpolate`${bucketArn}/${overrideKey}`,
+                                pulumi.interpolate`${bucketArn}/history/${overrideKey.replace(/\.ya?ml$/, "")}/*`,
+                                pulumi.interpolate`${bucketArn}/promotion/${args.stack}/*`,
+                            ],
+                        },
+                        // Without ListBucket a missing key reads as AccessDenied instead of NoSuchKey.
+                        { Sid: "SeeMissingList", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn!, Condition: { StringEquals: { "s3:prefix": overrideKey } } },
+                    ],
+                    environment: { ...devEnv, OBJECT_KEY: overrideKey, LOOKBACK_CYCLES: "2", CYCLE_TIME: cs.cycle.time, CYCLE_TIMEZONE: cs.cycle.timezone },
+                    schedules: [{ suffix: "export", expression: p.schedule, input: { source: "patching.pinned-list" }, description: `Export what ${promotion!.after} installed for ${args.stack}` }],
+                    ...lambdaCommon,
+                },
+                { parent: this },
+            );
+        }
+
+        // ── Approval gate ───────────────────────────────────────────────────────────────────
+        // What the gate's messages call "the next install": the gated install, else the first held policy install.
+        const heldSchedule = install ? { expression: install.schedule, offsetDays: install.scheduleOffset } : args.heldInstalls?.[0];
+        if (gate && heldSchedule) {
+            this.calendar = new aws.ssm.Document(
+                `${name}-calendar`,
+                {
+                    name: names.calendar,
+                    documentType: "ChangeCalendar",
+                    documentFormat: "TEXT",
+                    content: renderCalendarContent(`Approval gate of ${args.stack}'s patch install: closed unless an operator approves`, []),
+                    tags: args.tags,
+                },
+                // Approvals are new versions written by operators and the gate Lambda: never reverted by `pulumi up`.
+                { parent: this, ignoreChanges: ["content"] },
+            );
+            const calendarArn = arn("ssm", `document/${names.calendar}`);
+            const stateKeys = [pulumi.interpolate`${bucketArn}/approval-gate/${args.stack}/*`];
+            new ScheduledLambda(
+                `${name}-gate`,
+                {
+                    entry: "lambda/approvalGate.ts",
+                    functionName: names.gateFunction,
+                    description: `Requests approval of ${args.stack}'s install and applies the timeout policy (${gate.timeout.action} after ${gate.timeout.afterHours} h)`,
+                    statements: [
+                        {
+                            Sid: gate.timeout.action === "open" ? "ReadAndOpenCalendar" : "ReadCalendar",
+                            Effect: "Allow",
+                            Action: gate.timeout.action === "open" ? ["ssm:GetDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"] : ["ssm:GetDocument"],
+                            Resource: calendarArn,
+                        },
+                        { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: this.topic!.arn },
+                        { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: stateKeys },
+                        { Sid: "ReadPromotionRecords", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/promotion/${args.stack}/*` },
+                        { Sid: "SeeMissingState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn!, Condition: { StringLike: { "s3:prefix": [`approval-gate/${args.stack}/*`, `promotion/${args.stack}/*`] } } },
+                    ],
+                    environment: {
+                        STACK: args.stack,
+                        BUCKET: bucketName!,
+                        CALENDAR_NAME: names.calendar,
+                        TOPIC_ARN: this.topic!.arn,
+                        TIMEOUT_ACTION: gate.timeout.action,
+                        TIMEOUT_HOURS: String(gate.timeout.afterHours),
+                        OPEN_HOURS: String(gate.openHours),
+                        INSTALL_SCHEDULE: heldSchedule.expression,
+                        INSTALL_OFFSET_DAYS: String(heldSchedule.offsetDays ?? 0),
+                        CYCLE_TIME: cs.cycle.time,
+                        CYCLE_TIMEZONE: cs.cycle.timezone,
+                    },
+                    schedules: [
+                        { suffix: "request", expression: gate.requestSchedule, input: { action: "request" }, description: `Ask for approval of ${args.stack}'s install` },
+                        { suffix: "check", expression: "rate(1 hour)", input: { action: "check" }, description: "Record approvals; apply the timeout policy" },
+                    ],
+                    ...lambdaCommon,
+                },
+                { parent: this, dependsOn: [this.calendar] },
+            );
+        }
+
+        // ── Gated install with snapshots ────────────────────────────────────────────────────
+        if (install) {
+            const created = this.gatedInstall(name, args, install, { names, arn, account, partition, bucketName: bucketName!, lambdaCommon });
+            this.patchDocument = created.patchDocument;
+            this.rollbackDocument = created.rollbackDocument;
+            this.automationRole = created.role;
+            this.association = created.association;
+        }
+
+        this.registerOutputs({
+            artifactBucket: bucketName,
+            topicArn: this.topic?.arn,
+            calendarName: this.calendar?.name,
+            patchDocument: this.patchDocument?.name,
+            rollbackDocument: this.rollbackDocument?.name,
+            installOverrideListUrl: this.installOverrideListUrl,
+        });
+    }
+
+    private gatedInstall(
+        name: string,
+        args: ChangeSafetyArgs,
+        install: GatedInstallConfig,
+        ctx: {
+            names: ReturnType<typeof changeSafetyNames>;
+            arn: (service: string, resource: pulumi.Input<string>, withAccount?: boolean) => pulumi.Output<string>;
+            account: pulumi.Output<string>;
+            partition: pulumi.Output<string>;
+            bucketName: pulumi.Output<string>;
+            lambdaCommon: { region: string; accountId: pulumi.Output<string>; partition: pulumi.Output<string>; tags: Record<string, string>; alarmTopicArn: pulumi.Output<string> };
+        },
+    ): { patchDocument: aws.ssm.Document; rollbackDocument?: aws.ssm.Document; role: aws.iam.Role; association: awsNative.ssm.Association } {
+        const { names, arn, account, partition } = ctx;
+        const snapshots = install.snapshots.volumes !== "none";
+        const document = (suffix: string, docName: string, file: string) =>
+            new aws.ssm.Document(
+                `${name}-${suffix}`,
+                { name: docName, documentType: "Automation", documentFormat: "YAML", content: documentContent(file), tags: args.tags },
+                { parent: this },
+            );
+        // Without snapshots the same document runs (hybrid-node path skips nothing it needs).
+        const patchDocument = document("patch-document", names.patchDocument, "patch-with-snapshots.yaml");
+        const rollbackDocument = snapshots ? document("rollback-document", names.rollbackDocument, "rollback-root-volume.yaml") : undefined;
+
+        const instanceArn = arn("ec2", "instance/*");
+        const hybridArn = arn("ssm", "managed-instance/*");
+        const volumeArn = arn("ec2", "volume/*");
+        const snapshotArn = arn("ec2", "snapshot/*", false);
+        const ec2Tags = targetTagConditions(install, (k) => `aws:ResourceTag/${k}`);
+        const ssmTags = targetTagConditions(install, (k) => `ssm:resourceTag/${k}`);
+        const onTargets = (tags: Record<string, string[]> | undefined) => (tags ? { Condition: { StringEquals: tags } } : {});
+        const statements: aws.iam.PolicyStatement[] = [
+            {
+                Sid: "Describe",
+                Effect: "Allow",
+                // Describe and command-status calls take no resource-level permissions.
+                Action: ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:ListCommands", "ssm:ListCommandInvocations", ...(snapshots ? ["ec2:DescribeSnapshots", "ec2:DescribeReplaceRootVolumeTasks"] : [])],
+                Resource: "*",
+            },
+            { Sid: "RunPatchBaselineDocument", Effect: "Allow", Action: "ssm:SendCommand", Resource: arn("ssm", "document/AWS-RunPatchBaseline", false) },
+            { Sid: "RunPatchBaselineOnTargets", Effect: "Allow", Action: "ssm:SendCommand", Resource: [instanceArn, hybridArn], ...onTargets(ssmTags) },
+        ];
+        if (snapshots) {
+            statements.push(
+                { Sid: "SnapshotAndRestoreTargets", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: instanceArn, ...onTargets(ec2Tags) },
+                { Sid: "SnapshotAndRestoreVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: [volumeArn, snapshotArn] },
+                {
+                    Sid: "TagOnCreate",
+                    Effect: "Allow",
+                    Action: "ec2:CreateTags",
+                    Resource: [snapshotArn, arn("ec2", "replace-root-volume-task/*")],
+                    Condition: { StringEquals: { "ec2:CreateAction": ["CreateSnapshots", "CreateReplaceRootVolumeTask"] } },
+                },
+            );
+        }
+        const role = new aws.iam.Role(
+            `${name}-automation-role`,
+            {
+                name: names.automationRole,
+                description: `Runs ${names.patchDocument}${snapshots ? ` and ${names.rollbackDocument}` : ""} for ${args.stack}`,
+                // Systems Manager Automation of this account and Region only (the shared trust statement).
+                assumeRolePolicy: pulumi
+                    .all([account, partition])
+                    .apply(([a, p]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p, args.region)] })),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(`${name}-automation-policy`, { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) }, { parent: this });
+
+        const provider = new awsNative.Provider(`${name}-aws-native`, { region: args.region as awsNative.Region }, { parent: this });
+        const params: Record<string, pulumi.Input<pulumi.Input<string>[]>> = {
+            AutomationAssumeRole: [role.arn],
+            StackName: [args.stack],
+            RebootOption: [install.rebootOption],
+            TakeSnapshots: [String(snapshots)],
+            ExcludeDataVolumes: [String(install.snapshots.volumes !== "all")],
+            RetentionDays: [String(install.snapshots.retentionDays)],
+            InstallOverrideList: [this.installOverrideListUrl ?? ""],
+            OutputS3BucketName: [ctx.bucketName],
+            OutputS3KeyPrefix: [`command-output/${args.stack}/gated-install`],
+        };
+        const association = new awsNative.ssm.Association(
+            `${name}-association`,
+            {
+                associationName: names.association,
+                name: patchDocument.name,
+                targets: install.targets.map((t) => ({ key: t.key, values: t.values })),
+                automationTargetParameterName: "InstanceId",
+                parameters: params,
+                scheduleExpression: install.schedule,
+                scheduleOffset: install.scheduleOffset,
+                applyOnlyAtCronInterval: true,
+                maxConcurrency: install.maxConcurrency,
+                maxErrors: install.maxErrors,
+                calendarNames: this.calendar ? [this.calendar.arn] : undefined,
+                complianceSeverity: "CRITICAL",
+                tags: nativeTags(args.tags),
+            },
+            { parent: this, provider, dependsOn: [role] },
+        );
+
+        if (snapshots) {
+            new ScheduledLambda(
+                `${name}-retention`,
+                {
+                    entry: "lambda/snapshotRetention.ts",
+                    timeoutSeconds: 300,
+                    functionName: names.retentionFunction,
+                    description: `Deletes ${args.stack}'s pre-patch snapshots older than their RetentionDays tag`,
+                    statements: [
+                        { Sid: "ListSnapshots", Effect: "Allow", Action: "ec2:DescribeSnapshots", Resource: "*" },
+                        {
+                            Sid: "DeleteOwnPrePatchSnapshots",
+                            Effect: "Allow",
+                            Action: "ec2:DeleteSnapshot",
+                            Resource: arn("ec2", "snapshot/*", false),
+                            Condition: { StringEquals: { "aws:ResourceTag/PatchSnapshot": "pre-patch", "aws:ResourceTag/PatchStack": args.stack } },
+                        },
+                    ],
+                    environment: { STACK: args.stack, DEFAULT_RETENTION_DAYS: String(install.snapshots.retentionDays) },
+                    schedules: [{ suffix: "daily", expression: "cron(30 4 * * ? *)", input: { source: "patching.snapshot-retention" }, description: `Expire ${args.stack}'s pre-patch snapshots` }],
+                    ...ctx.lambdaCommon,
+                },
+                { parent: this },
+            );
+        }
+        return { patchDocument, rollbackDocument, role, association };
+    }
+}

@@ -1,0 +1,113 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { NodeLambda, NodeLambdaArgs } from "./nodeLambda";
+
+/** One EventBridge Scheduler schedule invoking the function. */
+export interface LambdaSchedule {
+    /** Suffix of the schedule's name (`<functionName>-<suffix>`). */
+    suffix: string;
+    /** cron(...) / rate(...) / at(...), read in UTC. */
+    expression: string;
+    /** The event the function receives. */
+    input: Record<string, unknown>;
+    description: string;
+}
+
+/** Arguments of {@link ScheduledLambda}. */
+export interface ScheduledLambdaArgs extends NodeLambdaArgs {
+    /** When the function runs (at least one). */
+    schedules: LambdaSchedule[];
+    /** Topic that receives failed invocations (after retries) and the error alarm. */
+    alarmTopicArn: pulumi.Input<string>;
+    /** Region and account the schedules live in (for the scheduler role's trust conditions). */
+    region: string;
+    accountId: pulumi.Input<string>;
+    partition: pulumi.Input<string>;
+}
+
+/**
+ * A {@link NodeLambda} run by EventBridge Scheduler: a scheduler role that may invoke only this
+ * function (trusted by scheduler.amazonaws.com for this account's schedules of this function
+ * only), the schedules (flexible window off, UTC, retries), failed asynchronous invocations to the
+ * alarm topic, and an alarm on the function's errors.
+ */
+export class ScheduledLambda extends pulumi.ComponentResource {
+    public readonly lambda: NodeLambda;
+    public readonly schedules: aws.scheduler.Schedule[];
+
+    constructor(name: string, args: ScheduledLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patching:lambda:ScheduledLambda", name, {}, opts);
+        const { schedules, alarmTopicArn, region, accountId, partition, ...lambdaArgs } = args;
+        this.lambda = new NodeLambda(name, lambdaArgs, { parent: this });
+        const fn = this.lambda.function;
+
+        const role = new aws.iam.Role(
+            `${name}-scheduler`,
+            {
+                description: `Lets EventBridge Scheduler invoke ${args.functionName}`,
+                assumeRolePolicy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "scheduler.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": accountId },
+                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:scheduler:${region}:${accountId}:schedule/default/${args.functionName}-*` },
+                            },
+                        },
+                    ],
+                }),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-scheduler-policy`,
+            { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Sid: "InvokeOneFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn }] }) },
+            { parent: this },
+        );
+        new aws.lambda.FunctionEventInvokeConfig(
+            `${name}-async`,
+            { functionName: fn.name, maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, destinationConfig: { onFailure: { destination: alarmTopicArn } } },
+            { parent: this },
+        );
+        this.schedules = schedules.map(
+            (s) =>
+                new aws.scheduler.Schedule(
+                    `${name}-${s.suffix}`,
+                    {
+                        name: `${args.functionName}-${s.suffix}`,
+                        description: s.description,
+                        scheduleExpression: s.expression,
+                        scheduleExpressionTimezone: "UTC",
+                        flexibleTimeWindow: { mode: "OFF" },
+                        state: "ENABLED",
+                        target: { arn: fn.arn, roleArn: role.arn, input: JSON.stringify(s.input), retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
+                    },
+                    { parent: this },
+                ),
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-errors`,
+            {
+                name: `${args.functionName}-errors`,
+                alarmDescription: `${args.functionName} failed: see its log group /aws/lambda/${args.functionName}`,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: fn.name },
+                statistic: "Sum",
+                period: 3600,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [alarmTopicArn],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ functionArn: fn.arn });
+    }
+}

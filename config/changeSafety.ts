@@ -1,0 +1,298 @@
+/**
+ * `patching:changeSafety`: how a patch travels from an earlier stage (dev) to this stack, and what
+ * holds it back — the release-calendar order check, the promotion strategy (approval-date
+ * promotion or a pinned install list), the approval gate, and the gated install that snapshots
+ * volumes first.
+ *
+ * The cross-stack rule (this stack never installs before the earlier stage of the same release
+ * cycle) needs the earlier stack's config; {@link checkPromotionOrder} receives it already parsed
+ * through the same model (`config/index.ts` loads `Pulumi.<after>.yaml`).
+ */
+import { z } from "zod";
+import { computeCalendar, DEFAULT_CYCLE, findInversions, ScheduleSource } from "../core/calendar";
+import { associationScheduleProblems, formatRun, isTimeZone, parseSchedule, ScheduleError } from "../core/schedule";
+import { intInRange, matching, oneOf, strictObject } from "./common";
+import { asArray, asRecord, IssueSink } from "./issues";
+import {
+    CLOCK_TIME_PATTERN,
+    EMAIL_PATTERN,
+    MAX_ASSOCIATION_TARGETS,
+    MAX_TARGET_VALUES,
+    OS_WITHOUT_APPROVAL_DELAY,
+    RATE_MAX_CONCURRENCY_PATTERN,
+    RATE_MAX_ERRORS_PATTERN,
+    ROLE_ARN_PATTERN,
+    S3_OBJECT_KEY_MAX,
+    S3_OBJECT_KEY_PATTERN,
+    SNAPSHOT_RETENTION_MAX_DAYS,
+    STACK_NAME_PATTERN,
+    TARGET_KEY_PATTERN,
+} from "./rules";
+
+/** A cron/rate/at expression as EventBridge Scheduler takes it (same syntax as Systems Manager). */
+const schedulerExpression = z
+    .string({ error: "must be a schedule expression: cron(...), rate(...) or at(...)" })
+    .superRefine((expr, ctx) => {
+        try {
+            parseSchedule(expr);
+        } catch (err) {
+            if (err instanceof ScheduleError) ctx.addIssue({ code: "custom", message: `${err.message} (EventBridge Scheduler expression)`, input: expr });
+            else throw err;
+        }
+    });
+
+const associationSchedule = z.string({ error: "must be a State Manager schedule expression" }).superRefine((expr, ctx) => {
+    for (const problem of associationScheduleProblems(expr)) ctx.addIssue({ code: "custom", message: `${problem} (State Manager schedule)`, input: expr });
+});
+
+const timeZone = z.string({ error: "must be an IANA time zone such as UTC or Europe/Berlin" }).refine(isTimeZone, { error: "must be an IANA time zone such as UTC, Asia/Tokyo or America/New_York" });
+
+const stackName = matching(STACK_NAME_PATTERN, "a stack name: 1–100 letters, digits, _ . - (the stack file is Pulumi.<name>.yaml)");
+
+export const cycleSchema = strictObject({
+    /** Wall-clock release time on Patch Tuesday. @default "10:00" */
+    time: matching(CLOCK_TIME_PATTERN, "a 24-hour time HH:MM").default(DEFAULT_CYCLE.time),
+    /** Zone of `time`. @default "America/Los_Angeles" (Microsoft's release time) */
+    timezone: timeZone.default(DEFAULT_CYCLE.timezone),
+});
+
+export const approvalDateSchema = strictObject({
+    /** Names of this stack's baselines whose approveUntilDate the promotion Lambda moves forward. */
+    baselines: z
+        .array(z.string({ error: "must be a baseline name" }), { error: "must be a list of baseline names of this stack" })
+        .min(1, { error: "needs at least one baseline of this stack to promote" })
+        .max(50, { error: "at most 50 baselines" }),
+    /** When the promotion Lambda checks dev (EventBridge Scheduler, UTC). @default "cron(0 6 * * ? *)" */
+    schedule: schedulerExpression.default("cron(0 6 * * ? *)"),
+    /** Share of dev instances that must be compliant for the promotion. @default 100 */
+    minCompliantPercent: intInRange(1, 100, "percent of dev instances").default(100),
+    /** Dev instances that must report patch compliance at all. @default 1 */
+    minInstances: intInRange(1, 100000, "dev instances").default(1),
+});
+
+export const pinnedListSchema = strictObject({
+    /** When the export Lambda reads what dev installed (EventBridge Scheduler, UTC). @default "cron(0 5 * * ? *)" */
+    schedule: schedulerExpression.default("cron(0 5 * * ? *)"),
+    /** Key of the InstallOverrideList this stack's install reads. @default "install-override-list/<stack>.yaml" */
+    objectKey: z
+        .string({ error: "must be an S3 object key" })
+        .max(S3_OBJECT_KEY_MAX, { error: `must be at most ${S3_OBJECT_KEY_MAX} characters (S3 object key)` })
+        .regex(S3_OBJECT_KEY_PATTERN, { error: "must be an S3 key of letters, digits and ! _ . * ' ( ) - separated by /" })
+        .refine((k) => /\.ya?ml$/.test(k), { error: "must end in .yaml or .yml (AWS-RunPatchBaseline reads the list as YAML)" })
+        .optional(),
+});
+
+export const promotionSchema = strictObject({
+    /** The stage that installs first (its stack file `Pulumi.<after>.yaml` must be in the project). */
+    after: stackName,
+    /** Days this stack's first install of a cycle waits after the earlier stage's. @default 0 */
+    minDaysAfter: intInRange(0, 60, "days").default(0),
+    /** `calendar`: only the order check; `approvalDate` or `pinnedList`: also promote what dev proved. @default "calendar" */
+    strategy: oneOf(["calendar", "approvalDate", "pinnedList"] as const, "promotion strategy").default("calendar"),
+    /** Where the earlier stage's patch state is read. Required by approvalDate and pinnedList. */
+    source: strictObject({
+        /** Patch groups (values of the PatchGroup tag) of the earlier stage's instances. */
+        patchGroups: z
+            .array(z.string().min(1, { error: "patch group names are 1–256 characters" }).max(256, { error: "patch group names are 1–256 characters" }), { error: "must be a list of patch groups" })
+            .min(1, { error: "needs at least one patch group of the earlier stage" })
+            .max(10, { error: "at most 10 patch groups" }),
+        /** Role in the earlier stage's account to read its patch state (cross-account); same account when absent. */
+        readRoleArn: matching(ROLE_ARN_PATTERN, "an IAM role ARN, arn:aws:iam::<12 digits>:role/<name>").optional(),
+    }).optional(),
+    approvalDate: approvalDateSchema.optional(),
+    pinnedList: pinnedListSchema.optional(),
+});
+
+export const approvalGateSchema = strictObject({
+    /** Addresses subscribed (email) to approval requests; each must confirm the subscription. */
+    notifyEmails: z.array(matching(EMAIL_PATTERN, "an email address"), { error: "must be a list of email addresses" }).max(10, { error: "at most 10 addresses" }).default([]),
+    /** When the approval request is sent (EventBridge Scheduler, UTC), e.g. the day dev installs. */
+    requestSchedule: schedulerExpression,
+    /** What happens when nobody approves within `afterHours` of the request. */
+    timeout: strictObject({
+        /** `skip`: the cycle's install does not run; `open`: the calendar opens by itself (audited). */
+        action: oneOf(["skip", "open"] as const, "timeout action"),
+        /** Hours after the request. @default 48 */
+        afterHours: intInRange(1, 336, "hours").default(48),
+    }).default({ action: "skip", afterHours: 48 }),
+    /** Hours an approval (or an automatic opening) keeps the change calendar open. @default 24 */
+    openHours: intInRange(1, 168, "hours").default(24),
+});
+
+export const gatedInstallSchema = strictObject({
+    /** State Manager schedule of the install (UTC), e.g. "cron(0 2 ? * TUE#3 *)". */
+    schedule: associationSchedule,
+    /** Days after each cron occurrence (ScheduleOffset 1–6). */
+    scheduleOffset: intInRange(1, 6, "botocore ScheduleOffset").optional(),
+    /** Instances to install on (at most 5 targets). */
+    targets: z
+        .array(
+            strictObject({
+                key: matching(TARGET_KEY_PATTERN, "tag:<key>, tag-key, InstanceIds, resource-groups:Name or resource-groups:ResourceTypeFilters (botocore Target)"),
+                values: z
+                    .array(z.string().min(1, { error: "target values are 1–256 characters" }).max(256, { error: "target values are 1–256 characters" }))
+                    .min(1, { error: "a target needs 1–50 values" })
+                    .max(MAX_TARGET_VALUES, { error: "a target takes at most 50 values (botocore TargetValues)" }),
+            }),
+        )
+        .min(1, { error: "needs 1–5 targets" })
+        .max(MAX_ASSOCIATION_TARGETS, { error: "at most 5 targets (botocore Targets)" }),
+    /** Instances patched at once. @default "10%" */
+    maxConcurrency: matching(RATE_MAX_CONCURRENCY_PATTERN, 'a number or percentage such as "10" or "10%" (botocore MaxConcurrency)').default("10%"),
+    /** Failures before the install stops. @default "1" */
+    maxErrors: matching(RATE_MAX_ERRORS_PATTERN, 'a number or percentage such as "1" or "5%" (botocore MaxErrors)').default("1"),
+    /** @default "RebootIfNeeded" */
+    rebootOption: oneOf(["RebootIfNeeded", "NoReboot"] as const, "AWS-RunPatchBaseline RebootOption").default("RebootIfNeeded"),
+    /** EBS snapshots taken before the install. */
+    snapshots: strictObject({
+        /** `root`: the root volume; `all`: every attached volume; `none`: no snapshot. @default "root" */
+        volumes: oneOf(["root", "all", "none"] as const, "volumes to snapshot").default("root"),
+        /** Days a pre-patch snapshot is kept before the retention sweep deletes it. @default 14 */
+        retentionDays: intInRange(1, SNAPSHOT_RETENTION_MAX_DAYS, "days").default(14),
+    }).default({ volumes: "root", retentionDays: 14 }),
+});
+
+export const changeSafetySchema = strictObject({
+    /** Where release cycles start. @default Patch Tuesday 10:00 America/Los_Angeles */
+    cycle: cycleSchema.default(DEFAULT_CYCLE),
+    /** Months of runs the review shows and the order check covers. @default 12 */
+    calendarMonths: intInRange(1, 36, "months").default(12),
+    /** Zone the review shows the calendar in. @default "UTC" */
+    displayTimezone: timeZone.default("UTC"),
+    promotion: promotionSchema.optional(),
+    approvalGate: approvalGateSchema.optional(),
+    gatedInstall: gatedInstallSchema.optional(),
+}).optional();
+
+export type ChangeSafetyConfig = NonNullable<z.infer<typeof changeSafetySchema>>;
+export type PromotionConfig = NonNullable<ChangeSafetyConfig["promotion"]>;
+export type ApprovalGateConfig = NonNullable<ChangeSafetyConfig["approvalGate"]>;
+export type GatedInstallConfig = NonNullable<ChangeSafetyConfig["gatedInstall"]>;
+
+/** Names of what the change-safety components deploy (AWS names; also used by the operator scripts). */
+export function changeSafetyNames(project: string, stack: string) {
+    const p = `${project}-${stack}`;
+    return {
+        prefix: p,
+        /** Change calendar (ChangeCalendar document) holding the gated install. */
+        calendar: `${p}-install-approval`,
+        patchDocument: `${p}-patch-with-snapshots`,
+        rollbackDocument: `${p}-rollback-root-volume`,
+        automationRole: `${p}-snapshot-install`,
+        association: `${p}-gated-install`,
+        topic: `${p}-change-safety`,
+        promoteFunction: `${p}-promote-approval-date`,
+        pinnedListFunction: `${p}-export-installed-patches`,
+        gateFunction: `${p}-approval-gate`,
+        retentionFunction: `${p}-snapshot-retention`,
+    };
+}
+/** Longest `<project>-<stack>` the derived names fit (Lambda names ≤ 64 with "-export-installed-patches" and a schedule suffix). */
+export const MAX_NAME_PREFIX = 30;
+
+/** Default key of the pinned InstallOverrideList of a stack. */
+export function defaultOverrideListKey(stack: string): string {
+    return `install-override-list/${stack}.yaml`;
+}
+
+/**
+ * Cross-field rules within this stack: the strategy's section and source are present, promoted
+ * baselines exist and approve by date, the gate has an install to hold, the snapshot install has
+ * what it needs. Reads raw input defensively so every problem is reported at once.
+ */
+export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, project = "patching", rawPolicies?: unknown): void {
+    if (raw === undefined) return;
+    const cs = asRecord(raw);
+    const prefix = changeSafetyNames(project, stack).prefix;
+    if (prefix.length > MAX_NAME_PREFIX) {
+        sink.add(path, `derives AWS names from "${prefix}" (project-stack), which must be at most ${MAX_NAME_PREFIX} characters so function and schedule names fit 64; use a shorter stack name`, prefix);
+    }
+    const promotion = cs.promotion === undefined ? undefined : asRecord(cs.promotion);
+    if (promotion) {
+        const p = `${path}.promotion`;
+        if (typeof promotion.after === "string" && promotion.after === stack) {
+            sink.add(`${p}.after`, "names this stack itself; name the stage that installs before it (e.g. dev)", promotion.after);
+        }
+        const strategy = promotion.strategy ?? "calendar";
+        if ((strategy === "approvalDate" || strategy === "pinnedList") && promotion.source === undefined) {
+            sink.add(`${p}.source`, `is required by strategy ${strategy}: the earlier stage's patch groups whose patch state is read`);
+        }
+        if (strategy !== "approvalDate" && promotion.approvalDate !== undefined) {
+            sink.add(`${p}.approvalDate`, `only applies to strategy approvalDate (strategy is ${String(strategy)})`, promotion.approvalDate);
+        }
+        if (strategy !== "pinnedList" && promotion.pinnedList !== undefined) {
+            sink.add(`${p}.pinnedList`, `only applies to strategy pinnedList (strategy is ${String(strategy)})`, promotion.pinnedList);
+        }
+        if (strategy === "approvalDate") {
+            if (promotion.approvalDate === undefined) sink.add(`${p}.approvalDate`, "is required by strategy approvalDate: the baselines to promote");
+            const byName = new Map(asArray(rawBaselines).map((b) => [asRecord(b).name, asRecord(b)] as const));
+            asArray(asRecord(promotion.approvalDate).baselines).forEach((name, i) => {
+                const bp = `${p}.approvalDate.baselines[${i}]`;
+                const b = byName.get(name);
+                if (b === undefined) {
+                    sink.add(bp, `is not a baseline of this stack; known: ${[...byName.keys()].filter((n) => typeof n === "string").join(", ") || "none"}`, name);
+                    return;
+                }
+                if (typeof b.operatingSystem === "string" && (OS_WITHOUT_APPROVAL_DELAY as readonly string[]).includes(b.operatingSystem)) {
+                    sink.add(bp, `${b.operatingSystem} baselines take no approveUntilDate, so they cannot be promoted by date; use strategy pinnedList for them`, name);
+                    return;
+                }
+                const rules = asArray(b.approvalRules);
+                if (rules.length === 0) sink.add(bp, "has no approval rules; promotion moves the approveUntilDate of its rules", name);
+                rules.forEach((r, j) => {
+                    if (asRecord(r).approveUntilDate === undefined) {
+                        sink.add(bp, `approval rule ${j} uses ${asRecord(r).approveAfterDays !== undefined ? "approveAfterDays" : "no date"}; promoted baselines approve by approveUntilDate (set an initial date, the Lambda moves it)`, name);
+                    }
+                });
+            });
+        }
+    }
+    const gate = cs.approvalGate === undefined ? undefined : asRecord(cs.approvalGate);
+    // Owned-mode patch policies with an install are held by the calendar too.
+    const heldPolicies = asArray(rawPolicies).filter((p) => asRecord(p).install !== undefined && (asRecord(p).mode ?? "owned") === "owned");
+    if (gate && cs.gatedInstall === undefined && heldPolicies.length === 0) {
+        sink.add(`${path}.approvalGate`, "holds nothing: the change calendar holds gatedInstall and the installs of owned-mode patch policies; configure one of them");
+    }
+    const install = cs.gatedInstall === undefined ? undefined : asRecord(cs.gatedInstall);
+    if (install && install.scheduleOffset !== undefined && typeof install.schedule === "string") {
+        try {
+            if (parseSchedule(install.schedule).kind !== "cron") sink.add(`${path}.gatedInstall.scheduleOffset`, "needs a cron schedule; rate and at schedules take no offset (botocore ScheduleOffset)", install.scheduleOffset);
+        } catch {
+            // the schedule's own error is reported by the schema
+        }
+    }
+}
+
+/** A stack's schedules, as the calendar reads them. */
+export type SourcesOf = (stack: string, config: unknown) => ScheduleSource[];
+
+/**
+ * The cross-stack rule: over the calendar horizon, this stack's first install of every release
+ * cycle comes after the earlier stage's (and at least `minDaysAfter` days after). Reports the
+ * first inverted cycle with both schedules.
+ */
+export function checkPromotionOrder(
+    sink: IssueSink,
+    path: string,
+    opts: { stack: string; promotion: PromotionConfig; cs: ChangeSafetyConfig; sources: ScheduleSource[]; earlierSources: ScheduleSource[]; now: Date },
+): void {
+    const { stack, promotion, cs } = opts;
+    const installs = (list: ScheduleSource[]) => list.filter((s) => s.operation === "install");
+    if (installs(opts.sources).length === 0) return;
+    const calendar = computeCalendar([...opts.earlierSources, ...opts.sources], { from: opts.now, months: cs.calendarMonths, cycle: cs.cycle });
+    const inversions = findInversions(calendar, { earlier: promotion.after, later: stack, minDaysAfter: promotion.minDaysAfter });
+    if (inversions.length === 0) return;
+    const first = inversions[0];
+    const describe = (list: ScheduleSource[]) =>
+        installs(list)
+            .map((s) => `${s.source} ${s.expression}${s.offsetDays ? ` +${s.offsetDays}d` : ""}${s.timezone && s.timezone !== "UTC" ? ` ${s.timezone}` : ""}`)
+            .join("; ") || "none";
+    sink.add(
+        path,
+        `${stack} can install before ${promotion.after} has proven the patches: ${inversions.length} of ${calendar.cycles.length} release cycle(s) are out of order. ` +
+            `First: cycle ${first.cycle.id} (Patch Tuesday ${formatRun(first.cycle.patchTuesday).slice(0, 14)}): ${first.problem}. ` +
+            `Schedules — ${promotion.after}: ${describe(opts.earlierSources)}; ${stack}: ${describe(opts.sources)}. ` +
+            `Fix: schedule ${stack}'s install at least ${promotion.minDaysAfter} day(s) after ${promotion.after}'s in every cycle (e.g. ${promotion.after} on Patch Tuesday + 2 days, ${stack} on Patch Tuesday + ${2 + Math.max(7, Math.ceil(promotion.minDaysAfter / 7) * 7)} days: cron(0 2 ? * TUE#${2 + Math.max(1, Math.ceil(promotion.minDaysAfter / 7))} *) with scheduleOffset 2).`,
+        inversions.map((i) => i.cycle.id),
+    );
+}

@@ -1,0 +1,186 @@
+/**
+ * The approval gate: prod's gated install is held by a DEFAULT_CLOSED SSM Change Calendar (State
+ * Manager does not start an association whose calendar is closed). Each release cycle:
+ *
+ * 1. `request` (scheduled): an SNS message asks for approval, with dev's latest promotion record
+ *    and the exact command to approve; the request is recorded in S3
+ *    (`approval-gate/<stack>/<cycle>.json`).
+ * 2. An authenticated operator approves with `npm run approve -- --stack prod --hours 24 --reason …`
+ *    (their own IAM credentials: ssm:UpdateDocument on the calendar, recorded by CloudTrail) —
+ *    which adds an event (an open period) to the calendar. There is no URL to click.
+ * 3. `check` (hourly): notices the approval and records it; without one after the timeout the
+ *    policy applies — `skip` (the cycle's install does not run; says so) or `open` (the calendar
+ *    opens by itself for `openHours`, recorded as such).
+ */
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetDocumentCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
+import { CycleDefinition, cycleOf, DEFAULT_CYCLE } from "./calendar";
+import { errorName } from "./awsClients";
+import { approvalSince, closedNow, parseCalendarEvents, withApproval } from "./changeCalendar";
+import { formatRun, nextRuns } from "./schedule";
+
+/** Publishes one notification (SNS Publish in the Lambda; injected in tests). */
+export type Notify = (subject: string, message: string) => Promise<void>;
+
+export interface GateClients {
+    ssm: SSMClient;
+    s3: S3Client;
+    notify: Notify;
+}
+
+export interface GateOptions {
+    stack: string;
+    /** Change calendar document name. */
+    calendarName: string;
+    bucket: string;
+    timeout: { action: "skip" | "open"; afterHours: number };
+    openHours: number;
+    /** The gated install's schedule, to say when it runs next. */
+    install: { expression: string; offsetDays?: number };
+    cycle?: CycleDefinition;
+    now: Date;
+    log?: (line: string) => void;
+}
+
+export interface GateState {
+    stack: string;
+    cycle: string;
+    requestedAt: string;
+    status: "requested" | "approved" | "opened-automatically" | "skipped";
+    decidedAt?: string;
+    /** Who approved (from the calendar event), or the policy. */
+    by?: string;
+    /** The open period, when there is one. */
+    openUntil?: string;
+}
+
+export interface GateResult {
+    action: "requested" | "already-requested" | "approved" | "opened-automatically" | "skipped" | "waiting" | "nothing-requested";
+    state?: GateState;
+}
+
+const stateKey = (stack: string, cycle: string) => `approval-gate/${stack}/${cycle}.json`;
+
+async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
+    try {
+        const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return JSON.parse((await obj.Body?.transformToString()) ?? "null") ?? undefined;
+    } catch (err) {
+        if (["NoSuchKey", "NotFound"].includes(errorName(err))) return undefined;
+        throw err;
+    }
+}
+
+async function writeState(s3: S3Client, bucket: string, state: GateState): Promise<void> {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stateKey(state.stack, state.cycle), Body: JSON.stringify(state, null, 2) + "\n", ContentType: "application/json" }));
+}
+
+/** The calendar's current content (default version). */
+export async function readCalendar(ssm: SSMClient, name: string): Promise<string> {
+    const doc = await ssm.send(new GetDocumentCommand({ Name: name }));
+    return doc.Content ?? "";
+}
+
+/** Writes new calendar content as a new version and makes it the default. */
+export async function writeCalendar(ssm: SSMClient, name: string, content: string): Promise<string> {
+    const updated = await ssm.send(new UpdateDocumentCommand({ Name: name, Content: content, DocumentFormat: "TEXT", DocumentVersion: "$LATEST" }));
+    const version = updated.DocumentDescription?.DocumentVersion;
+    if (!version) throw new Error(`ssm:UpdateDocument on ${name} returned no document version`);
+    await ssm.send(new UpdateDocumentDefaultVersionCommand({ Name: name, DocumentVersion: version }));
+    return version;
+}
+
+/** Opens the calendar for `[start, start + hours)`; returns the new version. */
+export async function openCalendar(ssm: SSMClient, name: string, o: { start: Date; hours: number; by: string; reason: string; now: Date }): Promise<string> {
+    const content = await readCalendar(ssm, name);
+    const uid = `approval-${o.start.getTime()}-${Math.abs(hash(o.by + o.reason)).toString(36)}`;
+    return writeCalendar(ssm, name, withApproval(content, { ...o, uid }));
+}
+
+/** Ends every open (and withdraws every future) period now; returns how many. */
+export async function closeCalendar(ssm: SSMClient, name: string, now: Date, by: string): Promise<number> {
+    const { content, closed } = closedNow(await readCalendar(ssm, name), now, by);
+    if (closed > 0) await writeCalendar(ssm, name, content);
+    return closed;
+}
+
+function hash(s: string): number {
+    let h = 0;
+    for (const c of s) h = (h * 31 + c.charCodeAt(0)) | 0;
+    return h;
+}
+
+/** The approval command an operator runs (printed in every request). */
+export function approveCommand(stack: string, hours: number): string {
+    return `npm run approve -- --stack ${stack} --hours ${hours} --reason "<change ticket>"`;
+}
+
+/** Sends the cycle's approval request (once per cycle). */
+export async function requestApproval(clients: GateClients, o: GateOptions): Promise<GateResult> {
+    const log = o.log ?? ((l: string) => console.log(l));
+    const cycle = cycleOf(o.now, o.cycle ?? DEFAULT_CYCLE);
+    const existing = await readJson<GateState>(clients.s3, o.bucket, stateKey(o.stack, cycle.id));
+    if (existing) {
+        log(JSON.stringify({ level: "info", gate: "already-requested", ...existing }));
+        return { action: "already-requested", state: existing };
+    }
+    const next = nextRuns(o.install.expression, { from: o.now, count: 1, offsetDays: o.install.offsetDays })[0];
+    const promotion = await readJson<{ action?: string; reason?: string; at?: string }>(clients.s3, o.bucket, `promotion/${o.stack}/latest.json`).catch(() => undefined);
+    const pinned = await readJson<{ action?: string; reason?: string; at?: string }>(clients.s3, o.bucket, `promotion/${o.stack}/pinned-list-latest.json`).catch(() => undefined);
+    const dev = promotion ?? pinned;
+    const timeout =
+        o.timeout.action === "skip"
+            ? `Without an approval within ${o.timeout.afterHours} hour(s) the install of cycle ${cycle.id} is skipped (the calendar stays closed).`
+            : `Without an approval within ${o.timeout.afterHours} hour(s) the calendar opens automatically for ${o.openHours} hour(s) (timeout policy "open").`;
+    const message = [
+        `Stack ${o.stack}, release cycle ${cycle.id} (Patch Tuesday ${formatRun(cycle.patchTuesday).slice(0, 14)}).`,
+        `The gated install runs next at ${next ? formatRun(next) : "(no run scheduled)"} — only while change calendar ${o.calendarName} is open.`,
+        `Dev: ${dev ? `${dev.action} at ${dev.at}: ${dev.reason}` : "no promotion record yet"}.`,
+        "",
+        "To approve (authenticated with your AWS credentials; opens the calendar):",
+        `  ${approveCommand(o.stack, o.openHours)}`,
+        "To refuse: do nothing, or close any open period:",
+        `  npm run approve -- --stack ${o.stack} --close`,
+        "",
+        timeout,
+    ].join("\n");
+    const state: GateState = { stack: o.stack, cycle: cycle.id, requestedAt: o.now.toISOString(), status: "requested" };
+    await writeState(clients.s3, o.bucket, state);
+    await clients.notify(`[patching/${o.stack}] Approval needed for the ${cycle.id} install`, message);
+    log(JSON.stringify({ level: "info", gate: "requested", ...state }));
+    return { action: "requested", state };
+}
+
+/** Hourly: records an approval, or applies the timeout policy once it has passed. */
+export async function checkApproval(clients: GateClients, o: GateOptions): Promise<GateResult> {
+    const log = o.log ?? ((l: string) => console.log(l));
+    const cycle = cycleOf(o.now, o.cycle ?? DEFAULT_CYCLE);
+    const state = await readJson<GateState>(clients.s3, o.bucket, stateKey(o.stack, cycle.id));
+    if (!state) return { action: "nothing-requested" };
+    if (state.status !== "requested") return { action: state.status, state };
+    const requestedAt = new Date(state.requestedAt);
+    const approval = approvalSince(parseCalendarEvents(await readCalendar(clients.ssm, o.calendarName)), requestedAt);
+    let next: GateState | undefined;
+    if (approval) {
+        next = { ...state, status: "approved", decidedAt: o.now.toISOString(), by: approval.summary.replace(/^Approved by /, ""), openUntil: approval.end.toISOString() };
+        await clients.notify(`[patching/${o.stack}] Approved: ${cycle.id} install`, `${approval.summary} — open ${approval.start.toISOString()} to ${approval.end.toISOString()}. ${approval.description ?? ""}`.trim());
+    } else if (o.now.getTime() >= requestedAt.getTime() + o.timeout.afterHours * 3600000) {
+        if (o.timeout.action === "open") {
+            const by = `timeout policy (no decision within ${o.timeout.afterHours} h)`;
+            await openCalendar(clients.ssm, o.calendarName, { start: o.now, hours: o.openHours, by, reason: `Opened automatically for cycle ${cycle.id}`, now: o.now });
+            const until = new Date(o.now.getTime() + o.openHours * 3600000).toISOString();
+            next = { ...state, status: "opened-automatically", decidedAt: o.now.toISOString(), by, openUntil: until };
+            await clients.notify(`[patching/${o.stack}] Opened automatically: ${cycle.id} install`, `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar is open until ${until}. To stop it: npm run approve -- --stack ${o.stack} --close`);
+        } else {
+            next = { ...state, status: "skipped", decidedAt: o.now.toISOString(), by: `timeout policy (no decision within ${o.timeout.afterHours} h)` };
+            await clients.notify(
+                `[patching/${o.stack}] Skipped: ${cycle.id} install`,
+                `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar stays closed and the ${cycle.id} install does not run. To install anyway: ${approveCommand(o.stack, o.openHours)}`,
+            );
+        }
+    }
+    if (!next) return { action: "waiting", state };
+    await writeState(clients.s3, o.bucket, next);
+    log(JSON.stringify({ level: next.status === "skipped" ? "warn" : "info", gate: next.status, ...next }));
+    return { action: next.status, state: next };
+}

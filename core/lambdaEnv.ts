@@ -1,0 +1,19 @@
+/** Reading a change-safety Lambda's environment (set by the program; no secrets). */
+export function env(name: string): string {
+    const v = process.env[name];
+    if (v === undefined || v === "") throw new Error(`environment variable ${name} is not set`);
+    return v;
+}
+export function envList(name: string): string[] {
+    return env(name)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+export function envOptional(name: string): string | undefined {
+    return process.env[name] || undefined;
+}
+export function envInt(name: string, fallback: number): number {
+    const v = process.env[name];
+    return v === undefined || v === "" ? fallback : Number(v);
+}

@@ -1,0 +1,37 @@
+/**
+ * Scheduled (EventBridge Scheduler): the approval gate. `{"action":"request"}` sends the cycle's
+ * approval request; `{"action":"check"}` (hourly) records an approval or applies the timeout
+ * policy. Logic: core/approvalGate.ts.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { checkApproval, GateOptions, GateResult, requestApproval } from "../core/approvalGate";
+import { clientConfig } from "../core/awsClients";
+import { env, envInt } from "../core/lambdaEnv";
+
+export async function handler(event: { action?: string }): Promise<GateResult> {
+    const region = env("AWS_REGION");
+    const sns = new SNSClient(clientConfig({ region }));
+    const topicArn = env("TOPIC_ARN");
+    const clients = {
+        ssm: new SSMClient(clientConfig({ region })),
+        s3: new S3Client(clientConfig({ region })),
+        // SNS email subjects are at most 100 characters.
+        notify: async (subject: string, message: string) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 100), Message: message }))),
+    };
+    const offset = envInt("INSTALL_OFFSET_DAYS", 0);
+    const options: GateOptions = {
+        stack: env("STACK"),
+        calendarName: env("CALENDAR_NAME"),
+        bucket: env("BUCKET"),
+        timeout: { action: env("TIMEOUT_ACTION") === "open" ? "open" : "skip", afterHours: envInt("TIMEOUT_HOURS", 48) },
+        openHours: envInt("OPEN_HOURS", 24),
+        install: { expression: env("INSTALL_SCHEDULE"), offsetDays: offset > 0 ? offset : undefined },
+        cycle: { time: env("CYCLE_TIME"), timezone: env("CYCLE_TIMEZONE") },
+        now: new Date(),
+    };
+    if (event.action === "request") return requestApproval(clients, options);
+    if (event.action === "check") return checkApproval(clients, options);
+    throw new Error(`unknown action ${JSON.stringify(event.action)}; expected "request" or "check"`);
+}

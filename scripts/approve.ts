@@ -1,0 +1,162 @@
+/**
+ * The approval gate's operator command (authenticated with the operator's own AWS credentials;
+ * every change is a new calendar document version, recorded by CloudTrail):
+ *
+ *   npm run approve -- --stack prod --reason "CAB-1234" [--hours 24] [--start 2026-12-17T00:00:00Z]
+ *   npm run approve -- --stack prod --close      # end open periods now, withdraw future ones
+ *   npm run approve -- --stack prod --status     # open periods and the next install
+ *
+ * The stack's config (Pulumi.<stack>.yaml, through the config model) gives the calendar name,
+ * Region, open hours and the install schedule, so the command says whether the next install falls
+ * inside the approved period. Exit codes: 0 done, 1 the stack has no approval gate, 3 usage.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { parseConfig } from "../config";
+import { changeSafetyNames } from "../config/changeSafety";
+import { compileSchedule } from "../config/patchPolicies";
+import { stackFileLoader } from "../config/source";
+import { closeCalendar, openCalendar, readCalendar } from "../core/approvalGate";
+import { clientConfig } from "../core/awsClients";
+import { isOpenAt, parseCalendarEvents } from "../core/changeCalendar";
+import { formatRun, nextRuns } from "../core/schedule";
+
+export const APPROVE_USAGE = `usage: npm run approve -- --stack NAME (--reason TEXT [--hours N] [--start ISO-8601] | --close | --status)
+  --stack NAME     the stack whose gated install is approved (reads Pulumi.NAME.yaml)
+  --reason TEXT    why (change ticket); recorded in the calendar event
+  --hours N        length of the open period (default: approvalGate.openHours)
+  --start TIME     start of the period, e.g. 2026-12-17T00:00:00Z (default: now)
+  --close          end every open period now and withdraw future ones (stop a rollout)
+  --status         print the open periods and the next install
+exit codes: 0 done, 1 the stack has no approval gate, 3 usage error`;
+
+export interface ApproveDeps {
+    ssm: (region: string) => SSMClient;
+    /** The caller's identity ARN (sts:GetCallerIdentity), recorded as the approver. */
+    whoAmI: (region: string) => Promise<string>;
+    now: Date;
+    projectDir: string;
+}
+
+interface ApproveArgs {
+    stack?: string;
+    reason?: string;
+    hours?: number;
+    start?: Date;
+    mode: "open" | "close" | "status";
+}
+
+class UsageError extends Error {}
+
+export function parseApproveArgs(argv: string[]): ApproveArgs {
+    const a: ApproveArgs = { mode: "open" };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const next = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value\n${APPROVE_USAGE}`);
+            return v;
+        };
+        if (arg === "--stack") a.stack = next();
+        else if (arg === "--reason") a.reason = next();
+        else if (arg === "--hours") {
+            const h = Number(next());
+            if (!Number.isInteger(h) || h < 1 || h > 168) throw new UsageError(`--hours must be a whole number from 1 to 168`);
+            a.hours = h;
+        } else if (arg === "--start") {
+            const v = next();
+            const d = new Date(v);
+            if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(d.getTime())) throw new UsageError(`--start must be an ISO-8601 time with a zone, e.g. 2026-12-17T00:00:00Z; got ${v}`);
+            a.start = d;
+        } else if (arg === "--close") a.mode = "close";
+        else if (arg === "--status") a.mode = "status";
+        else if (arg === "--help" || arg === "-h") throw new UsageError(APPROVE_USAGE);
+        else throw new UsageError(`unknown argument ${arg}\n${APPROVE_USAGE}`);
+    }
+    if (!a.stack) throw new UsageError(`--stack is required\n${APPROVE_USAGE}`);
+    if (a.mode === "open" && !a.reason) throw new UsageError(`--reason is required to approve (a change ticket or why)\n${APPROVE_USAGE}`);
+    return a;
+}
+
+export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+    let args: ApproveArgs;
+    try {
+        args = parseApproveArgs(argv);
+    } catch (err) {
+        if (err instanceof UsageError) {
+            out(`${err.message}\n`);
+            return argv.includes("--help") || argv.includes("-h") ? 0 : 3;
+        }
+        throw err;
+    }
+    const load = stackFileLoader(deps.projectDir);
+    const values = load(args.stack!);
+    if (!values) {
+        out(`no stack file Pulumi.${args.stack}.yaml in ${deps.projectDir}\n`);
+        return 1;
+    }
+    const project = (YAML.parse(fs.readFileSync(path.join(deps.projectDir, "Pulumi.yaml"), "utf8")) as { name?: string })?.name ?? "patching";
+    const cfg = parseConfig(values, { project, stack: args.stack!, now: deps.now });
+    const gate = cfg.changeSafety?.approvalGate;
+    const gated = cfg.changeSafety?.gatedInstall;
+    // The installs the calendar holds: the gated install and the owned-mode patch policies' installs.
+    const held = [
+        ...(gated ? [{ expression: gated.schedule, offsetDays: gated.scheduleOffset }] : []),
+        ...cfg.patchPolicies.flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : [])),
+    ];
+    if (!gate || held.length === 0) {
+        out(`stack ${args.stack} has no approval gate (patching:changeSafety.approvalGate holding an install)\n`);
+        return 1;
+    }
+    const calendar = changeSafetyNames(cfg.project, cfg.stack).calendar;
+    const ssm = deps.ssm(cfg.region);
+    const next = held
+        .map((h) => nextRuns(h.expression, { from: deps.now, count: 1, offsetDays: h.offsetDays })[0])
+        .filter((d): d is Date => d !== undefined)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
+    const nextText = next ? formatRun(next) : "(none scheduled)";
+    if (args.mode === "status") {
+        const events = parseCalendarEvents(await readCalendar(ssm, calendar));
+        const current = events.filter((e) => e.end.getTime() > deps.now.getTime());
+        out(
+            [
+                `${calendar}: ${isOpenAt(events, deps.now) ? "OPEN" : "CLOSED"} now (${deps.now.toISOString()})`,
+                ...(current.length ? current.map((e) => `  open ${e.start.toISOString()} – ${e.end.toISOString()}: ${e.summary}${e.description ? ` (${e.description})` : ""}`) : ["  no current or future open period"]),
+                `next gated install: ${nextText} — ${next && isOpenAt(events, next) ? "inside an open period: it will run" : "the calendar is closed then: it will not run"}`,
+            ].join("\n") + "\n",
+        );
+        return 0;
+    }
+    const by = await deps.whoAmI(cfg.region);
+    if (args.mode === "close") {
+        const n = await closeCalendar(ssm, calendar, deps.now, by);
+        out(`${calendar}: ${n === 0 ? "nothing was open" : `${n} period(s) closed or withdrawn`}; the calendar is CLOSED — the gated install does not start (a run already started finishes; stop it with aws ssm stop-automation-execution).\n`);
+        return 0;
+    }
+    const start = args.start ?? deps.now;
+    const hours = args.hours ?? gate.openHours;
+    const end = new Date(start.getTime() + hours * 3600000);
+    const version = await openCalendar(ssm, calendar, { start, hours, by, reason: args.reason!, now: deps.now });
+    const covers = next !== undefined && next.getTime() >= start.getTime() && next.getTime() < end.getTime();
+    out(
+        [
+            `${calendar} version ${version}: open ${start.toISOString()} – ${end.toISOString()}, approved by ${by} (${args.reason})`,
+            `next gated install: ${nextText} — ${covers ? "inside the approved period: it will run" : "NOT inside the approved period: it will not run; approve again with --start before it and --hours covering it"}`,
+        ].join("\n") + "\n",
+    );
+    return 0;
+}
+
+if (require.main === module) {
+    runApprove(process.argv.slice(2), {
+        ssm: (region) => new SSMClient(clientConfig({ region })),
+        whoAmI: async (region) => {
+            const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+            return (await new STSClient(clientConfig({ region })).send(new GetCallerIdentityCommand({}))).Arn ?? "unknown";
+        },
+        now: new Date(),
+        projectDir: path.resolve(__dirname, ".."),
+    }).then((code) => process.exit(code));
+}

@@ -1,0 +1,312 @@
+import { expect } from "chai";
+import * as vm from "vm";
+import { bundleLambda } from "../components/nodeLambda";
+import { documentContent } from "../core/automationDocument";
+import { parseCalendarEvents } from "../core/changeCalendar";
+import { PlanResource } from "../review/engine";
+import { ACCOUNT, minimalConfig, named, ofType, REGION, runProgram, runStackFile } from "./harness";
+
+const CS = "patching:changeSafety";
+const policyOf = (resources: PlanResource[], name: string) => JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", name).inputs.policy as string).Statement;
+const trustOf = (resources: PlanResource[], name: string) => JSON.parse(named(resources, "aws:iam/role:Role", name).inputs.assumeRolePolicy as string).Statement;
+const logs = (fn: string) => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${fn}:*` });
+const BUCKET = "arn:aws:s3:::prod-change-safety-artifacts-bucket";
+
+describe("ChangeSafety component", () => {
+    describe("prod (Pulumi.prod.yaml): pinned list, approval gate, gated install with snapshots", () => {
+        let resources: PlanResource[];
+        before(async () => {
+            resources = (await runStackFile("Pulumi.prod.yaml", "prod")).resources;
+        });
+
+        it("creates exactly its children", () => {
+            const children = resources.filter((r) => r.parent?.endsWith("patching:safety:ChangeSafety::prod-change-safety")).map((r) => `${r.type} ${r.name}`);
+            expect(children.sort()).to.deep.equal(
+                [
+                    "aws-native:ssm:Association prod-change-safety-association",
+                    "aws:iam/role:Role prod-change-safety-automation-role",
+                    "aws:iam/rolePolicy:RolePolicy prod-change-safety-automation-policy",
+                    "aws:sns/topic:Topic prod-change-safety-topic",
+                    "aws:sns/topicSubscription:TopicSubscription prod-change-safety-email-0",
+                    "aws:ssm/document:Document prod-change-safety-calendar",
+                    "aws:ssm/document:Document prod-change-safety-patch-document",
+                    "aws:ssm/document:Document prod-change-safety-rollback-document",
+                    "patching:lambda:ScheduledLambda prod-change-safety-gate",
+                    "patching:lambda:ScheduledLambda prod-change-safety-pinned-list",
+                    "patching:lambda:ScheduledLambda prod-change-safety-retention",
+                    "patching:s3:HardenedBucket prod-change-safety-artifacts",
+                    "pulumi:providers:aws-native prod-change-safety-aws-native",
+                ].sort(),
+            );
+        });
+
+        it("the gated install: our automation per instance, held by the calendar, with the pinned list and rate control", () => {
+            const a = named(resources, "aws-native:ssm:Association", "prod-change-safety-association");
+            expect(a.inputs).to.deep.include({
+                associationName: "patching-prod-gated-install",
+                name: "patching-prod-patch-with-snapshots",
+                automationTargetParameterName: "InstanceId",
+                scheduleExpression: "cron(0 2 ? * TUE#3 *)",
+                scheduleOffset: 2,
+                applyOnlyAtCronInterval: true,
+                maxConcurrency: "10%",
+                maxErrors: "1",
+                calendarNames: [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-install-approval`],
+                complianceSeverity: "CRITICAL",
+            });
+            expect(a.inputs.targets).to.deep.equal([{ key: "tag:Environment", values: ["prod"] }]);
+            expect(a.inputs.parameters).to.deep.equal({
+                AutomationAssumeRole: [`arn:aws:iam::${ACCOUNT}:role/patching-prod-snapshot-install`],
+                StackName: ["prod"],
+                RebootOption: ["RebootIfNeeded"],
+                TakeSnapshots: ["true"],
+                ExcludeDataVolumes: ["false"],
+                RetentionDays: ["14"],
+                InstallOverrideList: ["s3://prod-change-safety-artifacts-bucket/install-override-list/prod.yaml"],
+                OutputS3BucketName: ["prod-change-safety-artifacts-bucket"],
+                OutputS3KeyPrefix: ["command-output/prod/gated-install"],
+            });
+            expect(a.options.provider).to.match(/pulumi:providers:aws-native::prod-change-safety-aws-native::/);
+        });
+
+        it("documents are the shipped YAML; the calendar starts DEFAULT_CLOSED and its content is left to approvals", () => {
+            const patch = named(resources, "aws:ssm/document:Document", "prod-change-safety-patch-document");
+            expect(patch.inputs).to.deep.include({ name: "patching-prod-patch-with-snapshots", documentType: "Automation", documentFormat: "YAML", content: documentContent("patch-with-snapshots.yaml") });
+            expect(named(resources, "aws:ssm/document:Document", "prod-change-safety-rollback-document").inputs.content).to.equal(documentContent("rollback-root-volume.yaml"));
+            const cal = named(resources, "aws:ssm/document:Document", "prod-change-safety-calendar");
+            expect(cal.inputs).to.deep.include({ name: "patching-prod-install-approval", documentType: "ChangeCalendar", documentFormat: "TEXT" });
+            expect(String(cal.inputs.content)).to.contain("X-CALENDAR-TYPE:DEFAULT_CLOSED");
+            expect(parseCalendarEvents(String(cal.inputs.content))).to.deep.equal([]);
+            expect(cal.options.ignoreChanges).to.deep.equal(["content"]);
+        });
+
+        it("the automation role: trusted by Systems Manager automation of this account only; snapshots and installs only the targets", () => {
+            expect(trustOf(resources, "prod-change-safety-automation-role")).to.deep.equal([
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "ssm.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ssm:${REGION}:${ACCOUNT}:automation-execution/*` } },
+                },
+            ]);
+            const instances = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`;
+            expect(policyOf(resources, "prod-change-safety-automation-policy")).to.deep.equal([
+                {
+                    Sid: "Describe",
+                    Effect: "Allow",
+                    Action: ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:ListCommands", "ssm:ListCommandInvocations", "ec2:DescribeSnapshots", "ec2:DescribeReplaceRootVolumeTasks"],
+                    Resource: "*",
+                },
+                { Sid: "RunPatchBaselineDocument", Effect: "Allow", Action: "ssm:SendCommand", Resource: `arn:aws:ssm:${REGION}::document/AWS-RunPatchBaseline` },
+                {
+                    Sid: "RunPatchBaselineOnTargets",
+                    Effect: "Allow",
+                    Action: "ssm:SendCommand",
+                    Resource: [instances, `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/*`],
+                    Condition: { StringEquals: { "ssm:resourceTag/Environment": ["prod"] } },
+                },
+                { Sid: "SnapshotAndRestoreTargets", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: instances, Condition: { StringEquals: { "aws:ResourceTag/Environment": ["prod"] } } },
+                { Sid: "SnapshotAndRestoreVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/*`, `arn:aws:ec2:${REGION}::snapshot/*`] },
+                {
+                    Sid: "TagOnCreate",
+                    Effect: "Allow",
+                    Action: "ec2:CreateTags",
+                    Resource: [`arn:aws:ec2:${REGION}::snapshot/*`, `arn:aws:ec2:${REGION}:${ACCOUNT}:replace-root-volume-task/*`],
+                    Condition: { StringEquals: { "ec2:CreateAction": ["CreateSnapshots", "CreateReplaceRootVolumeTask"] } },
+                },
+            ]);
+        });
+
+        it("the pinned-list Lambda reads dev's patch state and writes only its list and records", () => {
+            expect(policyOf(resources, "prod-change-safety-pinned-list-policy")).to.deep.equal([
+                { Sid: "ReadDevPatchState", Effect: "Allow", Action: ["ssm:DescribeInstancePatchStatesForPatchGroup", "ssm:DescribeInstancePatches"], Resource: "*" },
+                {
+                    Sid: "ReadWriteList",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject"],
+                    Resource: [`${BUCKET}/install-override-list/prod.yaml`, `${BUCKET}/history/install-override-list/prod/*`, `${BUCKET}/promotion/prod/*`],
+                },
+                { Sid: "SeeMissingList", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringEquals: { "s3:prefix": "install-override-list/prod.yaml" } } },
+                logs("patching-prod-export-installed-patches"),
+            ]);
+            const fn = named(resources, "aws:lambda/function:Function", "prod-change-safety-pinned-list");
+            expect(fn.inputs).to.deep.include({ name: "patching-prod-export-installed-patches", timeout: 300, runtime: "nodejs24.x", architectures: ["arm64"] });
+            expect((fn.inputs.environment as { variables: Record<string, string> }).variables).to.deep.equal({
+                STACK: "prod",
+                BUCKET: "prod-change-safety-artifacts-bucket",
+                DEV_PATCH_GROUPS: "dev",
+                OBJECT_KEY: "install-override-list/prod.yaml",
+                LOOKBACK_CYCLES: "2",
+                CYCLE_TIME: "10:00",
+                CYCLE_TIMEZONE: "America/Los_Angeles",
+            });
+            expect(named(resources, "aws:scheduler/schedule:Schedule", "prod-change-safety-pinned-list-export").inputs).to.deep.include({ scheduleExpression: "cron(0 5 * * ? *)", scheduleExpressionTimezone: "UTC" });
+        });
+
+        it("the gate Lambda (timeout skip) may only read the calendar, publish, and keep its state", () => {
+            expect(policyOf(resources, "prod-change-safety-gate-policy")).to.deep.equal([
+                { Sid: "ReadCalendar", Effect: "Allow", Action: ["ssm:GetDocument"], Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-install-approval` },
+                { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:patching-prod-change-safety` },
+                { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${BUCKET}/approval-gate/prod/*`] },
+                { Sid: "ReadPromotionRecords", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/promotion/prod/*` },
+                { Sid: "SeeMissingState", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "s3:prefix": ["approval-gate/prod/*", "promotion/prod/*"] } } },
+                logs("patching-prod-approval-gate"),
+            ]);
+            const schedules = ofType(resources, "aws:scheduler/schedule:Schedule").filter((s) => s.name.startsWith("prod-change-safety-gate"));
+            expect(schedules.map((s) => [s.inputs.name, s.inputs.scheduleExpression, (s.inputs.target as { input: string }).input])).to.deep.equal([
+                ["patching-prod-approval-gate-check", "rate(1 hour)", '{"action":"check"}'],
+                ["patching-prod-approval-gate-request", "cron(0 9 ? * TUE#3 *)", '{"action":"request"}'],
+            ]);
+            expect(named(resources, "aws:sns/topicSubscription:TopicSubscription", "prod-change-safety-email-0").inputs).to.deep.include({ protocol: "email", endpoint: "patch-approvers@example.com" });
+        });
+
+        it("each scheduler role may invoke only its function, for this account's schedules of that function", () => {
+            expect(trustOf(resources, "prod-change-safety-retention-scheduler")).to.deep.equal([
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "scheduler.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/patching-prod-snapshot-retention-*` } },
+                },
+            ]);
+            expect(policyOf(resources, "prod-change-safety-retention-scheduler-policy")).to.deep.equal([
+                { Sid: "InvokeOneFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:patching-prod-snapshot-retention` },
+            ]);
+        });
+
+        it("the retention sweep deletes only this stack's pre-patch snapshots", () => {
+            expect(policyOf(resources, "prod-change-safety-retention-policy")).to.deep.equal([
+                { Sid: "ListSnapshots", Effect: "Allow", Action: "ec2:DescribeSnapshots", Resource: "*" },
+                {
+                    Sid: "DeleteOwnPrePatchSnapshots",
+                    Effect: "Allow",
+                    Action: "ec2:DeleteSnapshot",
+                    Resource: `arn:aws:ec2:${REGION}::snapshot/*`,
+                    Condition: { StringEquals: { "aws:ResourceTag/PatchSnapshot": "pre-patch", "aws:ResourceTag/PatchStack": "prod" } },
+                },
+                logs("patching-prod-snapshot-retention"),
+            ]);
+        });
+
+        it("the artifact bucket admits this account's and the automation's target accounts' instances to the lists, nothing more", () => {
+            const policy = JSON.parse(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-change-safety-artifacts-policy").inputs.policy as string);
+            expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["DenyInsecureTransport", "InstancesReadInstallLists", "OrganizationReadsInstallLists", "InstancesWriteCommandOutput"]);
+            expect(policy.Statement[1].Condition).to.deep.equal({ StringEquals: { "aws:PrincipalAccount": [ACCOUNT, "444455556666", "777788889999"] } });
+            expect(policy.Statement[2]).to.deep.include({ Action: "s3:GetObject", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } });
+        });
+
+        it("prod's multi-account Install schedule installs the pinned list", () => {
+            const input = JSON.parse((named(resources, "aws:scheduler/schedule:Schedule", "prod-automation-prod-web-install").inputs.target as { input: string }).input);
+            expect(input.Parameters.InstallOverrideList).to.deep.equal(["s3://prod-change-safety-artifacts-bucket/install-override-list/prod.yaml"]);
+            const scan = JSON.parse((named(resources, "aws:scheduler/schedule:Schedule", "prod-automation-prod-daily-scan").inputs.target as { input: string }).input);
+            expect(scan.Parameters.InstallOverrideList).to.equal(undefined);
+        });
+    });
+
+    describe("variants", () => {
+        const TARGETS = [{ key: "InstanceIds", values: ["i-0123456789abcdef0"] }];
+        const al = (approve: Record<string, unknown>) => ({ name: "test-al2023", operatingSystem: "AMAZON_LINUX_2023", approvalRules: [{ patchFilters: { CLASSIFICATION: ["Security"] }, ...approve }], patchGroups: ["test"] });
+
+        it("approval-date promotion: the Lambda may update only the promoted baselines, which ignore approveUntilDate drift", async () => {
+            const { resources } = await runProgram(
+                minimalConfig({
+                    "patching:baselines": [al({ approveUntilDate: "2026-11-01" }), { ...al({ approveAfterDays: 7 }), name: "test-other", patchGroups: ["other"] }],
+                    [CS]: { promotion: { after: "dev", strategy: "approvalDate", source: { patchGroups: ["dev"] }, approvalDate: { baselines: ["test-al2023"], minCompliantPercent: 90 } } },
+                }),
+            );
+            expect(named(resources, "aws:ssm/patchBaseline:PatchBaseline", "test-al2023").options.ignoreChanges).to.deep.equal(["approvalRules[*].approveUntilDate"]);
+            expect(named(resources, "aws:ssm/patchBaseline:PatchBaseline", "test-other").options.ignoreChanges).to.equal(undefined);
+            expect(policyOf(resources, "test-change-safety-promote-policy")).to.deep.equal([
+                { Sid: "ReadDevPatchState", Effect: "Allow", Action: ["ssm:DescribeInstancePatchStatesForPatchGroup"], Resource: "*" },
+                { Sid: "ReadDevBaselines", Effect: "Allow", Action: "ssm:GetPatchBaseline", Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:patchbaseline/*` },
+                { Sid: "PromoteProdBaselines", Effect: "Allow", Action: ["ssm:GetPatchBaseline", "ssm:UpdatePatchBaseline"], Resource: [`arn:aws:ssm:${REGION}:${ACCOUNT}:patchbaseline/test-al2023-id`] },
+                { Sid: "WriteRecords", Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::test-change-safety-artifacts-bucket/promotion/test/*" },
+                logs("patching-test-promote-approval-date"),
+            ]);
+            const env = (named(resources, "aws:lambda/function:Function", "test-change-safety-promote").inputs.environment as { variables: Record<string, string> }).variables;
+            expect(env).to.deep.equal({ STACK: "test", BUCKET: "test-change-safety-artifacts-bucket", DEV_PATCH_GROUPS: "dev", PROD_BASELINE_IDS: "test-al2023-id", MIN_COMPLIANT_PERCENT: "90", MIN_INSTANCES: "1" });
+            expect(ofType(resources, "aws-native:ssm:Association")).to.have.length(0);
+        });
+
+        it("a read role in dev's account replaces direct reads", async () => {
+            const { resources } = await runProgram(
+                minimalConfig({ [CS]: { promotion: { after: "dev", strategy: "pinnedList", source: { patchGroups: ["dev"], readRoleArn: "arn:aws:iam::210987654321:role/patching-dev-read" } } } }),
+            );
+            expect(policyOf(resources, "test-change-safety-pinned-list-policy")[0]).to.deep.equal({ Sid: "AssumeDevReadRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::210987654321:role/patching-dev-read" });
+            expect((named(resources, "aws:lambda/function:Function", "test-change-safety-pinned-list").inputs.environment as { variables: Record<string, string> }).variables.DEV_READ_ROLE_ARN).to.equal(
+                "arn:aws:iam::210987654321:role/patching-dev-read",
+            );
+        });
+
+        it("timeout policy open: the gate Lambda may write a new calendar version", async () => {
+            const { resources } = await runProgram(
+                minimalConfig({
+                    [CS]: { approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)", timeout: { action: "open", afterHours: 12 } }, gatedInstall: { schedule: "cron(0 2 ? * TUE#3 *)", scheduleOffset: 2, targets: TARGETS } },
+                }),
+            );
+            expect(policyOf(resources, "test-change-safety-gate-policy")[0]).to.deep.equal({
+                Sid: "ReadAndOpenCalendar",
+                Effect: "Allow",
+                Action: ["ssm:GetDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
+                Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-test-install-approval`,
+            });
+            expect(ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("test-change-safety"))).to.have.length(0);
+        });
+
+        it("a gate over a patch policy's install only: the calendar holds the policy's install association, the gate names its schedule", async () => {
+            const { resources } = await runProgram(
+                minimalConfig({
+                    "patching:patchPolicies": [
+                        { name: "test-patching", targets: { tags: { Environment: ["test"] } }, scan: { schedule: "cron(0 1 * * ? *)" }, install: { patchTuesdayPlusDays: 9, time: "02:00", rebootOption: "RebootIfNeeded" } },
+                    ],
+                    [CS]: { approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)" } },
+                }),
+            );
+            const calendarArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-test-install-approval`;
+            expect(named(resources, "aws-native:ssm:Association", "test-patching-us-east-1-install").inputs.calendarNames).to.deep.equal([calendarArn]);
+            expect(named(resources, "aws-native:ssm:Association", "test-patching-us-east-1-scan").inputs.calendarNames).to.equal(undefined);
+            const env = (named(resources, "aws:lambda/function:Function", "test-change-safety-gate").inputs.environment as { variables: Record<string, string> }).variables;
+            expect([env.INSTALL_SCHEDULE, env.INSTALL_OFFSET_DAYS]).to.deep.equal(["cron(0 2 ? * TUE#3 *)", "2"]);
+            expect(ofType(resources, "aws-native:ssm:Association").filter((a) => a.inputs.calendarNames).map((a) => a.name)).to.deep.equal(["test-patching-us-east-1-install"]);
+        });
+
+        it("no snapshots: no rollback runbook, no sweep, no snapshot permissions; instance-id targets have no tag conditions", async () => {
+            const { resources } = await runProgram(minimalConfig({ [CS]: { gatedInstall: { schedule: "cron(0 2 ? * SUN *)", targets: TARGETS, snapshots: { volumes: "none" } } } }));
+            const a = named(resources, "aws-native:ssm:Association", "test-change-safety-association");
+            expect((a.inputs.parameters as Record<string, string[]>).TakeSnapshots).to.deep.equal(["false"]);
+            expect((a.inputs.parameters as Record<string, string[]>).InstallOverrideList).to.deep.equal([""]);
+            expect(a.inputs.calendarNames).to.equal(undefined);
+            expect(ofType(resources, "aws:ssm/document:Document").map((d) => d.inputs.name)).to.deep.equal(["patching-test-patch-with-snapshots"]);
+            expect(ofType(resources, "aws:lambda/function:Function")).to.have.length(0);
+            const statements = policyOf(resources, "test-change-safety-automation-policy");
+            expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["Describe", "RunPatchBaselineDocument", "RunPatchBaselineOnTargets"]);
+            expect(statements[2].Condition).to.equal(undefined);
+        });
+
+        it("the calendar-only promotion deploys nothing; no changeSafety, no component", async () => {
+            const calendarOnly = await runProgram(minimalConfig({ [CS]: { promotion: { after: "dev" } } }));
+            expect(calendarOnly.resources.filter((r) => r.urn.includes("patching:safety:ChangeSafety$"))).to.deep.equal([]);
+            const none = await runProgram(minimalConfig());
+            expect(none.resources.filter((r) => r.type.startsWith("patching:safety:"))).to.deep.equal([]);
+        });
+    });
+
+    describe("Lambda bundles", () => {
+        for (const entry of ["lambda/promoteApprovalDate.ts", "lambda/exportInstalledPatches.ts", "lambda/approvalGate.ts", "lambda/snapshotRetention.ts"]) {
+            it(`${entry} bundles into one CommonJS file exporting handler`, () => {
+                const b = bundleLambda(entry);
+                const mod: { exports: { handler?: unknown } } = { exports: {} };
+                vm.runInNewContext(b.code, { module: mod, exports: mod.exports, require, process, console, setTimeout, clearTimeout, Buffer, URL, TextEncoder, TextDecoder });
+                expect(typeof mod.exports.handler).to.equal("function");
+            });
+        }
+        it("the gate handler refuses an unknown action before calling AWS", async () => {
+            const b = bundleLambda("lambda/approvalGate.ts");
+            const mod: { exports: { handler?: (e: unknown) => Promise<unknown> } } = { exports: {} };
+            const env = { AWS_REGION: "us-east-1", TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:t", STACK: "prod", CALENDAR_NAME: "c", BUCKET: "b", TIMEOUT_ACTION: "skip", INSTALL_SCHEDULE: "cron(0 2 ? * TUE#3 *)", CYCLE_TIME: "10:00", CYCLE_TIMEZONE: "America/Los_Angeles" };
+            vm.runInNewContext(b.code, { module: mod, exports: mod.exports, require, process: { ...process, env }, console, setTimeout, clearTimeout, Buffer, URL, TextEncoder, TextDecoder });
+            const err = await mod.exports.handler!({ action: "approve" }).catch((e: Error) => e);
+            expect((err as Error).message).to.equal('unknown action "approve"; expected "request" or "check"');
+        });
+    });
+});
