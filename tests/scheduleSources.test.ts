@@ -24,7 +24,6 @@ describe("schedule sources of the release calendar (config/scheduleSources.ts)",
             "install changeSafety.gatedInstall cron(0 2 ? * TUE#2 *)",
             "scan patchPolicies dev-patching scan cron(0 1 * * ? *)",
             "install patchPolicies dev-patching install cron(0 2 ? * SUN *)",
-            "scan multiAccount.schedules dev-daily-scan cron(0 1 * * ? *)",
             "install multiAccount.schedules dev-web-install cron(0 3 ? * TUE *)",
             "install patchOrchestrators dev-fleet cron(55 22 ? * * *)",
         ]);

@@ -114,7 +114,7 @@ describe("multi-account stacks (dev: both, prod: management, member-example: mem
         expect(resources.filter((r) => r.type.startsWith("patching:automation:")).map((r) => r.type)).to.deep.equal(["patching:automation:Management", "patching:automation:Member"]);
         // The automation's schedules (the override store has its own remediation schedule).
         const automation = resources.filter((r) => (r.parent ?? "").includes("patching:automation:Management"));
-        expect(ofType(automation, "aws:scheduler/schedule:Schedule").map((s) => s.inputs.name)).to.deep.equal(["dev-daily-scan", "dev-web-install"]);
+        expect(ofType(automation, "aws:scheduler/schedule:Schedule").map((s) => s.inputs.name)).to.deep.equal(["dev-web-install"]);
         expect(ofType(resources, "aws:resourcegroups/group:Group").map((g) => g.inputs.name).sort()).to.deep.equal(["WebServers", "dev-patch-group"]);
     });
 
