@@ -16,7 +16,7 @@ import {
 } from "../components/baselineOverridesProvider";
 import { sha256Hex } from "../core/overrides";
 import { runUnderMocks } from "../review/engine";
-import { ACCOUNT, REGION, ROOT } from "./harness";
+import { REGION, ROOT, COMPONENT_RUN } from "./harness";
 
 const BUCKET = "patching-overrides-123456789012-us-east-1-test1";
 const KEY = "baseline_overrides.json";
@@ -199,10 +199,7 @@ describe("BaselineOverrides dynamic provider", () => {
         /** Registers the resource under mocks and returns the `__provider` text the engine receives. */
         async function serialisedProvider(preview = false): Promise<{ text: string; inputs: Record<string, unknown> }> {
             const run = await runUnderMocks({
-                project: "patching",
-                stack: "test",
-                config: { values: {}, secretKeys: [] },
-                env: { accountId: ACCOUNT, region: REGION },
+                ...COMPONENT_RUN,
                 preview,
                 program: () => new BaselineOverrides("overrides", { region: REGION, bucket: BUCKET, key: KEY, baselineIds: [WIN, AL], writer: "patching/test/test1", definitionsSha256: "d1" }),
             });

@@ -2,14 +2,11 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { HardenedBucket, HardenedBucketArgs } from "../components/hardenedBucket";
 import { runUnderMocks } from "../review/engine";
-import { ACCOUNT, named, ofType, REGION } from "./harness";
+import { ACCOUNT, named, ofType, REGION, COMPONENT_RUN } from "./harness";
 
 async function deploy(args: Partial<HardenedBucketArgs>) {
     return runUnderMocks({
-        project: "patching",
-        stack: "test",
-        config: { values: {}, secretKeys: [] },
-        env: { accountId: ACCOUNT, region: REGION },
+        ...COMPONENT_RUN,
         program: () => new HardenedBucket("store", { tags: { Project: "patching" }, ...args }),
     });
 }

@@ -52,6 +52,14 @@ export async function runProgram(values: Record<string, unknown>, stack = "test"
     });
 }
 
+/** `runUnderMocks` settings for running a single component: no stack config, the test account. */
+export const COMPONENT_RUN = {
+    project: "patching",
+    stack: "test",
+    config: { values: {} as Record<string, string>, secretKeys: [] as string[] },
+    env: { accountId: ACCOUNT, region: REGION },
+};
+
 /** Runs `program.ts` under mocks with a stack file of this repository. */
 export async function runStackFile(file: string, stack: string) {
     const config = readStackFile(path.join(ROOT, file));

@@ -2,14 +2,11 @@ import { expect } from "chai";
 import * as vm from "vm";
 import { bundleLambda, LAMBDA_RUNTIME, NodeLambda } from "../components/nodeLambda";
 import { runUnderMocks } from "../review/engine";
-import { ACCOUNT, named, REGION } from "./harness";
+import { ACCOUNT, named, REGION, COMPONENT_RUN } from "./harness";
 
 async function deploy() {
     return runUnderMocks({
-        project: "patching",
-        stack: "test",
-        config: { values: {}, secretKeys: [] },
-        env: { accountId: ACCOUNT, region: REGION },
+        ...COMPONENT_RUN,
         program: () =>
             new NodeLambda("echo", {
                 entry: "tests/fixtures/lambda/echo.ts",

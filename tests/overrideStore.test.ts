@@ -3,7 +3,7 @@ import { BaselineOverrideStore, BaselineOverrideStoreArgs, principalArnPatterns 
 import { LAMBDA_RUNTIME } from "../components/nodeLambda";
 import { PlanResource, runUnderMocks } from "../review/engine";
 import { reviewStack } from "../review/review";
-import { ACCOUNT, minimalConfig, named, ofType, REGION, runProgram, runStackFile } from "./harness";
+import { ACCOUNT, minimalConfig, named, ofType, REGION, runProgram, runStackFile, COMPONENT_RUN } from "./harness";
 import { allowed, Caller, Statement } from "./policySim";
 
 const BUCKET = `patching-overrides-${ACCOUNT}-${REGION}-test1`;
@@ -18,10 +18,7 @@ const AWS_AL = `arn:aws:ssm:${REGION}:075727635805:patchbaseline/pb-000000000000
 
 async function deploy(args: Partial<BaselineOverrideStoreArgs> = {}) {
     return runUnderMocks({
-        project: "patching",
-        stack: "test",
-        config: { values: {}, secretKeys: [] },
-        env: { accountId: ACCOUNT, region: REGION },
+        ...COMPONENT_RUN,
         program: () =>
             new BaselineOverrideStore("store", {
                 configId: "test1",
@@ -304,10 +301,7 @@ describe("BaselineOverrideStore component", () => {
     it("registers the object as a BaselineOverrides resource after the bucket, and exposes the ref", async () => {
         let store: BaselineOverrideStore | undefined;
         const { resources } = await runUnderMocks({
-            project: "patching",
-            stack: "test",
-            config: { values: {}, secretKeys: [] },
-            env: { accountId: ACCOUNT, region: REGION },
+            ...COMPONENT_RUN,
             program: () => (store = new BaselineOverrideStore("store", { configId: "test1", region: REGION, baselines: [{ name: "w", id: "pb-0000000000000000a" }], writer: "w", objectKey: "o/overrides.json", tags: {} })),
         });
         const object = named(resources, "pulumi-nodejs:dynamic/patching:BaselineOverrides", "store-object");

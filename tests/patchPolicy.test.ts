@@ -5,7 +5,7 @@ import type { BaselineOverrideRef } from "../components/overrideRef";
 import { associationTargets, ec2InstanceFilters, hybridNodeFilters, PatchPolicy, quickSetupTargetParameters } from "../components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "../components/regions";
 import { PlanResource, runUnderMocks } from "../review/engine";
-import { ACCOUNT, minimalConfig, named, ofType, parse, REGION, ROOT, runProgram } from "./harness";
+import { ACCOUNT, minimalConfig, named, ofType, parse, REGION, ROOT, runProgram, COMPONENT_RUN } from "./harness";
 
 const ASSOC = "aws-native:ssm:Association";
 const ROLE = "aws:iam/role:Role";
@@ -368,10 +368,7 @@ describe("PatchPolicy component with the override store's BaselineOverrideRef", 
     async function withRef(changes: Record<string, unknown>) {
         const cfg = parse(minimalConfig({ "patching:patchPolicies": [{ ...base, install: weekly, ...changes }] }));
         return runUnderMocks({
-            project: "patching",
-            stack: "test",
-            config: { values: {}, secretKeys: [] },
-            env: { accountId: ACCOUNT, region: REGION },
+            ...COMPONENT_RUN,
             program: () =>
                 new PatchPolicy("web", {
                     policy: { ...cfg.patchPolicies[0], useBaselineOverride: true },
@@ -420,10 +417,7 @@ describe("PatchPolicy component with the override store's BaselineOverrideRef", 
         const cfg = parse(minimalConfig({ "patching:patchPolicies": [base] }));
         let error: unknown;
         await runUnderMocks({
-            project: "patching",
-            stack: "test",
-            config: { values: {}, secretKeys: [] },
-            env: { accountId: ACCOUNT, region: REGION },
+            ...COMPONENT_RUN,
             program: () => {
                 try {
                     new PatchPolicy("web", { policy: { ...cfg.patchPolicies[0], useBaselineOverride: true }, homeRegion: REGION, providers: new RegionalProviders(), nativeProviders: new RegionalNativeProviders(), tags: {} });
