@@ -53,7 +53,7 @@ export function maintenanceWindowSources(stack: string, cfg: Pick<SectionsConfig
         const installs = w.tasks.some((t) => t.runCommand?.operation === "Install" || t.automation !== undefined);
         const scans = w.tasks.some((t) => t.runCommand?.operation === "Scan");
         const operation = installs ? "install" : scans ? "scan" : "window";
-        return { stack, source: `maintenanceWindows ${w.name}`, operation, expression: w.schedule, timezone: w.scheduleTimezone, offsetDays: w.scheduleOffset };
+        return { stack, source: `maintenanceWindows ${w.name}`, operation, expression: w.schedule, timezone: w.scheduleTimezone, offsetDays: w.scheduleOffset, durationHours: w.duration };
     });
 }
 
@@ -66,6 +66,7 @@ export function orchestratorSources(stack: string, cfg: Pick<SectionsConfig, "pa
         expression: o.window.schedule,
         timezone: o.window.scheduleTimezone,
         offsetDays: o.window.scheduleOffset,
+        durationHours: o.window.duration,
     }));
 }
 

@@ -39,6 +39,8 @@ export interface ScheduleSource {
     timezone?: string;
     /** Days after each cron occurrence (ScheduleOffset 1–6). @default 0 */
     offsetDays?: number;
+    /** Hours each run lasts (a maintenance window's Duration); absent for a run that is a moment (an association). */
+    durationHours?: number;
 }
 
 /** Where a release cycle starts: Patch Tuesday at this wall-clock time in this zone. */
@@ -271,5 +273,64 @@ export function renderCalendar(calendar: Calendar, stacks: string[], rule?: Prom
         );
     }
     for (const p of calendar.problems) lines.push(`  ! ${p.source.stack} ${p.source.source}: ${p.message}`);
+    return lines;
+}
+
+/** Options of {@link calendarGantt}. */
+export interface GanttOptions {
+    /** How many release cycles to draw (the text calendar lists them all). @default 3 */
+    cycles?: number;
+    /** Zone the wall-clock times are written in (and the title names). @default "UTC" */
+    display?: string;
+    /** Extra moments to mark in each cycle, e.g. the approval gate's requests. */
+    markers?: { label: string; at: Date[] }[];
+}
+
+/** `2026-12-10 02:00` in `timezone`: the wall clock a Mermaid gantt reads with `dateFormat YYYY-MM-DD HH:mm`. */
+function ganttTime(d: Date, timezone: string): string {
+    return formatRun(d, timezone).replace(/^\w{3} (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) .*$/, "$1");
+}
+
+/** A gantt task name: Mermaid ends a name at `:` and a statement at `;`, and `#` starts an entity. */
+function ganttName(text: string): string {
+    return text.replace(/[:;#]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The calendar as a Mermaid gantt chart (GitHub renders `mermaid` code blocks): one section per
+ * release cycle with the Patch Tuesday release as a milestone, each stage's installs (milestones
+ * for associations, bars as long as the window for maintenance windows and orchestrators; a
+ * later stage's install that breaks the promotion rule is marked `crit`), scans left out (daily
+ * scans would drown the installs), and the given markers (the approval gate's requests).
+ */
+export function calendarGantt(calendar: Calendar, stacks: string[], rule?: PromotionRule, options: GanttOptions = {}): string[] {
+    const display = options.display ?? "UTC";
+    const cycles = calendar.cycles.slice(0, options.cycles ?? 3);
+    const inverted = new Set(rule ? findInversions(calendar, rule).map((o) => o.cycle.id) : []);
+    const duration = new Map(calendar.sources.map((s) => [`${s.stack}\u0000${s.source}`, s.durationHours]));
+    const lines = [
+        "gantt",
+        `    title Release calendar ${stacks.join(" → ")} (times ${display})`,
+        "    dateFormat YYYY-MM-DD HH:mm",
+        "    axisFormat %m-%d",
+        "    todayMarker off",
+    ];
+    let n = 0;
+    for (const cycle of cycles) {
+        lines.push(`    section ${cycle.id}`);
+        lines.push(`    Patch Tuesday release :milestone, t${n++}, ${ganttTime(cycle.start, display)}, 0m`);
+        for (const marker of options.markers ?? []) {
+            for (const at of marker.at.filter((a) => a.getTime() >= cycle.start.getTime() && a.getTime() < cycle.end.getTime())) {
+                lines.push(`    ${ganttName(marker.label)} :milestone, t${n++}, ${ganttTime(at, display)}, 0m`);
+            }
+        }
+        const runs = calendar.runs.filter((r) => stacks.includes(r.stack) && r.operation !== "scan" && r.at.getTime() >= cycle.start.getTime() && r.at.getTime() < cycle.end.getTime());
+        for (const r of runs) {
+            const hours = duration.get(`${r.stack}\u0000${r.source}`);
+            const tags = [rule && r.stack === rule.later && inverted.has(cycle.id) ? "crit" : "", hours ? "" : "milestone"].filter(Boolean);
+            const label = ganttName(`${r.stack} ${r.operation} · ${r.source}`);
+            lines.push(`    ${label} :${tags.map((t) => `${t}, `).join("")}t${n++}, ${ganttTime(r.at, display)}, ${hours ? `${hours}h` : "0m"}`);
+        }
+    }
     return lines;
 }

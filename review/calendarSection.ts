@@ -5,7 +5,8 @@
  */
 import { parseConfig, PatchingConfig } from "../config";
 import { scheduleSources } from "../config/scheduleSources";
-import { computeCalendar, DEFAULT_CYCLE, findInversions, PromotionRule, renderCalendar, ScheduleSource } from "../core/calendar";
+import { calendarGantt, computeCalendar, DEFAULT_CYCLE, findInversions, PromotionRule, renderCalendar, ScheduleSource } from "../core/calendar";
+import { nextRuns } from "../core/schedule";
 import type { ReviewSection, SectionInput } from "./sections";
 
 /** A stack's config parsed by the same model without cross-stack rules, or why it could not be. */
@@ -19,8 +20,14 @@ function loadEarlier(input: SectionInput, stack: string): PatchingConfig | strin
     }
 }
 
+/** The calendar of several stacks as text lines and as a Mermaid gantt chart. */
+export interface CalendarView {
+    lines: string[];
+    gantt: string[];
+}
+
 /** The calendar of several stacks together, with each stack's promotion rule. */
-export function calendarLines(configs: PatchingConfig[], now: Date, extraNotes: string[] = []): string[] | undefined {
+export function calendarView(configs: PatchingConfig[], now: Date, extraNotes: string[] = []): CalendarView | undefined {
     const sources: ScheduleSource[] = configs.flatMap((c) => scheduleSources(c.stack, c));
     if (sources.length === 0) return undefined;
     // The later stage's settings decide the cycle and horizon (it is the one being protected).
@@ -38,7 +45,13 @@ export function calendarLines(configs: PatchingConfig[], now: Date, extraNotes: 
         lines.push(`Rule: ${rule.later} installs only after ${rule.earlier} in every cycle${min}: ${bad.length === 0 ? `holds in all ${calendar.cycles.length} cycles` : `broken in ${bad.length} cycle(s)`}.`);
         if (rules.length > 1) for (const o of bad) lines.push(`✗ cycle ${o.cycle.id}: ${o.problem}`);
     }
-    return [...extraNotes, ...lines];
+    // The approval gate's requests (EventBridge Scheduler, UTC): when a person is asked to approve.
+    const markers = configs.flatMap((c) => {
+        const gate = c.changeSafety?.approvalGate;
+        return gate ? [{ label: `${c.stack} approval request`, at: nextRuns(gate.requestSchedule, { from: now, count: 400, until: calendar.until }) }] : [];
+    });
+    const gantt = calendarGantt(calendar, stacks, rules.length === 1 ? rules[0] : undefined, { display, markers });
+    return { lines: [...extraNotes, ...lines], gantt };
 }
 
 /** The section for one stack (with its earlier stage when it has one). */
@@ -52,7 +65,7 @@ export function calendarSection(input: SectionInput): ReviewSection | undefined 
         if (typeof earlier === "string") notes.push(`! earlier stage ${after} not shown: ${earlier}`);
         else configs.unshift(earlier);
     }
-    const lines = calendarLines(configs, input.now, notes);
-    if (!lines) return undefined;
-    return { title: `Release calendar (${configs.map((c) => c.stack).join(" → ")})`, lines };
+    const view = calendarView(configs, input.now, notes);
+    if (!view) return undefined;
+    return { title: `Release calendar (${configs.map((c) => c.stack).join(" → ")})`, lines: view.lines, mermaid: view.gantt };
 }

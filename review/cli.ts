@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
-import { calendarLines } from "./calendarSection";
+import { calendarView } from "./calendarSection";
 import { Review, reviewStack } from "./review";
 
 export interface CliOptions {
@@ -102,10 +102,12 @@ async function runMany(opts: CliOptions, out: (s: string) => void): Promise<numb
     }
     const valid = reviews.filter((r) => r.config).map((r) => r.config!);
     const title = `Release calendar across stacks ${opts.stacks.join(", ")}`;
-    const calendar = calendarLines(valid, now, reviews.filter((r) => !r.config).map((r) => `! stack ${r.stack} not shown: its config is invalid`)) ?? ["No scan, install or window schedules in these stacks."];
+    const view = calendarView(valid, now, reviews.filter((r) => !r.config).map((r) => `! stack ${r.stack} not shown: its config is invalid`));
+    const calendar = view?.lines ?? ["No scan, install or window schedules in these stacks."];
     out([title, "-".repeat(title.length), ...calendar, ""].join("\n"));
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ stacks: reviews.map(toJsonPlan), calendar }, null, 2) + "\n");
-    if (opts.markdown) fs.writeFileSync(opts.markdown, [...reviews.map(renderMarkdown), `## ${title}`, "", "```text", ...calendar, "```", ""].join("\n"));
+    const gantt = view ? ["```mermaid", ...view.gantt, "```", ""] : [];
+    if (opts.markdown) fs.writeFileSync(opts.markdown, [...reviews.map(renderMarkdown), `## ${title}`, "", ...gantt, "```text", ...calendar, "```", ""].join("\n"));
     return Math.max(...reviews.map(exitCode));
 }
 

@@ -133,6 +133,10 @@ export function renderMarkdown(review: Review): string {
         lines.push(`${"  ".repeat(depth)}- **${node.name}** \`${node.type}\`${node.options.protect ? " (protected)" : ""}`);
         for (const s of summary) lines.push(`${"  ".repeat(depth + 1)}- ${mdEscape(s)}`);
     }
-    for (const section of review.sections) lines.push("", `### ${section.title}`, "", "```text", ...section.lines, "```");
+    for (const section of review.sections) {
+        lines.push("", `### ${section.title}`, "");
+        if (section.mermaid) lines.push("```mermaid", ...section.mermaid, "```", "");
+        lines.push("```text", ...section.lines, "```");
+    }
     return lines.join("\n") + "\n";
 }

@@ -16,6 +16,8 @@ export interface ReviewSection {
     title: string;
     /** Plain-text lines; rendered as-is in the terminal and as a code block in Markdown. */
     lines: string[];
+    /** A Mermaid diagram of the same facts, drawn in the Markdown report (GitHub renders it). */
+    mermaid?: string[];
 }
 
 export interface SectionInput {
