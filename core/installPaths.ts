@@ -15,12 +15,13 @@
  *   specified multiple tag values, the association targets any node with at least one of those tag
  *   values", user guide "Understanding targets and rate controls in State Manager associations";
  *   API reference `Target`: `Key=tag:tag-key,Values=tag-value-1,tag-value-2`).
- * - Several key/value targets of one association, one maintenance-window target or one Automation
- *   execution narrow each other: a node must match **every** one (user guide "Using targets and
- *   rate controls to send commands to a fleet": targets are search criteria a node must meet;
- *   this program's patch policies and the gated install send one target per tag key for exactly
- *   that reason). Resource-group tag queries are ANDed across keys as well (Resource Groups
- *   `TAG_FILTERS_1_0`: a resource must match all TagFilters, any of a filter's values).
+ * - Several key/value targets of one association or one maintenance-window target narrow each
+ *   other: a node must match **every** one (API reference `Target`: targets are "search criteria"
+ *   a node meets; this program's patch policies and gated install already send one target per tag
+ *   key on that reading — not re-verified against a live account). Automation takes a single
+ *   tag or resource-group target ("Only one resource group or tag can be specified at a time",
+ *   `StartAutomationExecution`, aws/aws-cli#9028). Resource-group tag queries (`TAG_FILTERS_1_0`)
+ *   AND their keys and OR each key's values.
  * - Separate maintenance-window targets are separate sets: a task registered on several targets
  *   runs on each of them (`RegisterTargetWithMaintenanceWindow`), i.e. their union.
  * - A node has at most one value per tag key (EC2 and Systems Manager tags are key-unique), so the
