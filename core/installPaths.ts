@@ -252,13 +252,20 @@ export interface AnalysisOptions {
 
 const HOUR = 3600000;
 
-/** The runs of two paths within `limit` hours of each other (or inside the earlier one's window). */
-export function scheduleCollisions(a: InstallPath, b: InstallPath, minHoursApart: number, options: AnalysisOptions): Collision[] {
-    if (!a.schedule || !b.schedule) return [];
-    const sources: ScheduleSource[] = [a, b].map((p) => ({ stack: "", source: p.id, operation: "install", ...p.schedule! }));
+/** Every run of each scheduled path over the horizon, in time order (epoch ms), by path id. */
+export function runsByPath(paths: InstallPath[], options: AnalysisOptions): Map<string, number[]> {
+    const scheduled = paths.filter((p) => p.schedule && !p.onDemand);
+    const sources: ScheduleSource[] = scheduled.map((p) => ({ stack: "", source: p.id, operation: "install", ...p.schedule! }));
     const calendar = computeCalendar(sources, { from: options.from, months: options.months ?? 12 });
-    const runsA = calendar.runs.filter((r) => r.source === a.id).map((r) => r.at.getTime());
-    const runsB = calendar.runs.filter((r) => r.source === b.id).map((r) => r.at.getTime());
+    const out = new Map<string, number[]>(scheduled.map((p) => [p.id, []]));
+    for (const r of calendar.runs) out.get(r.source)!.push(r.at.getTime());
+    return out;
+}
+
+/** The runs of two paths within `limit` hours of each other (or inside the earlier one's window). */
+export function scheduleCollisions(a: InstallPath, b: InstallPath, minHoursApart: number, options: AnalysisOptions, runs = runsByPath([a, b], options)): Collision[] {
+    const runsA = runs.get(a.id) ?? [];
+    const runsB = runs.get(b.id) ?? [];
     const out: Collision[] = [];
     const widest = Math.max(minHoursApart, a.windowHours ?? 0, b.windowHours ?? 0) * HOUR;
     let start = 0;
@@ -282,6 +289,7 @@ const pairKey = (x: string, y: string) => [x, y].sort().join("\u0000");
 export function analyzeInstallPaths(model: InstallPathModel, options: AnalysisOptions): InstallPathAnalysis {
     const declared = new Map(model.settings.disjoint.map((d) => [pairKey(d.path, d.disjointFrom), d]));
     const judged = model.paths.filter((p) => !p.onDemand);
+    let runs: Map<string, number[]> | undefined;
     const pairs: PathPair[] = [];
     for (let i = 0; i < judged.length; i++) {
         for (let j = i + 1; j < judged.length; j++) {
@@ -293,7 +301,7 @@ export function analyzeInstallPaths(model: InstallPathModel, options: AnalysisOp
                 pairs.push({ a: a.id, b: b.id, verdict: "declared-disjoint", reason: `declared disjoint: ${d.reason} (analysis: ${j0.verdict}, ${j0.reason})`, collisions: [] });
                 continue;
             }
-            pairs.push({ a: a.id, b: b.id, verdict: j0.verdict, reason: j0.reason, collisions: scheduleCollisions(a, b, model.settings.minHoursApart, options) });
+            pairs.push({ a: a.id, b: b.id, verdict: j0.verdict, reason: j0.reason, collisions: scheduleCollisions(a, b, model.settings.minHoursApart, options, (runs ??= runsByPath(judged, options))) });
         }
     }
     const until = addMonths(options.from, options.months ?? 12);
