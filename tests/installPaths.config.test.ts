@@ -131,3 +131,35 @@ describe("the shipped stacks: one install path per node", () => {
         expect(analysis.problems.filter((p) => p.verdict === "may-overlap")).to.have.length(5);
     });
 });
+
+describe("review: install-path section", () => {
+    it("dev: one row per path, no marks, and the installs per fleet (not per mechanism)", async () => {
+        const { installPathsSection } = await import("../review/installPathsSection");
+        const config = parseConfig(readStackValues(path.join(ROOT, "Pulumi.dev.yaml")), { project: "patching", stack: "dev", now: FROM });
+        const section = installPathsSection({ config, resources: [], now: FROM })!;
+        expect(section.title).to.equal("Install paths (5): one install path per node");
+        const rows = section.lines.slice(1, 6);
+        expect(rows.map((l) => l.slice(0, 3).trim())).to.deep.equal(["", "", "", "", ""]);
+        expect(rows[0]).to.match(/^ {3}patchPolicies\/dev-patching +Install \(RebootIfNeeded\) +tag PatchFleet=app +cron\(0 2 \? \* SUN \*\) +self @ us-east-1 +none$/);
+        expect(rows[4]).to.contain("not judged (on demand)");
+        expect(section.lines).to.include("0 overlap(s), 0 possible overlap(s), 0 pair(s) declared disjoint; fleet key PatchFleet; installs on the same nodes must be ≥ 24 h apart.");
+        const fleets = section.lines.slice(section.lines.findIndex((l) => l.startsWith("Installs per fleet")) + 2).map((l) => l.trim().split(/\s{2,}/));
+        expect(fleets.map((f) => [f[0], f[1]])).to.deep.equal([
+            ["PatchFleet=app", "patchPolicies/dev-patching"],
+            ["PatchFleet=batch", "patchOrchestrators/dev-fleet"],
+            ["PatchFleet=web", "multiAccount/dev-web-install"],
+            ["PatchFleet=windows-legacy", "changeSafety/gatedInstall"],
+        ]);
+        // Weekly Sunday installs over 12 months from 2026-12-01: 52.
+        expect(fleets[0][2]).to.equal("52");
+        expect(fleets[0][3]).to.match(/^Sun 2026-12-06 02:00 UTC; Sun 2026-12-13 02:00 UTC; Sun 2026-12-20 02:00 UTC$/);
+    });
+
+    it("the overlap fixture: overlapping rows marked, fleets named by selector, two mechanisms on one fleet", async () => {
+        const { installPathsSection } = await import("../review/installPathsSection");
+        const config = parseConfig(readStackValues(path.join(ROOT, "tests/fixtures/install-paths-overlap.yaml")), { project: "patching", stack: "qa", now: FROM });
+        const lines = installPathsSection({ config, resources: [], now: FROM })!.lines;
+        expect(lines.slice(1, 5).map((l) => l[0])).to.deep.equal(["✗", "✗", "?", "?"]);
+        expect(lines.find((l) => l.trim().startsWith("tag Environment=dev "))).to.contain("patchPolicies/dev-patching, changeSafety/gatedInstall");
+    });
+});
