@@ -259,7 +259,8 @@ export function installPathsOf(cfg: SectionsConfig, region: string): InstallPath
 
 /** The model the review shows, the program stashes and the policy judges. */
 export function installPathModel(cfg: SectionsConfig & { stack: string; region: string }): InstallPathModel {
-    const s = cfg.installPaths;
+    // Configs built by hand (tests, tools) may lack the section: its defaults then apply.
+    const s = cfg.installPaths ?? { minHoursApart: 24, disjoint: [] };
     return { stack: cfg.stack, settings: { fleetKey: s.fleetKey, minHoursApart: s.minHoursApart, disjoint: s.disjoint }, paths: installPathsOf(cfg, cfg.region) };
 }
 
