@@ -23,6 +23,8 @@ import { isManagement, isMember } from "./config/multiAccount";
 import { compileSchedule } from "./config/patchPolicies";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
+import { installPathModel } from "./config/installPaths";
+import { INSTALL_PATHS_STASH } from "./core/installPaths";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -358,5 +360,10 @@ export function main(options: MainOptions = {}): { config: PatchingConfig; outpu
         loadStack: stackFileLoader(options.projectDir ?? __dirname),
         now: options.now,
     });
-    return { config, outputs: deployPatching(config) };
+    const outputs = deployPatching(config);
+    // The stack's install paths, kept in the state so the policy pack judges exactly what the
+    // review shows (install-paths-disjoint reads this resource's input).
+    const installPaths = installPathModel(config);
+    if (installPaths.paths.length > 0) new pulumi.Stash(INSTALL_PATHS_STASH, { input: installPaths });
+    return { config, outputs };
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { baselinesSchema, checkBaselines } from "./baselines";
 import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
 import { checkCompliance, complianceSchema } from "./compliance";
+import { checkInstallPaths, installPathsSchema } from "./installPaths";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
@@ -37,6 +38,7 @@ export type {
 } from "./multiAccount";
 export type { MaintenanceWindowConfig } from "./maintenanceWindows";
 export type { OrchestratorConfig } from "./patchOrchestrators";
+export type { InstallPathsConfig } from "./installPaths";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -66,6 +68,8 @@ const sectionSchemas = {
     maintenanceWindows: maintenanceWindowsSchema,
     /** Batch patch orchestrators (stopped instances, priority batches, preflight, state restore). */
     patchOrchestrators: patchOrchestratorsSchema,
+    /** Install paths: the fleet tag key, the minimum hours between installs on one node, paths declared disjoint (issue 21). */
+    installPaths: installPathsSchema,
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -163,6 +167,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkBaselines(sink, `${CONFIG_NAMESPACE}:baselines`, raw.baselines);
     checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack, ctx.project, raw.patchPolicies);
     if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
+    if (parsed.success && aws.success) checkInstallPaths(sink, `${CONFIG_NAMESPACE}:installPaths`, raw.installPaths, parsed.data, aws.data.region);
     checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
         baselines: raw.baselines,

@@ -11,6 +11,7 @@ import { complianceSection } from "./complianceSection";
 import { multiAccountSection } from "./multiAccountSection";
 import { overrideStoreSection } from "./summaries/overrides";
 import { maintenanceWindowSection } from "./windowSections";
+import { installPathsSection } from "./installPathsSection";
 
 export interface ReviewSection {
     title: string;
@@ -31,7 +32,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

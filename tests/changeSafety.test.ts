@@ -54,7 +54,7 @@ describe("ChangeSafety component", () => {
                 calendarNames: [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-install-approval`],
                 complianceSeverity: "CRITICAL",
             });
-            expect(a.inputs.targets).to.deep.equal([{ key: "tag:Environment", values: ["prod"] }]);
+            expect(a.inputs.targets).to.deep.equal([{ key: "tag:PatchFleet", values: ["windows-legacy"] }]);
             expect(a.inputs.parameters).to.deep.equal({
                 AutomationAssumeRole: [`arn:aws:iam::${ACCOUNT}:role/patching-prod-snapshot-install`],
                 StackName: ["prod"],
@@ -103,9 +103,9 @@ describe("ChangeSafety component", () => {
                     Effect: "Allow",
                     Action: "ssm:SendCommand",
                     Resource: [instances, `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/*`],
-                    Condition: { StringEquals: { "ssm:resourceTag/Environment": ["prod"] } },
+                    Condition: { StringEquals: { "ssm:resourceTag/PatchFleet": ["windows-legacy"] } },
                 },
-                { Sid: "SnapshotAndRestoreTargets", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: instances, Condition: { StringEquals: { "aws:ResourceTag/Environment": ["prod"] } } },
+                { Sid: "SnapshotAndRestoreTargets", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: instances, Condition: { StringEquals: { "aws:ResourceTag/PatchFleet": ["windows-legacy"] } } },
                 { Sid: "SnapshotAndRestoreVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshots", "ec2:CreateReplaceRootVolumeTask"], Resource: [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/*`, `arn:aws:ec2:${REGION}::snapshot/*`] },
                 {
                     Sid: "TagOnCreate",

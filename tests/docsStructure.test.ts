@@ -22,6 +22,7 @@ const CONCEPT_PAGES = [
     "maintenance-windows-and-orchestrator.md",
     "compliance.md",
     "change-safety.md",
+    "install-paths.md",
     "policy-pack.md",
 ];
 /** The other pages the README must lead to. */

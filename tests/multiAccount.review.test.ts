@@ -23,7 +23,7 @@ describe("offline review of the multi-account stacks", () => {
             "patching-prod-automation-members: SERVICE_MANAGED, auto-deployment on (retain stacks on removal: false), call as SELF, CAPABILITY_NAMED_IAM",
             "trust: AdministrationRoleOfManagementAccount: Allow sts:AssumeRole by AWS ${AdministrationRoleArn}",
             "PatchingAutomationExecution: PassOnlyThisRoleToAutomation: Allow iam:PassRole on arn:${AWS::Partition}:iam::${AWS::AccountId}:role/AWS-SystemsManager-AutomationExecutionRole if StringEquals iam:PassedToService=ssm.amazonaws.com",
-            "template ResourceGroupWebServers: AWS::ResourceGroups::Group WebServers: AWS::EC2::Instance where Name in [WebServers]",
+            "template ResourceGroupWebServers: AWS::ResourceGroups::Group WebServers: AWS::EC2::Instance where PatchFleet in [web]",
         ]) {
             expect(text).to.contain(line);
         }

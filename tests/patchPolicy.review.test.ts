@@ -17,7 +17,7 @@ describe("patch policies in the review", () => {
             scheduleOffset: 5,
             maxConcurrency: "5%",
             maxErrors: "1",
-            targets: [{ key: "tag:Environment", values: ["prod"] }],
+            targets: [{ key: "tag:PatchFleet", values: ["app"] }],
             // Change safety: prod installs dev's pinned list, held by the approval calendar.
             parameters: {
                 Operation: ["Install"],

@@ -27,12 +27,12 @@ for (const stack of ["dev", "prod"]) {
             expect(baselines.map((b) => b.operatingSystem).sort()).to.deep.equal(["AMAZON_LINUX_2023", "REDHAT_ENTERPRISE_LINUX", "UBUNTU", "WINDOWS"]);
         });
 
-        it("patches its own environment: scan and install associations targeting Environment=<stack>, rebooting if needed", async () => {
+        it("patches its own fleet: scan and install associations targeting PatchFleet=app (one install path per node), rebooting if needed", async () => {
             const { resources } = await runStackFile(file, stack);
             const scan = named(resources, "aws-native:ssm:Association", `${stack}-patching-us-east-1-scan`).inputs as Record<string, any>;
             const install = named(resources, "aws-native:ssm:Association", `${stack}-patching-us-east-1-install`).inputs as Record<string, any>;
             for (const a of [scan, install]) {
-                expect(a.targets).to.deep.equal([{ key: "tag:Environment", values: [stack] }]);
+                expect(a.targets).to.deep.equal([{ key: "tag:PatchFleet", values: ["app"] }]);
                 expect(a.name).to.equal("AWS-RunPatchBaseline");
                 expect(a.outputLocation.s3Location.outputS3KeyPrefix).to.match(new RegExp(`^patch-output/${stack}-patching/(scan|install)/123456789012/us-east-1$`));
             }

@@ -7,14 +7,14 @@ import { named, ofType, runStackFile } from "./harness";
 const NOW = new Date("2026-12-01T00:00:00Z");
 
 describe("stacks: maintenance windows and orchestrators", () => {
-    it("dev runs the seed's orchestrator nightly (cron(55 22 ? * * *), 4 h, cutoff 0) over the dev patch group, with expansion", async () => {
+    it("dev runs the seed's orchestrator nightly (cron(55 22 ? * * *), 4 h, cutoff 0) over fleet PatchFleet=batch, with expansion", async () => {
         const { resources } = await runStackFile("Pulumi.dev.yaml", "dev");
         expect(named(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow", "dev-fleet-window").inputs).to.deep.include({ schedule: "cron(55 22 ? * * *)", duration: 4, cutoff: 0 });
         const input = JSON.parse(
             (named(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "dev-fleet-window-task-start-orchestration").inputs.taskInvocationParameters as { stepFunctionsParameters: { input: string } })
                 .stepFunctionsParameters.input,
         );
-        expect(input.settings).to.deep.include({ batchSize: 5, priorityInstanceTypes: ["m5.large", "m5.xlarge", "c5.large"], targets: { tags: { PatchGroup: ["dev"] } } });
+        expect(input.settings).to.deep.include({ batchSize: 5, priorityInstanceTypes: ["m5.large", "m5.xlarge", "c5.large"], targets: { tags: { PatchFleet: ["batch"] } } });
         expect(input.settings.preflight.volumeExpansion).to.deep.equal({ enabled: true, incrementGb: 20, maxVolumeSizeGb: 200 });
         expect(ofType(resources, "aws:sfn/stateMachine:StateMachine").map((r) => r.inputs.name).sort()).to.deep.equal(["dev-fleet-batch", "dev-fleet-run"]);
         // The orchestrator's instance additions go onto the patch policy's instance role.
@@ -36,7 +36,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
         const fleet = named(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "prod-fleet-window-task-start-orchestration").inputs;
         const settings = JSON.parse((fleet.taskInvocationParameters as { stepFunctionsParameters: { input: string } }).stepFunctionsParameters.input).settings;
         expect(settings).to.deep.include({ maxErrors: "10%", maxRuntimeMinutes: 300, waitBetweenBatchesSeconds: 300 });
-        expect(settings.targets).to.deep.equal({ tags: { PatchGroup: ["prod"] } });
+        expect(settings.targets).to.deep.equal({ tags: { PatchFleet: ["batch"] } });
         expect(settings.preflight.skipOnWindowsUpdateProblems).to.equal(true);
         expect(named(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "prod-fleet-instance-policy-prod-patching").inputs.role).to.equal("prod-patching-iam-instance");
     });
@@ -46,7 +46,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
         const text = renderText(review);
         for (const line of [
             "prod-critical-install: cron(0 5 ? * TUE#3 *) Asia/Tokyo +4 d · 5 h, cutoff 1 h",
-            "target prod-critical (INSTANCE): tag:PatchGroup=prod-critical",
+            "target prod-critical (INSTANCE): tag:PatchFleet=critical",
             "RUN_COMMAND AWS-RunPatchBaseline · priority 1 · concurrency 1, errors 0 · at cutoff CONTINUE_TASK",
             "parameters: Operation=Install RebootOption=RebootIfNeeded · delivery timeout 3600s · \"prod-critical monthly install, one at a time\"",
             "output → CloudWatch Logs /aws/ssm/prod-critical-install/install",
@@ -55,8 +55,8 @@ describe("stacks: maintenance windows and orchestrators", () => {
             "RunBatch (Task arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-batch) → RecordBatch · on error → RestoreFailedBatch",
             "WaitBetweenBatches (Wait $.run.settings.waitBetweenBatchesSeconds) → RunBatch",
             "steps: PreflightWindows (aws:runPowerShellScript if [\"platformType\",\"Windows\"]), PreflightLinux (aws:runShellScript if [\"platformType\",\"Linux\"])",
-            "allow: StopTargetInstances: Allow ec2:StopInstances on arn:aws:ec2:us-east-1:123456789012:instance/* if StringEquals aws:ResourceTag/PatchGroup=prod",
-            "allow: GrowTaggedRootVolumes: Allow ec2:ModifyVolume on arn:aws:ec2:us-east-1:123456789012:volume/* if StringEquals aws:ResourceTag/PatchGroup=prod",
+            "allow: StopTargetInstances: Allow ec2:StopInstances on arn:aws:ec2:us-east-1:123456789012:instance/* if StringEquals aws:ResourceTag/PatchFleet=batch",
+            "allow: GrowTaggedRootVolumes: Allow ec2:ModifyVolume on arn:aws:ec2:us-east-1:123456789012:volume/* if StringEquals aws:ResourceTag/PatchFleet=batch",
             "allow: PassSelfForNotifications: Allow iam:PassRole on arn:aws:iam::123456789012:role/prod-critical-install-role if StringEquals iam:PassedToService=ssm.amazonaws.com",
             "trust: Allow sts:AssumeRole by Service states.amazonaws.com if StringEquals aws:SourceAccount=123456789012 and ArnLike aws:SourceArn=arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-run",
             "prod-fleet-patch-summary, encrypted with sns",
