@@ -18,7 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as core from "../core/overrides";
 
 /** Carried as an input: a behaviour change of the provider or the core bumps it, and deployments update. */
-export const PROVIDER_VERSION = "1.0.0";
+export const PROVIDER_VERSION = "1.1.0";
 /** The value Pulumi gives a dynamic provider for an input not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

@@ -6,6 +6,7 @@ import { changeSafetyNames, defaultOverrideListKey } from "../config/changeSafet
 import { documentContent } from "../core/automationDocument";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { ssmAutomationTrustStatement } from "../core/iam";
+import { ApproverRole } from "./approverRole";
 import { HardenedBucket } from "./hardenedBucket";
 import { ScheduledLambda } from "./scheduledLambda";
 
@@ -71,6 +72,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
     public readonly bucket?: HardenedBucket;
     public readonly topic?: aws.sns.Topic;
     public readonly calendar?: aws.ssm.Document;
+    /** The approver role (approvalGate.approvers): the only principal allowed to change the calendar. */
+    public readonly approverRole?: ApproverRole;
     public readonly patchDocument?: aws.ssm.Document;
     public readonly rollbackDocument?: aws.ssm.Document;
     public readonly automationRole?: aws.iam.Role;
@@ -242,6 +245,11 @@ export class ChangeSafety extends pulumi.ComponentResource {
                 { parent: this, ignoreChanges: ["content"] },
             );
             const calendarArn = arn("ssm", `document/${names.calendar}`);
+            // Issue 17: the approver role, and what the gate needs to verify approvals against it.
+            if (gate.approvers) {
+                this.approverRole = new ApproverRole(`${name}-approver`, { roleName: names.approverRole, calendarArn, approvers: gate.approvers, partition, account, tags: args.tags }, { parent: this });
+            }
+            const approverEnv: Record<string, pulumi.Input<string>> = this.approverRole ? { APPROVER_ROLE_ARN: this.approverRole.roleArn, TWO_PERSON_RULE: String(gate.approvers!.twoPersonRule) } : {};
             const stateKeys = [pulumi.interpolate`${bucketArn}/approval-gate/${args.stack}/*`];
             new ScheduledLambda(
                 `${name}-gate`,
@@ -253,7 +261,11 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         {
                             Sid: gate.timeout.action === "open" ? "ReadAndOpenCalendar" : "ReadCalendar",
                             Effect: "Allow",
-                            Action: gate.timeout.action === "open" ? ["ssm:GetDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"] : ["ssm:GetDocument"],
+                            // ListDocumentVersions: approvals are judged on the calendar's version history.
+                            Action:
+                                gate.timeout.action === "open"
+                                    ? ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"]
+                                    : ["ssm:GetDocument", "ssm:ListDocumentVersions"],
                             Resource: calendarArn,
                         },
                         { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: this.topic!.arn },
@@ -273,6 +285,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         INSTALL_OFFSET_DAYS: String(heldSchedule.offsetDays ?? 0),
                         CYCLE_TIME: cs.cycle.time,
                         CYCLE_TIMEZONE: cs.cycle.timezone,
+                        ...approverEnv,
                     },
                     schedules: [
                         { suffix: "request", expression: gate.requestSchedule, input: { action: "request" }, description: `Ask for approval of ${args.stack}'s install` },
@@ -297,6 +310,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
             artifactBucket: bucketName,
             topicArn: this.topic?.arn,
             calendarName: this.calendar?.name,
+            calendarArn: this.calendar?.arn,
+            approverRoleArn: this.approverRole?.roleArn,
             patchDocument: this.patchDocument?.name,
             rollbackDocument: this.rollbackDocument?.name,
             installOverrideListUrl: this.installOverrideListUrl,

@@ -1,11 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_OBJECT_KEY, deriveOverrideBucketName, overrideFunctionName, PRINCIPAL_TAG_PREFIX, rateMinutes } from "../config/overrideStore";
-import { canonicalJson, sha256Hex } from "../core/overrides";
+import { canonicalJson, sha256Hex, syncWorstCaseMs } from "../core/overrides";
 import { BaselineOverrides } from "./baselineOverridesProvider";
 import { BucketAccessLogging, HardenedBucket } from "./hardenedBucket";
 import { NodeLambda } from "./nodeLambda";
 import type { BaselineOverrideRef } from "./overrideRef";
+
+/** The remediation Lambda's timeout: the core's worst case (core/overrides.ts syncWorstCaseMs) plus 30 s. */
+export const REMEDIATION_TIMEOUT_SECONDS = Math.ceil(syncWorstCaseMs() / 1000) + 30;
 
 /** Who may read the override object (Quick Setup's TargetEntities). */
 export type OverrideTarget =
@@ -195,7 +198,9 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                         OVERRIDE_BASELINE_IDS: pulumi.jsonStringify(args.baselines.map((b) => b.id)),
                         OVERRIDE_WRITER: args.writer,
                     },
-                    timeoutSeconds: 120,
+                    // A whole run with every attempt of every call hanging until its timeout still ends in
+                    // the core's TimeoutError, not in Lambda killing the function.
+                    timeoutSeconds: REMEDIATION_TIMEOUT_SECONDS,
                     logRetentionDays: remediation.logRetentionDays ?? 30,
                     tags: args.tags,
                 },

@@ -103,7 +103,29 @@ export const promotionSchema = strictObject({
     pinnedList: pinnedListSchema.optional(),
 });
 
+/** An IAM user or role ARN (a principal that may assume the approver role). */
+export const IAM_PRINCIPAL_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)\/[\w+=,.@/-]{1,512}$/;
+/** An IAM Identity Center permission set name (1–32 characters: letters, digits, + = , . @ -). */
+export const PERMISSION_SET_NAME_PATTERN = /^[\w+=,.@-]{1,32}$/;
+
+/** Who may approve: the principals trusted by the stack's dedicated approver role. */
+export const approversSchema = strictObject({
+    /** IAM users or roles (ARNs) that may assume the approver role. */
+    principals: z.array(matching(IAM_PRINCIPAL_ARN_PATTERN, "an IAM user or role ARN, arn:aws:iam::<12 digits>:user/<name> or …:role/<name>"), { error: "must be a list of IAM user or role ARNs" }).max(20, { error: "at most 20 principals" }).default([]),
+    /**
+     * IAM Identity Center permission sets whose users may assume it (in this account: the roles
+     * `aws-reserved/sso.amazonaws.com/…/AWSReservedSSO_<name>_<suffix>` Identity Center provisions).
+     */
+    identityCenterPermissionSets: z.array(matching(PERMISSION_SET_NAME_PATTERN, "a permission set name (1–32 letters, digits, + = , . @ - _)"), { error: "must be a list of permission set names" }).max(10, { error: "at most 10 permission sets" }).default([]),
+    /** Require `aws:MultiFactorAuthPresent` of IAM users and roles assuming it (Identity Center enforces MFA at sign-in). @default true */
+    requireMfa: z.boolean({ error: "must be true or false" }).default(true),
+    /** The approver must not be the person who requested the install (`npm run approve -- --request`). @default false */
+    twoPersonRule: z.boolean({ error: "must be true or false" }).default(false),
+});
+
 export const approvalGateSchema = strictObject({
+    /** The dedicated approver role and who may assume it; without it, approvals are not authenticated (the review says so). */
+    approvers: approversSchema.optional(),
     /** Addresses subscribed (email) to approval requests; each must confirm the subscription. */
     notifyEmails: z.array(matching(EMAIL_PATTERN, "an email address"), { error: "must be a list of email addresses" }).max(10, { error: "at most 10 addresses" }).default([]),
     /** When the approval request is sent (EventBridge Scheduler, UTC), e.g. the day dev installs. */
@@ -184,6 +206,8 @@ export function changeSafetyNames(project: string, stack: string) {
         promoteFunction: `${p}-promote-approval-date`,
         pinnedListFunction: `${p}-export-installed-patches`,
         gateFunction: `${p}-approval-gate`,
+        /** The approver role: the only principal that may change the calendar. */
+        approverRole: `${p}-approver`,
         retentionFunction: `${p}-snapshot-retention`,
     };
 }
@@ -252,6 +276,10 @@ export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, r
     const heldPolicies = asArray(rawPolicies).filter((p) => asRecord(p).install !== undefined && (asRecord(p).mode ?? "owned") === "owned");
     if (gate && cs.gatedInstall === undefined && heldPolicies.length === 0) {
         sink.add(`${path}.approvalGate`, "holds nothing: the change calendar holds gatedInstall and the installs of owned-mode patch policies; configure one of them");
+    }
+    const approvers = gate?.approvers === undefined ? undefined : asRecord(gate.approvers);
+    if (approvers && asArray(approvers.principals).length === 0 && asArray(approvers.identityCenterPermissionSets).length === 0) {
+        sink.add(`${path}.approvalGate.approvers`, "trusts nobody: list principals (IAM user or role ARNs) and/or identityCenterPermissionSets that may assume the approver role");
     }
     const install = cs.gatedInstall === undefined ? undefined : asRecord(cs.gatedInstall);
     if (install && install.scheduleOffset !== undefined && typeof install.schedule === "string") {

@@ -13,10 +13,10 @@
  *    opens by itself for `openHours`, recorded as such).
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetDocumentCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
+import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { CycleDefinition, cycleOf, DEFAULT_CYCLE } from "./calendar";
 import { errorName } from "./awsClients";
-import { approvalSince, closedNow, parseCalendarEvents, withApproval } from "./changeCalendar";
+import { ApprovalRejection, CalendarVersion, closedNow, evaluateApproval, withApproval } from "./changeCalendar";
 import { formatRun, nextRuns } from "./schedule";
 
 /** Publishes one notification (SNS Publish in the Lambda; injected in tests). */
@@ -38,6 +38,10 @@ export interface GateOptions {
     /** The gated install's schedule, to say when it runs next. */
     install: { expression: string; offsetDays?: number };
     cycle?: CycleDefinition;
+    /** The approver role: only its sessions' approvals count (config changeSafety.approvers). */
+    approverRoleArn?: string;
+    /** Refuse an approval by the principal who requested the install. */
+    twoPersonRule?: boolean;
     now: Date;
     log?: (line: string) => void;
 }
@@ -48,8 +52,14 @@ export interface GateState {
     requestedAt: string;
     status: "requested" | "approved" | "opened-automatically" | "skipped";
     decidedAt?: string;
-    /** Who approved (from the calendar event), or the policy. */
+    /** Who approved: the authenticated principal recorded by `npm run approve` (STS caller identity), or the policy. */
     by?: string;
+    /** Who asked for the install, when a person did (`npm run approve -- --request`): the two-person rule compares with it. */
+    requestedBy?: string;
+    /** The calendar version that holds the approval (CloudTrail has its UpdateDocument call and caller). */
+    calendarVersion?: string;
+    /** Approvals found in the calendar that do not count, with the reason (latest check). */
+    rejected?: ApprovalRejection[];
     /** The open period, when there is one. */
     openUntil?: string;
 }
@@ -90,8 +100,34 @@ export async function writeCalendar(ssm: SSMClient, name: string, content: strin
     return version;
 }
 
-/** Opens the calendar for `[start, start + hours)`; returns the new version. */
-export async function openCalendar(ssm: SSMClient, name: string, o: { start: Date; hours: number; by: string; reason: string; now: Date }): Promise<string> {
+/**
+ * The calendar's versions that matter for a request made at `since`: every version created at or
+ * after it, and the one that was current then — up to the default version (the one the calendar
+ * state is computed from).
+ */
+export async function readCalendarHistory(ssm: SSMClient, name: string, since: Date): Promise<CalendarVersion[]> {
+    const listed: { version: string; createdAt: Date; isDefault: boolean }[] = [];
+    let token: string | undefined;
+    do {
+        const page = await ssm.send(new ListDocumentVersionsCommand({ Name: name, MaxResults: 50, NextToken: token }));
+        for (const v of page.DocumentVersions ?? []) if (v.DocumentVersion && v.CreatedDate) listed.push({ version: v.DocumentVersion, createdAt: v.CreatedDate, isDefault: v.IsDefaultVersion === true });
+        token = page.NextToken;
+    } while (token);
+    listed.sort((a, b) => Number(a.version) - Number(b.version));
+    const def = listed.findIndex((v) => v.isDefault);
+    const upToDefault = def >= 0 ? listed.slice(0, def + 1) : listed;
+    const before = upToDefault.filter((v) => v.createdAt.getTime() < since.getTime()).pop();
+    const wanted = upToDefault.filter((v) => v === before || v.createdAt.getTime() >= since.getTime());
+    const out: CalendarVersion[] = [];
+    for (const v of wanted) {
+        const doc = await ssm.send(new GetDocumentCommand({ Name: name, DocumentVersion: v.version }));
+        out.push({ version: v.version, createdAt: v.createdAt, content: doc.Content ?? "" });
+    }
+    return out;
+}
+
+/** Opens the calendar for `[start, start + hours)`; returns the new version. `approver` is the caller's STS identity ARN. */
+export async function openCalendar(ssm: SSMClient, name: string, o: { start: Date; hours: number; by: string; reason: string; now: Date; approver?: string; cycle?: string }): Promise<string> {
     const content = await readCalendar(ssm, name);
     const uid = `approval-${o.start.getTime()}-${Math.abs(hash(o.by + o.reason)).toString(36)}`;
     return writeCalendar(ssm, name, withApproval(content, { ...o, uid }));
@@ -159,11 +195,25 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
     if (!state) return { action: "nothing-requested" };
     if (state.status !== "requested") return { action: state.status, state };
     const requestedAt = new Date(state.requestedAt);
-    const approval = approvalSince(parseCalendarEvents(await readCalendar(clients.ssm, o.calendarName)), requestedAt);
+    const installAt = nextRuns(o.install.expression, { from: o.now, count: 1, offsetDays: o.install.offsetDays })[0];
+    const { approval, rejected } = evaluateApproval(await readCalendarHistory(clients.ssm, o.calendarName, requestedAt), {
+        requestedAt,
+        cycleId: cycle.id,
+        cycleOf: (at) => cycleOf(at, o.cycle ?? DEFAULT_CYCLE).id,
+        now: o.now,
+        installAt,
+        approverRoleArn: o.approverRoleArn,
+        requestedBy: state.requestedBy,
+        twoPersonRule: o.twoPersonRule,
+    });
+    for (const r of rejected) log(JSON.stringify({ level: "warn", gate: "approval-rejected", cycle: cycle.id, ...r }));
     let next: GateState | undefined;
     if (approval) {
-        next = { ...state, status: "approved", decidedAt: o.now.toISOString(), by: approval.summary.replace(/^Approved by /, ""), openUntil: approval.end.toISOString() };
-        await clients.notify(`[patching/${o.stack}] Approved: ${cycle.id} install`, `${approval.summary} — open ${approval.start.toISOString()} to ${approval.end.toISOString()}. ${approval.description ?? ""}`.trim());
+        next = { ...state, status: "approved", decidedAt: o.now.toISOString(), by: approval.approver, calendarVersion: approval.version, openUntil: approval.end.toISOString(), ...(rejected.length ? { rejected } : {}) };
+        await clients.notify(
+            `[patching/${o.stack}] Approved: ${cycle.id} install`,
+            `Approved by ${approval.approver} (calendar version ${approval.version}, written ${approval.writtenAt.toISOString()}) — open ${approval.start.toISOString()} to ${approval.end.toISOString()}. ${approval.description ?? ""}`.trim(),
+        );
     } else if (o.now.getTime() >= requestedAt.getTime() + o.timeout.afterHours * 3600000) {
         if (o.timeout.action === "open") {
             const by = `timeout policy (no decision within ${o.timeout.afterHours} h)`;
@@ -179,7 +229,15 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
             );
         }
     }
-    if (!next) return { action: "waiting", state };
+    if (!next) {
+        if (rejected.length === 0) return { action: "waiting", state };
+        // Record why the approvals found do not count (once per change), so the operator can see it.
+        if (JSON.stringify(state.rejected) === JSON.stringify(rejected)) return { action: "waiting", state };
+        const waiting = { ...state, rejected };
+        await writeState(clients.s3, o.bucket, waiting);
+        await clients.notify(`[patching/${o.stack}] Approval not accepted: ${cycle.id} install`, rejected.map((r) => `${r.uid}: ${r.reason}`).join("\n"));
+        return { action: "waiting", state: waiting };
+    }
     await writeState(clients.s3, o.bucket, next);
     log(JSON.stringify({ level: next.status === "skipped" ? "warn" : "info", gate: next.status, ...next }));
     return { action: next.status, state: next };

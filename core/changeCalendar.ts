@@ -15,6 +15,10 @@ export interface CalendarEvent {
     end: Date;
     summary: string;
     description?: string;
+    /** The authenticated principal (STS caller identity ARN) that approved (`X-PATCHING-APPROVER`). */
+    approver?: string;
+    /** The release cycle approved (`X-PATCHING-CYCLE`, e.g. `2026-12`). */
+    cycle?: string;
 }
 
 const CRLF = "\r\n";
@@ -45,6 +49,8 @@ export function renderCalendarContent(description: string, events: CalendarEvent
             `DTEND:${icsTime(e.end)}`,
             `SUMMARY:${escapeText(e.summary)}`,
             ...(e.description ? [`DESCRIPTION:${escapeText(e.description)}`] : []),
+            ...(e.approver ? [`X-PATCHING-APPROVER:${escapeText(e.approver)}`] : []),
+            ...(e.cycle ? [`X-PATCHING-CYCLE:${escapeText(e.cycle)}`] : []),
             "END:VEVENT",
         );
     }
@@ -79,6 +85,8 @@ export function parseCalendarEvents(content: string): CalendarEvent[] {
             if (name === "UID") current.uid = value;
             else if (name === "SUMMARY") current.summary = unescapeText(value);
             else if (name === "DESCRIPTION") current.description = unescapeText(value);
+            else if (name === "X-PATCHING-APPROVER") current.approver = unescapeText(value);
+            else if (name === "X-PATCHING-CYCLE") current.cycle = unescapeText(value);
             else if (name === "DTSTART") current.start = parseIcsTime(value, params.join(";"));
             else if (name === "DTEND") current.end = parseIcsTime(value, params.join(";"));
         }
@@ -104,7 +112,7 @@ export function pruneEvents(events: CalendarEvent[], now: Date, days = 180): Cal
 }
 
 /** Content with one more approved period `[start, start + hours)`. */
-export function withApproval(content: string, approval: { start: Date; hours: number; by: string; reason: string; uid: string; now: Date }): string {
+export function withApproval(content: string, approval: { start: Date; hours: number; by: string; reason: string; uid: string; now: Date; approver?: string; cycle?: string }): string {
     const events = pruneEvents(parseCalendarEvents(content), approval.now);
     events.push({
         uid: approval.uid,
@@ -112,6 +120,8 @@ export function withApproval(content: string, approval: { start: Date; hours: nu
         end: new Date(approval.start.getTime() + approval.hours * 3600000),
         summary: `Approved by ${approval.by}`,
         description: approval.reason,
+        ...(approval.approver ? { approver: approval.approver } : {}),
+        ...(approval.cycle ? { cycle: approval.cycle } : {}),
     });
     return renderCalendarContent(calendarDescription(content), events);
 }
@@ -130,7 +140,111 @@ export function closedNow(content: string, now: Date, by: string): { content: st
     return { content: renderCalendarContent(calendarDescription(content), events), closed };
 }
 
-/** An event that started at or after `since` (an approval or an automatic opening for this request). */
-export function approvalSince(events: CalendarEvent[], since: Date): CalendarEvent | undefined {
-    return events.filter((e) => e.start.getTime() >= since.getTime() - 60_000 || (e.start.getTime() < since.getTime() && e.end.getTime() > since.getTime())).sort((a, b) => a.start.getTime() - b.start.getTime())[0];
+/**
+ * The first approval opened at or after `requestedAt` and open at `installAt` (when the install
+ * starts). An approval that ended before the request, or that opened before it (an earlier
+ * request's), or that is closed when the install starts, does not count. Event-level rules only;
+ * {@link evaluateApproval} adds the calendar's version history (when it was really written, and
+ * whether it was edited afterwards), the cycle and the approver.
+ */
+export function approvalSince(events: CalendarEvent[], requestedAt: Date, installAt: Date): CalendarEvent | undefined {
+    return events
+        .filter((e) => e.start.getTime() >= requestedAt.getTime() && e.start.getTime() <= installAt.getTime() && installAt.getTime() < e.end.getTime())
+        .sort((a, b) => a.start.getTime() - b.start.getTime())[0];
+}
+
+/** One version of the calendar document (ListDocumentVersions `CreatedDate`: set by AWS, not by the editor). */
+export interface CalendarVersion {
+    version: string;
+    createdAt: Date;
+    content: string;
+}
+
+/** What {@link evaluateApproval} needs to know about the request. */
+export interface ApprovalRequest {
+    /** When the request was made (the gate state's `requestedAt`). */
+    requestedAt: Date;
+    /** The request's release cycle id (`2026-12`). */
+    cycleId: string;
+    /** The cycle an event without `X-PATCHING-CYCLE` belongs to (by its start). */
+    cycleOf: (at: Date) => string;
+    now: Date;
+    /** When the held install starts next; the approval must be open then. */
+    installAt?: Date;
+    /** The approver role's ARN: only its sessions count as approvers. */
+    approverRoleArn?: string;
+    /** Who asked (a principal ARN), for the two-person rule. */
+    requestedBy?: string;
+    /** The approver must not be the requester. */
+    twoPersonRule?: boolean;
+}
+
+export interface ApprovalRejection {
+    uid: string;
+    reason: string;
+}
+
+export interface ApprovalVerdict {
+    approval?: CalendarEvent & { approver: string; version: string; writtenAt: Date };
+    rejected: ApprovalRejection[];
+}
+
+/** The person behind a principal ARN: an assumed-role session name, or the last path segment. */
+export function principalName(arn: string): string {
+    const m = /^arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+\/(.+)$/.exec(arn);
+    return (m ? m[1] : arn.split("/").pop() ?? arn).toLowerCase();
+}
+
+/** Whether `arn` is a session of the role `roleArn` (`arn:aws:sts::<account>:assumed-role/<role name>/<session>`). */
+export function isSessionOf(arn: string, roleArn: string): boolean {
+    const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+    const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+    return !!role && !!session && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+}
+
+const sameWindow = (a: CalendarEvent, b: CalendarEvent) =>
+    a.start.getTime() === b.start.getTime() && a.summary === b.summary && a.approver === b.approver && a.cycle === b.cycle && b.end.getTime() <= a.end.getTime();
+
+/**
+ * Which approval, if any, releases the install — judged on the calendar's version history, not
+ * only on what the current content claims:
+ * - opened after the request: the version that first holds the event was created (by AWS's clock)
+ *   at or after `requestedAt`, and its period starts at or after it too;
+ * - not edited after the fact: every later version holds the event unchanged (closing it early,
+ *   which only moves its end earlier, is the one allowed edit);
+ * - of this cycle, not expired, open when the install starts;
+ * - approved by an authenticated principal (`X-PATCHING-APPROVER`, from STS), a session of the
+ *   approver role when one is given, and not the requester under the two-person rule.
+ * Every event that does not count is returned with the reason.
+ */
+export function evaluateApproval(history: CalendarVersion[], r: ApprovalRequest): ApprovalVerdict {
+    const versions = [...history].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || Number(a.version) - Number(b.version));
+    const parsed = versions.map((v) => ({ ...v, events: parseCalendarEvents(v.content) }));
+    const latest = parsed[parsed.length - 1];
+    const rejected: ApprovalRejection[] = [];
+    const accepted: NonNullable<ApprovalVerdict["approval"]>[] = [];
+    for (const e of latest?.events ?? []) {
+        const reject = (reason: string) => void rejected.push({ uid: e.uid, reason });
+        const firstIndex = parsed.findIndex((v) => v.events.some((x) => x.uid === e.uid));
+        const first = parsed[firstIndex];
+        const original = first.events.find((x) => x.uid === e.uid)!;
+        const edited = parsed.slice(firstIndex + 1).find((v) => {
+            const later = v.events.find((x) => x.uid === e.uid);
+            return later !== undefined && !sameWindow(original, later);
+        });
+        const cycle = e.cycle ?? r.cycleOf(e.start);
+        if (edited) reject(`edited after the fact in calendar version ${edited.version} (${edited.createdAt.toISOString()}): an approval cannot be moved, extended or re-attributed; approve again`);
+        else if (first.createdAt.getTime() < r.requestedAt.getTime())
+            reject(`opened before the request: written in calendar version ${first.version} at ${first.createdAt.toISOString()}, the request was made at ${r.requestedAt.toISOString()}`);
+        else if (e.start.getTime() < r.requestedAt.getTime()) reject(`its period starts at ${e.start.toISOString()}, before the request (${r.requestedAt.toISOString()})`);
+        else if (cycle !== r.cycleId) reject(`approves cycle ${cycle}, not the requested cycle ${r.cycleId}`);
+        else if (e.end.getTime() <= r.now.getTime()) reject(`expired at ${e.end.toISOString()}`);
+        else if (r.installAt && !(e.start.getTime() <= r.installAt.getTime() && r.installAt.getTime() < e.end.getTime()))
+            reject(`open ${e.start.toISOString()} – ${e.end.toISOString()}, not when the install starts (${r.installAt.toISOString()})`);
+        else if (!e.approver) reject("no authenticated approver recorded (X-PATCHING-APPROVER): not written by npm run approve");
+        else if (r.approverRoleArn && !isSessionOf(e.approver, r.approverRoleArn)) reject(`approved by ${e.approver}, which is not a session of the approver role ${r.approverRoleArn}`);
+        else if (r.twoPersonRule && r.requestedBy && principalName(e.approver) === principalName(r.requestedBy)) reject(`two-person rule: ${e.approver} requested this install and cannot approve it`);
+        else accepted.push({ ...e, approver: e.approver, version: first.version, writtenAt: first.createdAt });
+    }
+    return { approval: accepted.sort((a, b) => a.start.getTime() - b.start.getTime())[0], rejected };
 }

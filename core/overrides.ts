@@ -27,6 +27,7 @@
 import type { PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import type { BaselineOverride, GetPatchBaselineCommandOutput, PatchFilterGroup, SSMClient } from "@aws-sdk/client-ssm";
 import { createHash } from "crypto";
+import { backoffCapMs, clientConfig, DEFAULT_HTTP_TIMEOUTS, HttpTimeouts, worstCaseCallMs } from "./awsClients";
 
 /** The SDK clients the core works with; created by {@link createOverrideClients} or injected. */
 export interface OverrideClients {
@@ -42,6 +43,8 @@ export interface OverrideClientOptions {
     maxAttempts?: number;
     /** Delay before retry number `attempt` (1-based), in ms. @default full jitter, 250 ms × 2^attempt, at most 20 s */
     backoffMs?: (attempt: number) => number;
+    /** Connection and request timeout of each attempt. @default DEFAULT_HTTP_TIMEOUTS (core/awsClients.ts) */
+    timeouts?: HttpTimeouts;
     /** Extra client configuration (tests: a request handler and static credentials). Never pass credentials in production. */
     clientConfig?: Record<string, unknown>;
 }
@@ -61,28 +64,43 @@ export const SHA256_METADATA_KEY = "content-sha256";
 
 /** Full-jitter exponential backoff (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
 export function defaultBackoffMs(attempt: number): number {
-    return Math.round(Math.random() * Math.min(20_000, 250 * 2 ** attempt));
+    return Math.round(Math.random() * overrideBackoffCapMs(attempt));
+}
+
+/** Upper bound of {@link defaultBackoffMs} before retry `attempt`. */
+export function overrideBackoffCapMs(attempt: number): number {
+    return backoffCapMs(attempt, 250);
 }
 
 /**
- * SSM and S3 clients whose SDK v3 retry strategy (`ConfiguredRetryStrategy`: standard mode, with
- * its retry quota, retrying throttling, transient and 5xx errors) uses the given attempts and
- * backoff. Credentials come from the environment (Lambda role, deployer's profile).
+ * Calls one {@link syncOverrides} run makes one after another: the stored object and the baselines
+ * (read in parallel), the conditional PutObject, and the re-read after a lost race.
+ */
+export const SYNC_SEQUENTIAL_CALLS = 3;
+
+/**
+ * The longest one {@link syncOverrides} run can take when every attempt hangs until its timeouts
+ * fire (the remediation Lambda's timeout is sized from it).
+ */
+export function syncWorstCaseMs(maxAttempts = DEFAULT_MAX_ATTEMPTS, timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS): number {
+    return SYNC_SEQUENTIAL_CALLS * worstCaseCallMs(maxAttempts, timeouts, overrideBackoffCapMs);
+}
+
+/**
+ * SSM and S3 clients from the program's one client factory ({@link clientConfig}): the SDK v3
+ * retry strategy (`ConfiguredRetryStrategy`: standard mode, with its retry quota, retrying
+ * throttling, transient, 5xx and timeout errors) with the given attempts and backoff, and
+ * connection/request timeouts on every attempt. Credentials come from the environment (Lambda
+ * role, deployer's profile).
  */
 export async function createOverrideClients(options: OverrideClientOptions): Promise<OverrideClients> {
-    const [{ SSMClient }, { S3Client }, { ConfiguredRetryStrategy }] = await Promise.all([
-        import("@aws-sdk/client-ssm"),
-        import("@aws-sdk/client-s3"),
-        import("@smithy/core/retry"),
-    ]);
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    const backoff = options.backoffMs ?? defaultBackoffMs;
-    const config = { region: options.region, maxAttempts, ...(options.clientConfig ?? {}) };
-    return {
-        // One strategy per client: each keeps its own retry quota.
-        ssm: new SSMClient({ ...config, retryStrategy: new ConfiguredRetryStrategy(maxAttempts, backoff) }),
-        s3: new S3Client({ ...config, retryStrategy: new ConfiguredRetryStrategy(maxAttempts, backoff) }),
-    };
+    const [{ SSMClient }, { S3Client }] = await Promise.all([import("@aws-sdk/client-ssm"), import("@aws-sdk/client-s3")]);
+    // One configuration (so one retry strategy, with its own quota) per client.
+    const config = () => ({
+        ...clientConfig({ region: options.region, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, backoffMs: options.backoffMs ?? defaultBackoffMs, timeouts: options.timeouts }),
+        ...(options.clientConfig ?? {}),
+    });
+    return { ssm: new SSMClient(config()), s3: new S3Client(config()) };
 }
 
 // ── Errors ────────────────────────────────────────────────────────────────────────────────────
@@ -133,13 +151,54 @@ export class ConcurrentWriteError extends OverrideStoreError {
     constructor(
         readonly s3Url: string,
         readonly expected: string,
+        /** Set when re-reading the object to compare with the other writer's failed too. */
+        readonly rereadError?: Error,
     ) {
         super(
             `${s3Url} was changed by another writer while this one was writing (${expected}); ` +
-                "S3 refused the conditional write, so nothing was overwritten and the other writer's object is kept. Run again to compare with it.",
+                "S3 refused the conditional write, so nothing was overwritten and the other writer's object is kept. " +
+                (rereadError ? `Re-reading it to compare with it then failed too: ${rereadError.message}` : "Run again to compare with it."),
             "ConcurrentWrite",
         );
         this.name = "ConcurrentWriteError";
+    }
+}
+
+/** The stored object came back without an ETag: a write could not be made conditional, so none is made. */
+export class NoPreconditionError extends OverrideStoreError {
+    constructor(readonly s3Url: string) {
+        super(
+            `s3:GetObject on ${s3Url} returned no ETag, so a PutObject could not be made conditional (IfMatch) on what was read; ` +
+                "refusing to write without a precondition (it could overwrite another writer's object). Nothing was written. " +
+                "Check for a proxy or endpoint stripping the ETag header.",
+            "NoPrecondition",
+        );
+        this.name = "NoPreconditionError";
+    }
+}
+
+/** The core was asked to write an override file holding no baseline. */
+export class NoBaselinesError extends OverrideStoreError {
+    constructor(readonly s3Url: string) {
+        super(`no baseline ids given for ${s3Url}: an override file with no baseline ([]) would leave AWS-RunPatchBaseline nothing to apply. Nothing was written.`, "NoBaselines");
+        this.name = "NoBaselinesError";
+    }
+}
+
+/** Deleting this writer's versions stopped part-way; the object is still not current (a delete marker hides it). */
+export class PartialDeleteError extends OverrideStoreError {
+    constructor(
+        readonly s3Url: string,
+        readonly deletedVersionIds: string[],
+        readonly remainingVersionIds: string[],
+        readonly cause: OverrideStoreError,
+    ) {
+        super(
+            `deleting ${s3Url} stopped after ${deletedVersionIds.length} of ${deletedVersionIds.length + remainingVersionIds.length} version(s) of this writer: ${cause.message} ` +
+                `Versions left: ${remainingVersionIds.join(", ")}. A delete marker keeps every older version from becoming current; run the delete again to finish.`,
+            cause.code,
+        );
+        this.name = "PartialDeleteError";
     }
 }
 
@@ -164,8 +223,9 @@ export class OverrideCallError extends OverrideStoreError {
         readonly cause: unknown,
     ) {
         const attempts = attemptsOf(cause);
+        const hung = errorName(cause) === "TimeoutError" ? " — the endpoint did not answer within the client's connection/request timeout (core/awsClients.ts DEFAULT_HTTP_TIMEOUTS)" : "";
         super(
-            `${action} on ${resource} failed${attempts > 1 ? ` after ${attempts} attempts (SDK retry strategy)` : ""}: ${errorName(cause)}: ${errorMessage(cause)}`,
+            `${action} on ${resource} failed${attempts > 1 ? ` after ${attempts} attempts (SDK retry strategy)` : ""}: ${errorName(cause)}: ${errorMessage(cause)}${hung}`,
             errorName(cause),
         );
         this.name = "OverrideCallError";
@@ -462,6 +522,7 @@ export async function syncOverrides(clients: OverrideClients, opts: SyncOptions)
     const url = s3Url(opts.bucket, opts.key);
     const calls = { getPatchBaseline: opts.baselineIds.length, getObject: 0, putObject: 0 };
     const ids = [...opts.baselineIds];
+    if (ids.length === 0) throw new NoBaselinesError(url);
 
     if (opts.mode === "seed") {
         const { found, missing } = await fetchBaselines(clients.ssm, ids, 1);
@@ -510,6 +571,7 @@ export async function syncOverrides(clients: OverrideClients, opts: SyncOptions)
     }
     const previousSha256 = current!.exists ? current!.sha256 : undefined;
     if (opts.dryRun) return { ...base, action: "planned", previousSha256 };
+    if (current!.exists && !current!.etag) throw new NoPreconditionError(url);
     calls.putObject++;
     try {
         const written = await putDocument(clients.s3, opts, document, sha256, current!.exists ? { IfMatch: current!.etag } : { IfNoneMatch: "*" });
@@ -519,7 +581,13 @@ export async function syncOverrides(clients: OverrideClients, opts: SyncOptions)
         // The other writer (the provider or the Lambda, same core) usually wrote the very same
         // document: that is convergence, not a conflict. Anything else is reported, never overwritten.
         calls.getObject++;
-        const now = await readStoredObject(clients.s3, opts.bucket, opts.key);
+        let now: StoredObject;
+        try {
+            now = await readStoredObject(clients.s3, opts.bucket, opts.key);
+        } catch (rereadError) {
+            // Report the conflict and why it could not be compared, not just the second failure.
+            throw new ConcurrentWriteError(err.s3Url, err.expected, rereadError instanceof Error ? rereadError : new Error(String(rereadError)));
+        }
         if (now.exists && now.sha256 === sha256) return { ...base, action: "unchanged", previousSha256, versionId: now.versionId, etag: now.etag };
         throw err;
     }
@@ -532,20 +600,38 @@ export interface DeleteResult {
     deletedVersionIds: string[];
     /** Versions written by someone else (other `written-by`, or none): left in place. */
     keptVersionIds: string[];
+    /** Delete markers removed (old ones; all of them once no version is left). */
     deletedMarkers: number;
+    /** The delete marker this run placed first, when this writer's version was current. */
+    placedMarkerVersionId?: string;
     bucketMissing: boolean;
+}
+
+interface ListedEntry {
+    versionId: string;
+    isLatest: boolean;
 }
 
 /**
  * Removes every version of the object written by `writer` (the provider and the remediation
- * Lambda of one store share it) and the key's delete markers. Versions written by anyone else are
- * kept and returned. A missing bucket means there is nothing to delete.
+ * Lambda of one store share it) without ever making older content current:
+ *
+ * 1. when the current version is this writer's, a delete marker is put on the key first
+ *    (DeleteObject without a version id), so the object is gone before any version is touched;
+ * 2. this writer's versions are deleted (none of them is current any more, so the order does not
+ *    matter); if one fails, the run stops with a {@link PartialDeleteError} naming what is left,
+ *    and the marker still hides every older version — a second run finishes the job;
+ * 3. delete markers are removed only where that cannot uncover a version: old markers always, the
+ *    current marker only when no version (of anyone) is left.
+ *
+ * Versions written by anyone else are kept and returned; when the current version is theirs it
+ * stays current. A missing bucket means there is nothing to delete.
  */
 export async function deleteWrittenVersions(s3: S3Client, opts: { bucket: string; key: string; writer: string; concurrency?: number }): Promise<DeleteResult> {
     const { ListObjectVersionsCommand, HeadObjectCommand, DeleteObjectCommand } = await import("@aws-sdk/client-s3");
     const url = s3Url(opts.bucket, opts.key);
-    const versions: string[] = [];
-    const markers: string[] = [];
+    const versions: ListedEntry[] = [];
+    const markers: ListedEntry[] = [];
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
     try {
@@ -553,8 +639,8 @@ export async function deleteWrittenVersions(s3: S3Client, opts: { bucket: string
             const page = await call("s3:ListBucketVersions", `bucket ${opts.bucket}`, () =>
                 s3.send(new ListObjectVersionsCommand({ Bucket: opts.bucket, Prefix: opts.key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
             );
-            for (const v of page.Versions ?? []) if (v.Key === opts.key && v.VersionId) versions.push(v.VersionId);
-            for (const m of page.DeleteMarkers ?? []) if (m.Key === opts.key && m.VersionId) markers.push(m.VersionId);
+            for (const v of page.Versions ?? []) if (v.Key === opts.key && v.VersionId) versions.push({ versionId: v.VersionId, isLatest: v.IsLatest === true });
+            for (const m of page.DeleteMarkers ?? []) if (m.Key === opts.key && m.VersionId) markers.push({ versionId: m.VersionId, isLatest: m.IsLatest === true });
             keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
             versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
         } while (keyMarker !== undefined || versionIdMarker !== undefined);
@@ -563,21 +649,57 @@ export async function deleteWrittenVersions(s3: S3Client, opts: { bucket: string
         throw err;
     }
     const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-    const owners = await mapBounded(versions, concurrency, (versionId) =>
-        call("s3:GetObjectVersion", `${url} version ${versionId}`, async () => {
-            const head = await s3.send(new HeadObjectCommand({ Bucket: opts.bucket, Key: opts.key, VersionId: versionId }));
+    const owners = await mapBounded(versions, concurrency, (v) =>
+        call("s3:GetObjectVersion", `${url} version ${v.versionId}`, async () => {
+            const head = await s3.send(new HeadObjectCommand({ Bucket: opts.bucket, Key: opts.key, VersionId: v.versionId }));
             return head.Metadata?.[WRITER_METADATA_KEY];
         }),
     );
-    const mine: string[] = [];
+    const mine: ListedEntry[] = [];
     const kept: string[] = [];
     owners.forEach((o, i) => {
         if (o.status === "rejected") throw o.reason;
-        (o.value === opts.writer ? mine : kept).push(versions[i]);
+        if (o.value === opts.writer) mine.push(versions[i]);
+        else kept.push(versions[i].versionId);
     });
-    const deletions = await mapBounded([...mine, ...markers], concurrency, (versionId) =>
-        call("s3:DeleteObjectVersion", `${url} version ${versionId}`, () => s3.send(new DeleteObjectCommand({ Bucket: opts.bucket, Key: opts.key, VersionId: versionId }))),
+
+    // 1. Hide the object before touching any version.
+    let placedMarkerVersionId: string | undefined;
+    if (mine.some((v) => v.isLatest)) {
+        const placed = await call("s3:DeleteObject", url, () => s3.send(new DeleteObjectCommand({ Bucket: opts.bucket, Key: opts.key })));
+        placedMarkerVersionId = placed.VersionId;
+        if (placed.DeleteMarker && placed.VersionId) markers.push({ versionId: placed.VersionId, isLatest: true });
+        for (const v of versions) v.isLatest = false;
+        for (const m of markers) m.isLatest = m.versionId === placed.VersionId;
+    }
+
+    // 2. This writer's versions: none is current now, so a failure part-way uncovers nothing.
+    const deletions = await mapBounded(mine, concurrency, (v) =>
+        call("s3:DeleteObjectVersion", `${url} version ${v.versionId}`, () => s3.send(new DeleteObjectCommand({ Bucket: opts.bucket, Key: opts.key, VersionId: v.versionId }))),
     );
-    for (const d of deletions) if (d.status === "rejected") throw d.reason;
-    return { deletedVersionIds: mine, keptVersionIds: kept, deletedMarkers: markers.length, bucketMissing: false };
+    const failed = deletions.findIndex((d) => d.status === "rejected");
+    if (failed >= 0) {
+        const reason = (deletions[failed] as PromiseRejectedResult).reason;
+        if (!(reason instanceof OverrideStoreError)) throw reason;
+        throw new PartialDeleteError(
+            url,
+            mine.filter((_, i) => deletions[i].status === "fulfilled").map((v) => v.versionId),
+            mine.filter((_, i) => deletions[i].status === "rejected").map((v) => v.versionId),
+            reason,
+        );
+    }
+
+    // 3. Markers: never the current one while a version is left under it.
+    const removable = markers.filter((m) => !m.isLatest || kept.length === 0);
+    const markerDeletions = await mapBounded(removable, concurrency, (m) =>
+        call("s3:DeleteObjectVersion", `${url} delete marker ${m.versionId}`, () => s3.send(new DeleteObjectCommand({ Bucket: opts.bucket, Key: opts.key, VersionId: m.versionId }))),
+    );
+    for (const d of markerDeletions) if (d.status === "rejected") throw d.reason;
+    return {
+        deletedVersionIds: mine.map((v) => v.versionId),
+        keptVersionIds: kept,
+        deletedMarkers: removable.length,
+        ...(placedMarkerVersionId ? { placedMarkerVersionId } : {}),
+        bucketMissing: false,
+    };
 }

@@ -29,6 +29,8 @@ export async function handler(event: { action?: string }): Promise<GateResult> {
         openHours: envInt("OPEN_HOURS", 24),
         install: { expression: env("INSTALL_SCHEDULE"), offsetDays: offset > 0 ? offset : undefined },
         cycle: { time: env("CYCLE_TIME"), timezone: env("CYCLE_TIMEZONE") },
+        approverRoleArn: process.env.APPROVER_ROLE_ARN || undefined,
+        twoPersonRule: process.env.TWO_PERSON_RULE === "true",
         now: new Date(),
     };
     if (event.action === "request") return requestApproval(clients, options);

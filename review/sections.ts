@@ -12,6 +12,7 @@ import { multiAccountSection } from "./multiAccountSection";
 import { overrideStoreSection } from "./summaries/overrides";
 import { maintenanceWindowSection } from "./windowSections";
 import { installPathsSection } from "./installPathsSection";
+import { approvalSection } from "./approvalSection";
 
 export interface ReviewSection {
     title: string;
@@ -32,7 +33,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection, approvalSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

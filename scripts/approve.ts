@@ -21,6 +21,7 @@ import { stackFileLoader } from "../config/source";
 import { closeCalendar, openCalendar, readCalendar } from "../core/approvalGate";
 import { clientConfig } from "../core/awsClients";
 import { isOpenAt, parseCalendarEvents } from "../core/changeCalendar";
+import { cycleOf } from "../core/calendar";
 import { formatRun, nextRuns } from "../core/schedule";
 
 export const APPROVE_USAGE = `usage: npm run approve -- --stack NAME (--reason TEXT [--hours N] [--start ISO-8601] | --close | --status)
@@ -138,7 +139,15 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     const start = args.start ?? deps.now;
     const hours = args.hours ?? gate.openHours;
     const end = new Date(start.getTime() + hours * 3600000);
-    const version = await openCalendar(ssm, calendar, { start, hours, by, reason: args.reason!, now: deps.now });
+    // The recorded approver is the caller identity STS authenticated, never typed text; the gate
+    // counts only sessions of the stack's approver role (patching:changeSafety.approvalGate.approvers).
+    const approverRole = changeSafetyNames(cfg.project, cfg.stack).approverRole;
+    if (gate.approvers && /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\//.exec(by)?.[1] !== approverRole) {
+        out(`${by} is not a session of the approver role ${approverRole}: the gate would reject this approval. Assume the role first (aws sts assume-role, or an Identity Center profile for it).\n`);
+        return 1;
+    }
+    const cycle = cycleOf(start, cfg.changeSafety!.cycle).id;
+    const version = await openCalendar(ssm, calendar, { start, hours, by, approver: by, cycle, reason: args.reason!, now: deps.now });
     const covers = next !== undefined && next.getTime() >= start.getTime() && next.getTime() < end.getTime();
     out(
         [

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetDocumentCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
+import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { checkApproval, closeCalendar, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
@@ -52,12 +52,20 @@ describe("approval gate", () => {
         });
     });
 
-    function setup(calendar = EMPTY, state?: GateState) {
+    /** `calendar` is the current (default) version, written at `writtenAt`; version 1 (empty) predates every request. */
+    function setup(calendar = EMPTY, state?: GateState, writtenAt = new Date("2026-12-01T00:00:00Z")) {
         const ssm = new SSMClient({ region: "us-east-1" });
         const s3 = new S3Client({ region: "us-east-1" });
         const ssmMock = mockClient(ssm);
         const s3Mock = mockClient(s3);
         ssmMock.on(GetDocumentCommand).resolves({ Name: "patching-prod-install-approval", Content: calendar });
+        ssmMock.on(GetDocumentCommand, { DocumentVersion: "1" }).resolves({ Name: "patching-prod-install-approval", Content: EMPTY });
+        ssmMock.on(ListDocumentVersionsCommand).resolves({
+            DocumentVersions: [
+                { DocumentVersion: "2", CreatedDate: writtenAt, IsDefaultVersion: true },
+                { DocumentVersion: "1", CreatedDate: new Date("2026-11-01T00:00:00Z"), IsDefaultVersion: false },
+            ],
+        });
         ssmMock.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: "7" } });
         ssmMock.on(UpdateDocumentDefaultVersionCommand).resolves({});
         const notFound = Object.assign(new Error("no such key"), { name: "NoSuchKey" });
@@ -109,12 +117,16 @@ describe("approval gate", () => {
         expect(again.sent).to.have.length(0);
     });
 
-    it("check: an approval in the calendar is recorded with who approved and until when", async () => {
-        const approved = withApproval(EMPTY, { start: new Date("2026-12-15T12:00:00Z"), hours: 24, by: "alice", reason: "CAB-42", uid: "a", now: REQUESTED });
-        const { clients, s3Mock, sent, options, ssmMock } = setup(approved, requested);
-        const r = await checkApproval(clients, options(new Date("2026-12-15T13:00:00Z")));
+    const ALICE = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
+    it("check: an approval in the calendar is recorded with the authenticated approver, its version and until when", async () => {
+        // Requested on Monday; the install runs Thursday 02:00 (Patch Tuesday + 9 days).
+        const monday: GateState = { ...requested, requestedAt: "2026-12-14T09:00:00.000Z" };
+        const approved = withApproval(EMPTY, { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: "alice", approver: ALICE, reason: "CAB-42", uid: "a", now: REQUESTED });
+        const { clients, s3Mock, sent, options, ssmMock } = setup(approved, monday, new Date("2026-12-14T12:00:05Z"));
+        const r = await checkApproval(clients, { ...options(new Date("2026-12-14T13:00:00Z")), approverRoleArn: "arn:aws:iam::123456789012:role/patching-prod-approver" });
         expect(r.action).to.equal("approved");
-        expect(writtenStates(s3Mock)[0].state).to.deep.equal({ ...requested, status: "approved", decidedAt: "2026-12-15T13:00:00.000Z", by: "alice", openUntil: "2026-12-16T12:00:00.000Z" });
+        expect(writtenStates(s3Mock)[0].state).to.deep.equal({ ...monday, status: "approved", decidedAt: "2026-12-14T13:00:00.000Z", by: ALICE, calendarVersion: "2", openUntil: "2026-12-17T12:00:00.000Z" });
+        expect(ssmMock.commandCalls(GetDocumentCommand).map((c) => c.args[0].input.DocumentVersion)).to.deep.equal(["1", "2"]);
         expect(sent.map((s) => s.subject)).to.deep.equal(["[patching/prod] Approved: 2026-12 install"]);
         expect(ssmMock.commandCalls(UpdateDocumentCommand)).to.have.length(0);
     });

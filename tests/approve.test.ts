@@ -3,20 +3,34 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
 import { ROOT } from "./harness";
 
 // Monday before prod's gated install (Thu 2026-12-17 02:00 UTC, Patch Tuesday + 9 days).
 const NOW = new Date("2026-12-14T09:00:00Z");
 const ALICE = "arn:aws:sts::123456789012:assumed-role/PatchApprovers/alice";
 
-function setup(content = renderCalendarContent("gate", [])) {
+/** A copy of the project whose prod stack names approvers (the shipped stack files stay as they are). */
+function projectWithApprovers(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "approve-"));
+    for (const f of fs.readdirSync(ROOT).filter((n) => /^Pulumi\..*yaml$/.test(n))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    const prod = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"));
+    prod.config["patching:changeSafety"].approvalGate.approvers = { identityCenterPermissionSets: ["PatchApprover"], twoPersonRule: true };
+    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), YAML.stringify(prod));
+    return dir;
+}
+
+function setup(content = renderCalendarContent("gate", []), projectDir = ROOT, caller = ALICE) {
     const ssm = new SSMClient({ region: "us-east-1" });
     const m = mockClient(ssm);
     m.on(GetDocumentCommand).resolves({ Content: content });
     m.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: "3" } });
     m.on(UpdateDocumentDefaultVersionCommand).resolves({});
     const regions: string[] = [];
-    const deps = { ssm: (r: string) => (regions.push(r), ssm), whoAmI: async () => ALICE, now: NOW, projectDir: ROOT };
+    const deps = { ssm: (r: string) => (regions.push(r), ssm), whoAmI: async () => caller, now: NOW, projectDir };
     let out = "";
     const run = (argv: string[]) => runApprove(argv, deps, (s) => (out += s)).then((code) => ({ code, out }));
     return { m, run, regions };
@@ -38,6 +52,24 @@ describe("npm run approve (scripts/approve.ts)", () => {
             "next gated install: Thu 2026-12-17 02:00 UTC — inside the approved period: it will run",
             "",
         ]);
+    });
+    it("records the STS caller identity and the cycle in the event (X-PATCHING-APPROVER, X-PATCHING-CYCLE), never typed text", async () => {
+        const { m, run } = setup();
+        await run(["--stack", "prod", "--reason", "CAB-1234", "--hours", "72"]);
+        const [e] = parseCalendarEvents(String(m.commandCalls(UpdateDocumentCommand)[0].args[0].input.Content));
+        expect([e.approver, e.cycle]).to.deep.equal([ALICE, "2026-12"]);
+    });
+    it("with approvers configured, refuses a caller that is not a session of the stack's approver role", async () => {
+        const dir = projectWithApprovers();
+        const refused = setup(undefined, dir, ALICE);
+        const r = await refused.run(["--stack", "prod", "--reason", "CAB-1", "--hours", "72"]);
+        expect(r.code).to.equal(1);
+        expect(r.out).to.contain(`${ALICE} is not a session of the approver role patching-prod-approver`);
+        expect(refused.m.commandCalls(UpdateDocumentCommand)).to.have.length(0);
+        const approver = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
+        const ok = setup(undefined, dir, approver);
+        expect((await ok.run(["--stack", "prod", "--reason", "CAB-1", "--hours", "72"])).code).to.equal(0);
+        expect(parseCalendarEvents(String(ok.m.commandCalls(UpdateDocumentCommand)[0].args[0].input.Content))[0].approver).to.equal(approver);
     });
     it("warns when the approved period misses the next install (default openHours 24)", async () => {
         const { run } = setup();

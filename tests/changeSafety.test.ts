@@ -15,7 +15,8 @@ const BUCKET = "arn:aws:s3:::prod-change-safety-artifacts-bucket";
 describe("ChangeSafety component", () => {
     describe("prod (Pulumi.prod.yaml): pinned list, approval gate, gated install with snapshots", () => {
         let resources: PlanResource[];
-        before(async () => {
+        before(async function () {
+            this.timeout(120_000); // the whole prod component under mocks, on a busy machine
             resources = (await runStackFile("Pulumi.prod.yaml", "prod")).resources;
         });
 
@@ -145,7 +146,7 @@ describe("ChangeSafety component", () => {
 
         it("the gate Lambda (timeout skip) may only read the calendar, publish, and keep its state", () => {
             expect(policyOf(resources, "prod-change-safety-gate-policy")).to.deep.equal([
-                { Sid: "ReadCalendar", Effect: "Allow", Action: ["ssm:GetDocument"], Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-install-approval` },
+                { Sid: "ReadCalendar", Effect: "Allow", Action: ["ssm:GetDocument", "ssm:ListDocumentVersions"], Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-install-approval` },
                 { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:patching-prod-change-safety` },
                 { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${BUCKET}/approval-gate/prod/*`] },
                 { Sid: "ReadPromotionRecords", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/promotion/prod/*` },
@@ -247,7 +248,7 @@ describe("ChangeSafety component", () => {
             expect(policyOf(resources, "test-change-safety-gate-policy")[0]).to.deep.equal({
                 Sid: "ReadAndOpenCalendar",
                 Effect: "Allow",
-                Action: ["ssm:GetDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
+                Action: ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
                 Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-test-install-approval`,
             });
             expect(ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("test-change-safety"))).to.have.length(0);

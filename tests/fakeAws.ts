@@ -31,6 +31,8 @@ export interface FakeFailure {
     status: number;
     code: string;
     times: number;
+    /** Only requests for this object version (`?versionId=`). */
+    versionId?: string;
 }
 
 interface RawRequest {
@@ -61,7 +63,8 @@ function lower(headers: Record<string, string>): Record<string, string> {
 
 function respond(statusCode: number, headers: Record<string, string>, body: string | Buffer = "") {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    return { response: { statusCode, reason: "", headers: { "content-length": String(buf.length), ...headers }, body: Readable.from([buf]) } };
+    const all: Record<string, string> = { "content-length": String(buf.length), ...headers };
+    return { response: { statusCode, reason: "", headers: all, body: Readable.from([buf]) } };
 }
 
 function s3Error(status: number, code: string, message: string) {
@@ -75,6 +78,8 @@ export class FakeAws {
     readonly objects = new Map<string, FakeVersion[]>();
     readonly requests: FakeRequest[] = [];
     readonly failures: FakeFailure[] = [];
+    /** Response headers left out of every S3 response (e.g. `etag`, as a stripping proxy would). */
+    readonly dropResponseHeaders = new Set<string>();
     private nextVersion = 1;
 
     /** The SDK `requestHandler` (Node): give it to a client's config. */
@@ -103,8 +108,8 @@ export class FakeAws {
         return this.requests.filter((r) => r.operation === operation).length;
     }
 
-    private failure(operation: string) {
-        const f = this.failures.find((x) => x.operation === operation && x.times > 0);
+    private failure(operation: string, versionId?: string) {
+        const f = this.failures.find((x) => x.operation === operation && x.times > 0 && (x.versionId === undefined || x.versionId === versionId));
         if (!f) return undefined;
         f.times--;
         return f;
@@ -133,15 +138,59 @@ export class FakeAws {
         const operation =
             raw.method === "GET" && "versions" in query ? "ListObjectVersions" : raw.method === "GET" ? "GetObject" : raw.method === "PUT" ? "PutObject" : raw.method === "HEAD" ? "HeadObject" : raw.method === "DELETE" ? "DeleteObject" : raw.method;
         this.requests.push({ service: "s3", operation, headers, body: operation === "PutObject" ? body : undefined });
-        const fail = this.failure(operation);
+        const versionId = typeof query.versionId === "string" ? query.versionId : undefined;
+        const fail = this.failure(operation, versionId);
         if (fail) return s3Error(fail.status, fail.code, `${fail.code} (fake)`);
+        const response = await this.s3Operation(operation, bucket, key, query, headers, body, versionId);
+        for (const h of this.dropResponseHeaders) delete response.response.headers[h];
+        return response;
+    }
+
+    private async s3Operation(operation: string, bucket: string, key: string, query: Record<string, unknown>, headers: Record<string, string>, body: string, versionId: string | undefined) {
         const id = `${bucket}/${key}`;
         const latest = this.current(bucket, key);
+        const all = this.objects.get(id) ?? [];
+        const meta = (v: FakeVersion) => Object.fromEntries(Object.entries(v.metadata).map(([k, x]) => [`x-amz-meta-${k}`, x]));
         switch (operation) {
             case "GetObject": {
                 if (!latest) return s3Error(404, "NoSuchKey", "The specified key does not exist.");
-                const meta = Object.fromEntries(Object.entries(latest.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v]));
-                return respond(200, { etag: latest.etag!, "x-amz-version-id": latest.versionId, "content-type": "application/json", ...meta }, latest.body);
+                return respond(200, { etag: latest.etag!, "x-amz-version-id": latest.versionId, "content-type": "application/json", ...meta(latest) }, latest.body);
+            }
+            case "HeadObject": {
+                const v = versionId ? all.find((x) => x.versionId === versionId) : latest;
+                if (!v) return respond(404, {});
+                if (v.deleteMarker) return respond(405, { "x-amz-delete-marker": "true" });
+                return respond(200, { etag: v.etag!, "x-amz-version-id": v.versionId, "content-length": String(v.body?.length ?? 0), ...meta(v) });
+            }
+            case "ListObjectVersions": {
+                // Every key under the prefix, newest first per key (as S3 lists them).
+                const prefix = String(query.prefix ?? "");
+                const entries = [...this.objects.entries()]
+                    .filter(([k]) => k.startsWith(`${bucket}/${prefix}`))
+                    .flatMap(([k, vs]) => vs.map((v, i) => ({ key: k.slice(bucket.length + 1), v, latest: i === vs.length - 1 })).reverse());
+                const xml = entries
+                    .map(({ key: k, v, latest: l }) =>
+                        v.deleteMarker
+                            ? `<DeleteMarker><Key>${k}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${l}</IsLatest></DeleteMarker>`
+                            : `<Version><Key>${k}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${l}</IsLatest><ETag>${v.etag}</ETag><Size>${v.body?.length ?? 0}</Size></Version>`,
+                    )
+                    .join("");
+                return respond(
+                    200,
+                    { "content-type": "application/xml" },
+                    `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix><IsTruncated>false</IsTruncated>${xml}</ListVersionsResult>`,
+                );
+            }
+            case "DeleteObject": {
+                if (versionId === undefined) {
+                    // Versioned bucket: a new delete marker becomes the current version.
+                    const marker: FakeVersion = { versionId: `v${this.nextVersion++}`, metadata: {}, deleteMarker: true };
+                    this.objects.set(id, [...all, marker]);
+                    return respond(204, { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId });
+                }
+                const gone = all.find((x) => x.versionId === versionId);
+                this.objects.set(id, all.filter((x) => x.versionId !== versionId));
+                return respond(204, { "x-amz-version-id": versionId, ...(gone?.deleteMarker ? { "x-amz-delete-marker": "true" } : {}) });
             }
             case "PutObject": {
                 if (headers["if-none-match"] === "*" && latest) return s3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");

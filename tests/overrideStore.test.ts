@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { BaselineOverrideStore, BaselineOverrideStoreArgs, principalArnPatterns } from "../components/overrideStore";
 import { LAMBDA_RUNTIME } from "../components/nodeLambda";
+import { syncWorstCaseMs } from "../core/overrides";
 import { PlanResource, runUnderMocks } from "../review/engine";
 import { reviewStack } from "../review/review";
 import { ACCOUNT, minimalConfig, named, ofType, REGION, runProgram, runStackFile, COMPONENT_RUN } from "./harness";
@@ -177,7 +178,9 @@ describe("BaselineOverrideStore component", () => {
     it("deploys the remediation Lambda with a least-privilege role", async () => {
         const { resources } = await deploy();
         const fn = named(resources, "aws:lambda/function:Function", "store-remediation");
-        expect(fn.inputs).to.deep.include({ name: "baseline-overrides-test1", runtime: LAMBDA_RUNTIME, architectures: ["arm64"], handler: "index.handler", timeout: 120 });
+        expect(fn.inputs).to.deep.include({ name: "baseline-overrides-test1", runtime: LAMBDA_RUNTIME, architectures: ["arm64"], handler: "index.handler", timeout: 353 });
+        // Sized from the core: every attempt of a whole sync hanging until its timeouts still fits.
+        expect((fn.inputs.timeout as number) * 1000).to.be.greaterThan(syncWorstCaseMs());
         expect(fn.inputs.environment).to.deep.equal({
             variables: {
                 OVERRIDE_BUCKET: BUCKET,

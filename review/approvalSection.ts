@@ -1,0 +1,71 @@
+/**
+ * The change-safety approval section of the review: the approval calendar, the approver role and
+ * who may assume it (MFA, two-person rule), and every install path of the stack with the gate that
+ * holds it — or a ✗ where nothing does.
+ */
+import type { PatchingConfig } from "../config";
+import { changeSafetyNames } from "../config/changeSafety";
+import { installPathModel } from "../config/installPaths";
+import type { InstallPath as ModelPath } from "../core/installPaths";
+import type { ReviewSection, SectionInput } from "./sections";
+
+/** One way this stack can install patches (an install path of config/installPaths.ts), and what holds it. */
+export interface GatedPath {
+    /** The install path id and what it does, e.g. `patchPolicies/prod-patching (Install (RebootIfNeeded))`. */
+    path: string;
+    /** The gate holding it, or undefined when nothing does. */
+    gate?: string;
+}
+
+/**
+ * Every scheduled install path of the stack (the same paths the install-path analysis judges)
+ * with the gate that holds it. Emergency patching is an operator command, shown apart.
+ */
+export function installPaths(cfg: PatchingConfig): GatedPath[] {
+    const names = changeSafetyNames(cfg.project, cfg.stack);
+    const byCalendar = cfg.changeSafety?.approvalGate ? `change calendar ${names.calendar} (State Manager starts the association only while it is OPEN)` : undefined;
+    const gateOf = (p: ModelPath): string | undefined => {
+        if (!byCalendar) return undefined;
+        if (p.mechanism === "gatedInstall") return byCalendar;
+        if (p.mechanism === "patchPolicy") return cfg.patchPolicies.find((x) => p.id === `patchPolicies/${x.name}`)?.mode === "owned" ? byCalendar : undefined;
+        return undefined;
+    };
+    return installPathModel(cfg)
+        .paths.filter((p) => p.mechanism !== "emergency")
+        .map((p) => ({ path: `${p.id} (${p.operation})`, gate: gateOf(p) }));
+}
+
+/** The section, when the stack has an approval gate or any install path. */
+export function approvalSection(input: SectionInput): ReviewSection | undefined {
+    const cfg = input.config;
+    const gate = cfg.changeSafety?.approvalGate;
+    const paths = installPaths(cfg);
+    if (!gate && paths.length === 0) return undefined;
+    const names = changeSafetyNames(cfg.project, cfg.stack);
+    const lines: string[] = [];
+    if (gate) {
+        lines.push(`Approval calendar: ${names.calendar} (DEFAULT_CLOSED; an approval is a new calendar version)`);
+        const a = gate.approvers;
+        if (a) {
+            lines.push(`Approver role: ${names.approverRole} — the only principal this program lets change the calendar`);
+            for (const p of a.principals) lines.push(`  may assume: ${p}${a.requireMfa ? " (MFA required)" : ""}`);
+            for (const ps of a.identityCenterPermissionSets) lines.push(`  may assume: Identity Center permission set ${ps} (MFA: Identity Center sign-in policy)`);
+            lines.push(`Recorded approver: the role session's STS caller identity (npm run approve), checked by the gate`);
+            lines.push(`Two-person rule: ${a.twoPersonRule ? "on — the requester cannot approve" : "off"}`);
+        } else {
+            lines.push("! no approver role (approvalGate.approvers): anyone allowed ssm:UpdateDocument on the calendar can approve");
+        }
+    }
+    lines.push("Install paths:");
+    for (const p of paths) lines.push(p.gate ? `  ✓ ${p.path}: held by ${p.gate}` : `  ✗ ${p.path}: NOT held by the approval gate`);
+    if (paths.length === 0) lines.push("  (none)");
+    lines.push("  emergency patching (npm run emergency): an explicit operator command, outside the gate; every run is recorded (S3 list + Automation execution)");
+    return { title: "Approval gate and install paths", lines };
+}
+
+/** Install paths nothing holds (the policy pack fails prod on any). */
+export function ungatedInstallPaths(cfg: PatchingConfig): string[] {
+    return installPaths(cfg)
+        .filter((p) => !p.gate)
+        .map((p) => p.path);
+}

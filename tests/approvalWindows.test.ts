@@ -1,0 +1,164 @@
+/**
+ * Approval windows that mean what they say (core/changeCalendar.ts): only an approval opened after
+ * the request, by an authenticated approver, of this cycle, unedited, and still open when the
+ * install starts releases it. Each rejection is tested on its own, against the calendar logic.
+ */
+import { expect } from "chai";
+import { cycleOf } from "../core/calendar";
+import { ApprovalRequest, approvalSince, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalName, renderCalendarContent, withApproval } from "../core/changeCalendar";
+
+const EMPTY = renderCalendarContent("Approval gate of prod's patch install", []);
+const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
+const ALICE = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
+const BOB = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/bob@example.com";
+const t = (iso: string) => new Date(iso);
+const REQUESTED = t("2026-12-14T09:00:00Z");
+const INSTALL = t("2026-12-17T02:00:00Z");
+
+const request = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
+    requestedAt: REQUESTED,
+    cycleId: "2026-12",
+    cycleOf: (at) => cycleOf(at).id,
+    now: t("2026-12-14T13:00:00Z"),
+    installAt: INSTALL,
+    approverRoleArn: ROLE,
+    ...over,
+});
+
+/** Version 1 (before any request) is empty; each later version adds or changes what `edit` says. */
+function history(...steps: { at: string; edit: (content: string) => string }[]): CalendarVersion[] {
+    const out: CalendarVersion[] = [{ version: "1", createdAt: t("2026-11-01T00:00:00Z"), content: EMPTY }];
+    for (const s of steps) out.push({ version: String(out.length + 1), createdAt: t(s.at), content: s.edit(out[out.length - 1].content) });
+    return out;
+}
+const approve = (o: { start: string; hours: number; approver?: string; uid?: string; cycle?: string }) => (content: string) =>
+    withApproval(content, { start: t(o.start), hours: o.hours, by: o.approver ?? "someone", approver: o.approver, cycle: o.cycle, reason: "CAB-42", uid: o.uid ?? "a", now: t(o.start) });
+
+describe("approval windows (core/changeCalendar.ts)", () => {
+    describe("approvalSince (event rules)", () => {
+        const events = (...e: [string, string][]) => e.map(([s, end], i) => ({ uid: `e${i}`, start: t(s), end: t(end), summary: "Approved" }));
+
+        it("an approval that ended before the request never counts (last month's approval does not release this month's install)", () => {
+            expect(approvalSince(events(["2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z"]), REQUESTED, INSTALL)).to.equal(undefined);
+        });
+        it("an approval opened before the request and still open does not count either", () => {
+            expect(approvalSince(events(["2026-12-14T08:00:00Z", "2026-12-18T00:00:00Z"]), REQUESTED, INSTALL)).to.equal(undefined);
+        });
+        it("an approval opened after the request that has closed when the install starts does not count", () => {
+            expect(approvalSince(events(["2026-12-14T10:00:00Z", "2026-12-17T02:00:00Z"]), REQUESTED, INSTALL)).to.equal(undefined);
+        });
+        it("an approval opened after the request and open when the install starts counts", () => {
+            expect(approvalSince(events(["2026-12-14T10:00:00Z", "2026-12-17T02:00:01Z"]), REQUESTED, INSTALL)?.uid).to.equal("e0");
+        });
+    });
+
+    describe("evaluateApproval (version history, cycle, approver)", () => {
+        it("accepts an approval written after the request by a session of the approver role, open at the install", () => {
+            const v = evaluateApproval(history({ at: "2026-12-14T12:00:05Z", edit: approve({ start: "2026-12-14T12:00:00Z", hours: 72, approver: ALICE }) }), request());
+            expect(v.rejected).to.deep.equal([]);
+            expect(v.approval).to.deep.include({ uid: "a", approver: ALICE, version: "2" });
+            expect(v.approval!.writtenAt.toISOString()).to.equal("2026-12-14T12:00:05.000Z");
+        });
+
+        it("rejects an expired approval", () => {
+            const v = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 2, approver: ALICE }) }), request());
+            expect(v.approval).to.equal(undefined);
+            expect(v.rejected).to.deep.equal([{ uid: "a", reason: "expired at 2026-12-14T12:00:00.000Z" }]);
+        });
+
+        it("rejects an approval of another cycle (recorded cycle, or by its start)", () => {
+            const recorded = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE, cycle: "2027-01" }) }), request());
+            expect(recorded.rejected[0].reason).to.equal("approves cycle 2027-01, not the requested cycle 2026-12");
+            // Requested in the November cycle's last days; the approval opens in December's.
+            const byStart = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) }), request({ cycleId: "2026-11" }));
+            expect(byStart.rejected[0].reason).to.equal("approves cycle 2026-12, not the requested cycle 2026-11");
+        });
+
+        it("rejects an approval written before the request, even when its period starts after it", () => {
+            const v = evaluateApproval(history({ at: "2026-12-10T00:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) }), request());
+            expect(v.rejected[0].reason).to.equal("opened before the request: written in calendar version 2 at 2026-12-10T00:00:00.000Z, the request was made at 2026-12-14T09:00:00.000Z");
+        });
+
+        it("rejects last month's approval edited after the request to cover this install (edited after the fact)", () => {
+            const v = evaluateApproval(
+                history(
+                    { at: "2026-11-19T00:00:00Z", edit: approve({ start: "2026-11-19T00:00:00Z", hours: 24, approver: ALICE }) },
+                    { at: "2026-12-14T11:00:00Z", edit: (c) => c.replace("DTSTART:20261119T000000Z", "DTSTART:20261214T100000Z").replace("DTEND:20261120T000000Z", "DTEND:20261218T000000Z") },
+                ),
+                request(),
+            );
+            expect(v.approval).to.equal(undefined);
+            expect(v.rejected[0].reason).to.match(/^edited after the fact in calendar version 3 \(2026-12-14T11:00:00.000Z\)/);
+        });
+
+        it("rejects an approval extended after it was written, and one re-attributed to another approver", () => {
+            const extended = evaluateApproval(
+                history(
+                    { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 24, approver: ALICE }) },
+                    { at: "2026-12-14T11:00:00Z", edit: (c) => c.replace("DTEND:20261215T100000Z", "DTEND:20261218T100000Z") },
+                ),
+                request(),
+            );
+            expect(extended.rejected[0].reason).to.contain("edited after the fact in calendar version 3");
+            const reattributed = evaluateApproval(
+                history(
+                    { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) },
+                    { at: "2026-12-14T11:00:00Z", edit: (c) => c.replace(`X-PATCHING-APPROVER:${ALICE}`, `X-PATCHING-APPROVER:${BOB}`) },
+                ),
+                request(),
+            );
+            expect(reattributed.rejected[0].reason).to.contain("edited after the fact in calendar version 3");
+        });
+
+        it("closing early is the one allowed edit: the shortened approval no longer covers the install", () => {
+            const v = evaluateApproval(
+                history(
+                    { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) },
+                    { at: "2026-12-14T12:00:00Z", edit: (c) => closedNow(c, t("2026-12-14T12:00:00Z"), BOB).content },
+                ),
+                request(),
+            );
+            expect(v.rejected).to.deep.equal([{ uid: "a", reason: "expired at 2026-12-14T12:00:00.000Z" }]);
+        });
+
+        it("rejects an approval that is not open when the install starts", () => {
+            const v = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 24, approver: ALICE }) }), request());
+            expect(v.rejected[0].reason).to.equal("open 2026-12-14T10:00:00.000Z – 2026-12-15T10:00:00.000Z, not when the install starts (2026-12-17T02:00:00.000Z)");
+        });
+
+        it("rejects a period without an authenticated approver (typed into the console) and one approved outside the approver role", () => {
+            const typed = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72 }) }), request());
+            expect(typed.rejected[0].reason).to.equal("no authenticated approver recorded (X-PATCHING-APPROVER): not written by npm run approve");
+            const admin = "arn:aws:sts::123456789012:assumed-role/AdministratorAccess/mallory";
+            const other = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: admin }) }), request());
+            expect(other.rejected[0].reason).to.equal(`approved by ${admin}, which is not a session of the approver role ${ROLE}`);
+        });
+
+        it("two-person rule: the requester cannot approve; someone else can", () => {
+            const h = history(
+                { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE, uid: "by-alice" }) },
+                { at: "2026-12-14T10:30:00Z", edit: approve({ start: "2026-12-14T10:30:00Z", hours: 72, approver: BOB, uid: "by-bob" }) },
+            );
+            const requester = "arn:aws:sts::123456789012:assumed-role/patching-prod-deployer/Alice@example.com";
+            const v = evaluateApproval(h, request({ requestedBy: requester, twoPersonRule: true }));
+            expect(v.rejected).to.deep.equal([{ uid: "by-alice", reason: `two-person rule: ${ALICE} requested this install and cannot approve it` }]);
+            expect(v.approval?.uid).to.equal("by-bob");
+            // Without the rule, the earliest valid approval counts.
+            expect(evaluateApproval(h, request({ requestedBy: requester })).approval?.uid).to.equal("by-alice");
+        });
+
+        it("round-trips the approver and cycle through the calendar content", () => {
+            const [e] = parseCalendarEvents(approve({ start: "2026-12-14T10:00:00Z", hours: 1, approver: ALICE, cycle: "2026-12" })(EMPTY));
+            expect([e.approver, e.cycle]).to.deep.equal([ALICE, "2026-12"]);
+        });
+
+        it("principal names and role sessions", () => {
+            expect(principalName(ALICE)).to.equal("alice@example.com");
+            expect(principalName("arn:aws:iam::123456789012:user/ops/Alice@example.com")).to.equal("alice@example.com");
+            expect(isSessionOf(ALICE, ROLE)).to.equal(true);
+            expect(isSessionOf(ALICE, "arn:aws:iam::123456789012:role/path/patching-prod-approver")).to.equal(true);
+            expect(isSessionOf(ALICE, "arn:aws:iam::210987654321:role/patching-prod-approver")).to.equal(false);
+            expect(isSessionOf("arn:aws:iam::123456789012:user/patching-prod-approver", ROLE)).to.equal(false);
+        });
+    });
+});

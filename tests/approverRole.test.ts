@@ -1,0 +1,93 @@
+/**
+ * The approver role (components/approverRole.ts): who may assume it, with MFA where it applies,
+ * and that it may change the approval calendar and nothing else; its config, and its wiring into
+ * the change-safety component and the gate Lambda.
+ */
+import { expect } from "chai";
+import * as path from "path";
+import { approverPermissions, approverTrustPolicy, identityCenterRolePattern } from "../components/approverRole";
+import { readStackFile } from "../config/source";
+import { runUnderMocks } from "../review/engine";
+import { main } from "../program";
+import { ACCOUNT, expectIssue, named, REGION, ROOT } from "./harness";
+import * as YAML from "yaml";
+import * as fs from "fs";
+
+const USER = "arn:aws:iam::123456789012:user/alice";
+const ROLE = "arn:aws:iam::123456789012:role/BreakGlass";
+const CALENDAR = "arn:aws:ssm:us-east-1:123456789012:document/patching-prod-install-approval";
+const approvers = (over: object = {}) => ({ principals: [USER, ROLE], identityCenterPermissionSets: ["PatchApprover"], requireMfa: true, twoPersonRule: false, ...over });
+
+describe("approver role", () => {
+    it("trusts named users (MFA, session named after the user), named roles (MFA) and Identity Center permission sets", () => {
+        const trust = approverTrustPolicy(approvers(), "aws", "123456789012");
+        expect(trust.Statement).to.deep.equal([
+            {
+                Sid: "NamedUsers",
+                Effect: "Allow",
+                Principal: { AWS: [USER] },
+                Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" }, StringEquals: { "sts:RoleSessionName": "${aws:username}" } },
+            },
+            { Sid: "NamedRoles", Effect: "Allow", Principal: { AWS: [ROLE] }, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } },
+            {
+                Sid: "IdentityCenterPermissionSets",
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                Condition: { ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_PatchApprover_*"] } },
+            },
+        ]);
+        const noMfa = approverTrustPolicy(approvers({ requireMfa: false, identityCenterPermissionSets: [] }), "aws", "123456789012");
+        expect(noMfa.Statement.map((s) => s.Condition)).to.deep.equal([{ StringEquals: { "sts:RoleSessionName": "${aws:username}" } }, undefined]);
+    });
+
+    it("the Identity Center pattern matches the role Identity Center provisions, with or without a Region path", () => {
+        const glob = identityCenterRolePattern("aws", "123456789012", "PatchApprover");
+        const re = new RegExp(`^${glob.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`);
+        expect(re.test("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PatchApprover_0123456789abcdef")).to.equal(true);
+        expect(re.test("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_PatchApprover_0123456789abcdef")).to.equal(true);
+        expect(re.test("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123")).to.equal(false);
+    });
+
+    it("may read and change the calendar only", () => {
+        expect(approverPermissions(CALENDAR).Statement).to.deep.equal([
+            {
+                Sid: "ApproveOnTheCalendar",
+                Effect: "Allow",
+                Action: ["ssm:GetDocument", "ssm:DescribeDocument", "ssm:ListDocumentVersions", "ssm:GetCalendarState", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
+                Resource: CALENDAR,
+            },
+        ]);
+    });
+
+    describe("config (patching:changeSafety.approvalGate.approvers)", () => {
+        const prod = () => YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).config as Record<string, any>;
+        const withApprovers = (a: unknown) => {
+            const cfg = prod();
+            cfg["patching:changeSafety"].approvalGate.approvers = a;
+            return cfg;
+        };
+        it("rejects an approver list that trusts nobody, naming the key", () => {
+            expectIssue(withApprovers({}), "patching:changeSafety.approvalGate.approvers", "trusts nobody");
+        });
+        it("rejects a principal that is not an IAM user or role ARN, and a bad permission set name", () => {
+            expectIssue(withApprovers({ principals: ["alice"] }), "patching:changeSafety.approvalGate.approvers.principals[0]", "IAM user or role ARN", "alice");
+            expectIssue(withApprovers({ identityCenterPermissionSets: ["has space"] }), "patching:changeSafety.approvalGate.approvers.identityCenterPermissionSets[0]", "permission set name", "has space");
+        });
+        it("deploys the role and hands it to the gate Lambda", async function () {
+            this.timeout(180_000);
+            const config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
+            const cs = JSON.parse(config.values["patching:changeSafety"]);
+            cs.approvalGate.approvers = { principals: [USER], twoPersonRule: true };
+            config.values["patching:changeSafety"] = JSON.stringify(cs);
+            const { resources } = await runUnderMocks({ project: "patching", stack: "prod", config, env: { accountId: ACCOUNT, region: REGION }, program: main });
+            const role = named(resources, "aws:iam/role:Role", "prod-change-safety-approver-role");
+            expect(role.inputs.name).to.equal("patching-prod-approver");
+            const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && (r.inputs.name as string) === "patching-prod-approval-gate")!;
+            const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+            expect(vars.TWO_PERSON_RULE).to.equal("true");
+            expect(vars.APPROVER_ROLE_ARN).to.be.a("string");
+        });
+    });
+});
