@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { patchGroupNameSchema } from "./fields";
 import { boundedString, intInRange, isCalendarDate, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
@@ -23,8 +24,6 @@ import {
     OPERATING_SYSTEMS,
     OperatingSystem,
     OS_WITHOUT_APPROVAL_DELAY,
-    PATCH_GROUP_MAX,
-    PATCH_GROUP_PATTERN,
     REJECTED_PATCHES_ACTIONS,
     SOURCE_NAME_PATTERN,
 } from "./rules";
@@ -121,11 +120,7 @@ export const baselineSchema = strictObject({
     /** Patch groups (values of the `Patch Group`/`PatchGroup` tag) that use this baseline. */
     patchGroups: z
         .array(
-            z
-                .string({ error: "patch group names must be strings" })
-                .min(1, { error: `patch group names are 1–${PATCH_GROUP_MAX} characters (botocore PatchGroup)` })
-                .max(PATCH_GROUP_MAX, { error: `patch group names are 1–${PATCH_GROUP_MAX} characters (botocore PatchGroup)` })
-                .regex(PATCH_GROUP_PATTERN, { error: "patch group names may contain letters, digits, spaces and _ . : / = + - @ (botocore PatchGroup)" }),
+            patchGroupNameSchema,
             { error: "must be a list of patch group names" },
         )
         .default([]),

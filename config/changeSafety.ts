@@ -10,17 +10,15 @@
  */
 import { z } from "zod";
 import { computeCalendar, DEFAULT_CYCLE, findInversions, ScheduleSource } from "../core/calendar";
-import { associationScheduleProblems, formatRun, isTimeZone, parseSchedule, ScheduleError } from "../core/schedule";
+import { formatRun, isTimeZone, parseSchedule } from "../core/schedule";
+import { maxConcurrencySchema, maxErrorsSchema, patchGroupNameSchema, schedulerScheduleSchema, stateManagerScheduleSchema, targetValueList, targetValueProblems } from "./fields";
 import { intInRange, matching, oneOf, strictObject } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
     CLOCK_TIME_PATTERN,
     EMAIL_PATTERN,
     MAX_ASSOCIATION_TARGETS,
-    MAX_TARGET_VALUES,
     OS_WITHOUT_APPROVAL_DELAY,
-    RATE_MAX_CONCURRENCY_PATTERN,
-    RATE_MAX_ERRORS_PATTERN,
     ROLE_ARN_PATTERN,
     S3_OBJECT_KEY_MAX,
     S3_OBJECT_KEY_PATTERN,
@@ -29,21 +27,9 @@ import {
     TARGET_KEY_PATTERN,
 } from "./rules";
 
-/** A cron/rate/at expression as EventBridge Scheduler takes it (same syntax as Systems Manager). */
-const schedulerExpression = z
-    .string({ error: "must be a schedule expression: cron(...), rate(...) or at(...)" })
-    .superRefine((expr, ctx) => {
-        try {
-            parseSchedule(expr);
-        } catch (err) {
-            if (err instanceof ScheduleError) ctx.addIssue({ code: "custom", message: `${err.message} (EventBridge Scheduler expression)`, input: expr });
-            else throw err;
-        }
-    });
-
-const associationSchedule = z.string({ error: "must be a State Manager schedule expression" }).superRefine((expr, ctx) => {
-    for (const problem of associationScheduleProblems(expr)) ctx.addIssue({ code: "custom", message: `${problem} (State Manager schedule)`, input: expr });
-});
+/** EventBridge Scheduler expressions (scheduled Lambdas) and State Manager schedules: one grammar each (config/fields.ts). */
+const schedulerExpression = schedulerScheduleSchema;
+const associationSchedule = stateManagerScheduleSchema;
 
 const timeZone = z.string({ error: "must be an IANA time zone such as UTC or Europe/Berlin" }).refine(isTimeZone, { error: "must be an IANA time zone such as UTC, Asia/Tokyo or America/New_York" });
 
@@ -93,7 +79,7 @@ export const promotionSchema = strictObject({
     source: strictObject({
         /** Patch groups (values of the PatchGroup tag) of the earlier stage's instances. */
         patchGroups: z
-            .array(z.string().min(1, { error: "patch group names are 1–256 characters" }).max(256, { error: "patch group names are 1–256 characters" }), { error: "must be a list of patch groups" })
+            .array(patchGroupNameSchema, { error: "must be a list of patch groups" })
             .min(1, { error: "needs at least one patch group of the earlier stage" })
             .max(10, { error: "at most 10 patch groups" }),
         /** Role in the earlier stage's account to read its patch state (cross-account); same account when absent. */
@@ -151,18 +137,18 @@ export const gatedInstallSchema = strictObject({
         .array(
             strictObject({
                 key: matching(TARGET_KEY_PATTERN, "tag:<key>, tag-key, InstanceIds, resource-groups:Name or resource-groups:ResourceTypeFilters (botocore Target)"),
-                values: z
-                    .array(z.string().min(1, { error: "target values are 1–256 characters" }).max(256, { error: "target values are 1–256 characters" }))
-                    .min(1, { error: "a target needs 1–50 values" })
-                    .max(MAX_TARGET_VALUES, { error: "a target takes at most 50 values (botocore TargetValues)" }),
+                values: targetValueList(z.string({ error: "target values are strings" }), "target values"),
+            }).superRefine((t, ctx) => {
+                // The key decides what its values must be (instance ids, group names, tag values).
+                for (const p of targetValueProblems(t.key, t.values)) ctx.addIssue({ code: "custom", path: ["values", p.index], message: `${p.message} (${t.key} target)`, input: t.values[p.index] });
             }),
         )
         .min(1, { error: "needs 1–5 targets" })
         .max(MAX_ASSOCIATION_TARGETS, { error: "at most 5 targets (botocore Targets)" }),
     /** Instances patched at once. @default "10%" */
-    maxConcurrency: matching(RATE_MAX_CONCURRENCY_PATTERN, 'a number or percentage such as "10" or "10%" (botocore MaxConcurrency)').default("10%"),
+    maxConcurrency: maxConcurrencySchema.default("10%"),
     /** Failures before the install stops. @default "1" */
-    maxErrors: matching(RATE_MAX_ERRORS_PATTERN, 'a number or percentage such as "1" or "5%" (botocore MaxErrors)').default("1"),
+    maxErrors: maxErrorsSchema.default("1"),
     /** @default "RebootIfNeeded" */
     rebootOption: oneOf(["RebootIfNeeded", "NoReboot"] as const, "AWS-RunPatchBaseline RebootOption").default("RebootIfNeeded"),
     /** EBS snapshots taken before the install. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MAX_TAGS, TAG_KEY_MAX, TAG_PATTERN, TAG_VALUE_MAX } from "./rules";
+import { tagKeySchema, tagValueSchema } from "./fields";
+import { MAX_TAGS } from "./rules";
 
 /**
  * `z.strictObject` whose unknown-key error lists the keys that are allowed, so a typo in a
@@ -42,20 +43,9 @@ export function intInRange(min: number, max: number, what: string) {
         .max(max, { error: `must be from ${min} to ${max} (${what})` });
 }
 
-/** Tags as AWS accepts them (botocore SSM Tag; IAM tagging rules). */
+/** Tags as AWS accepts them (botocore SSM Tag; IAM tagging rules): the shared key and value rules of config/fields.ts. */
 export const tagsSchema = z
-    .record(
-        z
-            .string()
-            .min(1, { error: "tag keys must be 1–128 characters" })
-            .max(TAG_KEY_MAX, { error: "tag keys must be 1–128 characters" })
-            .regex(TAG_PATTERN, { error: "tag keys may contain letters, digits, spaces and _ . : / = + - @" })
-            .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: 'tag keys starting with "aws:" are reserved by AWS' }),
-        z
-            .string({ error: "tag values must be strings of 0–256 characters" })
-            .max(TAG_VALUE_MAX, { error: "tag values must be at most 256 characters" })
-            .regex(TAG_PATTERN, { error: "tag values may contain letters, digits, spaces and _ . : / = + - @" }),
-    )
+    .record(tagKeySchema, tagValueSchema)
     .refine((t) => Object.keys(t).length <= MAX_TAGS, { error: `at most ${MAX_TAGS} tags per resource` });
 
 /** Checks a calendar date written `YYYY-MM-DD` (rejects 2025-02-30). */

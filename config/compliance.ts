@@ -6,10 +6,11 @@
  * every problem is reported at once.
  */
 import { z } from "zod";
-import { associationScheduleProblems, parseSchedule, ScheduleError } from "../core/schedule";
+import { eventBridgeRuleScheduleProblems } from "../core/schedule";
+import { eventBridgeRuleScheduleSchema, stateManagerScheduleSchema, tagTargetSchema } from "./fields";
 import { INVENTORY_DOCUMENT, NOTIFICATION_RULE_KEYS, PATCH_DOCUMENTS } from "../core/complianceEvents";
 import { boundedString, intInRange, matching, oneOf, strictObject } from "./common";
-import { asArray, asRecord, IssueSink, joinPath } from "./issues";
+import { asArray, asRecord, IssueSink } from "./issues";
 import {
     ACCOUNT_ID_PATTERN,
     ASSOCIATION_NAME_PATTERN,
@@ -22,16 +23,12 @@ import {
     LOG_GROUP_NAME_PATTERN,
     LOG_RETENTION_DAYS,
     MAX_ASSOCIATION_TARGETS,
-    MAX_TARGET_VALUES,
     ORGANIZATION_ID_PATTERN,
     PATCH_REPORT_RULE_PREFIX,
     REGION_PATTERN,
     RESOURCE_DATA_SYNC_NAME_MAX,
     RESOURCE_DATA_SYNC_PREFIX_MAX,
     s3BucketNameProblems,
-    TAG_KEY_MAX,
-    TAG_PATTERN,
-    TAG_VALUE_MAX,
 } from "./rules";
 
 const bool = () => z.boolean({ error: "must be true or false" });
@@ -80,10 +77,10 @@ const inventorySchema = strictObject({
     /** State Manager association name. @default `<stack prefix>-software-inventory` */
     associationName: matching(ASSOCIATION_NAME_PATTERN, "3–128 letters, digits, _ - . (botocore AssociationName)").optional(),
     /** State Manager schedule. @default rate(30 minutes), as Quick Setup's host management */
-    schedule: z.string({ error: "must be a schedule expression such as rate(30 minutes)" }).default("rate(30 minutes)"),
+    schedule: stateManagerScheduleSchema.default("rate(30 minutes)"),
     /** `all` (every managed node) or tag key → values. @default all */
     targets: z
-        .union([z.literal("all"), z.record(z.string(), z.array(z.string()))], {
+        .union([z.literal("all"), tagTargetSchema], {
             error: 'must be "all" (every managed node) or a map of tag key to values, e.g. { "Patch Group": [prod] }',
         })
         .default("all"),
@@ -122,7 +119,7 @@ const patchReportSchema = strictObject({
     /** Report name; the schedule rule is `AWS-SystemsManager-PatchManager-PatchReport-<name>`. @default weekly */
     name: z.string({ error: "must be a report name" }).default("weekly"),
     /** EventBridge schedule expression. @default rate(7 days), as the console's weekly report */
-    schedule: z.string({ error: "must be a schedule expression such as rate(7 days)" }).default("rate(7 days)"),
+    schedule: eventBridgeRuleScheduleSchema.default("rate(7 days)"),
     /** Also publish to the notification topic when a report is written. @default false */
     notify: bool().default(false),
 });
@@ -205,18 +202,8 @@ export function needsLocalBucket(c: Pick<ComplianceConfig, "dataSync" | "patchRe
     return (c.dataSync.enabled && !c.dataSync.centralBucket) || c.patchReport.enabled || c.athena.enabled;
 }
 
-/** Problems with `expression` as an EventBridge rule schedule (EventBridge user guide, "Schedule expressions for rules"). */
-export function eventBridgeScheduleProblems(expression: string): string[] {
-    try {
-        const s = parseSchedule(expression);
-        if (s.kind === "at") return ["EventBridge rules take cron(...) or rate(...), not at(...)"];
-        if (s.kind === "cron" && s.hasSeconds) return ["EventBridge cron expressions have 6 fields (no seconds field)"];
-        return [];
-    } catch (err) {
-        if (err instanceof ScheduleError) return [err.message];
-        throw err;
-    }
-}
+/** Problems with `expression` as an EventBridge rule schedule: the EventBridge rule dialect of core/schedule.ts. */
+export const eventBridgeScheduleProblems = eventBridgeRuleScheduleProblems;
 
 function checkBucketName(sink: IssueSink, path: string, name: unknown): void {
     if (typeof name !== "string") return;
@@ -281,23 +268,11 @@ export function checkCompliance(sink: IssueSink, path: string, raw: unknown): vo
     }
 
     // Inventory
-    if (typeof inventory.schedule === "string") {
-        for (const p of associationScheduleProblems(inventory.schedule)) sink.add(`${path}.inventory.schedule`, `${p} (State Manager association schedule)`, inventory.schedule);
-    }
     const targets = inventory.targets;
     if (targets !== undefined && targets !== "all" && typeof targets === "object" && targets !== null && !Array.isArray(targets)) {
         const entries = Object.entries(targets as Record<string, unknown>);
         if (entries.length === 0) sink.add(`${path}.inventory.targets`, 'needs at least one tag key, or "all"', targets);
         if (entries.length > MAX_ASSOCIATION_TARGETS) sink.add(`${path}.inventory.targets`, `at most ${MAX_ASSOCIATION_TARGETS} tag keys (botocore Targets)`, entries.length);
-        for (const [key, values] of entries) {
-            const kpath = joinPath(`${path}.inventory.targets`, [key]);
-            if (key.length < 1 || key.length > TAG_KEY_MAX || !TAG_PATTERN.test(key)) sink.add(kpath, "tag keys are 1–128 letters, digits, spaces and _ . : / = + - @", key);
-            const vals = asArray(values);
-            if (vals.length < 1 || vals.length > MAX_TARGET_VALUES) sink.add(kpath, `needs 1–${MAX_TARGET_VALUES} tag values (botocore TargetValues)`, values);
-            vals.forEach((v, i) => {
-                if (typeof v === "string" && (v.length < 1 || v.length > TAG_VALUE_MAX || !TAG_PATTERN.test(v))) sink.add(`${kpath}[${i}]`, "tag values are 1–256 letters, digits, spaces and _ . : / = + - @", v);
-            });
-        }
     }
     const collect = asRecord(inventory.collect);
     if (INVENTORY_TYPES.every((t) => collect[t] === false)) sink.add(`${path}.inventory.collect`, "collects nothing; enable at least one inventory type or set inventory.enabled: false", collect);
@@ -320,9 +295,6 @@ export function checkCompliance(sink: IssueSink, path: string, raw: unknown): vo
         );
     }
     if (typeof report.name === "string" && report.name.length === 0) sink.add(`${path}.patchReport.name`, "must not be empty", report.name);
-    if (typeof report.schedule === "string") {
-        for (const p of eventBridgeScheduleProblems(report.schedule)) sink.add(`${path}.patchReport.schedule`, `${p} (EventBridge schedule expression)`, report.schedule);
-    }
     if (reportOn && report.notify === true && !notificationsOn) {
         sink.add(`${path}.patchReport.notify`, "needs the notification topic: set notifications.enabled: true, or notify: false", true);
     }

@@ -73,6 +73,8 @@ const sectionSchemas = {
 };
 
 const rootSchema = strictObject(sectionSchemas);
+/** The `patching:` model as one zod schema (config/fields.ts tests, JSON Schema generator). */
+export const configModelSchema = rootSchema;
 const awsSchema = z.object({
     region: matching(REGION_PATTERN, "an AWS region name such as us-east-1 or eu-west-1"),
 });
@@ -102,9 +104,14 @@ export interface PatchingConfig extends SectionsConfig {
 }
 
 function zodIssues(prefix: string, error: z.ZodError): ConfigIssue[] {
-    return error.issues.map((iss) => {
+    return error.issues.flatMap((iss): ConfigIssue | ConfigIssue[] => {
         const path = joinPath(prefix, iss.path);
         if (iss.code === "unrecognized_keys") return { path, message: iss.message };
+        // A union ("all" or a tag map): when one branch took the value's type, its own issues say what is wrong inside.
+        if (iss.code === "invalid_union" && !("note" in iss && iss.note)) {
+            const typed = iss.errors.filter((errs) => errs.length > 0 && !errs.every((e) => e.path.length === 0 && (e.code === "invalid_type" || e.code === "invalid_value")));
+            if (typed.length === 1) return zodIssues(path, new z.ZodError(typed[0] as z.core.$ZodIssue[]));
+        }
         // A bad record key (e.g. a tag key) carries the key's own problems inside.
         if (iss.code === "invalid_key") return { path, message: iss.issues.map((i) => i.message).join("; "), value: iss.input };
         if (iss.input === undefined) return { path, message: iss.message.includes("must") ? `is required; it ${iss.message}` : iss.message };

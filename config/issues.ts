@@ -61,3 +61,14 @@ export function asArray(x: unknown): unknown[] {
 export function asRecord(x: unknown): Record<string, unknown> {
     return x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {};
 }
+
+/** A stack file that is not valid YAML (syntax error, duplicate key): each problem as `file:line:col: message`. */
+export class StackFileError extends Error {
+    constructor(
+        readonly file: string,
+        readonly problems: { line: number; col: number; message: string }[],
+    ) {
+        super(problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join("\n"));
+        this.name = "StackFileError";
+    }
+}

@@ -6,7 +6,18 @@
  * whose windows start the batch orchestrator.
  */
 import { z } from "zod";
-import { isTimeZone, maintenanceWindowScheduleProblems } from "../core/schedule";
+import { isTimeZone } from "../core/schedule";
+import {
+    maintenanceWindowScheduleSchema,
+    managedNodeIdSchema,
+    maxConcurrencySchema,
+    maxErrorsSchema,
+    resourceGroupNameSchema,
+    resourceTypeFilterSchema,
+    tagKeySchema,
+    tagTargetSchema,
+    targetValueList,
+} from "./fields";
 import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
@@ -14,12 +25,9 @@ import {
     DOCUMENT_NAME_PATTERN,
     DOCUMENT_VERSION_PATTERN,
     EMAIL_PATTERN,
-    EC2_INSTANCE_ID_PATTERN,
     KMS_KEY_REF_PATTERN,
     LOG_GROUP_NAME_PATTERN,
     LOG_RETENTION_DAYS,
-    MAX_CONCURRENCY_PATTERN,
-    MAX_ERRORS_PATTERN,
     MAX_TARGET_VALUES,
     MW_CONFIG_TASK_TYPES,
     MW_CUTOFF_BEHAVIORS,
@@ -36,15 +44,12 @@ import {
     NOTIFICATION_TYPES,
     PATCH_OPERATIONS,
     REBOOT_OPTIONS,
-    RESOURCE_GROUP_NAME_PATTERN,
-    RESOURCE_TYPE_FILTER_PATTERN,
     ROLE_ARN_PATTERN,
     RUN_COMMAND_COMMENT_MAX,
     RUN_COMMAND_TIMEOUT_MAX,
     RUN_COMMAND_TIMEOUT_MIN,
     S3_KEY_PREFIX_MAX,
     s3BucketNameProblems,
-    TAG_PATTERN,
 } from "./rules";
 
 /** ISO-8601 extended date-time as StartDate/EndDate accept it: `2026-01-01T00:00:00Z`, offsets allowed. */
@@ -75,10 +80,8 @@ const isoDate = (what: string) =>
 const mwName = (what: string) => matching(MW_NAME_PATTERN, `3–128 letters, digits, _ - . (${what})`);
 const mwDescription = (what: string) => boundedString(1, MW_DESCRIPTION_MAX, what);
 
-/** A schedule a maintenance window accepts: cron (seconds field allowed), rate or at (core/schedule.ts). */
-export const windowSchedule = z.string({ error: "must be a schedule expression: cron(...), rate(...) or at(...)" }).superRefine((s, ctx) => {
-    for (const problem of maintenanceWindowScheduleProblems(s)) ctx.addIssue({ code: "custom", message: `${problem} (maintenance window schedule)`, input: s });
-});
+/** A schedule a maintenance window accepts: cron (seconds field allowed), rate or at (config/fields.ts). */
+export const windowSchedule = maintenanceWindowScheduleSchema;
 
 /** The time fields every maintenance window has (also the orchestrator's window). */
 export const windowScheduleFields = {
@@ -103,24 +106,8 @@ export const windowScheduleFields = {
     enabled: z.boolean({ error: "must be true or false" }).default(true),
 };
 
-const targetValues = z
-    .array(boundedString(1, 256, "target value"), { error: "must be a list of values" })
-    .min(1, { error: "needs 1–50 values (botocore TargetValues)" })
-    .max(MAX_TARGET_VALUES, { error: "takes at most 50 values (botocore TargetValues)" });
-
-const tagKey = z
-    .string()
-    .min(1, { error: "tag keys must be 1–128 characters" })
-    .max(128, { error: "tag keys must be 1–128 characters" })
-    .regex(TAG_PATTERN, { error: "tag keys may contain letters, digits, spaces and _ . : / = + - @" });
-
-/** `{ TagKey: [values] }`: instances carrying one of the values for every key. */
-export const tagTargetSchema = z.record(tagKey, targetValues, { error: "must be a map of tag key to a list of values" });
-
-export const resourceGroupNameSchema = matching(RESOURCE_GROUP_NAME_PATTERN, "1–128 letters, digits, _ . - (resource group name)").refine(
-    (n) => !/^aws/i.test(n),
-    { error: "resource group names starting with aws/AWS are reserved" },
-);
+/** `{ TagKey: [values] }`: instances carrying one of the values for every key (config/fields.ts). */
+export { resourceGroupNameSchema, tagTargetSchema };
 
 export const windowTargetSchema = strictObject({
     /** Target name, `^[a-zA-Z0-9_\-.]{3,128}$`; tasks refer to targets by it. */
@@ -132,23 +119,15 @@ export const windowTargetSchema = strictObject({
     /** Instances by tag: `{ PatchGroup: [prod] }` → `tag:PatchGroup = prod`. */
     tags: tagTargetSchema.optional(),
     /** Instances having these tag keys, whatever the value (`tag-key`). */
-    tagKeys: z.array(tagKey, { error: "must be a list of tag keys" }).min(1).max(MAX_TARGET_VALUES).optional(),
+    tagKeys: targetValueList(tagKeySchema, "tag keys").optional(),
     /** Instances by id. */
-    instanceIds: z
-        .array(matching(EC2_INSTANCE_ID_PATTERN, "an EC2 instance id such as i-0123456789abcdef0"), { error: "must be a list of instance ids" })
-        .min(1, { error: "needs 1–50 instance ids" })
-        .max(MAX_TARGET_VALUES, { error: "takes at most 50 instance ids (botocore TargetValues)" })
-        .optional(),
+    instanceIds: targetValueList(managedNodeIdSchema, "instance ids").optional(),
     /** A resource group (ResourceType RESOURCE_GROUP). */
     resourceGroup: strictObject({
         /** Name of an existing resource group. */
         name: resourceGroupNameSchema,
         /** Only these resource types of the group, e.g. `AWS::EC2::Instance`. */
-        resourceTypes: z
-            .array(matching(RESOURCE_TYPE_FILTER_PATTERN, "a CloudFormation resource type such as AWS::EC2::Instance"))
-            .min(1)
-            .max(MAX_TARGET_VALUES)
-            .optional(),
+        resourceTypes: targetValueList(resourceTypeFilterSchema, "resource types").optional(),
     }).optional(),
 });
 
@@ -215,9 +194,9 @@ export const windowTaskSchema = strictObject({
     /** Names of this window's targets the task runs on. @default every target of the window */
     targets: z.array(z.string({ error: "must be target names" })).optional(),
     /** Targets run in parallel. @default 10% */
-    maxConcurrency: matching(MAX_CONCURRENCY_PATTERN, "a count (1, 2, …) or a percentage (1%–100%) (botocore MaxConcurrency)").default("10%"),
+    maxConcurrency: maxConcurrencySchema.default("10%"),
     /** Errors before the task stops being scheduled. @default 2% */
-    maxErrors: matching(MAX_ERRORS_PATTERN, "a count (0, 1, …) or a percentage (0%–100%) (botocore MaxErrors)").default("2%"),
+    maxErrors: maxErrorsSchema.default("2%"),
     /** What a running task does at the cutoff. @default CONTINUE_TASK */
     cutoffBehavior: oneOf(MW_CUTOFF_BEHAVIORS, "botocore MaintenanceWindowTaskCutoffBehavior").default("CONTINUE_TASK"),
     /** Settings of a RUN_COMMAND task. */

@@ -5,7 +5,8 @@
  * when it runs, and (org mode) the StackSet that rolls the member role out to OUs.
  */
 import { z } from "zod";
-import { isTimeZone, parseSchedule, ScheduleError } from "../core/schedule";
+import { isTimeZone, schedulerScheduleProblems } from "../core/schedule";
+import { installOverrideListSchema, maxConcurrencySchema, maxErrorsSchema, resourceGroupNameSchema, schedulerScheduleSchema, tagKeySchema, targetTagValueSchema } from "./fields";
 import { boundedString, intInRange, matching, oneOf, strictObject } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
@@ -14,9 +15,6 @@ import {
     DEFAULT_EXECUTION_ROLE_NAME,
     CREATE_DOCUMENT_NAME_PATTERN,
     IAM_ROLE_NAME_PATTERN,
-    INSTALL_OVERRIDE_LIST_PATTERN,
-    MAX_CONCURRENCY_PATTERN,
-    MAX_ERRORS_PATTERN,
     MAX_TAG_FILTER_VALUES,
     MAX_TARGET_LOCATION_ACCOUNTS,
     MAX_TARGET_LOCATION_REGIONS,
@@ -25,20 +23,15 @@ import {
     OU_ID_PATTERN,
     PATCH_OPERATIONS,
     PATCHABLE_RESOURCE_TYPES,
-    RATE_CONTROL_MAX_LENGTH,
     REBOOT_OPTIONS,
     REGION_PATTERN,
     RESERVED_DOCUMENT_PREFIXES,
     RESOURCE_GROUP_DESCRIPTION_PATTERN,
-    RESOURCE_GROUP_NAME_PATTERN,
     RESOURCE_QUERY_MAX,
     ROOT_ID_PATTERN,
     SCHEDULER_DESCRIPTION_MAX,
     SCHEDULER_NAME_PATTERN,
     STACKSET_CALL_AS,
-    TAG_KEY_MAX,
-    TAG_PATTERN,
-    TAG_VALUE_MAX,
 } from "./rules";
 
 /** What a stack's account is in multi-account patching. */
@@ -61,14 +54,6 @@ const ouOrRoot = z
         error: "must be an OU id matching ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$ or a root id matching ^r-[0-9a-z]{4,32}$ (CloudFormation DeploymentTargets.OrganizationalUnitIds)",
     });
 const roleName = matching(IAM_ROLE_NAME_PATTERN, "an IAM role name: 1–64 letters, digits or + = , . @ _ - (IAM CreateRole RoleName)");
-const maxConcurrency = z
-    .string({ error: "must be a string such as \"10\" or \"10%\"" })
-    .max(RATE_CONTROL_MAX_LENGTH, { error: `must be at most ${RATE_CONTROL_MAX_LENGTH} characters (botocore SSM MaxConcurrency)` })
-    .regex(MAX_CONCURRENCY_PATTERN, { error: "must be a number ≥ 1 or a percentage 1%–100% (botocore SSM MaxConcurrency ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$)" });
-const maxErrors = z
-    .string({ error: "must be a string such as \"0\", \"1\" or \"10%\"" })
-    .max(RATE_CONTROL_MAX_LENGTH, { error: `must be at most ${RATE_CONTROL_MAX_LENGTH} characters (botocore SSM MaxErrors)` })
-    .regex(MAX_ERRORS_PATTERN, { error: "must be a number ≥ 0 or a percentage 0%–100% (botocore SSM MaxErrors ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$)" });
 const regionList = (what: string) =>
     z
         .array(region, { error: "must be a list of Region names" })
@@ -77,7 +62,7 @@ const regionList = (what: string) =>
 
 export const resourceGroupSchema = strictObject({
     /** Group name, the same in every target account and Region (the automation targets it by name). */
-    name: matching(RESOURCE_GROUP_NAME_PATTERN, "1–128 letters, digits, _ . - (Resource Groups GroupName)"),
+    name: resourceGroupNameSchema,
     /** Free text: letters, digits, spaces, _ . - only, ≤ 1024 chars. */
     description: matching(RESOURCE_GROUP_DESCRIPTION_PATTERN, "≤ 1024 letters, digits, spaces, _ . - (Resource Groups GroupDescription)").optional(),
     /** Resource types the group holds. @default ["AWS::EC2::Instance"] */
@@ -88,16 +73,9 @@ export const resourceGroupSchema = strictObject({
     /** Tag key → accepted values (any of them; an empty list matches any value). Keys are ANDed. */
     tagFilters: z
         .record(
-            z.string().min(1).max(TAG_KEY_MAX).regex(TAG_PATTERN, { error: "tag keys are 1–128 letters, digits, spaces and _ . : / = + - @" }),
+            tagKeySchema,
             z
-                .array(
-                    z
-                        .string({ error: "tag values must be strings" })
-                        .min(1, { error: "tag values are 1–256 characters" })
-                        .max(TAG_VALUE_MAX, { error: "tag values are 1–256 characters" })
-                        .regex(TAG_PATTERN, { error: "tag values may contain letters, digits, spaces and _ . : / = + - @" }),
-                    { error: "must be a list of tag values" },
-                )
+                .array(targetTagValueSchema, { error: "must be a list of tag values" })
                 .max(MAX_TAG_FILTER_VALUES, { error: `at most ${MAX_TAG_FILTER_VALUES} values per tag key (Resource Groups TagFilter.Values)` }),
             { error: "must be a map of tag key to a list of values, e.g. { Name: [WebServers] }" },
         )
@@ -116,9 +94,9 @@ export const targetLocationSchema = strictObject({
     /** Accounts or OUs to leave out (of the OUs above). */
     excludeAccounts: z.array(accountOrOu, { error: "must be a list of account ids or OU ids" }).default([]),
     /** How many account-Region pairs run at once. @default "10%" */
-    maxConcurrency: maxConcurrency.default(DEFAULT_LOCATION_RATE.maxConcurrency),
+    maxConcurrency: maxConcurrencySchema.default(DEFAULT_LOCATION_RATE.maxConcurrency),
     /** Failed account-Region pairs before no new ones start. @default "0" */
-    maxErrors: maxErrors.default(DEFAULT_LOCATION_RATE.maxErrors),
+    maxErrors: maxErrorsSchema.default(DEFAULT_LOCATION_RATE.maxErrors),
 });
 export type TargetLocationConfig = z.infer<typeof targetLocationSchema>;
 
@@ -134,15 +112,15 @@ export const automationScheduleSchema = strictObject({
     /** Name of the resource group (from `resourceGroups`) whose instances are patched. */
     resourceGroup: z.string({ error: "must name one of resourceGroups" }),
     /** `cron(m h dom mon dow y)`, `rate(n unit)` or `at(yyyy-mm-ddThh:mm:ss)` (EventBridge Scheduler). */
-    schedule: z.string({ error: "must be a cron(...), rate(...) or at(...) expression" }),
+    schedule: schedulerScheduleSchema,
     /** IANA time zone the schedule is read in. @default UTC */
     timezone: z.string({ error: "must be an IANA time zone such as Asia/Tokyo" }).default("UTC"),
     /** Instances patched at once in each account-Region pair. @default "10%" */
-    maxConcurrency: maxConcurrency.default("10%"),
+    maxConcurrency: maxConcurrencySchema.default("10%"),
     /** Failed instances in an account-Region pair before no new ones start. @default "1" */
-    maxErrors: maxErrors.default("1"),
+    maxErrors: maxErrorsSchema.default("1"),
     /** Install only: an https:// or s3:// URL of a patch list overriding the baseline. */
-    installOverrideList: matching(INSTALL_OVERRIDE_LIST_PATTERN, "an https:// URL or an s3://bucket/key URL (AWS-RunPatchBaseline InstallOverrideList)").optional(),
+    installOverrideList: installOverrideListSchema.optional(),
     /** Create the schedule disabled when false. @default true */
     enabled: z.boolean({ error: "must be true or false" }).default(true),
 });
@@ -204,21 +182,8 @@ export function isMember(role: AccountRole): boolean {
     return role === "member" || role === "both";
 }
 
-/**
- * Problems of an EventBridge Scheduler expression (empty when valid). Cron, rate and at are parsed
- * by core/schedule.ts; Scheduler's own rules on top: no seconds field in cron, and a rate of one
- * minute or more (unlike State Manager's 30), which parseSchedule already enforces.
- */
-export function schedulerExpressionProblems(expr: string): string[] {
-    try {
-        const s = parseSchedule(expr);
-        if (s.kind === "cron" && s.hasSeconds) return ["EventBridge Scheduler cron takes 6 fields (minutes hours day-of-month month day-of-week year), without seconds"];
-        return [];
-    } catch (err) {
-        if (err instanceof ScheduleError) return [err.message];
-        throw err;
-    }
-}
+/** Problems of an EventBridge Scheduler expression (empty when valid): the Scheduler dialect of core/schedule.ts. */
+export const schedulerExpressionProblems = schedulerScheduleProblems;
 
 function duplicates(values: unknown[]): Set<string> {
     const seen = new Set<string>();
@@ -318,7 +283,6 @@ export function checkMultiAccount(sink: IssueSink, path: string, raw: unknown): 
         const r = asRecord(g);
         const at = `${path}.resourceGroups[${i}]`;
         if (typeof r.name === "string") {
-            if (/^aws/i.test(r.name)) sink.add(`${at}.name`, 'must not start with "AWS" in any capitalisation (reserved by Resource Groups)', r.name);
             if (dupGroups.has(r.name) && groupNames.indexOf(r.name) !== i) sink.add(`${at}.name`, "is used by another resource group; names are unique per account and Region", r.name);
         }
         const query = JSON.stringify({ ResourceTypeFilters: r.resourceTypes ?? ["AWS::EC2::Instance"], TagFilters: Object.entries(asRecord(r.tagFilters)).map(([Key, Values]) => ({ Key, Values })) });
@@ -338,9 +302,6 @@ export function checkMultiAccount(sink: IssueSink, path: string, raw: unknown): 
         }
         if (typeof r.resourceGroup === "string" && !groupNames.includes(r.resourceGroup)) {
             sink.add(`${at}.resourceGroup`, `must name one of resourceGroups (${groupNames.filter((n) => typeof n === "string").join(", ") || "none configured"})`, r.resourceGroup);
-        }
-        if (typeof r.schedule === "string") {
-            for (const p of schedulerExpressionProblems(r.schedule)) sink.add(`${at}.schedule`, p, r.schedule);
         }
         if (typeof r.timezone === "string" && !isTimeZone(r.timezone)) sink.add(`${at}.timezone`, "must be an IANA time zone name such as UTC, Asia/Tokyo or Europe/Berlin", r.timezone);
         if (r.installOverrideList !== undefined && r.operation === "Scan") {

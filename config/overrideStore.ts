@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { parseSchedule, ScheduleError } from "../core/schedule";
+import { schedulerScheduleSchema } from "./fields";
 import { boundedString, intInRange, matching, strictObject } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
@@ -123,7 +124,7 @@ const remediationSchema = strictObject({
     /** Run the remediation Lambda on a schedule (Quick Setup's hourly BaselineRemediation). @default true */
     enabled: z.boolean({ error: "must be true or false" }).default(true),
     /** EventBridge Scheduler rate expression. @default rate(1 hour) */
-    schedule: z.string({ error: "must be a rate expression such as rate(1 hour)" }).default("rate(1 hour)"),
+    schedule: schedulerScheduleSchema.default("rate(1 hour)"),
     /** Retention of the Lambda's log group, in days (a CloudWatch Logs retention value). @default 30 */
     logRetentionDays: z
         .number({ error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retentionInDays)` })
@@ -321,8 +322,8 @@ export function checkOverrideStore(sink: IssueSink, path: string, raw: unknown, 
                 sink.add(at, `runs more often than every ${MIN_REMEDIATION_MINUTES} minutes; GetPatchBaseline is throttled and baselines rarely change (Quick Setup: hourly)`, remediation.schedule);
             }
         } catch (err) {
+            // A malformed expression is reported by the schema (schedulerScheduleSchema).
             if (!(err instanceof ScheduleError)) throw err;
-            sink.add(at, `${err.message} (EventBridge Scheduler rate expression)`, remediation.schedule);
         }
     }
     if (remediation.alarmTopicArn !== undefined && remediation.alarmEmail !== undefined) {

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { DEFAULT_SETTINGS, orchestratorInput } from "../core/orchestrator/settings";
 import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
-import { checkWindowSchedule, resourceGroupNameSchema, tagTargetSchema, windowScheduleFields } from "./maintenanceWindows";
+import { checkWindowSchedule, windowScheduleFields } from "./maintenanceWindows";
+import { maxErrorsSchema, resourceGroupNameSchema, tagKeySchema, tagTargetSchema, tagValueSchema } from "./fields";
 import {
     EBS_MAX_VOLUME_GIB,
     EMAIL_PATTERN,
@@ -15,7 +16,6 @@ import {
     KMS_KEY_REF_PATTERN,
     LOG_GROUP_NAME_PATTERN,
     LOG_RETENTION_DAYS,
-    MAX_ERRORS_PATTERN,
     MW_DESCRIPTION_MAX,
     MW_NAME_PATTERN,
     PATCH_OPERATIONS,
@@ -48,7 +48,7 @@ export const volumeExpansionSchema = strictObject({
     /** Never grow a volume beyond this size. @default 512 */
     maxVolumeSizeGb: intInRange(8, EBS_MAX_VOLUME_GIB, "EBS volume size limit in GiB").default(512),
     /** Tag a volume must carry to be modified (scopes ec2:ModifyVolume). @default the first target tag */
-    volumeTag: strictObject({ key: z.string().min(1).max(128), value: z.string().max(256) }).optional(),
+    volumeTag: strictObject({ key: tagKeySchema, value: tagValueSchema }).optional(),
 });
 
 export const preflightSchema = strictObject({
@@ -102,7 +102,7 @@ export const orchestratorSchema = strictObject({
     /** How long to wait for the SSM agent of a batch to report Online. @default 600 */
     agentWaitSeconds: intInRange(60, 3600, "seconds").default(600),
     /** Failed instances tolerated before no further batch starts: a count or a % of the targets. @default 20% */
-    maxErrors: matching(MAX_ERRORS_PATTERN, "a count (0, 1, …) or a percentage (0%–100%), like MaxErrors").default("20%"),
+    maxErrors: maxErrorsSchema.default("20%"),
     /** No batch starts after this many minutes from the start of the run. @default the window duration */
     maxRuntimeMinutes: intInRange(10, 1440, "minutes").optional(),
     /** Preflight checks before patching. */

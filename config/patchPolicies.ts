@@ -10,26 +10,31 @@
  * and `core/schedule.ts` for what State Manager accepts as a schedule.
  */
 import { z } from "zod";
-import { associationScheduleProblems, parseSchedule } from "../core/schedule";
-import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
+import { parseSchedule } from "../core/schedule";
+import {
+    installOverrideListSchema,
+    managedNodeIdSchema,
+    maxConcurrencySchema,
+    maxErrorsSchema,
+    resourceGroupNameSchema,
+    stateManagerScheduleSchema,
+    tagKeySchema,
+    tagTargetSchema,
+    targetTagValueSchema,
+    targetValueList,
+} from "./fields";
+import { intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
     ASSOCIATION_COMPLIANCE_SEVERITIES,
     DOCUMENT_REF_PATTERN,
-    EC2_INSTANCE_ID_PATTERN,
-    INSTALL_OVERRIDE_LIST_PATTERN,
-    MANAGED_INSTANCE_ID_PATTERN,
     MAX_ASSOCIATION_TARGETS,
-    MAX_CONCURRENCY_PATTERN,
-    MAX_ERRORS_PATTERN,
-    MAX_TARGET_VALUES,
     OU_ID_PATTERN,
     PATCH_DOCUMENTS,
     PatchDocument,
     REBOOT_OPTIONS,
     REGION_PATTERN,
     RESERVED_DOCUMENT_PREFIXES,
-    RESOURCE_GROUP_NAME_PATTERN,
     S3_KEY_PREFIX_MAX,
     S3_KEY_PREFIX_PATTERN,
     s3BucketNameProblems,
@@ -37,9 +42,6 @@ import {
     SCHEDULE_OFFSET_MIN,
     SNAPSHOT_ID_PATTERN,
     SYNC_COMPLIANCE_VALUES,
-    TAG_KEY_MAX,
-    TAG_PATTERN,
-    TAG_VALUE_MAX,
 } from "./rules";
 
 /**
@@ -48,21 +50,6 @@ import {
  * start with a prefix AWS reserves for document names.
  */
 export const POLICY_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,40}$/;
-
-const rateControl = (pattern: RegExp, what: string) => matching(pattern, what);
-const maxConcurrency = rateControl(MAX_CONCURRENCY_PATTERN, "a number of nodes (1, 10, …) or a percentage (1%–100%) (botocore MaxConcurrency)");
-const maxErrors = rateControl(MAX_ERRORS_PATTERN, "a number of errors (0, 1, …) or a percentage (0%–100%) (botocore MaxErrors)");
-
-const targetTagKey = z
-    .string()
-    .min(1, { error: `tag keys are 1–${TAG_KEY_MAX} characters` })
-    .max(TAG_KEY_MAX, { error: `tag keys are 1–${TAG_KEY_MAX} characters` })
-    .regex(TAG_PATTERN, { error: "tag keys may contain letters, digits, spaces and _ . : / = + - @" });
-const targetTagValue = z
-    .string({ error: "tag values must be strings" })
-    .min(1, { error: `tag values are 1–${TAG_VALUE_MAX} characters` })
-    .max(TAG_VALUE_MAX, { error: `tag values are 1–${TAG_VALUE_MAX} characters` })
-    .regex(TAG_PATTERN, { error: "tag values may contain letters, digits, spaces and _ . : / = + - @" });
 
 /**
  * Which managed nodes a policy patches: Quick Setup's four choices (all nodes, tags, a resource
@@ -73,30 +60,20 @@ export const targetsSchema = strictObject({
     /** Every managed node in the region, EC2 and hybrid (`InstanceIds=*`). */
     allManagedNodes: z.boolean({ error: "must be true or false" }).optional(),
     /** Tag key → accepted values (`tag:<key>` targets); a node needs every key, any of its values. */
-    tags: z.record(targetTagKey, z.array(targetTagValue, { error: "must be a list of tag values" }).min(1, { error: "needs at least one value" }), {
-        error: "must be a map of tag key to a list of values",
-    }).optional(),
+    tags: tagTargetSchema.optional(),
     /** Tag keys a node must carry, whatever the value (one `tag-key` target). */
-    tagKeys: z.array(targetTagKey, { error: "must be a list of tag keys" }).min(1, { error: "needs at least one key" }).optional(),
+    tagKeys: targetValueList(tagKeySchema, "tag keys").optional(),
     /** A resource group's name (`resource-groups:Name`). */
-    resourceGroup: matching(RESOURCE_GROUP_NAME_PATTERN, "1–128 letters, digits, _ . - (Resource Groups CreateGroup Name)").optional(),
+    resourceGroup: resourceGroupNameSchema.optional(),
     /** EC2 instance ids (`i-…`) and hybrid managed-node ids (`mi-…`). */
-    instanceIds: z
-        .array(
-            z.string({ error: "instance ids must be strings" }).refine((s) => EC2_INSTANCE_ID_PATTERN.test(s) || MANAGED_INSTANCE_ID_PATTERN.test(s), {
-                error: "must be an EC2 instance id (i- and 8 or 17 hex digits) or a hybrid managed-node id (mi- and 17 hex digits)",
-            }),
-            { error: "must be a list of instance ids" },
-        )
-        .min(1, { error: "needs at least one instance id" })
-        .optional(),
+    instanceIds: targetValueList(managedNodeIdSchema, "instance ids").optional(),
 });
 
 const clock = matching(/^([01]\d|2[0-3]):[0-5]\d$/, "a UTC time of day written HH:MM (24-hour)");
 
 const operationFields = {
     /** A State Manager schedule: `cron(…)` (every 30 min; 1/2/4/8/12 h; daily/weekly at a time), `rate(…)` ≥ 30 minutes, or `at(…)`. */
-    schedule: boundedString(1, 256, "botocore ScheduleExpression").optional(),
+    schedule: stateManagerScheduleSchema.optional(),
     /**
      * Patch Tuesday (the second Tuesday of the month) plus this many days (0–20), at `time` UTC.
      * Compiles to `cron(M H ? * TUE#n *)` plus a schedule offset: see {@link compileSchedule}.
@@ -109,9 +86,9 @@ const operationFields = {
     /** Run only at the schedule, not right after the association is created or updated. @default false for scan, true for install (cron only) */
     applyOnlyAtCronInterval: z.boolean({ error: "must be true or false" }).optional(),
     /** How many nodes run at once: a number or a percentage. @default "10%" */
-    maxConcurrency: maxConcurrency.default("10%"),
+    maxConcurrency: maxConcurrencySchema.default("10%"),
     /** Errors tolerated before the run stops: a number or a percentage. @default "5%" */
-    maxErrors: maxErrors.default("5%"),
+    maxErrors: maxErrorsSchema.default("5%"),
     /** Severity of the association's compliance item. @default UNSPECIFIED (owned mode only) */
     complianceSeverity: oneOf(ASSOCIATION_COMPLIANCE_SEVERITIES, "botocore ComplianceSeverity").optional(),
     /** AUTO: association status is compliance; MANUAL: the document reports it. @default AUTO; MANUAL for AWS-RunPatchBaselineAssociation (owned mode only) */
@@ -124,9 +101,7 @@ export const installSchema = strictObject({
     /** Reboot after installing when a patch needs it, or never. @default RebootIfNeeded */
     rebootOption: oneOf(REBOOT_OPTIONS, "AWS-RunPatchBaseline RebootOption").default("RebootIfNeeded"),
     /** A YAML list of patches to install instead of the baseline's (https:// or s3:// URL); Scan ignores it. */
-    installOverrideList: matching(INSTALL_OVERRIDE_LIST_PATTERN, "an https:// URL or an s3://bucket/key URL (AWS-RunPatchBaseline InstallOverrideList)")
-        .min(1, { error: "must be an https:// URL or an s3://bucket/key URL (AWS-RunPatchBaseline InstallOverrideList)" })
-        .optional(),
+    installOverrideList: installOverrideListSchema.optional(),
 });
 
 const documentRef = matching(DOCUMENT_REF_PATTERN, "an SSM document name or ARN, 3–128 letters, digits, _ - . : / (botocore DocumentARN)");
@@ -151,9 +126,9 @@ export const patchPolicySchema = strictObject({
     /** AWS-RunPatchBaselineAssociation only: use the custom baseline tagged `key` = one of `values`. */
     baselineTags: strictObject({
         /** Tag key on the baselines. */
-        key: targetTagKey,
+        key: tagKeySchema,
         /** Accepted tag values. */
-        values: z.array(targetTagValue, { error: "must be a list of tag values" }).min(1, { error: "needs at least one value" }),
+        values: targetValueList(targetTagValueSchema, "tag values"),
     }).optional(),
     /** AWS-RunPatchBaselineWithHooks only: documents run before install, after install, and on exit (after any reboot). */
     hooks: strictObject({
@@ -191,7 +166,7 @@ export const patchPolicySchema = strictObject({
         /** Also attach the policies to the roles of instances that already have a profile (Quick Setup's IsPolicyAttachAllowed). @default false */
         isPolicyAttachAllowed: z.boolean({ error: "must be true or false" }).default(false),
         /** How often the attach association runs. @default rate(1 day) */
-        schedule: boundedString(1, 256, "botocore ScheduleExpression").default("rate(1 day)"),
+        schedule: stateManagerScheduleSchema.default("rate(1 day)"),
     }).prefault({}),
     /** Hybrid (non-EC2, `mi-`) nodes are in scope: a service role for activations, and (when allowed) policies on their existing roles. */
     hybrid: strictObject({
@@ -302,14 +277,11 @@ function checkSchedule(sink: IssueSink, path: string, raw: unknown, kind: "scan"
     if (hasPt && op.scheduleOffset !== undefined) {
         sink.add(`${path}.scheduleOffset`, "is computed from patchTuesdayPlusDays (days beyond a whole week); remove it", op.scheduleOffset);
     }
-    if (isStr(op.schedule)) {
-        for (const problem of associationScheduleProblems(op.schedule)) sink.add(`${path}.schedule`, `${problem} (State Manager schedule)`, op.schedule);
-    }
     let isRate = false;
     try {
         isRate = isStr(op.schedule) && parseSchedule(op.schedule).kind !== "cron";
     } catch {
-        /* reported above */
+        /* reported by the schema (stateManagerScheduleSchema) */
     }
     if (op.scheduleOffset !== undefined) {
         if (isRate) sink.add(`${path}.scheduleOffset`, "needs a cron schedule; rate and at schedules take no offset (botocore ScheduleOffset)", op.scheduleOffset);
@@ -358,17 +330,6 @@ function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: bool
     const targetCount = Object.keys(tags).length + (t.tagKeys !== undefined ? 1 : 0);
     if (targetCount > MAX_ASSOCIATION_TARGETS) {
         sink.add(path, `at most ${MAX_ASSOCIATION_TARGETS} targets per association: ${Object.keys(tags).length} tag(s)${t.tagKeys !== undefined ? " + 1 tag-key target" : ""} (botocore Targets)`, targetCount);
-    }
-    for (const [key, values] of Object.entries(tags)) {
-        if (asArray(values).length > MAX_TARGET_VALUES) {
-            sink.add(`${path}.tags[${JSON.stringify(key)}]`, `at most ${MAX_TARGET_VALUES} values per target (botocore TargetValues)`, asArray(values).length);
-        }
-    }
-    for (const k of ["tagKeys", "instanceIds"]) {
-        if (asArray(t[k]).length > MAX_TARGET_VALUES) sink.add(`${path}.${k}`, `at most ${MAX_TARGET_VALUES} values per target (botocore TargetValues)`, asArray(t[k]).length);
-    }
-    if (isStr(t.resourceGroup) && /^aws/i.test(t.resourceGroup)) {
-        sink.add(`${path}.resourceGroup`, 'resource group names may not start with "AWS" or "aws" (reserved)', t.resourceGroup);
     }
     if (managed) {
         const keys = Object.keys(tags);
@@ -521,9 +482,6 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
         // Instance permissions.
         if (perms.attachToInstancesWithoutProfile === true && perms.createInstanceProfile === false) {
             sink.add(`${base}.instancePermissions.attachToInstancesWithoutProfile`, "needs createInstanceProfile: true (it attaches that profile)", true);
-        }
-        if (isStr(perms.schedule)) {
-            for (const problem of associationScheduleProblems(perms.schedule)) sink.add(`${base}.instancePermissions.schedule`, `${problem} (State Manager schedule)`, perms.schedule);
         }
 
         if (managed) {

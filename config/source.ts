@@ -5,6 +5,9 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { StackFileError } from "./issues";
+
+export { StackFileError } from "./issues";
 
 /** Values of a stack file as the engine hands them to a program: strings, objects as JSON. */
 export interface StackFileConfig {
@@ -15,9 +18,29 @@ export interface StackFileConfig {
 /** Marker shown instead of an encrypted (`secure:`) value, which the review cannot decrypt. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
+/**
+ * Parses a stack file's YAML, rejecting syntax errors and duplicate keys (which YAML would
+ * otherwise resolve silently to the last value) with {@link StackFileError}: `file:line:col: problem`.
+ */
+export function parseStackYaml(path: string, text: string): unknown {
+    const lines = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
+    if (doc.errors.length > 0) {
+        throw new StackFileError(
+            path,
+            doc.errors.map((e) => {
+                const pos = lines.linePos(e.pos[0]);
+                const what = e.code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "");
+                return { line: pos.line, col: pos.col, message: `${what} (YAML ${e.code})` };
+            }),
+        );
+    }
+    return doc.toJS();
+}
+
 /** Reads `Pulumi.<stack>.yaml` (its `config:` map) into engine-style string values. */
 export function readStackFile(path: string): StackFileConfig {
-    const doc = YAML.parse(fs.readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+    const doc = parseStackYaml(path, fs.readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc?.config ?? {})) {

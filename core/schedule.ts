@@ -206,6 +206,49 @@ export function maintenanceWindowScheduleProblems(expression: string): string[] 
     });
 }
 
+/**
+ * Problems with `expression` as an EventBridge Scheduler schedule (empty when valid). EventBridge
+ * Scheduler user guide, "Schedule types on EventBridge Scheduler": `cron(minutes hours
+ * day-of-month month day-of-week year)` — exactly six fields, no seconds —, `rate(value unit)`
+ * with a unit of minute(s), hour(s) or day(s), and one-time `at(yyyy-mm-ddThh:mm:ss)`.
+ */
+export function schedulerScheduleProblems(expression: string): string[] {
+    return problemsOf(() => {
+        const s = parseSchedule(expression);
+        if (s.kind === "cron" && s.hasSeconds) {
+            return ["EventBridge Scheduler cron takes exactly 6 fields (minutes hours day-of-month month day-of-week year), without seconds (maintenance windows allow a seconds field, Scheduler does not)"];
+        }
+        return [];
+    });
+}
+
+/**
+ * Problems with `expression` as an EventBridge rule schedule (empty when valid). EventBridge user
+ * guide, "Creating a rule that runs on a schedule": `cron(...)` with six fields or `rate(...)`;
+ * rules have no one-time `at(...)` (that is EventBridge Scheduler).
+ */
+export function eventBridgeRuleScheduleProblems(expression: string): string[] {
+    return problemsOf(() => {
+        const s = parseSchedule(expression);
+        if (s.kind === "at") return ["EventBridge rules take cron(...) or rate(...), not at(...) (one-time schedules are EventBridge Scheduler's)"];
+        if (s.kind === "cron" && s.hasSeconds) return ["EventBridge rule cron expressions have 6 fields (no seconds field)"];
+        return [];
+    });
+}
+
+/** The schedule dialects this program sends, each with its own grammar. */
+export const SCHEDULE_DIALECTS = {
+    /** State Manager associations (CreateAssociation ScheduleExpression). */
+    stateManager: { label: "State Manager association schedule", problems: associationScheduleProblems },
+    /** Maintenance windows (CreateMaintenanceWindow Schedule): cron with 6 or 7 fields, rate, at. */
+    maintenanceWindow: { label: "maintenance window schedule", problems: maintenanceWindowScheduleProblems },
+    /** EventBridge Scheduler (CreateSchedule ScheduleExpression). */
+    scheduler: { label: "EventBridge Scheduler expression", problems: schedulerScheduleProblems },
+    /** EventBridge rules (PutRule ScheduleExpression). */
+    eventBridgeRule: { label: "EventBridge rule schedule", problems: eventBridgeRuleScheduleProblems },
+} as const;
+export type ScheduleDialect = keyof typeof SCHEDULE_DIALECTS;
+
 /** Whether `tz` is an IANA time zone this runtime knows (maintenance windows' ScheduleTimezone). */
 export function isTimeZone(tz: string): boolean {
     try {

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
 import { calendarView } from "./calendarSection";
 import { Review, reviewStack } from "./review";
+import { StackFileError } from "../config/issues";
 
 export interface CliOptions {
     /** The first (or only) stack. */
@@ -115,6 +116,11 @@ if (require.main === module) {
     runCli(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (err) => {
+            // A stack file that is not valid YAML: file:line:col and the problem, no stack trace (config/source.ts).
+            if (err instanceof StackFileError) {
+                process.stderr.write(`${err.message}\n`);
+                process.exit(1);
+            }
             process.stderr.write(`review failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
             process.exit(4);
         },

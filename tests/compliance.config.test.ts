@@ -140,8 +140,8 @@ describe("config: patching:compliance", () => {
             const six = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, ["v"]]));
             expectIssue({ inventory: { targets: six } }, `${C}.inventory.targets`, "at most 5 tag keys", 6);
             expectIssue({ inventory: { targets: { "Patch Group": [] } } }, `${C}.inventory.targets["Patch Group"]`, "1–50 tag values");
-            expectIssue({ inventory: { targets: { "bad#key": ["v"] } } }, `${C}.inventory.targets["bad#key"]`, "tag keys are");
-            expectIssue({ inventory: { targets: { Env: ["ok", "bad#value"] } } }, `${C}.inventory.targets.Env[1]`, "tag values are", "bad#value");
+            expectIssue({ inventory: { targets: { "bad#key": ["v"] } } }, `${C}.inventory.targets["bad#key"]`, "tag keys may contain");
+            expectIssue({ inventory: { targets: { Env: ["ok", "bad#value"] } } }, `${C}.inventory.targets.Env[1]`, "tag values may contain", "bad#value");
             expect(inventoryTargets("all")).to.deep.equal([{ key: "InstanceIds", values: ["*"] }]);
             expect(inventoryTargets({ "Patch Group": ["prod", "prod-critical"] })).to.deep.equal([{ key: "tag:Patch Group", values: ["prod", "prod-critical"] }]);
         });

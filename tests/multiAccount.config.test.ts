@@ -267,7 +267,7 @@ describe("patching:multiAccount config", () => {
             expectIssue(member({ resourceGroups: [{ name: "web servers", tagFilters: { Name: ["x"] } }] }), `${P}.resourceGroups[0].name`, "1–128 letters", "web servers");
         });
         it("names do not start with AWS in any capitalisation", () => {
-            expectIssue(member({ resourceGroups: [{ name: "Aws-web", tagFilters: { Name: ["x"] } }] }), `${P}.resourceGroups[0].name`, 'must not start with "AWS"', "Aws-web");
+            expectIssue(member({ resourceGroups: [{ name: "Aws-web", tagFilters: { Name: ["x"] } }] }), `${P}.resourceGroups[0].name`, 'may not start with "AWS"', "Aws-web");
         });
         it("names are unique", () => {
             expectIssue(member({ resourceGroups: [webServers, webServers] }), `${P}.resourceGroups[1].name`, "is used by another resource group", "WebServers");

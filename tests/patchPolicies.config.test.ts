@@ -175,8 +175,8 @@ describe("patch policy config", () => {
         });
         it("allows at most 50 values per target", () => {
             const values = Array.from({ length: 51 }, (_, i) => `v${i}`);
-            expectIssue(withPolicy({ targets: { tags: { Env: values } } }), `${P}.targets.tags["Env"]`, "at most 50 values per target", 51);
-            expectIssue(withPolicy({ targets: { tagKeys: values } }), `${P}.targets.tagKeys`, "at most 50 values per target", 51);
+            expectIssue(withPolicy({ targets: { tags: { Env: values } } }), `${P}.targets.tags.Env`, "at most 50 values per target", values);
+            expectIssue(withPolicy({ targets: { tagKeys: values } }), `${P}.targets.tagKeys`, "at most 50 values per target", values);
         });
         it("checks instance ids: EC2 i- or hybrid mi-", () => {
             expectIssue(withPolicy({ targets: { instanceIds: ["i-0123456789abcdef0", "i-12"] } }), `${P}.targets.instanceIds[1]`, "must be an EC2 instance id", "i-12");
@@ -184,7 +184,7 @@ describe("patch policy config", () => {
         });
         it("checks tag keys and resource group names", () => {
             expectIssue(withPolicy({ targets: { tags: { "Env#": ["x"] } } }), `${P}.targets.tags["Env#"]`, "tag keys may contain", "Env#");
-            expectIssue(withPolicy({ targets: { resourceGroup: "web servers" } }), `${P}.targets.resourceGroup`, "Resource Groups CreateGroup Name");
+            expectIssue(withPolicy({ targets: { resourceGroup: "web servers" } }), `${P}.targets.resourceGroup`, "Resource Groups GroupName");
             expectIssue(withPolicy({ targets: { resourceGroup: "AWSWeb" } }), `${P}.targets.resourceGroup`, 'may not start with "AWS"');
         });
     });
