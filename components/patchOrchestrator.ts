@@ -43,9 +43,11 @@ export function expansionVolumeTag(cfg: OrchestratorConfig): { key: string; valu
     return first ? { key: first[0], values: first[1] } : undefined;
 }
 
-/** Plan Lambda: discovery (DescribeInstances; a resource group's members). */
-export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig): Statement[] {
+/** Plan Lambda: discovery (DescribeInstances; a resource group's members); the approval calendar's state before each batch. */
+export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig, approvalCalendarArn?: pulumi.Input<string>): Statement[] {
     const out: Statement[] = [{ Sid: "DiscoverInstances", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }];
+    // GetCalendarState is authorized on the calendar document (resource type `document`).
+    if (approvalCalendarArn) out.push({ Sid: "ReadApprovalCalendar", Effect: "Allow", Action: ["ssm:GetCalendarState"], Resource: approvalCalendarArn });
     if (cfg.targets.resourceGroup) {
         out.push({
             Sid: "ListTargetGroup",
@@ -198,6 +200,12 @@ export interface PatchOrchestratorArgs {
     tags: Record<string, string>;
     /** Instance roles created elsewhere in the stack (patch policies' instance roles) that get the instance policy, by a stable key. @default {} */
     attachToRoles?: Record<string, pulumi.Input<string>>;
+    /**
+     * The stack's approval change calendar (change safety's approval gate). When set, no batch
+     * starts while it is CLOSED (GetCalendarState before each batch); a run it closes on stops
+     * cleanly with instance states restored. @default no approval gate
+     */
+    approvalCalendar?: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
 }
 
 /**
@@ -244,7 +252,14 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
                 { entry, functionName: `${name}-${suffix}`, description, statements: statements as pulumi.Input<aws.iam.PolicyStatement[]>, environment, timeoutSeconds: 120, tags },
                 { parent: this },
             );
-        const plan = fn("plan", "lambda/orchestratorPlan.ts", "Patch orchestrator: discover running and stopped targets, plan batches, record results", planStatements(ctx, cfg));
+        const approval = args.approvalCalendar;
+        const plan = fn(
+            "plan",
+            "lambda/orchestratorPlan.ts",
+            "Patch orchestrator: discover running and stopped targets, plan batches, record results",
+            planStatements(ctx, cfg, approval?.arn),
+            approval ? { APPROVAL_CALENDAR: approval.name } : undefined,
+        );
         const batch = fn("batch", "lambda/orchestratorBatch.ts", "Patch orchestrator: batch steps (start, agents, preflight, volumes, patch)", batchStatements(ctx, cfg, document.name), env);
         const restore = fn("restore", "lambda/orchestratorRestore.ts", "Patch orchestrator: stop again what was stopped", restoreStatements(ctx, cfg));
         const summary = fn("summary", "lambda/orchestratorSummary.ts", "Patch orchestrator: run summary to the log group and SNS", summaryStatements(logGroup.arn, topic.arn), env);

@@ -3,6 +3,7 @@
  * every state receives one of these objects and returns the next version of it, so an operator
  * sees the whole run in the execution's input/output panes.
  */
+import type { GateCheck } from "./gate";
 
 /** Run settings: the maintenance window task's Step Functions input (≤ 4096 characters). */
 export interface OrchestratorSettings {
@@ -114,7 +115,7 @@ export interface RunInfo {
     settings: OrchestratorSettings;
 }
 
-export type StopReason = "done" | "no-targets" | "error-threshold" | "deadline" | "error";
+export type StopReason = "done" | "no-targets" | "error-threshold" | "deadline" | "calendar-closed" | "error";
 
 /** The parent state machine's state. */
 export interface RunState {
@@ -130,6 +131,8 @@ export interface RunState {
     /** Set when a batch execution itself failed (caught by the parent). */
     lastBatchError?: StepError;
     finalRestore?: RestoreResult;
+    /** The approval calendar's state at the last check (when the stack has an approval gate). */
+    gate?: GateCheck;
 }
 
 /** The child (batch) state machine's input. */

@@ -19,6 +19,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
     CancelCommandCommand,
     DescribeInstanceInformationCommand,
+    GetCalendarStateCommand,
     GetCommandInvocationCommand,
     ListCommandInvocationsCommand,
     SendCommandCommand,
@@ -75,6 +76,9 @@ export class FakeFleet {
     /** Seconds a command takes. */
     commandSeconds = 90;
     groups: Record<string, string[]> = {};
+    /** The approval calendar's state at a time (GetCalendarState). @default always OPEN */
+    calendar: (at: number) => "OPEN" | "CLOSED" = () => "OPEN";
+    readonly calendarChecks: { names: string[]; at: number }[] = [];
     private readonly startedAt = new Map<string, number>();
     private readonly state = new Map<string, "running" | "stopped">();
     private readonly t0: number;
@@ -139,6 +143,11 @@ export class FakeFleet {
             const status = this.invocationStatus(c, i.id);
             if (c.document === "AWS-RunPatchBaseline") return { Status: status, StandardOutputContent: "", StandardErrorContent: status === "Failed" ? "Failed to install package: KB5040000 (0x80070643)" : "" };
             return { Status: status, StandardOutputContent: `Preflight ${c.parameters.Operation[0]}\n${this.preflightLine(c, i)}\n` };
+        });
+        this.ssm.on(GetCalendarStateCommand).callsFake((input) => {
+            const at = input.AtTime ? Date.parse(input.AtTime) : this.now();
+            this.calendarChecks.push({ names: input.CalendarNames, at });
+            return { State: this.calendar(at), AtTime: new Date(at).toISOString() };
         });
         this.ssm.on(CancelCommandCommand).callsFake((input) => {
             this.command(input.CommandId).cancelled = true;
