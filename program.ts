@@ -293,7 +293,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             attachToRoles[p] = role;
         }
         const approvalCalendar = safety?.calendar ? { name: safety.calendar.name, arn: safety.calendar.arn } : undefined;
-        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar });
+        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar, overrideRef: store?.ref });
     });
 
     return {

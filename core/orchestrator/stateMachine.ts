@@ -14,7 +14,7 @@
  */
 
 export interface AslState {
-    Type: "Task" | "Choice" | "Wait" | "Pass" | "Succeed" | "Fail";
+    Type: "Task" | "Choice" | "Wait" | "Pass" | "Succeed" | "Fail" | "Map";
     Comment?: string;
     Next?: string;
     End?: boolean;

@@ -30,7 +30,8 @@ export interface OrchestratorSettings {
         windowsUpdateEndpoints: string[];
         skipOnWindowsUpdateProblems: boolean;
         timeoutSeconds: number;
-        volumeExpansion: { enabled: boolean; incrementGb: number; maxVolumeSizeGb: number };
+        /** `untaggedVolumes`: the IAM grant covers untagged volumes too (the Lambda grows only attached root volumes either way). */
+        volumeExpansion: { enabled: boolean; incrementGb: number; maxVolumeSizeGb: number; untaggedVolumes: boolean };
     };
     patch: { operation: "Install" | "Scan"; rebootOption: "RebootIfNeeded" | "NoReboot"; timeoutSeconds: number };
 }
@@ -43,6 +44,11 @@ export interface OrchestratorEnvironment {
     logGroupName: string;
     /** SNS topic for summaries. */
     topicArn?: string;
+    /**
+     * `s3://bucket/key` of the stack's baseline-override object, sent as AWS-RunPatchBaseline's
+     * `BaselineOverride` so the stack's baselines apply, never the Region's default baseline.
+     */
+    baselineOverride?: string;
 }
 
 export type OriginalState = "running" | "stopped";

@@ -36,6 +36,8 @@ export interface FakeInstance {
     state: "running" | "stopped";
     tags?: Record<string, string>;
     volumeSizeGb?: number;
+    /** The instance the root volume is attached to (DescribeVolumes Attachments). @default this instance */
+    volumeAttachedTo?: string;
     /** Free GiB before cleanup. @default 50 */
     freeGb?: number;
     /** Free GiB after the preflight cleanup. @default freeGb */
@@ -108,7 +110,11 @@ export class FakeFleet {
             return {};
         });
         this.ec2.on(DescribeVolumesCommand).callsFake((input) => ({
-            Volumes: (input.VolumeIds ?? []).map((v: string) => ({ VolumeId: v, Size: this.instances.find((i) => this.volumeOf(i) === v)?.volumeSizeGb ?? 30 })),
+            Volumes: (input.VolumeIds ?? []).map((v: string) => {
+                const owner = this.instances.find((i) => this.volumeOf(i) === v);
+                const attachedTo = owner?.volumeAttachedTo ?? owner?.id;
+                return { VolumeId: v, Size: owner?.volumeSizeGb ?? 30, Attachments: attachedTo ? [{ VolumeId: v, InstanceId: attachedTo, State: "attached" }] : [] };
+            }),
         }));
         this.ec2.on(ModifyVolumeCommand).callsFake((input) => {
             this.modified.push({ volumeId: input.VolumeId, size: input.Size, at: this.now() });
