@@ -25,10 +25,14 @@ export function fleetSettings(instancesPerLocation: number, batchSize = DEFAULT_
     return { ...DEFAULT_ORCHESTRATOR_SIM, batchesInFlight: Math.min(Math.ceil(10_000 / batchSize), Math.max(1, Math.ceil(instancesPerLocation / batchSize))) };
 }
 
-/** The estimate the review prints for `--fleet-size N` (one account and Region, the default model). */
-export function fleetEstimate(instances: number, windowHours: number): { fits: boolean; finishMinutes: number; boundMinutes: number; patchedInWindow: number; patched: number } {
+/** The estimate the review prints for `--fleet-size N` (one account and Region, the default fleet model). */
+export function fleetEstimate(
+    instances: number,
+    windowHours: number,
+    run: Partial<Pick<OrchestratorSimSettings, "batchSize" | "batchesInFlight" | "waitBetweenBatchesSeconds" | "maxErrors" | "priorityInstanceTypes">> = {},
+): { fits: boolean; finishMinutes: number; boundMinutes: number; patchedInWindow: number; patched: number } {
     const fleet = makeFleet({ ...DEFAULT_FLEET, instances });
-    const settings = { ...fleetSettings(instances), windowSeconds: windowHours * 3600 };
+    const settings = { ...fleetSettings(instances, run.batchSize), ...run, windowSeconds: windowHours * 3600 };
     const r = simulateOrchestrator(fleet, settings);
     const bound = lowerBound(fleet, settings.batchSize * settings.batchesInFlight);
     return { fits: r.wallSeconds <= windowHours * 3600, finishMinutes: Math.round(r.wallSeconds / 60), boundMinutes: Math.round(bound / 60), patchedInWindow: r.patchedWithinWindow, patched: r.patched };

@@ -226,6 +226,8 @@ export interface OrchestratorSimSettings {
     service?: Partial<Record<PacedApi, BucketSpec>>;
     backoff?: BackoffSpec;
     windowSeconds: number;
+    /** Pause before a slot takes its next batch (the run state machine's WaitBetweenBatches). @default 0 */
+    waitBetweenBatchesSeconds?: number;
 }
 export const DEFAULT_ORCHESTRATOR_SIM: OrchestratorSimSettings = {
     batchSize: 50,
@@ -323,8 +325,11 @@ export function simulateOrchestrator(fleet: SimInstance[], settings: Orchestrato
                                     const end = () => {
                                         finish(clock.now);
                                         log.end = clock.now;
-                                        inFlight--;
-                                        schedule();
+                                        const pause = settings.waitBetweenBatchesSeconds ?? 0;
+                                        clock.at(clock.now + pause, () => {
+                                            inFlight--;
+                                            schedule();
+                                        });
                                     };
                                     if (stops === 0) return end();
                                     for (const i of toStart)

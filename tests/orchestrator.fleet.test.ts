@@ -8,6 +8,9 @@ import { DEFAULT_FLEET, DEFAULT_ORCHESTRATOR_SIM, lognormal, lowerBound, makeFle
 import { fleetDefinition, fleetMachineActions } from "../core/orchestrator/fleetMachine";
 import { backoffMs, DEFAULT_PACING, fullBucket, take } from "../core/orchestrator/pacing";
 import { batchDefinition, runDefinition } from "../core/orchestrator/stateMachine";
+import { fleetLines } from "../review/fleetSection";
+import { parseArgs } from "../review/cli";
+import { minimalConfig, parse } from "./harness";
 import { aslValidationErrors } from "./support/asl";
 
 const L = (n: string) => `arn:aws:lambda:us-east-1:123456789012:function:fleet-${n}`;
@@ -163,5 +166,15 @@ describe("fleet simulator (virtual clock, small fleets, exact outcomes)", () => 
         expect(e.fits).to.equal(true);
         expect(e.finishMinutes).to.be.at.least(e.boundMinutes);
         expect(e.finishMinutes).to.be.at.most(240);
+    });
+
+    it("review --fleet-size: per orchestrator, what the deployed one-batch-at-a-time run achieves, and fleet mode", () => {
+        expect(parseArgs(["--fleet-size", "2000"]).fleetSize).to.equal("2000");
+        expect(() => parseArgs(["--fleet-size", "0"])).to.throw("--fleet-size must be a whole number from 1 to 100000");
+        const cfg = parse(minimalConfig({ "patching:patchOrchestrators": [{ name: "fleet", window: { schedule: "cron(0 22 ? * * *)", duration: 4, cutoff: 1 }, targets: { tags: { P: ["x"] } } }] }));
+        const lines = fleetLines(cfg, 2000);
+        expect(lines[0]).to.equal('Fleet estimate for 2000 instances (simulated; see BENCHMARKS.md "Fleet")');
+        expect(lines[2]).to.match(/^fleet \(batches of 5, one at a time\): fits the window: no, expected finish \d+ min after the start \(window 240 min;/);
+        expect(lines[3]).to.match(/^fleet mode \(Distributed Map, batches of 50, every batch in flight\): fits the window: yes, expected finish \d+ min/);
     });
 });
