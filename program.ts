@@ -294,7 +294,8 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             if (!role) throw new Error(`patching:patchOrchestrators ${o.name}: patch policy ${p} creates no instance role (instancePermissions.createInstanceProfile is off)`);
             attachToRoles[p] = role;
         }
-        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles });
+        const approvalCalendar = safety?.calendar ? { name: safety.calendar.name, arn: safety.calendar.arn } : undefined;
+        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar, overrideRef: store?.ref });
     });
 
     return {

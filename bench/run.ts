@@ -6,6 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { fleet } from "./fleet";
 import { lambdas } from "./lambdas";
 import { remediation } from "./remediation";
 
@@ -71,7 +72,7 @@ function programScale(rows: Row[], quickRun: boolean): void {
     }
 }
 
-export const BENCHMARKS: ((rows: Row[], quick: boolean) => void | Promise<void>)[] = [remediation, programScale, lambdas];
+export const BENCHMARKS: ((rows: Row[], quick: boolean) => void | Promise<void>)[] = [remediation, programScale, lambdas, fleet];
 
 async function main(): Promise<void> {
     const rows: Row[] = [];

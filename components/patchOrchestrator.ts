@@ -11,6 +11,7 @@ import { batchDefinition, runDefinition, toJson } from "../core/orchestrator/sta
 import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
 import { documentArn, MaintenanceWindow } from "./maintenanceWindow";
 import { NodeLambda } from "./nodeLambda";
+import type { BaselineOverrideRef } from "./overrideRef";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -43,9 +44,11 @@ export function expansionVolumeTag(cfg: OrchestratorConfig): { key: string; valu
     return first ? { key: first[0], values: first[1] } : undefined;
 }
 
-/** Plan Lambda: discovery (DescribeInstances; a resource group's members). */
-export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig): Statement[] {
+/** Plan Lambda: discovery (DescribeInstances; a resource group's members); the approval calendar's state before each batch. */
+export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig, approvalCalendarArn?: pulumi.Input<string>): Statement[] {
     const out: Statement[] = [{ Sid: "DiscoverInstances", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }];
+    // GetCalendarState is authorized on the calendar document (resource type `document`).
+    if (approvalCalendarArn) out.push({ Sid: "ReadApprovalCalendar", Effect: "Allow", Action: ["ssm:GetCalendarState"], Resource: approvalCalendarArn });
     if (cfg.targets.resourceGroup) {
         out.push({
             Sid: "ListTargetGroup",
@@ -84,14 +87,21 @@ export function batchStatements(ctx: AwsContext, cfg: OrchestratorConfig, prefli
     ];
     const expansion = cfg.preflight.volumeExpansion;
     const volumeTag = expansionVolumeTag(cfg);
-    if (expansion.enabled && volumeTag) {
+    const volumes = pulumi.interpolate`arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:volume/*`;
+    if (expansion.enabled && expansion.untaggedVolumes) {
+        // Opt-in trade-off (seed 003): no IAM condition key names a volume's instance, so the grant covers
+        // the account's volumes in the Region; the batch Lambda modifies only root volumes attached to its batch's instances.
+        out.push({ Sid: "GrowRootVolumesOfTargets", Effect: "Allow", Action: ["ec2:ModifyVolume"], Resource: volumes });
+    } else if (expansion.enabled && volumeTag) {
         out.push({
             Sid: "GrowTaggedRootVolumes",
             Effect: "Allow",
             Action: ["ec2:ModifyVolume"],
-            Resource: pulumi.interpolate`arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:volume/*`,
+            Resource: volumes,
             Condition: { StringEquals: { [`aws:ResourceTag/${volumeTag.key}`]: volumeTag.values } },
         });
+    }
+    if (expansion.enabled && (expansion.untaggedVolumes || volumeTag)) {
         out.push({ Sid: "ReadVolumes", Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeVolumesModifications"], Resource: "*" });
     }
     if (cfg.ebsKmsKeyArns.length > 0) {
@@ -155,8 +165,8 @@ export function runMachineStatements(ctx: AwsContext, functionArns: pulumi.Input
     ];
 }
 
-/** What the patched instances need: command output to the log group; CloudWatch agent metrics (opt-out). No ec2:ModifyVolume. */
-export function instanceStatements(ctx: AwsContext, logGroupArn: pulumi.Input<string>, cloudWatchAgent: boolean): Statement[] {
+/** What the patched instances need: command output to the log group; the baseline-override object; CloudWatch agent metrics (opt-out). No ec2:ModifyVolume. */
+export function instanceStatements(ctx: AwsContext, logGroupArn: pulumi.Input<string>, cloudWatchAgent: boolean, overrideRef?: BaselineOverrideRef): Statement[] {
     const out: Statement[] = [
         {
             Sid: "WriteCommandOutput",
@@ -166,6 +176,20 @@ export function instanceStatements(ctx: AwsContext, logGroupArn: pulumi.Input<st
         },
         { Sid: "FindCommandOutputGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
     ];
+    if (overrideRef) {
+        // AWS-RunPatchBaseline downloads BaselineOverride with the instance's credentials.
+        out.push({ Sid: "ReadBaselineOverride", Effect: "Allow", Action: ["s3:GetObject"], Resource: overrideRef.objectArn });
+        if (overrideRef.kmsKeyArn) {
+            out.push({
+                Sid: "DecryptBaselineOverride",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: overrideRef.kmsKeyArn,
+                // With an S3 bucket key the encryption context is the bucket ARN, without it the object ARN.
+                Condition: { StringEquals: { "kms:EncryptionContext:aws:s3:arn": [overrideRef.bucketArn, overrideRef.objectArn] } },
+            });
+        }
+    }
     if (cloudWatchAgent) {
         out.push({
             Sid: "PublishAgentMetrics",
@@ -198,6 +222,18 @@ export interface PatchOrchestratorArgs {
     tags: Record<string, string>;
     /** Instance roles created elsewhere in the stack (patch policies' instance roles) that get the instance policy, by a stable key. @default {} */
     attachToRoles?: Record<string, pulumi.Input<string>>;
+    /**
+     * The stack's approval change calendar (change safety's approval gate). When set, no batch
+     * starts while it is CLOSED (GetCalendarState before each batch); a run it closes on stops
+     * cleanly with instance states restored. @default no approval gate
+     */
+    approvalCalendar?: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+    /**
+     * The stack's baseline-override object (`patching:overrideStore`). When set, every patch command
+     * passes it as `BaselineOverride`, the instance additions may read it, and a created instance
+     * role carries the store's principal tag. @default none: the home Region's baselines/patch groups apply
+     */
+    overrideRef?: BaselineOverrideRef;
 }
 
 /**
@@ -237,15 +273,24 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const override = args.overrideRef;
         const env = { PREFLIGHT_DOCUMENT: document.name, LOG_GROUP_NAME: logGroup.name, TOPIC_ARN: topic.arn };
+        const batchEnv = override ? { ...env, BASELINE_OVERRIDE: override.s3Url } : env;
         const fn = (suffix: string, entry: string, description: string, statements: pulumi.Input<Statement[]>, environment?: Record<string, pulumi.Input<string>>) =>
             new NodeLambda(
                 `${name}-${suffix}`,
                 { entry, functionName: `${name}-${suffix}`, description, statements: statements as pulumi.Input<aws.iam.PolicyStatement[]>, environment, timeoutSeconds: 120, tags },
                 { parent: this },
             );
-        const plan = fn("plan", "lambda/orchestratorPlan.ts", "Patch orchestrator: discover running and stopped targets, plan batches, record results", planStatements(ctx, cfg));
-        const batch = fn("batch", "lambda/orchestratorBatch.ts", "Patch orchestrator: batch steps (start, agents, preflight, volumes, patch)", batchStatements(ctx, cfg, document.name), env);
+        const approval = args.approvalCalendar;
+        const plan = fn(
+            "plan",
+            "lambda/orchestratorPlan.ts",
+            "Patch orchestrator: discover running and stopped targets, plan batches, record results",
+            planStatements(ctx, cfg, approval?.arn),
+            approval ? { APPROVAL_CALENDAR: approval.name } : undefined,
+        );
+        const batch = fn("batch", "lambda/orchestratorBatch.ts", "Patch orchestrator: batch steps (start, agents, preflight, volumes, patch)", batchStatements(ctx, cfg, document.name), batchEnv);
         const restore = fn("restore", "lambda/orchestratorRestore.ts", "Patch orchestrator: stop again what was stopped", restoreStatements(ctx, cfg));
         const summary = fn("summary", "lambda/orchestratorSummary.ts", "Patch orchestrator: run summary to the log group and SNS", summaryStatements(logGroup.arn, topic.arn), env);
 
@@ -319,7 +364,7 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
 
         const instance = cfg.instanceRole;
         if (instance.mode !== "none") {
-            const policy = policyDocument(instanceStatements(ctx, logGroup.arn, instance.cloudWatchAgent));
+            const policy = policyDocument(instanceStatements(ctx, logGroup.arn, instance.cloudWatchAgent, override));
             if (instance.mode === "create") {
                 const role = new aws.iam.Role(
                     `${name}-instance-role`,
@@ -327,7 +372,8 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
                         namePrefix: `${name}-instance-`.slice(0, 38),
                         description: `EC2 instance role for instances patched by ${name}`,
                         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-                        tags,
+                        // The override bucket admits readers by this principal tag.
+                        tags: override ? { ...tags, [override.principalTag.key]: override.principalTag.value } : tags,
                     },
                     { parent: this },
                 );

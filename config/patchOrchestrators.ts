@@ -49,6 +49,14 @@ export const volumeExpansionSchema = strictObject({
     maxVolumeSizeGb: intInRange(8, EBS_MAX_VOLUME_GIB, "EBS volume size limit in GiB").default(512),
     /** Tag a volume must carry to be modified (scopes ec2:ModifyVolume). @default the first target tag */
     volumeTag: strictObject({ key: tagKeySchema, value: tagValueSchema }).optional(),
+    /**
+     * Seed 003's behaviour for volumes that carry no tag: also grow the root volume of a targeted
+     * instance when it is untagged. Trade-off: IAM has no condition key for the instance a volume is
+     * attached to, so `ec2:ModifyVolume` is granted on every volume of the account and Region; the
+     * batch Lambda itself only modifies the root volume of an instance of its batch (checked against
+     * the volume's attachments right before the call). @default false (tagged volumes only)
+     */
+    untaggedVolumes: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 export const preflightSchema = strictObject({
@@ -74,7 +82,7 @@ export const preflightSchema = strictObject({
     /** Seconds the preflight command may take per batch. @default 1800 */
     timeoutSeconds: intInRange(120, 7200, "seconds").default(1800),
     /** EBS root volume expansion when still below the threshold. */
-    volumeExpansion: volumeExpansionSchema.default({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512 }),
+    volumeExpansion: volumeExpansionSchema.default({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512, untaggedVolumes: false }),
 });
 
 export const orchestratorSchema = strictObject({
@@ -173,8 +181,11 @@ export function checkPatchOrchestrators(sink: IssueSink, path: string, raw: unkn
         }
         const expansion = asRecord(asRecord(o.preflight).volumeExpansion);
         if (expansion.enabled === true) {
-            if (expansion.volumeTag === undefined && Object.keys(tags).length === 0) {
-                sink.add(`${base}.preflight.volumeExpansion.volumeTag`, "is required when targets has no tags: ec2:ModifyVolume is only granted on volumes carrying this tag");
+            if (expansion.untaggedVolumes === true && expansion.volumeTag !== undefined) {
+                sink.add(`${base}.preflight.volumeExpansion.volumeTag`, "has no effect with untaggedVolumes: true (every root volume of a targeted instance may be grown); remove one of them", expansion.volumeTag);
+            }
+            if (expansion.volumeTag === undefined && Object.keys(tags).length === 0 && expansion.untaggedVolumes !== true) {
+                sink.add(`${base}.preflight.volumeExpansion.volumeTag`, "is required when targets has no tags: ec2:ModifyVolume is only granted on volumes carrying this tag (or set untaggedVolumes: true)");
             }
             if (asRecord(o.preflight).enabled === false) {
                 sink.add(`${base}.preflight.volumeExpansion.enabled`, "needs the preflight (preflight.enabled true): expansion is decided from its disk measurement", true);

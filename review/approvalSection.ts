@@ -28,6 +28,7 @@ export function installPaths(cfg: PatchingConfig): GatedPath[] {
         if (!byCalendar) return undefined;
         if (p.mechanism === "gatedInstall") return byCalendar;
         if (p.mechanism === "patchPolicy") return cfg.patchPolicies.find((x) => p.id === `patchPolicies/${x.name}`)?.mode === "owned" ? byCalendar : undefined;
+        if (p.mechanism === "patchOrchestrator") return `change calendar ${names.calendar} (the run checks it before every batch; closed = the run stops cleanly and restores instance states)`;
         return undefined;
     };
     return installPathModel(cfg)

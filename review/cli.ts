@@ -23,6 +23,8 @@ export interface CliOptions {
     accountId?: string;
     policyConfig?: string;
     quiet: boolean;
+    /** `--fleet-size N`: print whether N instances fit each orchestrator's window. */
+    fleetSize?: string;
 }
 
 export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--policy-config FILE] [--account-id 123456789012] [--quiet]
@@ -35,13 +37,14 @@ export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json
   --policy-config F  policy configuration for the policy pack (default: policies/presets/NAME.json if present)
   --account-id ID    account the mock engine deploys to (default: 123456789012)
   --quiet            print only config errors and policy violations
+  --fleet-size N     also print whether N instances fit each orchestrator's window (simulated)
 exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated, 3 usage error`;
 
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliOptions {
     const opts: CliOptions = { stack: "dev", stacks: [], quiet: false };
-    const takes = { "--stack": "stack", "--config": "config", "--json": "json", "--markdown": "markdown", "--account-id": "accountId", "--policy-config": "policyConfig" } as const;
+    const takes = { "--stack": "stack", "--config": "config", "--json": "json", "--markdown": "markdown", "--account-id": "accountId", "--policy-config": "policyConfig", "--fleet-size": "fleetSize" } as const;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--quiet") {
@@ -62,6 +65,7 @@ export function parseArgs(argv: string[]): CliOptions {
     if (new Set(opts.stacks).size !== opts.stacks.length) throw new UsageError(`each --stack once, got ${opts.stacks.join(", ")}`);
     if (opts.stacks.length > 1 && opts.config) throw new UsageError("--config reviews one stack; with several --stack flags each reads Pulumi.<stack>.yaml");
     if (opts.accountId !== undefined && !/^\d{12}$/.test(opts.accountId)) throw new UsageError(`--account-id must be 12 digits, got ${opts.accountId}`);
+    if (opts.fleetSize !== undefined && !(/^[1-9]\d{0,5}$/.test(opts.fleetSize) && Number(opts.fleetSize) <= 100_000)) throw new UsageError(`--fleet-size must be a whole number from 1 to 100000, got ${opts.fleetSize}`);
     return opts;
 }
 
@@ -81,6 +85,8 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
     if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0) out(renderText(review));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (opts.fleetSize) out((require("./fleetSection") as typeof import("./fleetSection")).fleetLines(review.config, Number(opts.fleetSize)).join("\n"));
     return exitCode(review);
 }
 

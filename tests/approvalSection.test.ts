@@ -33,7 +33,7 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
         ]);
     });
 
-    it("marks every install path nothing holds: window Install tasks, runbook and orchestrator installs; holds the gated install and owned policies", () => {
+    it("marks every install path nothing holds (window Install tasks, runbook installs); holds the gated install, owned policies and the orchestrator's batches", () => {
         const cfg = parse({
             "aws:region": "us-east-1",
             "patching:environment": "test",
@@ -46,7 +46,7 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
             ["changeSafety/gatedInstall", true],
             ["multiAccount/prod-web-install", false],
             ["maintenanceWindows/prod-critical-install", false],
-            ["patchOrchestrators/prod-fleet", false],
+            ["patchOrchestrators/prod-fleet", true],
         ]);
         expect(ungatedInstallPaths(prod())).to.deep.equal(paths.filter((p) => !p.gate).map((p) => p.path));
         expect(approvalSection({ config: prod(), resources: [], now: new Date() })!.lines).to.include("  ✗ maintenanceWindows/prod-critical-install (Install (RebootIfNeeded)): NOT held by the approval gate");

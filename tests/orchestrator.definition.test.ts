@@ -112,7 +112,13 @@ describe("state machine definitions", () => {
             Next: "RecordBatch",
         });
         expect((runDef.States.RunBatch.Parameters as { StateMachineArn: string }).StateMachineArn).to.equal(RUN_ARNS.batchStateMachineArn);
-        expect(runDef.States.WaitBetweenBatches).to.deep.equal({ Type: "Wait", SecondsPath: "$.run.settings.waitBetweenBatchesSeconds", Next: "RunBatch" });
+        expect(runDef.States.WaitBetweenBatches).to.deep.equal({ Type: "Wait", SecondsPath: "$.run.settings.waitBetweenBatchesSeconds", Next: "ApprovalGate" });
+        // Every batch passes the approval gate right before it starts; a closed calendar (or a failed check) goes to the restore.
+        expect(runDef.States.HasBatches.Choices).to.deep.equal([{ Variable: "$.next.action", StringEquals: "batch", Next: "ApprovalGate" }]);
+        expect(runDef.States.ApprovalGate).to.deep.include({ Next: "GateOpen" });
+        expect((runDef.States.ApprovalGate.Parameters as { Payload: unknown }).Payload).to.deep.equal({ action: "gate", "state.$": "$" });
+        expect(runDef.States.ApprovalGate.Catch).to.deep.equal([{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "FinalRestore" }]);
+        expect(runDef.States.GateOpen).to.deep.equal({ Type: "Choice", Choices: [{ Variable: "$.next.action", StringEquals: "batch", Next: "RunBatch" }], Default: "FinalRestore" });
         expect((runDef.States.Plan.Parameters as { Payload: unknown }).Payload).to.deep.equal({ action: "plan", "state.$": "$", "executionName.$": "$$.Execution.Name" });
         const fns = (n: string) => (runDef.States[n].Parameters as { FunctionName: string }).FunctionName;
         expect([fns("Plan"), fns("RecordBatch"), fns("RestoreFailedBatch"), fns("FinalRestore"), fns("PublishSummary")]).to.deep.equal([

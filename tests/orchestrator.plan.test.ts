@@ -139,7 +139,7 @@ describe("orchestrator settings", () => {
         const s = normaliseSettings({ orchestrator: "dev-fleet", targets: { tags: { PatchGroup: ["dev"] } }, batchSize: 2 });
         expect(s.batchSize).to.equal(2);
         expect(s.agentWaitSeconds).to.equal(600);
-        expect(s.preflight.volumeExpansion).to.deep.equal({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512 });
+        expect(s.preflight.volumeExpansion).to.deep.equal({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512, untaggedVolumes: false });
         expect(s.patch).to.deep.equal({ operation: "Install", rebootOption: "RebootIfNeeded", timeoutSeconds: 7200 });
     });
 

@@ -24,7 +24,7 @@ describe("config: patching:patchOrchestrators", () => {
         const o = parse(withOrchestrator(() => undefined)).patchOrchestrators[0];
         expect(o).to.deep.include({ batchSize: 5, priorityInstanceTypes: [], waitBetweenBatchesSeconds: 120, agentWaitSeconds: 600, maxErrors: "20%", ebsKmsKeyArns: [] });
         expect(o.window).to.deep.include({ schedule: "cron(55 22 ? * * *)", duration: 4, cutoff: 0, enabled: true });
-        expect(o.preflight.volumeExpansion).to.deep.equal({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512 });
+        expect(o.preflight.volumeExpansion).to.deep.equal({ enabled: false, incrementGb: 20, maxVolumeSizeGb: 512, untaggedVolumes: false });
         expect(o.patch).to.deep.equal({ operation: "Install", rebootOption: "RebootIfNeeded", timeoutSeconds: 7200 });
         expect(o.logGroup).to.deep.equal({ name: "/aws/ssm/patch-manager", create: true, retentionDays: 30 });
         expect(o.notifications).to.deep.equal({ emails: [], kmsMasterKeyId: "alias/aws/sns" });

@@ -15,7 +15,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
                 .stepFunctionsParameters.input,
         );
         expect(input.settings).to.deep.include({ batchSize: 5, priorityInstanceTypes: ["m5.large", "m5.xlarge", "c5.large"], targets: { tags: { PatchFleet: ["batch"] } } });
-        expect(input.settings.preflight.volumeExpansion).to.deep.equal({ enabled: true, incrementGb: 20, maxVolumeSizeGb: 200 });
+        expect(input.settings.preflight.volumeExpansion).to.deep.equal({ enabled: true, incrementGb: 20, maxVolumeSizeGb: 200, untaggedVolumes: false });
         expect(ofType(resources, "aws:sfn/stateMachine:StateMachine").map((r) => r.inputs.name).sort()).to.deep.equal(["dev-fleet-batch", "dev-fleet-run"]);
         // The orchestrator's instance additions go onto the patch policy's instance role.
         expect(named(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dev-fleet-instance-policy-dev-patching").inputs).to.deep.equal({
@@ -53,7 +53,8 @@ describe("stacks: maintenance windows and orchestrators", () => {
             "STEP_FUNCTIONS arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-run · priority 1 · targetless",
             "RestoreBatch (Task prod-fleet-restore:restoreBatch) → BatchDone · on error → BatchDone",
             "RunBatch (Task arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-batch) → RecordBatch · on error → RestoreFailedBatch",
-            "WaitBetweenBatches (Wait $.run.settings.waitBetweenBatchesSeconds) → RunBatch",
+            "WaitBetweenBatches (Wait $.run.settings.waitBetweenBatchesSeconds) → ApprovalGate",
+            "ApprovalGate (Task prod-fleet-plan:gate) → GateOpen · on error → FinalRestore",
             "steps: PreflightWindows (aws:runPowerShellScript if [\"platformType\",\"Windows\"]), PreflightLinux (aws:runShellScript if [\"platformType\",\"Linux\"])",
             "allow: StopTargetInstances: Allow ec2:StopInstances on arn:aws:ec2:us-east-1:123456789012:instance/* if StringEquals aws:ResourceTag/PatchFleet=batch",
             "allow: GrowTaggedRootVolumes: Allow ec2:ModifyVolume on arn:aws:ec2:us-east-1:123456789012:volume/* if StringEquals aws:ResourceTag/PatchFleet=batch",

@@ -140,7 +140,11 @@ export async function sendCommand(input: BatchState, purpose: CommandTracking["p
         const pf = settings.preflight;
         const parameters: Record<string, string[]> =
             purpose === "patch"
-                ? { Operation: [settings.patch.operation], RebootOption: [settings.patch.rebootOption] }
+                ? {
+                      Operation: [settings.patch.operation],
+                      RebootOption: [settings.patch.rebootOption],
+                      ...(env.baselineOverride ? { BaselineOverride: [env.baselineOverride] } : {}),
+                  }
                 : {
                       Operation: [purpose === "extend" ? "Extend" : "Check"],
                       MinFreeGbWindows: [String(pf.minFreeGbWindows)],
@@ -284,13 +288,27 @@ export async function evaluatePreflight(input: BatchState, ec2: EC2Client, now: 
         }
     }
     const sizes = new Map<string, number>();
+    const attachedTo = new Map<string, string[]>();
     const volumeIds = belowThreshold.map((b) => b.volumeId).filter((v): v is string => !!v);
     if (expansion.enabled && volumeIds.length > 0) {
         const got = await ec2.send(new DescribeVolumesCommand({ VolumeIds: volumeIds }));
-        for (const v of got.Volumes ?? []) if (v.VolumeId && v.Size !== undefined) sizes.set(v.VolumeId, v.Size);
+        for (const v of got.Volumes ?? []) {
+            if (!v.VolumeId || v.Size === undefined) continue;
+            sizes.set(v.VolumeId, v.Size);
+            attachedTo.set(v.VolumeId, (v.Attachments ?? []).map((a) => a.InstanceId ?? "").filter((x) => x !== ""));
+        }
     }
     const pending: NonNullable<BatchState["volumes"]>["pending"] = [];
     for (const b of belowThreshold) {
+        // Only a volume attached to this very instance is grown (the IAM grant may be wider: untaggedVolumes).
+        const attachments = b.volumeId ? attachedTo.get(b.volumeId) : undefined;
+        if (b.volumeId && attachments && !attachments.includes(b.id)) {
+            update(state, b.id, {
+                status: "skipped",
+                reason: `${b.freeGb} GiB free, ${b.requiredGb} GiB required; root volume ${b.volumeId} is no longer attached to the instance (attached to: ${attachments.join(", ") || "none"})`,
+            });
+            continue;
+        }
         const volume = b.volumeId && sizes.has(b.volumeId) ? { volumeId: b.volumeId, sizeGb: sizes.get(b.volumeId)! } : undefined;
         const decision = decideDisk({ freeGb: b.freeGb, requiredGb: b.requiredGb, expansion, volume });
         update(state, b.id, { disk: decision });

@@ -59,7 +59,7 @@ const gb = (n: number) => `${Math.round(n * 10) / 10} GiB`;
 export function decideDisk(args: {
     freeGb: number;
     requiredGb: number;
-    expansion: OrchestratorSettings["preflight"]["volumeExpansion"];
+    expansion: Pick<OrchestratorSettings["preflight"]["volumeExpansion"], "enabled" | "incrementGb" | "maxVolumeSizeGb">;
     volume?: { volumeId: string; sizeGb: number };
 }): DiskDecision {
     const { freeGb, requiredGb, expansion, volume } = args;

@@ -10,7 +10,8 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { checkAgents, checkVolumes, evaluateExtend, evaluatePatch, evaluatePreflight, pollCommand, sendCommand, startBatch } from "./batch";
 import { discoverTargets } from "./discovery";
-import { Clock, planRun, recordBatch } from "./plan";
+import { checkApprovalCalendar } from "./gate";
+import { applyGate, Clock, planRun, recordBatch } from "./plan";
 import { restoreBatch, restoreFailedBatch, restoreRun } from "./restore";
 import { normaliseSettings } from "./settings";
 import { buildSummary, publishSummary, runFailed, SummaryInput, writeSummaryLog } from "./summary";
@@ -29,8 +30,26 @@ export class UnknownActionError extends Error {
     }
 }
 
-/** Plan Lambda: `plan` (discover, order, batch) and `record` (fold a batch in, decide what is next). */
-export async function planHandler(event: StepEvent, deps: { ec2: EC2Client; resourceGroups: ResourceGroupsClient; clock: Clock }): Promise<RunState> {
+/** Dependencies of the plan Lambda. */
+export interface PlanDeps {
+    ec2: EC2Client;
+    resourceGroups: ResourceGroupsClient;
+    clock: Clock;
+    /** The stack's approval calendar (name or ARN) and the SSM client that reads it; absent: no approval gate. */
+    approval?: { ssm: SSMClient; calendar: string };
+}
+
+/** Before a batch starts: the approval calendar must be open (when the stack has one). */
+async function gated(state: RunState, deps: PlanDeps): Promise<RunState> {
+    if (!deps.approval || state.next.action !== "batch") return state;
+    return applyGate(state, await checkApprovalCalendar(deps.approval.ssm, deps.approval.calendar, deps.clock()));
+}
+
+/**
+ * Plan Lambda: `plan` (discover, order, batch), `record` (fold a batch in, decide what is next)
+ * and `gate` (right before a batch starts: the approval calendar must be open).
+ */
+export async function planHandler(event: StepEvent, deps: PlanDeps): Promise<RunState> {
     if (event.action === "plan") {
         const input = (event.state ?? {}) as { settings?: unknown; windowExecutionId?: string };
         const settings = normaliseSettings(input.settings);
@@ -40,9 +59,9 @@ export async function planHandler(event: StepEvent, deps: { ec2: EC2Client; reso
     if (event.action === "record") {
         const state = event.state as RunState & { batchResult?: { instances?: InstanceRecord[] }; lastBatchError?: StepError; restoreError?: StepError };
         const { batchResult, restoreError, ...rest } = state;
-        const recorded = recordBatch(rest, batchResult, state.lastBatchError ?? restoreError, deps.clock());
-        return recorded;
+        return recordBatch(rest, batchResult, state.lastBatchError ?? restoreError, deps.clock());
     }
+    if (event.action === "gate") return gated(event.state as RunState, deps);
     throw new UnknownActionError(event.action, "plan");
 }
 

@@ -2,6 +2,7 @@
  * Run-level decisions: priority ordering and batches, the error budget, when to stop, and how a
  * finished batch is folded into the run. Pure functions of their inputs (and an injected clock).
  */
+import { closedDetail, GateCheck } from "./gate";
 import type { BatchInput, InstanceRecord, OrchestratorSettings, RunInfo, RunState, StepError, TargetInstance } from "./types";
 
 /** The current time; injected so tests never depend on (or wait for) the real clock. */
@@ -149,13 +150,30 @@ export function recordBatch(state: RunState, batchResult: { instances?: Instance
         }
     }
     const advanced: RunState = { ...state, instances, cursor: state.cursor + 1, lastBatchError: undefined };
-    const next = decideNext(advanced, now);
-    if (next.action === "finish" && next.reason !== "done") {
-        for (const batch of advanced.batches.slice(advanced.cursor)) {
-            for (const id of batch) {
-                if (instances[id].status === "pending") instances[id] = { ...instances[id], status: "skipped", reason: `not attempted: ${next.detail ?? next.reason}` };
-            }
+    return finishEarly(advanced, decideNext(advanced, now));
+}
+
+/**
+ * Sets what is next; when the run ends before its last batch, the instances of the batches not
+ * attempted are skipped with the reason.
+ */
+export function finishEarly(state: RunState, next: RunState["next"]): RunState {
+    if (next.action !== "finish" || next.reason === "done") return { ...state, next };
+    const instances = { ...state.instances };
+    for (const batch of state.batches.slice(state.cursor)) {
+        for (const id of batch) {
+            if (instances[id].status === "pending") instances[id] = { ...instances[id], status: "skipped", reason: `not attempted: ${next.detail ?? next.reason}` };
         }
     }
-    return { ...advanced, instances, next };
+    return { ...state, instances, next };
+}
+
+/**
+ * The approval gate's answer applied to a decided run: when a batch would start next and the
+ * calendar is closed, the run finishes (`calendar-closed`) instead.
+ */
+export function applyGate(state: RunState, gate: GateCheck): RunState {
+    const withGate = { ...state, gate };
+    if (state.next.action !== "batch" || gate.open) return withGate;
+    return finishEarly(withGate, { action: "finish", reason: "calendar-closed", detail: closedDetail(gate) });
 }

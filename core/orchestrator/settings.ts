@@ -22,7 +22,7 @@ export const DEFAULT_SETTINGS: Omit<OrchestratorSettings, "orchestrator" | "targ
         windowsUpdateEndpoints: ["update.microsoft.com", "windowsupdate.microsoft.com"],
         skipOnWindowsUpdateProblems: false,
         timeoutSeconds: 1800,
-        volumeExpansion: { enabled: false, incrementGb: 20, maxVolumeSizeGb: 512 },
+        volumeExpansion: { enabled: false, incrementGb: 20, maxVolumeSizeGb: 512, untaggedVolumes: false },
     },
     patch: { operation: "Install", rebootOption: "RebootIfNeeded", timeoutSeconds: 7200 },
 };
@@ -147,6 +147,7 @@ export function normaliseSettings(raw: unknown): OrchestratorSettings {
                 enabled: bool(ve.enabled, dpf.volumeExpansion.enabled, "preflight.volumeExpansion.enabled"),
                 incrementGb: int(ve.incrementGb, dpf.volumeExpansion.incrementGb, 1, 1024, "preflight.volumeExpansion.incrementGb"),
                 maxVolumeSizeGb: int(ve.maxVolumeSizeGb, dpf.volumeExpansion.maxVolumeSizeGb, 8, 16384, "preflight.volumeExpansion.maxVolumeSizeGb"),
+                untaggedVolumes: bool(ve.untaggedVolumes, false, "preflight.volumeExpansion.untaggedVolumes"),
             },
         },
         patch: {

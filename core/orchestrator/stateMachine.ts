@@ -2,7 +2,7 @@
  * The orchestrator's two Step Functions state machines (Amazon States Language, JSONPath), built
  * as data so they can be tested without AWS:
  *
- * - the run (parent): discover and plan → for each batch: run the batch state machine, restore it
+ * - the run (parent): discover and plan → for each batch: check the approval gate, run the batch state machine, restore it
  *   if that failed, record the results, stop at the error threshold or the deadline, wait → final
  *   restore → summary;
  * - the batch (child): start stopped instances → wait for the SSM agents → preflight → grow
@@ -14,7 +14,7 @@
  */
 
 export interface AslState {
-    Type: "Task" | "Choice" | "Wait" | "Pass" | "Succeed" | "Fail";
+    Type: "Task" | "Choice" | "Wait" | "Pass" | "Succeed" | "Fail" | "Map";
     Comment?: string;
     Next?: string;
     End?: boolean;
@@ -156,6 +156,15 @@ export function runDefinition(arns: RunMachineArns): AslDefinition {
             },
             HasBatches: {
                 Type: "Choice",
+                Choices: [{ Variable: "$.next.action", StringEquals: "batch", Next: "ApprovalGate" }],
+                Default: "FinalRestore",
+            },
+            ApprovalGate: lambdaTask(plan, "gate", "GateOpen", "FinalRestore", {
+                retries: [THROTTLE_RETRY],
+                comment: "Right before each batch: the stack's approval calendar must be OPEN (GetCalendarState); closed ends the run cleanly",
+            }),
+            GateOpen: {
+                Type: "Choice",
                 Choices: [{ Variable: "$.next.action", StringEquals: "batch", Next: "RunBatch" }],
                 Default: "FinalRestore",
             },
@@ -190,7 +199,7 @@ export function runDefinition(arns: RunMachineArns): AslDefinition {
                 Choices: [{ Variable: "$.next.action", StringEquals: "batch", Next: "WaitBetweenBatches" }],
                 Default: "FinalRestore",
             },
-            WaitBetweenBatches: { Type: "Wait", SecondsPath: "$.run.settings.waitBetweenBatchesSeconds", Next: "RunBatch" },
+            WaitBetweenBatches: { Type: "Wait", SecondsPath: "$.run.settings.waitBetweenBatchesSeconds", Next: "ApprovalGate" },
             FinalRestore: lambdaTask(arns.restoreFunctionArn, "restoreRun", "PublishSummary", "PublishSummary", {
                 comment: "Safety net: every instance of every attempted batch that was stopped is stopped",
                 retries: [STILL_STARTING_RETRY, THROTTLE_RETRY],

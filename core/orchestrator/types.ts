@@ -3,6 +3,7 @@
  * every state receives one of these objects and returns the next version of it, so an operator
  * sees the whole run in the execution's input/output panes.
  */
+import type { GateCheck } from "./gate";
 
 /** Run settings: the maintenance window task's Step Functions input (≤ 4096 characters). */
 export interface OrchestratorSettings {
@@ -29,7 +30,8 @@ export interface OrchestratorSettings {
         windowsUpdateEndpoints: string[];
         skipOnWindowsUpdateProblems: boolean;
         timeoutSeconds: number;
-        volumeExpansion: { enabled: boolean; incrementGb: number; maxVolumeSizeGb: number };
+        /** `untaggedVolumes`: the IAM grant covers untagged volumes too (the Lambda grows only attached root volumes either way). */
+        volumeExpansion: { enabled: boolean; incrementGb: number; maxVolumeSizeGb: number; untaggedVolumes: boolean };
     };
     patch: { operation: "Install" | "Scan"; rebootOption: "RebootIfNeeded" | "NoReboot"; timeoutSeconds: number };
 }
@@ -42,6 +44,11 @@ export interface OrchestratorEnvironment {
     logGroupName: string;
     /** SNS topic for summaries. */
     topicArn?: string;
+    /**
+     * `s3://bucket/key` of the stack's baseline-override object, sent as AWS-RunPatchBaseline's
+     * `BaselineOverride` so the stack's baselines apply, never the Region's default baseline.
+     */
+    baselineOverride?: string;
 }
 
 export type OriginalState = "running" | "stopped";
@@ -114,7 +121,7 @@ export interface RunInfo {
     settings: OrchestratorSettings;
 }
 
-export type StopReason = "done" | "no-targets" | "error-threshold" | "deadline" | "error";
+export type StopReason = "done" | "no-targets" | "error-threshold" | "deadline" | "calendar-closed" | "error";
 
 /** The parent state machine's state. */
 export interface RunState {
@@ -130,6 +137,8 @@ export interface RunState {
     /** Set when a batch execution itself failed (caught by the parent). */
     lastBatchError?: StepError;
     finalRestore?: RestoreResult;
+    /** The approval calendar's state at the last check (when the stack has an approval gate). */
+    gate?: GateCheck;
 }
 
 /** The child (batch) state machine's input. */

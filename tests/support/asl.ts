@@ -181,3 +181,11 @@ export async function runAsl(def: AslDefinition, input: unknown, env: AslEnviron
     }
     throw new Error(`more than ${env.maxTransitions ?? 5000} transitions: a loop without end?`);
 }
+
+/** `asl-validator` (the AWS States Language JSON schema and checks): its error messages for `def`, none when valid. */
+export function aslValidationErrors(def: unknown): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const validate = require("asl-validator") as (d: unknown, o?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string; errors: unknown[] };
+    const result = validate(JSON.parse(JSON.stringify(def)), { checkPaths: true, checkArn: true });
+    return result.isValid ? [] : result.errorsText("\n").split("\n");
+}

@@ -19,6 +19,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
     CancelCommandCommand,
     DescribeInstanceInformationCommand,
+    GetCalendarStateCommand,
     GetCommandInvocationCommand,
     ListCommandInvocationsCommand,
     SendCommandCommand,
@@ -35,6 +36,8 @@ export interface FakeInstance {
     state: "running" | "stopped";
     tags?: Record<string, string>;
     volumeSizeGb?: number;
+    /** The instance the root volume is attached to (DescribeVolumes Attachments). @default this instance */
+    volumeAttachedTo?: string;
     /** Free GiB before cleanup. @default 50 */
     freeGb?: number;
     /** Free GiB after the preflight cleanup. @default freeGb */
@@ -75,6 +78,9 @@ export class FakeFleet {
     /** Seconds a command takes. */
     commandSeconds = 90;
     groups: Record<string, string[]> = {};
+    /** The approval calendar's state at a time (GetCalendarState). @default always OPEN */
+    calendar: (at: number) => "OPEN" | "CLOSED" = () => "OPEN";
+    readonly calendarChecks: { names: string[]; at: number }[] = [];
     private readonly startedAt = new Map<string, number>();
     private readonly state = new Map<string, "running" | "stopped">();
     private readonly t0: number;
@@ -104,7 +110,11 @@ export class FakeFleet {
             return {};
         });
         this.ec2.on(DescribeVolumesCommand).callsFake((input) => ({
-            Volumes: (input.VolumeIds ?? []).map((v: string) => ({ VolumeId: v, Size: this.instances.find((i) => this.volumeOf(i) === v)?.volumeSizeGb ?? 30 })),
+            Volumes: (input.VolumeIds ?? []).map((v: string) => {
+                const owner = this.instances.find((i) => this.volumeOf(i) === v);
+                const attachedTo = owner?.volumeAttachedTo ?? owner?.id;
+                return { VolumeId: v, Size: owner?.volumeSizeGb ?? 30, Attachments: attachedTo ? [{ VolumeId: v, InstanceId: attachedTo, State: "attached" }] : [] };
+            }),
         }));
         this.ec2.on(ModifyVolumeCommand).callsFake((input) => {
             this.modified.push({ volumeId: input.VolumeId, size: input.Size, at: this.now() });
@@ -139,6 +149,11 @@ export class FakeFleet {
             const status = this.invocationStatus(c, i.id);
             if (c.document === "AWS-RunPatchBaseline") return { Status: status, StandardOutputContent: "", StandardErrorContent: status === "Failed" ? "Failed to install package: KB5040000 (0x80070643)" : "" };
             return { Status: status, StandardOutputContent: `Preflight ${c.parameters.Operation[0]}\n${this.preflightLine(c, i)}\n` };
+        });
+        this.ssm.on(GetCalendarStateCommand).callsFake((input) => {
+            const at = input.AtTime ? Date.parse(input.AtTime) : this.now();
+            this.calendarChecks.push({ names: input.CalendarNames, at });
+            return { State: this.calendar(at), AtTime: new Date(at).toISOString() };
         });
         this.ssm.on(CancelCommandCommand).callsFake((input) => {
             this.command(input.CommandId).cancelled = true;

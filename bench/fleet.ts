@@ -1,0 +1,82 @@
+/**
+ * `npm run bench` fleet section (issue 18): simulated time to patch a fleet with the orchestrator
+ * (Distributed Map per target location, paced API calls) against the lower bound
+ * `max(longest instance, total work / allowed concurrency)`, the program's other install paths
+ * and seed 003's original design — all on one virtual clock (bench/fleetSim.ts).
+ */
+import {
+    DEFAULT_FLEET,
+    DEFAULT_ORCHESTRATOR_SIM,
+    lowerBound,
+    makeFleet,
+    OrchestratorSimSettings,
+    SimInstance,
+    SimResult,
+    simulateOrchestrator,
+    simulateRateControlled,
+    simulateSeed003,
+} from "./fleetSim";
+import type { Row } from "./run";
+
+const WINDOW = 4 * 3600;
+
+/** Batches in flight per location so that every instance of a location can be in flight (≤ Distributed Map's 10,000 children). */
+export function fleetSettings(instancesPerLocation: number, batchSize = DEFAULT_ORCHESTRATOR_SIM.batchSize): OrchestratorSimSettings {
+    return { ...DEFAULT_ORCHESTRATOR_SIM, batchesInFlight: Math.min(Math.ceil(10_000 / batchSize), Math.max(1, Math.ceil(instancesPerLocation / batchSize))) };
+}
+
+/** The estimate the review prints for `--fleet-size N` (one account and Region, the default fleet model). */
+export function fleetEstimate(
+    instances: number,
+    windowHours: number,
+    run: Partial<Pick<OrchestratorSimSettings, "batchSize" | "batchesInFlight" | "waitBetweenBatchesSeconds" | "maxErrors" | "priorityInstanceTypes">> = {},
+): { fits: boolean; finishMinutes: number; boundMinutes: number; patchedInWindow: number; patched: number } {
+    const fleet = makeFleet({ ...DEFAULT_FLEET, instances });
+    const settings = { ...fleetSettings(instances, run.batchSize), ...run, windowSeconds: windowHours * 3600 };
+    const r = simulateOrchestrator(fleet, settings);
+    const bound = lowerBound(fleet, settings.batchSize * settings.batchesInFlight);
+    return { fits: r.wallSeconds <= windowHours * 3600, finishMinutes: Math.round(r.wallSeconds / 60), boundMinutes: Math.round(bound / 60), patchedInWindow: r.patchedWithinWindow, patched: r.patched };
+}
+
+function mechanisms(fleet: SimInstance[], locations: number): SimResult[] {
+    const perLocation = Math.ceil(fleet.length / locations);
+    return [
+        simulateOrchestrator(fleet, fleetSettings(perLocation)),
+        // Patch policy install association, rate control MaxConcurrency 10% per account and Region.
+        simulateRateControlled("patch policy (10%)", fleet, (n) => Math.ceil(n * 0.1), { windowSeconds: WINDOW }),
+        // Maintenance window Run Command task, MaxConcurrency 10%, cutoff 1 h before the 4 h window ends.
+        simulateRateControlled("maintenance window (10%, cutoff 1 h)", fleet, (n) => Math.ceil(n * 0.1), { windowSeconds: WINDOW, cutoffSeconds: 3 * 3600 }),
+        // Multi-account runbook: target locations 5 at a time, MaxConcurrency 10% within each.
+        simulateRateControlled("multi-account runbook (5 locations, 10%)", fleet, (n) => Math.ceil(n * 0.1), { windowSeconds: WINDOW, locationsInParallel: Math.min(5, locations) }),
+        simulateSeed003(fleet, { batchSize: 5, waitBetweenBatches: 120, windowSeconds: WINDOW, windowConcurrency: 10 }),
+    ];
+}
+
+export function fleet(rows: Row[], quick: boolean): void {
+    const cases: [number, number, number][] = quick ? [[100, 1, 1], [1000, 1, 1]] : [[100, 1, 1], [1000, 1, 1], [10_000, 1, 1], [10_000, 20, 3]];
+    for (const [instances, accounts, regions] of cases) {
+        const label = accounts * regions > 1 ? `${instances} (${accounts} accounts × ${regions} Regions)` : `${instances}`;
+        const f = makeFleet({ ...DEFAULT_FLEET, instances, accounts, regions });
+        const settings = fleetSettings(Math.ceil(instances / (accounts * regions)));
+        const bound = lowerBound(f, settings.batchSize * settings.batchesInFlight * accounts * regions);
+        for (const r of mechanisms(f, accounts * regions)) {
+            const add = (c: string, value: number | string, unit: string, target?: string, ok?: boolean) => rows.push({ benchmark: `fleet ${label}`, case: `${r.mechanism}: ${c}`, value, unit, target, ok });
+            const orchestrator = r.mechanism === "orchestrator";
+            add("simulated wall time", Math.round(r.wallSeconds / 60), "min");
+            add("patched inside 4 h", Number(((100 * r.patchedWithinWindow) / instances).toFixed(1)), "%");
+            if (orchestrator) {
+                add("lower bound", Math.round(bound / 60), "min");
+                const ratio = Number((r.wallSeconds / bound).toFixed(3));
+                add("time / lower bound", ratio, "×", instances >= 10_000 ? "≤ 1.15" : undefined, instances >= 10_000 ? ratio <= 1.15 : undefined);
+                const calls = Object.values(r.api).reduce((s, a) => s + a.calls, 0);
+                const throttles = Object.values(r.api).reduce((s, a) => s + a.throttles, 0);
+                add("API calls (start/stop/send)", calls, "calls");
+                add("throttles (retried)", throttles, "throttles");
+                const surfaced = Object.values(r.api).reduce((s, a) => s + a.surfaced, 0);
+                add("throttling errors surfaced to the run", surfaced, "errors", "0", surfaced === 0);
+                add("originally stopped left running", r.leftRunning, "instances", "0", r.leftRunning === 0);
+            }
+            if (r.mechanism === "seed 003") add("originally stopped left running", r.leftRunning, "instances");
+        }
+    }
+}
