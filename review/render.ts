@@ -4,6 +4,7 @@ import { formatIssue } from "../config";
 import type { PlanResource } from "./engine";
 import type { Review } from "./review";
 import type { ReviewSection } from "./sections";
+import { wiringMermaid } from "./wiringSection";
 import { summarise } from "./summaries";
 
 /** The machine-readable plan written by `--json`. */
@@ -134,5 +135,6 @@ export function renderMarkdown(review: Review): string {
         for (const s of summary) lines.push(`${"  ".repeat(depth + 1)}- ${mdEscape(s)}`);
     }
     for (const section of review.sections) lines.push("", `### ${section.title}`, "", "```text", ...section.lines, "```");
+    if (review.wiring && review.wiring.verdicts.length > 0) lines.push("", "### Wiring diagram", "", "```mermaid", ...wiringMermaid(review.wiring), "```");
     return lines.join("\n") + "\n";
 }
