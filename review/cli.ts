@@ -83,7 +83,7 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     return exitCode(review);
 }
 
-function exitCode(review: Review): number {
+export function exitCode(review: Review): number {
     return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) || (review.wiring?.broken ?? 0) > 0 ? 2 : 0;
 }
 

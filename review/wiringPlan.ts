@@ -64,7 +64,8 @@ export class WiringPlan {
         for (const r of resources) {
             if (!r.custom) continue;
             const arn = mockState(r.type, r.name, r.inputs, env).arn;
-            if (typeof arn === "string") {
+            // A resource that takes another's ARN as its `arn` input (a TopicPolicy) is not that resource.
+            if (typeof arn === "string" && r.inputs.arn !== arn) {
                 this.arns.set(r.urn, arn);
                 this.byArn.set(arn, r);
             }

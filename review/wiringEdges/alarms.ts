@@ -35,8 +35,8 @@ export function alarmEdges(plan: WiringPlan): WiringEdge[] {
                 kind: "CloudWatch alarm → SNS",
                 from: `Alarm ${name}`,
                 to: plan.label(topicArn),
-                requests: publishRequests(plan, topicArn, as(plan.account, alarmArn), unproven),
-                strangers: [{ ...publishRequests(plan, topicArn, as(STRANGER_ACCOUNT, inAccount(alarmArn, STRANGER_ACCOUNT)), [])[0], stranger: "an alarm of another account" }],
+                requests: publishRequests(plan, topicArn, as(plan.account, alarmArn), unproven, "service"),
+                strangers: [{ ...publishRequests(plan, topicArn, as(STRANGER_ACCOUNT, inAccount(alarmArn, STRANGER_ACCOUNT)), [], "service")[0], stranger: "an alarm of another account" }],
                 source: SOURCE,
                 ...(unproven.length ? { unproven } : {}),
             });

@@ -48,8 +48,8 @@ export function eventRuleEdges(plan: WiringPlan): WiringEdge[] {
                 kind: "EventBridge rule → SNS",
                 from: `Rule ${ruleName}`,
                 to: plan.label(arn),
-                requests: publishRequests(plan, arn, as(context), unproven),
-                strangers: [{ ...publishRequests(plan, arn, as({ "aws:SourceAccount": STRANGER_ACCOUNT, "aws:SourceArn": strangerRule }), [])[0], stranger: "a rule of another account" }],
+                requests: publishRequests(plan, arn, as(context), unproven, "service"),
+                strangers: [{ ...publishRequests(plan, arn, as({ "aws:SourceAccount": STRANGER_ACCOUNT, "aws:SourceArn": strangerRule }), [], "service")[0], stranger: "a rule of another account" }],
                 source: SOURCE,
                 ...(unproven.length ? { unproven } : {}),
             });

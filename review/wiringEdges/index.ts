@@ -8,6 +8,7 @@ import type { WiringPlan } from "../wiringPlan";
 import { alarmEdges } from "./alarms";
 import { eventRuleEdges } from "./eventRules";
 import { lambdaDestinationEdges } from "./lambdaDestinations";
+import { s3ObjectEdges } from "./s3Readers";
 import { schedulerEdges } from "./scheduler";
 
-export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [schedulerEdges, alarmEdges, lambdaDestinationEdges, eventRuleEdges];
+export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [schedulerEdges, alarmEdges, lambdaDestinationEdges, eventRuleEdges, s3ObjectEdges];

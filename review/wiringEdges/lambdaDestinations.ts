@@ -28,7 +28,7 @@ export function lambdaDestinationEdges(plan: WiringPlan): WiringEdge[] {
                 kind: "Lambda destination → SNS",
                 from: `Function ${fn.inputs.name ?? fn.name} (${when})`,
                 to: plan.label(topicArn),
-                requests: publishRequests(plan, topicArn, as(roleArn), unproven),
+                requests: publishRequests(plan, topicArn, as(roleArn), unproven, "role"),
                 strangers: [{ ...roleCall(plan, stranger, "sns:Publish", topicArn, { resourcePolicy: plan.topicPolicy(topicArn) }), stranger: "a role of another account" }],
                 source: SOURCE,
                 ...(unproven.length ? { unproven } : {}),

@@ -45,6 +45,8 @@ export function publishRequests(
     topicArn: string,
     who: (action: string, resource: string, context: Record<string, string>, resourcePolicy: EngineRequest["resourcePolicy"]) => EdgeRequest,
     unproven: string[],
+    /** A role session of the account, or an AWS service principal (which has no caller account here). */
+    caller: "role" | "service",
 ): EdgeRequest[] {
     const out = [who("sns:Publish", topicArn, { "aws:SecureTransport": "true" }, plan.topicPolicy(topicArn))];
     const key = plan.topicKey(topicArn);
@@ -53,7 +55,11 @@ export function publishRequests(
             who(
                 "kms:GenerateDataKey",
                 key.keyArn,
-                { "kms:EncryptionContext:aws:sns:topicArn": topicArn, "kms:ViaService": `sns.${plan.region}.amazonaws.com`, "kms:CallerAccount": plan.account },
+                {
+                    "kms:EncryptionContext:aws:sns:topicArn": topicArn,
+                    "kms:ViaService": `sns.${plan.region}.amazonaws.com`,
+                    ...(caller === "role" ? { "kms:CallerAccount": plan.account } : {}),
+                },
                 key.policy,
             ),
         );
