@@ -25,6 +25,16 @@ const STACKS: [string, string][] = [
         .map((f): [string, string] => [`fixture-${f.replace(/\.yaml$/, "")}`, path.join(ROOT, "tests", "fixtures", f)]),
 ];
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errors: unknown[] };
+
+describe("asl-validator (used on every state machine of every stack below)", () => {
+    it("rejects a definition AWS would reject", () => {
+        expect(aslValidator({ StartAt: "Missing", States: { A: { Type: "Bogus" } } }).isValid).to.equal(false);
+        expect(aslValidator({ StartAt: "A", States: { A: { Type: "Succeed" } } }).isValid).to.equal(true);
+    });
+});
+
 const broken = (w: WiringReport) => w.verdicts.filter((v) => !v.ok).map((v) => `${v.edge.id}: ${v.problems.join(" | ")}`);
 const edge = (w: WiringReport, id: RegExp) => {
     const found = w.verdicts.filter((v) => id.test(v.edge.id));
@@ -42,6 +52,12 @@ describe("Wiring proof: every run-time call between services, decided by an IAM 
             if (stack === "dev" || stack === "prod") expect(r.wiring!.verdicts.length, `${stack}: edges found`).to.be.greaterThan(10);
             expect(broken(r.wiring!), stack).to.deep.equal([]);
             expect(exitCode(r)).to.not.equal(2);
+            // Every state machine definition is valid Amazon States Language (asl-validator, an external validator).
+            for (const sm of r.resources.filter((x) => x.type === "aws:sfn/stateMachine:StateMachine")) {
+                const result = aslValidator(JSON.parse(sm.inputs.definition as string));
+                expect(result.errors, `${stack}: ${sm.name}`).to.deep.equal([]);
+                expect(result.isValid).to.equal(true);
+            }
             expect(r.sections.find((s) => s.title.startsWith("Wiring"))!.lines[0]).to.match(/^\d+ edge\(s\) proven, 0 broken/);
         });
     }
