@@ -7,13 +7,13 @@ import {
     administrationRoleTrustPolicy,
     runbookContent,
     schedulerRolePolicy,
-    schedulerRoleTrustPolicy,
     startAutomationRequest,
     startAutomationTargetArn,
 } from "../core/multiAccount";
 import { DEFAULT_LOCATION_RATE } from "../config/multiAccount";
 import { OU_ID_PATTERN } from "../config/rules";
 import { MemberStackSet } from "./memberStackSet";
+import { schedulerRole } from "./schedulerRole";
 
 /** Arguments of {@link AutomationManagement}. */
 export interface AutomationManagementArgs {
@@ -138,21 +138,17 @@ export class AutomationManagement extends pulumi.ComponentResource {
                 administrationRoleArn: adminArn,
                 scheduleGroupName: groupName,
             }));
-            const schedulerRole = new aws.iam.Role(
-                `${name}-scheduler-role`,
+            const { role: schedulerRoleResource, policy: schedulerPolicy } = schedulerRole(
+                { role: `${name}-scheduler-role`, policy: `${name}-scheduler-policy` },
                 {
+                    groupName: group.name,
+                    region: args.region,
+                    accountId,
+                    partition,
                     description: "EventBridge Scheduler: starts the patching runbook on its schedules",
-                    assumeRolePolicy: context.apply((x) => JSON.stringify(schedulerRoleTrustPolicy(x))),
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            const schedulerPolicy = new aws.iam.RolePolicy(
-                `${name}-scheduler-policy`,
-                {
-                    name: "StartPatchRunbook",
-                    role: schedulerRole.name,
+                    policyName: "StartPatchRunbook",
                     policy: context.apply((x) => JSON.stringify(schedulerRolePolicy(x))),
+                    tags: args.tags,
                 },
                 { parent: this },
             );
@@ -187,7 +183,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
                         flexibleTimeWindow: { mode: "OFF" },
                         target: {
                             arn: partition.apply(startAutomationTargetArn),
-                            roleArn: schedulerRole.arn,
+                            roleArn: schedulerRoleResource.arn,
                             input,
                             // A failed StartAutomationExecution is retried for an hour, never replayed later.
                             retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },

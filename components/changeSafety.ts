@@ -8,6 +8,7 @@ import { renderCalendarContent } from "../core/changeCalendar";
 import { ssmAutomationTrustStatement } from "../core/iam";
 import { ApproverRole } from "./approverRole";
 import { HardenedBucket } from "./hardenedBucket";
+import { alarmTopic } from "./alarmTopic";
 import { ScheduledLambda } from "./scheduledLambda";
 
 /** A baseline of this stack, as the promotion needs it. */
@@ -71,6 +72,8 @@ export function targetTagConditions(install: GatedInstallConfig, conditionKey: (
 export class ChangeSafety extends pulumi.ComponentResource {
     public readonly bucket?: HardenedBucket;
     public readonly topic?: aws.sns.Topic;
+    /** The customer managed key encrypting {@link topic}. */
+    public readonly topicKey?: aws.kms.Key;
     public readonly calendar?: aws.ssm.Document;
     /** The approver role (approvalGate.approvers): the only principal allowed to change the calendar. */
     public readonly approverRole?: ApproverRole;
@@ -150,16 +153,18 @@ export class ChangeSafety extends pulumi.ComponentResource {
 
         // ── Notifications ───────────────────────────────────────────────────────────────────
         if (needsLambdas) {
-            this.topic = new aws.sns.Topic(
+            const alarms = alarmTopic(
                 `${name}-topic`,
-                { name: names.topic, displayName: `Patching ${args.stack}: approvals and change-safety alarms`, kmsMasterKeyId: "alias/aws/sns", tags: args.tags },
+                { topicName: names.topic, displayName: `Patching ${args.stack}: approvals and change-safety alarms`, region: args.region, accountId: account, partition, tags: args.tags },
                 { parent: this },
             );
+            this.topic = alarms.topic;
+            this.topicKey = alarms.key;
             for (const [i, email] of (gate?.notifyEmails ?? []).entries()) {
                 new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
             }
         }
-        const lambdaCommon = { region: args.region, accountId: account, partition, tags: args.tags, alarmTopicArn: this.topic?.arn as pulumi.Output<string> };
+        const lambdaCommon = { region: args.region, accountId: account, partition, tags: args.tags, alarmTopicArn: this.topic?.arn as pulumi.Output<string>, alarmTopicKeyArn: this.topicKey?.arn };
         const readDev = promotion?.source?.readRoleArn
             ? [{ Sid: "AssumeDevReadRole", Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: promotion.source.readRoleArn }]
             : [{ Sid: "ReadDevPatchState", Effect: "Allow" as const, Action: ["ssm:DescribeInstancePatchStatesForPatchGroup", "ssm:DescribeInstancePatches"], Resource: "*" }];
@@ -328,7 +333,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
             account: pulumi.Output<string>;
             partition: pulumi.Output<string>;
             bucketName: pulumi.Output<string>;
-            lambdaCommon: { region: string; accountId: pulumi.Output<string>; partition: pulumi.Output<string>; tags: Record<string, string>; alarmTopicArn: pulumi.Output<string> };
+            lambdaCommon: { region: string; accountId: pulumi.Output<string>; partition: pulumi.Output<string>; tags: Record<string, string>; alarmTopicArn: pulumi.Output<string>; alarmTopicKeyArn?: pulumi.Output<string> };
         },
     ): { patchDocument: aws.ssm.Document; rollbackDocument?: aws.ssm.Document; role: aws.iam.Role; association: awsNative.ssm.Association } {
         const { names, arn, account, partition } = ctx;

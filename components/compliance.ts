@@ -4,7 +4,7 @@ import { ATHENA_RESULTS_PREFIX, ComplianceConfig, inventoryTargets, needsLocalBu
 import { complianceDashboardBody, DashboardRule } from "../core/complianceDashboard";
 import { INVENTORY_DOCUMENT, NOTIFICATION_RULE_KEYS, notificationRules, NotificationRuleKey, PATCH_REPORT_DOCUMENT } from "../core/complianceEvents";
 import { HardenedBucket } from "./hardenedBucket";
-import { ssmAutomationTrustStatement } from "../core/iam";
+import { keyAccountStatements, ssmAutomationTrustStatement, topicPublisherKeyStatement } from "../core/iam";
 
 /** Arguments of {@link PatchCompliance}. */
 export interface PatchComplianceArgs {
@@ -217,7 +217,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
                     description: `Encrypts the ${namePrefix} patching notification topic`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
-                    policy: pulumi.all([account, partition]).apply(([acct, p]) => JSON.stringify(notificationKeyPolicy(acct, p))),
+                    policy: pulumi.all([account, partition]).apply(([acct, p]) => JSON.stringify(notificationKeyPolicy(acct, p, region, `${namePrefix}-patch-notifications`))),
                     tags,
                 },
                 { parent: this },
@@ -458,53 +458,19 @@ const RULE_LABELS: Record<NotificationRuleKey, string> = {
 
 /**
  * The notification key's policy. The account administers the key and lets IAM grant its use
- * (both as enumerated actions, no `kms:*`); EventBridge may use it to publish to the encrypted
- * topic (SNS developer guide, "Enable compatibility between event sources from AWS services and
- * encrypted topics"). Which rules may publish is decided by the topic policy (`aws:SourceArn`).
+ * ({@link keyAccountStatements}); EventBridge may use it to publish to the encrypted topic (SNS
+ * developer guide, "Enable compatibility between event sources from AWS services and encrypted
+ * topics"), bound to this one topic by the encryption context SNS sends with every KMS call
+ * (`kms:EncryptionContext:aws:sns:topicArn`). No `aws:SourceArn`/`aws:SourceAccount` here: those
+ * identify the rule on the SNS request, which the topic policy checks; they are not documented for
+ * the KMS request SNS makes on EventBridge's behalf, and a condition on an absent key drops every
+ * notification. Which rules may publish is decided by the topic policy (`aws:SourceArn`).
  */
-export function notificationKeyPolicy(account: string, partition: string) {
-    const root = `arn:${partition}:iam::${account}:root`;
+export function notificationKeyPolicy(account: string, partition: string, region: string, topicName: string) {
+    const topicArn = `arn:${partition}:sns:${region}:${account}:${topicName}`;
     return {
         Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersKey",
-                Effect: "Allow",
-                Principal: { AWS: root },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:RotateKeyOnDemand",
-                ],
-                Resource: "*",
-            },
-            {
-                Sid: "IamGrantsKeyUse",
-                Effect: "Allow",
-                Principal: { AWS: root },
-                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                Resource: "*",
-            },
-            {
-                Sid: "EventBridgePublishesToEncryptedTopic",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                Resource: "*",
-            },
-        ],
+        Statement: [...keyAccountStatements(account, partition), topicPublisherKeyStatement({ sid: "EventBridgePublishesToEncryptedTopic", service: "events.amazonaws.com", topicArn })],
     };
 }
 

@@ -4,7 +4,9 @@ import { DEFAULT_OBJECT_KEY, deriveOverrideBucketName, overrideFunctionName, PRI
 import { canonicalJson, sha256Hex, syncWorstCaseMs } from "../core/overrides";
 import { BaselineOverrides } from "./baselineOverridesProvider";
 import { BucketAccessLogging, HardenedBucket } from "./hardenedBucket";
+import { alarmTopic } from "./alarmTopic";
 import { NodeLambda } from "./nodeLambda";
+import { schedulerRole } from "./schedulerRole";
 import type { BaselineOverrideRef } from "./overrideRef";
 
 /** The remediation Lambda's timeout: the core's worst case (core/overrides.ts syncWorstCaseMs) plus 30 s. */
@@ -166,16 +168,15 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
 
         const remediation = args.remediation === false ? undefined : (args.remediation ?? {});
         let alarmTopicArn: pulumi.Output<string> | undefined;
+        let alarmTopicKeyArn: pulumi.Output<string> | undefined;
         if (remediation) {
             if (remediation.alarmTopicArn) alarmTopicArn = pulumi.output(remediation.alarmTopicArn);
             else {
-                // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed
-                // SNS key, and the messages (alarm state, the error naming missing baseline ids) are not
-                // sensitive enough to warrant a customer key and its policy. Give alarmTopicArn to use one.
-                const topic = new aws.sns.Topic(`${name}-alarms`, { name: `${functionName}-alarms`, tags: args.tags }, { parent: this });
+                const { topic, key } = alarmTopic(`${name}-alarms`, { topicName: `${functionName}-alarms`, region: args.region, accountId: account, partition, tags: args.tags }, { parent: this });
                 if (remediation.alarmEmail) {
                     new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: topic.arn, protocol: "email", endpoint: remediation.alarmEmail }, { parent: this });
                 }
+                alarmTopicKeyArn = key.arn;
                 alarmTopicArn = topic.arn;
             }
             this.remediation = new NodeLambda(
@@ -184,13 +185,14 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                     entry: "lambda/remediateOverrides.ts",
                     functionName,
                     description: `Keeps s3://…/${key} equal to its ${args.baselines.length} patch baseline(s) (baseline-override store ${args.configId})`,
-                    statements: pulumi.output(baselineArns).apply((arns): aws.iam.PolicyStatement[] => [
+                    statements: pulumi.all([baselineArns, alarmTopicKeyArn]).apply(([arns, topicKeyArn]): aws.iam.PolicyStatement[] => [
                         { Sid: "ReadListedBaselines", Effect: "Allow", Action: ["ssm:GetPatchBaseline"], Resource: arns },
                         { Sid: "ReadWriteOverrideObject", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: this.objectArn },
                         // Without ListBucket, S3 answers 403 instead of 404 for a missing object.
                         { Sid: "TellMissingFromDenied", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn },
                         ...decryptViaS3(["kms:Decrypt", "kms:GenerateDataKey"]),
                         { Sid: "ReportFailures", Effect: "Allow", Action: ["sns:Publish"], Resource: alarmTopicArn! },
+                        ...(topicKeyArn ? [{ Sid: "EncryptFailureReports", Effect: "Allow" as const, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: topicKeyArn }] : []),
                     ]),
                     environment: {
                         OVERRIDE_BUCKET: this.bucketName,
@@ -287,36 +289,21 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
         if (remediation && this.remediation) {
             const fn = this.remediation.function;
             const schedule = remediation.scheduleExpression ?? "rate(1 hour)";
-            const schedulerRole = new aws.iam.Role(
-                `${name}-scheduler`,
+            // A group of the function's own: the scheduler role trusts exactly its schedule.
+            const group = new aws.scheduler.ScheduleGroup(`${name}-schedules`, { name: functionName, tags: args.tags }, { parent: this });
+            const { role: invokerRole } = schedulerRole(
+                { role: `${name}-scheduler`, policy: `${name}-scheduler-policy` },
                 {
+                    groupName: group.name,
+                    region: args.region,
+                    accountId: account,
+                    partition,
                     description: `Lets EventBridge Scheduler invoke ${functionName}`,
-                    assumeRolePolicy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Principal: { Service: "scheduler.amazonaws.com" },
-                                Action: "sts:AssumeRole",
-                                Condition: {
-                                    StringEquals: { "aws:SourceAccount": account },
-                                    ArnEquals: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:scheduler:${args.region}:${account}:schedule/default/${functionName}` },
-                                },
-                            },
-                        ],
-                    }),
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            new aws.iam.RolePolicy(
-                `${name}-scheduler-policy`,
-                {
-                    role: schedulerRole.id,
                     policy: pulumi.jsonStringify({
                         Version: "2012-10-17",
                         Statement: [{ Sid: "InvokeRemediation", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn }],
                     }),
+                    tags: args.tags,
                 },
                 { parent: this },
             );
@@ -334,13 +321,14 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                 `${name}-schedule`,
                 {
                     name: functionName,
+                    groupName: group.name,
                     description: `Re-syncs ${key} with its patch baselines (Quick Setup's BaselineRemediation)`,
                     scheduleExpression: schedule,
                     flexibleTimeWindow: { mode: "OFF" },
                     state: "ENABLED",
                     target: {
                         arn: fn.arn,
-                        roleArn: schedulerRole.arn,
+                        roleArn: invokerRole.arn,
                         input: JSON.stringify({ source: "patching.overrides.schedule", configId: args.configId }),
                         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
                     },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeLambda, NodeLambdaArgs } from "./nodeLambda";
+import { schedulerRole } from "./schedulerRole";
 
 /** One EventBridge Scheduler schedule invoking the function. */
 export interface LambdaSchedule {
@@ -19,6 +20,8 @@ export interface ScheduledLambdaArgs extends NodeLambdaArgs {
     schedules: LambdaSchedule[];
     /** Topic that receives failed invocations (after retries) and the error alarm. */
     alarmTopicArn: pulumi.Input<string>;
+    /** The customer managed key encrypting the alarm topic, when it is encrypted. */
+    alarmTopicKeyArn?: pulumi.Input<string>;
     /** Region and account the schedules live in (for the scheduler role's trust conditions). */
     region: string;
     accountId: pulumi.Input<string>;
@@ -27,8 +30,8 @@ export interface ScheduledLambdaArgs extends NodeLambdaArgs {
 
 /**
  * A {@link NodeLambda} run by EventBridge Scheduler: a scheduler role that may invoke only this
- * function (trusted by scheduler.amazonaws.com for this account's schedules of this function
- * only), the schedules (flexible window off, UTC, retries), failed asynchronous invocations to the
+ * function (trusted by scheduler.amazonaws.com for the schedules of this function's own schedule
+ * group only), the schedules (flexible window off, UTC, retries), failed asynchronous invocations to the
  * alarm topic, and an alarm on the function's errors.
  */
 export class ScheduledLambda extends pulumi.ComponentResource {
@@ -37,35 +40,31 @@ export class ScheduledLambda extends pulumi.ComponentResource {
 
     constructor(name: string, args: ScheduledLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patching:lambda:ScheduledLambda", name, {}, opts);
-        const { schedules, alarmTopicArn, region, accountId, partition, ...lambdaArgs } = args;
-        this.lambda = new NodeLambda(name, lambdaArgs, { parent: this });
+        const { schedules, alarmTopicArn, alarmTopicKeyArn, region, accountId, partition, ...lambdaArgs } = args;
+        // The on-failure destination publishes with the function's execution role (Lambda developer
+        // guide, "Capturing records of Lambda asynchronous invocations": the role needs sns:Publish on
+        // the topic), and an encrypted topic needs the key too (SNS developer guide, "Key management").
+        const reportFailures = pulumi.all([alarmTopicArn, alarmTopicKeyArn]).apply(([topicArn, keyArn]): aws.iam.PolicyStatement[] => [
+            { Sid: "ReportFailures", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+            ...(keyArn ? [{ Sid: "EncryptFailureReports", Effect: "Allow" as const, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: keyArn }] : []),
+        ]);
+        const statements = pulumi.all([lambdaArgs.statements, reportFailures]).apply(([own, report]) => [...own, ...report]);
+        this.lambda = new NodeLambda(name, { ...lambdaArgs, statements }, { parent: this });
         const fn = this.lambda.function;
 
-        const role = new aws.iam.Role(
-            `${name}-scheduler`,
+        // A group of this function's own: the scheduler role trusts exactly its schedules.
+        const group = new aws.scheduler.ScheduleGroup(`${name}-schedules`, { name: args.functionName, tags: args.tags }, { parent: this });
+        const { role } = schedulerRole(
+            { role: `${name}-scheduler`, policy: `${name}-scheduler-policy` },
             {
+                groupName: group.name,
+                region,
+                accountId,
+                partition,
                 description: `Lets EventBridge Scheduler invoke ${args.functionName}`,
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "scheduler.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: {
-                                StringEquals: { "aws:SourceAccount": accountId },
-                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:scheduler:${region}:${accountId}:schedule/default/${args.functionName}-*` },
-                            },
-                        },
-                    ],
-                }),
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Sid: "InvokeOneFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn }] }),
                 tags: args.tags,
             },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-scheduler-policy`,
-            { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Sid: "InvokeOneFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn }] }) },
             { parent: this },
         );
         new aws.lambda.FunctionEventInvokeConfig(
@@ -79,6 +78,7 @@ export class ScheduledLambda extends pulumi.ComponentResource {
                     `${name}-${s.suffix}`,
                     {
                         name: `${args.functionName}-${s.suffix}`,
+                        groupName: group.name,
                         description: s.description,
                         scheduleExpression: s.expression,
                         scheduleExpressionTimezone: "UTC",

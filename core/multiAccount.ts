@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ssmAutomationTrustStatement } from "./iam";
+import { schedulerTrustStatement, ssmAutomationTrustStatement } from "./iam";
 
 export interface PolicyStatement {
     Sid?: string;
@@ -236,23 +236,7 @@ export interface SchedulerContext {
 }
 
 export function schedulerRoleTrustPolicy(c: SchedulerContext): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "SchedulesOfThisGroup",
-                Effect: "Allow",
-                Principal: { Service: "scheduler.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: {
-                        "aws:SourceAccount": c.accountId,
-                        "aws:SourceArn": `arn:${c.partition}:scheduler:${c.region}:${c.accountId}:schedule-group/${c.scheduleGroupName}`,
-                    },
-                },
-            },
-        ],
-    };
+    return { Version: "2012-10-17", Statement: [schedulerTrustStatement({ partition: c.partition, region: c.region, accountId: c.accountId, groupName: c.scheduleGroupName })] };
 }
 
 export function schedulerRolePolicy(c: SchedulerContext): PolicyDocument {

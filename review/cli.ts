@@ -38,7 +38,7 @@ export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json
   --account-id ID    account the mock engine deploys to (default: 123456789012)
   --quiet            print only config errors and policy violations
   --fleet-size N     also print whether N instances fit each orchestrator's window (simulated)
-exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated, 3 usage error`;
+exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated or a wiring edge is broken, 3 usage error`;
 
 export class UsageError extends Error {}
 
@@ -90,8 +90,8 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     return exitCode(review);
 }
 
-function exitCode(review: Review): number {
-    return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) ? 2 : 0;
+export function exitCode(review: Review): number {
+    return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) || (review.wiring?.broken ?? 0) > 0 ? 2 : 0;
 }
 
 /**

@@ -10,6 +10,8 @@ import { ConfigIssue, ConfigValidationError, PatchingConfig } from "../config";
 import { readStackFile, stackFileLoader } from "../config/source";
 import { main } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
+import { proveWiring, WiringReport } from "./wiring";
+import { wiringSection } from "./wiringSection";
 import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
 import { buildSections, ReviewSection } from "./sections";
 
@@ -48,6 +50,8 @@ export interface Review {
     policyResults: PolicyResult[];
     /** The policy configuration applied, if any. */
     policyConfigPath?: string;
+    /** The wiring proof (review/wiring.ts); absent when the config is invalid. */
+    wiring?: WiringReport;
 }
 
 export const DEFAULT_ACCOUNT_ID = "123456789012";
@@ -92,6 +96,8 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
     const policyConfig = policyConfigPath ? readPolicyConfig(policyConfigPath) : {};
     const policyResults = run.result ? await runPolicies(run.resources, policyConfig) : [];
     const sections = run.result ? buildSections({ config: run.result, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) }) : [];
+    const wiring = run.result ? await proveWiring(run.resources, env) : undefined;
+    if (wiring) sections.push(wiringSection(wiring));
     return {
         project,
         stack: options.stack,
@@ -104,5 +110,6 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
         sections,
         policyResults,
         policyConfigPath,
+        wiring,
     };
 }

@@ -11,6 +11,11 @@ const policyOf = (resources: PlanResource[], name: string) => JSON.parse(named(r
 const trustOf = (resources: PlanResource[], name: string) => JSON.parse(named(resources, "aws:iam/role:Role", name).inputs.assumeRolePolicy as string).Statement;
 const logs = (fn: string) => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${fn}:*` });
 const BUCKET = "arn:aws:s3:::prod-change-safety-artifacts-bucket";
+/** What every scheduled Lambda's role holds for its on-failure destination: the CMK-encrypted alarm topic. */
+const reportFailures = [
+    { Sid: "ReportFailures", Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:patching-prod-change-safety` },
+    { Sid: "EncryptFailureReports", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/prod-change-safety-topic-key-id` },
+];
 
 describe("ChangeSafety component", () => {
     describe("prod (Pulumi.prod.yaml): pinned list, approval gate, gated install with snapshots", () => {
@@ -27,7 +32,9 @@ describe("ChangeSafety component", () => {
                     "aws-native:ssm:Association prod-change-safety-association",
                     "aws:iam/role:Role prod-change-safety-automation-role",
                     "aws:iam/rolePolicy:RolePolicy prod-change-safety-automation-policy",
+                    "aws:kms/key:Key prod-change-safety-topic-key",
                     "aws:sns/topic:Topic prod-change-safety-topic",
+                    "aws:sns/topicPolicy:TopicPolicy prod-change-safety-topic-policy",
                     "aws:sns/topicSubscription:TopicSubscription prod-change-safety-email-0",
                     "aws:ssm/document:Document prod-change-safety-calendar",
                     "aws:ssm/document:Document prod-change-safety-patch-document",
@@ -128,6 +135,7 @@ describe("ChangeSafety component", () => {
                     Resource: [`${BUCKET}/install-override-list/prod.yaml`, `${BUCKET}/history/install-override-list/prod/*`, `${BUCKET}/promotion/prod/*`],
                 },
                 { Sid: "SeeMissingList", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringEquals: { "s3:prefix": "install-override-list/prod.yaml" } } },
+                ...reportFailures,
                 logs("patching-prod-export-installed-patches"),
             ]);
             const fn = named(resources, "aws:lambda/function:Function", "prod-change-safety-pinned-list");
@@ -151,6 +159,7 @@ describe("ChangeSafety component", () => {
                 { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${BUCKET}/approval-gate/prod/*`] },
                 { Sid: "ReadPromotionRecords", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/promotion/prod/*` },
                 { Sid: "SeeMissingState", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "s3:prefix": ["approval-gate/prod/*", "promotion/prod/*"] } } },
+                ...reportFailures,
                 logs("patching-prod-approval-gate"),
             ]);
             const schedules = ofType(resources, "aws:scheduler/schedule:Schedule").filter((s) => s.name.startsWith("prod-change-safety-gate"));
@@ -161,15 +170,21 @@ describe("ChangeSafety component", () => {
             expect(named(resources, "aws:sns/topicSubscription:TopicSubscription", "prod-change-safety-email-0").inputs).to.deep.include({ protocol: "email", endpoint: "patch-approvers@example.com" });
         });
 
-        it("each scheduler role may invoke only its function, for this account's schedules of that function", () => {
+        it("each scheduler role may invoke only its function, for this account's schedules of that function's own group", () => {
+            // Scheduler's aws:SourceArn is the schedule GROUP's ARN (Scheduler user guide, "Confused deputy prevention").
             expect(trustOf(resources, "prod-change-safety-retention-scheduler")).to.deep.equal([
                 {
+                    Sid: "SchedulesOfThisGroup",
                     Effect: "Allow",
                     Principal: { Service: "scheduler.amazonaws.com" },
                     Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/patching-prod-snapshot-retention-*` } },
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/patching-prod-snapshot-retention` } },
                 },
             ]);
+            expect(named(resources, "aws:scheduler/scheduleGroup:ScheduleGroup", "prod-change-safety-retention-schedules").inputs).to.deep.include({ name: "patching-prod-snapshot-retention" });
+            for (const s of ofType(resources, "aws:scheduler/schedule:Schedule").filter((x) => x.name.startsWith("prod-change-safety-retention"))) {
+                expect(s.inputs.groupName).to.equal("patching-prod-snapshot-retention");
+            }
             expect(policyOf(resources, "prod-change-safety-retention-scheduler-policy")).to.deep.equal([
                 { Sid: "InvokeOneFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:patching-prod-snapshot-retention` },
             ]);
@@ -185,6 +200,7 @@ describe("ChangeSafety component", () => {
                     Resource: `arn:aws:ec2:${REGION}::snapshot/*`,
                     Condition: { StringEquals: { "aws:ResourceTag/PatchSnapshot": "pre-patch", "aws:ResourceTag/PatchStack": "prod" } },
                 },
+                ...reportFailures,
                 logs("patching-prod-snapshot-retention"),
             ]);
         });
@@ -222,6 +238,9 @@ describe("ChangeSafety component", () => {
                 { Sid: "ReadDevBaselines", Effect: "Allow", Action: "ssm:GetPatchBaseline", Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:patchbaseline/*` },
                 { Sid: "PromoteProdBaselines", Effect: "Allow", Action: ["ssm:GetPatchBaseline", "ssm:UpdatePatchBaseline"], Resource: [`arn:aws:ssm:${REGION}:${ACCOUNT}:patchbaseline/test-al2023-id`] },
                 { Sid: "WriteRecords", Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::test-change-safety-artifacts-bucket/promotion/test/*" },
+                // Its on-failure destination publishes with this role to the CMK-encrypted alarm topic.
+                { Sid: "ReportFailures", Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:123456789012:patching-test-change-safety" },
+                { Sid: "EncryptFailureReports", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "arn:aws:kms:us-east-1:123456789012:key/test-change-safety-topic-key-id" },
                 logs("patching-test-promote-approval-date"),
             ]);
             const env = (named(resources, "aws:lambda/function:Function", "test-change-safety-promote").inputs.environment as { variables: Record<string, string> }).variables;

@@ -15,12 +15,20 @@ describe("Automation documents (documents/*.yaml)", () => {
             expect(doc.mainSteps.map((s) => [s.name, s.action, s.onFailure ?? "-"])).to.deep.equal([
                 ["chooseSnapshot", "aws:branch", "-"],
                 ["describeInstance", "aws:executeAwsApi", "Abort"],
+                ["selectDataVolumes", "aws:executeScript", "Abort"],
                 ["createSnapshots", "aws:executeAwsApi", "Abort"],
                 ["installPatches", "aws:runCommand", "Abort"],
             ]);
-            const create = doc.mainSteps[2].inputs as Record<string, any>;
+            const create = doc.mainSteps[3].inputs as Record<string, any>;
             expect(create.Api).to.equal("CreateSnapshots");
-            expect(create.InstanceSpecification).to.deep.equal({ InstanceId: "{{InstanceId}}", ExcludeBootVolume: false, ExcludeDataVolumes: "{{ExcludeDataVolumes}}" });
+            // EC2 CreateSnapshots excludes data volumes by id (InstanceSpecification.ExcludeDataVolumeIds): the ids come from describeInstance.
+            expect(create.InstanceSpecification).to.deep.equal({ InstanceId: "{{InstanceId}}", ExcludeBootVolume: false, ExcludeDataVolumeIds: "{{selectDataVolumes.ExcludeIds}}" });
+            expect((doc.mainSteps[2].inputs as Record<string, any>).InputPayload).to.deep.equal({
+                ExcludeDataVolumes: "{{ExcludeDataVolumes}}",
+                RootDeviceName: "{{describeInstance.RootDeviceName}}",
+                DeviceNames: "{{describeInstance.DeviceNames}}",
+                VolumeIds: "{{describeInstance.VolumeIds}}",
+            });
             expect(create.TagSpecifications[0].Tags.map((t: { Key: string }) => t.Key)).to.deep.equal([
                 "PatchSnapshot",
                 "PatchInstanceId",
@@ -29,8 +37,8 @@ describe("Automation documents (documents/*.yaml)", () => {
                 "PatchStack",
                 "RetentionDays",
             ]);
-            expect(doc.mainSteps[3].inputs).to.deep.include({ DocumentName: "AWS-RunPatchBaseline" });
-            expect((doc.mainSteps[3].inputs as Record<string, any>).Parameters).to.deep.equal({ Operation: "Install", RebootOption: "{{RebootOption}}", InstallOverrideList: "{{InstallOverrideList}}" });
+            expect(doc.mainSteps[4].inputs).to.deep.include({ DocumentName: "AWS-RunPatchBaseline" });
+            expect((doc.mainSteps[4].inputs as Record<string, any>).Parameters).to.deep.equal({ Operation: "Install", RebootOption: "{{RebootOption}}", InstallOverrideList: "{{InstallOverrideList}}" });
         });
         it("hybrid nodes, and TakeSnapshots false, skip the snapshot steps", () => {
             expect(doc.mainSteps[0].inputs).to.deep.equal({
@@ -93,7 +101,7 @@ describe("Automation documents (documents/*.yaml)", () => {
         it("onFailure, nextStep and branch targets that do not exist", () => {
             const doc = base();
             doc.mainSteps[1].onFailure = "step:rollback";
-            doc.mainSteps[2].nextStep = "nowhere";
+            doc.mainSteps[3].nextStep = "nowhere";
             (doc.mainSteps[0].inputs as { Default: string }).Default = "missing";
             expect(documentProblems(doc)).to.deep.equal([
                 'step chooseSnapshot: Default "missing" does not name a step',
@@ -108,7 +116,7 @@ describe("Automation documents (documents/*.yaml)", () => {
             expect(documentProblems(doc)).to.deep.equal([
                 "step describeInstance: {{ InstanceIdd }} is neither a parameter, a system variable nor a step output",
                 "step describeInstance: {{ createSnapshots.SnapshotIds }} refers to a later step",
-                "step describeInstance: {{ describeInstance.Nope }}: step describeInstance has no output Nope (has RootDeviceName, InstanceState)",
+                "step describeInstance: {{ describeInstance.Nope }}: step describeInstance has no output Nope (has RootDeviceName, InstanceState, DeviceNames, VolumeIds)",
                 "outputs: {{ installPatches.Missing }}: step installPatches has no output Missing (has CommandId, Status, ResponseCode, Output)",
             ]);
         });
@@ -117,7 +125,7 @@ describe("Automation documents (documents/*.yaml)", () => {
             doc.schemaVersion = "2.2";
             doc.parameters!.RetentionDays.default = "0";
             doc.parameters!.ExcludeDataVolumes.default = "true";
-            delete (doc.mainSteps[3].inputs as Record<string, unknown>).InstanceIds;
+            delete (doc.mainSteps[4].inputs as Record<string, unknown>).InstanceIds;
             expect(documentProblems(doc)).to.deep.equal([
                 'schemaVersion must be "0.3" for Automation, got "2.2"',
                 'parameter ExcludeDataVolumes: default "true" is not a Boolean',

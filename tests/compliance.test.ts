@@ -194,12 +194,14 @@ describe("PatchCompliance component", () => {
             expect(key.inputs).to.deep.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
             const policy = json(key, "policy");
             expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["AccountAdministersKey", "IamGrantsKeyUse", "EventBridgePublishesToEncryptedTopic"]);
+            // Bound to this one topic by the encryption context SNS sends (SNS developer guide, "Key management").
             expect(policy.Statement[2]).to.deep.equal({
                 Sid: "EventBridgePublishesToEncryptedTopic",
                 Effect: "Allow",
                 Principal: { Service: "events.amazonaws.com" },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
+                Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${REGION}:${ACCOUNT}:${P}-patch-notifications` } },
             });
             for (const s of policy.Statement) expect(s.Action).not.to.include("kms:*");
             expect(policy.Statement[0].Principal).to.deep.equal({ AWS: `arn:aws:iam::${ACCOUNT}:root` });

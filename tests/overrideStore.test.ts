@@ -132,24 +132,24 @@ describe("BaselineOverrideStore component", () => {
 
         it("a named existing role without the tag reads the object through its granted policy", async () => {
             const { can, grant } = await scenario({ instanceRoleNames: ["legacy-web"] });
-            expect(can(role("legacy-web"), grant("legacy-web"))).to.equal(true);
-            expect(can(role("legacy-web", { principalArn: `arn:aws:iam::${ACCOUNT}:role/apps/legacy-web` }), grant("legacy-web"))).to.equal(true);
+            expect(await can(role("legacy-web"), grant("legacy-web"))).to.equal(true);
+            expect(await can(role("legacy-web", { principalArn: `arn:aws:iam::${ACCOUNT}:role/apps/legacy-web` }), grant("legacy-web"))).to.equal(true);
         });
 
         it("an untagged role that is not named is denied even with S3 read-all (Quick Setup's failure mode)", async () => {
             const { can } = await scenario({ instanceRoleNames: ["legacy-web"] });
-            expect(can(role("other-app"), broadRead)).to.equal(false);
-            expect(can(role("legacy-web-2"), broadRead)).to.equal(false);
+            expect(await can(role("other-app"), broadRead)).to.equal(false);
+            expect(await can(role("legacy-web-2"), broadRead)).to.equal(false);
         });
 
         it("roles carrying the principal tag, the remediation role and the deployer read it; plain HTTP never", async () => {
             const { can, lambda } = await scenario({});
             const tagged = role("stack-instance-role", { tags: { "QSConfigId-test1": "test1" } });
-            expect(can(tagged, [{ Effect: "Allow", Action: "s3:GetObject", Resource: OBJECT }])).to.equal(true);
-            expect(can(role("stack-instance-role", { tags: { "QSConfigId-test1": "other" } }), broadRead)).to.equal(false);
-            expect(can(role("store-remediation-role"), lambda)).to.equal(true);
-            expect(can(role("review"), broadRead)).to.equal(true);
-            expect(can({ ...tagged, secureTransport: false }, broadRead)).to.equal(false);
+            expect(await can(tagged, [{ Effect: "Allow", Action: "s3:GetObject", Resource: OBJECT }])).to.equal(true);
+            expect(await can(role("stack-instance-role", { tags: { "QSConfigId-test1": "other" } }), broadRead)).to.equal(false);
+            expect(await can(role("store-remediation-role"), lambda)).to.equal(true);
+            expect(await can(role("review"), broadRead)).to.equal(true);
+            expect(await can({ ...tagged, secureTransport: false }, broadRead)).to.equal(false);
         });
 
         it("with an OU target, tagged principals in the OU read it, others in the organization do not", async () => {
@@ -161,9 +161,9 @@ describe("BaselineOverrideStore component", () => {
                 orgPaths: paths,
                 tags: { "QSConfigId-test1": "test1" },
             });
-            expect(can(remote([`${ORG}/r-ab12/${OU}/`]), broadRead)).to.equal(true);
-            expect(can(remote([`${ORG}/r-ab12/ou-ab12-otherotr/`]), broadRead)).to.equal(false);
-            expect(can({ ...remote([`${ORG}/r-ab12/${OU}/`]), tags: {} }, broadRead)).to.equal(false);
+            expect(await can(remote([`${ORG}/r-ab12/${OU}/`]), broadRead)).to.equal(true);
+            expect(await can(remote([`${ORG}/r-ab12/ou-ab12-otherotr/`]), broadRead)).to.equal(false);
+            expect(await can({ ...remote([`${ORG}/r-ab12/${OU}/`]), tags: {} }, broadRead)).to.equal(false);
         });
     });
 
@@ -195,6 +195,8 @@ describe("BaselineOverrideStore component", () => {
             { Sid: "ReadWriteOverrideObject", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: OBJECT },
             { Sid: "TellMissingFromDenied", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}` },
             { Sid: "ReportFailures", Effect: "Allow", Action: ["sns:Publish"], Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:baseline-overrides-test1-alarms` },
+            // The alarm topic is encrypted with its own customer managed key: publishing needs it.
+            { Sid: "EncryptFailureReports", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/store-alarms-key-id` },
             { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/baseline-overrides-test1:*` },
         ]);
     });
@@ -209,7 +211,7 @@ describe("BaselineOverrideStore component", () => {
     it("schedules it hourly with EventBridge Scheduler through a role only the schedule can assume", async () => {
         const { resources } = await deploy();
         const schedule = named(resources, "aws:scheduler/schedule:Schedule", "store-schedule");
-        expect(schedule.inputs).to.deep.include({ name: "baseline-overrides-test1", scheduleExpression: "rate(1 hour)", state: "ENABLED", flexibleTimeWindow: { mode: "OFF" } });
+        expect(schedule.inputs).to.deep.include({ name: "baseline-overrides-test1", groupName: "baseline-overrides-test1", scheduleExpression: "rate(1 hour)", state: "ENABLED", flexibleTimeWindow: { mode: "OFF" } });
         expect(schedule.inputs.target).to.deep.equal({
             arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:baseline-overrides-test1`,
             roleArn: `arn:aws:iam::${ACCOUNT}:role/store-scheduler`,
@@ -220,13 +222,12 @@ describe("BaselineOverrideStore component", () => {
         expect(schedule.options.dependsOn).to.include("urn:pulumi:test::patching::patching:overrides:BaselineOverrideStore$pulumi-nodejs:dynamic/patching:BaselineOverrides::store-object");
         expect(json(named(resources, "aws:iam/role:Role", "store-scheduler"), "assumeRolePolicy").Statement).to.deep.equal([
             {
+                // Scheduler's aws:SourceArn is the schedule GROUP (Scheduler user guide, "Confused deputy prevention").
+                Sid: "SchedulesOfThisGroup",
                 Effect: "Allow",
                 Principal: { Service: "scheduler.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": ACCOUNT },
-                    ArnEquals: { "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/baseline-overrides-test1` },
-                },
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/baseline-overrides-test1` } },
             },
         ]);
         expect(json(named(resources, "aws:iam/rolePolicy:RolePolicy", "store-scheduler-policy")).Statement).to.deep.equal([

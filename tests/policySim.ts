@@ -1,9 +1,9 @@
 /**
- * A small IAM evaluator for the tests: enough of the policy evaluation logic (IAM user guide,
- * "Policy evaluation logic": explicit deny wins; same account needs an allow from the identity or
- * the resource policy; another account needs both) and of the condition operators the stack uses
- * to decide whether a principal can read the override object.
+ * Access questions for the tests, answered by a real IAM policy engine (review/iamEngine.ts,
+ * `@cloud-copilot/iam-simulate`) over the identity policies and the resource policy together.
+ * This file only turns a test's caller into the request AWS evaluates.
  */
+import { decide, EngineDecision } from "../review/iamEngine";
 
 export type Statement = {
     Sid?: string;
@@ -25,87 +25,43 @@ export interface Caller {
     secureTransport?: boolean;
 }
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/** IAM wildcard match: `*` any run of characters, `?` one character. */
-export function like(pattern: string, value: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-    return re.test(value);
-}
-
-function contextValues(caller: Caller, key: string): string[] | undefined {
-    if (key.startsWith("aws:PrincipalTag/")) {
-        const v = caller.tags?.[key.slice("aws:PrincipalTag/".length)];
-        return v === undefined ? undefined : [v];
-    }
-    switch (key) {
-        case "aws:PrincipalArn":
-            return [caller.principalArn];
-        case "aws:PrincipalAccount":
-            return [caller.account];
-        case "aws:PrincipalOrgID":
-            return caller.orgId ? [caller.orgId] : undefined;
-        case "aws:PrincipalOrgPaths":
-            return caller.orgPaths;
-        case "aws:SecureTransport":
-            return [String(caller.secureTransport ?? true)];
-        default:
-            throw new Error(`policySim: condition key ${key} is not modelled`);
-    }
-}
-
-function conditionHolds(op: string, key: string, expected: string[], caller: Caller): boolean {
-    const actual = contextValues(caller, key);
-    const anyValue = op.startsWith("ForAnyValue:");
-    const base = op.replace(/^ForAnyValue:/, "");
-    const match = (a: string) => {
-        switch (base) {
-            case "StringEquals":
-            case "StringNotEquals":
-            case "ArnEquals":
-            case "ArnNotEquals":
-            case "Bool":
-                return expected.includes(a);
-            case "StringLike":
-            case "StringNotLike":
-            case "ArnLike":
-            case "ArnNotLike":
-                return expected.some((e) => like(e, a));
-            default:
-                throw new Error(`policySim: operator ${op} is not modelled`);
-        }
+/**
+ * The request a role session makes (IAM user guide, "AWS global condition context keys"): the
+ * caller is `arn:…:sts::<account>:assumed-role/<role name>/<session>` (the role's path is not part
+ * of it); `aws:PrincipalArn` is the role's ARN, with its path.
+ */
+export function sessionRequest(caller: Caller): { principal: string; context: Record<string, string | string[]> } {
+    const partition = caller.principalArn.split(":")[1];
+    const roleName = caller.principalArn.split("/").pop()!;
+    const context: Record<string, string | string[]> = {
+        "aws:PrincipalArn": caller.principalArn,
+        "aws:PrincipalAccount": caller.account,
+        "aws:PrincipalType": "AssumedRole",
+        "aws:SecureTransport": String(caller.secureTransport ?? true),
     };
-    const negated = /Not/.test(base);
-    // A missing key: positive operators are false, negated ones true.
-    if (actual === undefined || actual.length === 0) return negated;
-    const matched = anyValue ? actual.some(match) : actual.every(match);
-    return negated ? !matched : matched;
+    if (caller.orgId) context["aws:PrincipalOrgID"] = caller.orgId;
+    if (caller.orgPaths) context["aws:PrincipalOrgPaths"] = caller.orgPaths;
+    for (const [k, v] of Object.entries(caller.tags ?? {})) context[`aws:PrincipalTag/${k}`] = v;
+    return { principal: `arn:${partition}:sts::${caller.account}:assumed-role/${roleName}/session`, context };
 }
 
-/** How a resource-policy statement names the caller: directly, or through its account (delegation to IAM). */
-function principalMatch(s: Statement, caller: Caller): "direct" | "account" | undefined {
-    const p = s.Principal;
-    const principals = p === "*" ? ["*"] : list(p?.AWS);
-    if (principals.some((x) => x === "*" || x === caller.principalArn)) return "direct";
-    if (principals.some((x) => x === caller.account || /^arn:[^:]+:iam::(\d{12}):root$/.exec(x)?.[1] === caller.account)) return "account";
-    return undefined;
-}
-
-function applies(s: Statement, action: string, resource: string, caller: Caller): boolean {
-    if (!list(s.Action).some((a) => like(a, action))) return false;
-    if (!list(s.Resource).some((r) => like(r, resource))) return false;
-    return Object.entries(s.Condition ?? {}).every(([op, kv]) => Object.entries(kv).every(([k, v]) => conditionHolds(op, k, list(v), caller)));
+/** The engine's decision on `caller` performing `action` on `resource`, given its identity policies and the resource's policy. */
+export async function decision(opts: { caller: Caller; action: string; resource: string; identity: Statement[]; resourcePolicy?: Statement[]; resourceAccount: string }): Promise<EngineDecision> {
+    const { principal, context } = sessionRequest(opts.caller);
+    return decide({
+        principal,
+        action: opts.action,
+        resource: opts.resource,
+        resourceAccount: opts.resourceAccount,
+        context,
+        identityPolicies: opts.identity.length > 0 ? [{ name: "identity", policy: { Version: "2012-10-17", Statement: opts.identity } }] : [],
+        resourcePolicy: opts.resourcePolicy ? { Version: "2012-10-17", Statement: opts.resourcePolicy } : undefined,
+    });
 }
 
 /** Can `caller` perform `action` on `resource`, given its identity policies and the bucket policy? */
-export function allowed(opts: { caller: Caller; action: string; resource: string; identity: Statement[]; bucketPolicy: Statement[]; bucketAccount: string }): boolean {
-    const { caller, action, resource } = opts;
-    const identity = opts.identity.filter((s) => applies(s, action, resource, caller));
-    const bucket = opts.bucketPolicy.filter((s) => principalMatch(s, caller) !== undefined && applies(s, action, resource, caller));
-    if ([...identity, ...bucket].some((s) => s.Effect === "Deny")) return false;
-    const byIdentity = identity.some((s) => s.Effect === "Allow");
-    const bucketAllows = bucket.filter((s) => s.Effect === "Allow");
-    // Naming the account delegates to the account's IAM policies: it grants nothing by itself.
-    if (caller.account === opts.bucketAccount) return byIdentity || bucketAllows.some((s) => principalMatch(s, caller) === "direct");
-    return byIdentity && bucketAllows.length > 0;
+export async function allowed(opts: { caller: Caller; action: string; resource: string; identity: Statement[]; bucketPolicy: Statement[]; bucketAccount: string }): Promise<boolean> {
+    const d = await decision({ ...opts, resourcePolicy: opts.bucketPolicy, resourceAccount: opts.bucketAccount });
+    if (d.result === "Error") throw new Error(`IAM engine refused the request: ${d.deciding.join("; ")}`);
+    return d.allowed;
 }

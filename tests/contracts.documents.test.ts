@@ -1,0 +1,92 @@
+/**
+ * Every AWS API call the Automation documents make matches the AWS SDK's own model of that API
+ * (tests/support/sdkModel.ts): the service and operation exist, every member exists, required
+ * members are present, booleans/numbers/lists/structures have their type, known enums hold.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { documentContent, parseDocument } from "../core/automationDocument";
+import { startAutomationRequest } from "../core/multiAccount";
+import { requestProblems } from "./support/sdkModel";
+
+const API_ACTIONS = ["aws:executeAwsApi", "aws:waitForAwsResourceProperty", "aws:assertAwsResourceProperty"];
+/** Inputs of these actions that are the action's own, not the API's (Automation actions reference). */
+const ACTION_INPUTS = ["Service", "Api", "PropertySelector", "DesiredValues"];
+
+export function documentApiProblems(file: string, content: string): string[] {
+    const doc = parseDocument(content);
+    return doc.mainSteps
+        .filter((s) => API_ACTIONS.includes(s.action))
+        .flatMap((s) => {
+            const inputs = s.inputs as Record<string, unknown>;
+            const request = Object.fromEntries(Object.entries(inputs).filter(([k]) => !ACTION_INPUTS.includes(k)));
+            return requestProblems(String(inputs.Service), String(inputs.Api), request, `${file} step ${s.name} (${inputs.Service}:${inputs.Api})`);
+        });
+}
+
+describe("Contracts: Automation documents against the AWS SDK models", () => {
+    const files = fs.readdirSync(path.join(__dirname, "..", "documents")).filter((f) => f.endsWith(".yaml"));
+    it("finds the shipped documents and their API steps", () => {
+        expect(files).to.include.members(["patch-with-snapshots.yaml", "rollback-root-volume.yaml"]);
+        const steps = files.flatMap((f) => parseDocument(documentContent(f)).mainSteps.filter((s) => API_ACTIONS.includes(s.action)));
+        expect(steps.length).to.be.greaterThan(5);
+    });
+    for (const file of files) {
+        it(`${file}: every aws:executeAwsApi / waitFor / assert step is a valid request`, () => {
+            expect(documentApiProblems(file, documentContent(file))).to.deep.equal([]);
+        });
+    }
+    it("regression: createSnapshots excludes data volumes by id (EC2 has no InstanceSpecification.ExcludeDataVolumes)", () => {
+        const doc = parseDocument(documentContent("patch-with-snapshots.yaml"));
+        const create = doc.mainSteps.find((s) => s.name === "createSnapshots")!.inputs as Record<string, any>;
+        expect(create.InstanceSpecification).to.deep.equal({ InstanceId: "{{InstanceId}}", ExcludeBootVolume: false, ExcludeDataVolumeIds: "{{selectDataVolumes.ExcludeIds}}" });
+        // The old shape, checked the same way, is refused by the model.
+        const old = documentContent("patch-with-snapshots.yaml").replace("ExcludeDataVolumeIds: \"{{selectDataVolumes.ExcludeIds}}\"", 'ExcludeDataVolumes: "{{ExcludeDataVolumes}}"');
+        expect(documentApiProblems("old", old).join("\n")).to.match(/InstanceSpecification has no member ExcludeDataVolumes \(members: InstanceId, ExcludeBootVolume, ExcludeDataVolumeIds\)/);
+    });
+    it("catches a missing required member, a wrong type and an unknown enum value", () => {
+        expect(requestProblems("ec2", "CreateSnapshots", { Description: "x" })).to.deep.equal(["ec2:CreateSnapshots: required member InstanceSpecification is missing"]);
+        expect(requestProblems("ec2", "CreateSnapshots", { InstanceSpecification: { InstanceId: "i-1", ExcludeBootVolume: "no" } })[0]).to.match(/ExcludeBootVolume: expected a boolean/);
+        expect(requestProblems("ec2", "CreateSnapshots", { InstanceSpecification: { InstanceId: "i-1" }, CopyTagsFromSource: "all" })[0]).to.match(/"all" is not one of volume/);
+        expect(requestProblems("ec2", "CreateSnapshotz", {})[0]).to.match(/ec2 has no operation CreateSnapshotz/);
+    });
+    it("the Scheduler universal target input (ssm:startAutomationExecution) is a valid StartAutomationExecution request", () => {
+        const request = startAutomationRequest({
+            documentName: "patching-prod-Automation-RunPatchBaseline",
+            administrationRoleArn: "arn:aws:iam::123456789012:role/patching-admin",
+            operation: "Install",
+            rebootOption: "RebootIfNeeded",
+            installOverrideList: "s3://b/k.yaml",
+            resourceGroup: "patch-prod",
+            maxConcurrency: "10%",
+            maxErrors: "5%",
+            executionRoleName: "patching-exec",
+            targetLocations: [{ accounts: ["111122223333"], regions: ["us-east-1"], excludeAccounts: ["444455556666"], maxConcurrency: "1", maxErrors: "1" }],
+        });
+        expect(requestProblems("ssm", "startAutomationExecution", request)).to.deep.equal([]);
+    });
+    describe("selectDataVolumes (python3): the ids CreateSnapshots may exclude", function () {
+        before(function () {
+            if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
+        });
+        const run = (events: object): unknown => {
+            const step = parseDocument(documentContent("patch-with-snapshots.yaml")).mainSteps.find((s) => s.name === "selectDataVolumes")!;
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssm-select-"));
+            fs.writeFileSync(path.join(dir, "script.py"), step.inputs!.Script as string);
+            fs.writeFileSync(path.join(dir, "scenario.json"), JSON.stringify({ events }));
+            const out = spawnSync("python3", [path.join(__dirname, "fixtures", "run_script.py"), path.join(dir, "script.py"), path.join(dir, "scenario.json")], { encoding: "utf8" });
+            return JSON.parse(out.stdout).result;
+        };
+        const instance = { RootDeviceName: "/dev/xvda", DeviceNames: ["/dev/xvdf", "/dev/xvda", "/dev/xvdg"], VolumeIds: ["vol-data1", "vol-root", "vol-data2"] };
+        it("root only: every attached volume but the root one (naming the root volume would fail the call)", () => {
+            expect(run({ ExcludeDataVolumes: true, ...instance })).to.deep.equal({ ExcludeIds: ["vol-data1", "vol-data2"] });
+            expect(run({ ExcludeDataVolumes: "true", ...instance })).to.deep.equal({ ExcludeIds: ["vol-data1", "vol-data2"] });
+        });
+        it("all volumes: nothing excluded", () => {
+            expect(run({ ExcludeDataVolumes: false, ...instance })).to.deep.equal({ ExcludeIds: [] });
+        });
+    });
+});

@@ -1,0 +1,116 @@
+/**
+ * API contracts from the AWS SDK's own models. Each `@aws-sdk/client-*` package ships the Smithy
+ * schema of every operation (exported as `<Operation>$`, an operation schema whose input is a
+ * structure schema: member names, member schemas, and the count of required members, which come
+ * first). `@smithy/core/schema`'s NormalizedSchema walks them. Nothing here restates a shape.
+ *
+ * Enums: the schemas carry string enums as plain strings; the client exports each enum as an
+ * object of its values, named after the shape. Where a member's name equals an exported enum's
+ * name (e.g. EC2 `ResourceType`, `CopyTagsFromSource`) its value is checked against it.
+ */
+import { NormalizedSchema } from "@smithy/core/schema";
+
+/** Automation's / Scheduler's service namespaces (boto3 client names) → SDK package. */
+const PACKAGES: Record<string, string> = {
+    ec2: "@aws-sdk/client-ec2",
+    ssm: "@aws-sdk/client-ssm",
+    s3: "@aws-sdk/client-s3",
+    sns: "@aws-sdk/client-sns",
+    sts: "@aws-sdk/client-sts",
+    logs: "@aws-sdk/client-cloudwatch-logs",
+    "resource-groups": "@aws-sdk/client-resource-groups",
+};
+
+type SdkModule = Record<string, unknown>;
+const modules = new Map<string, SdkModule>();
+
+function sdk(service: string): SdkModule | undefined {
+    const pkg = PACKAGES[service.toLowerCase()];
+    if (!pkg) return undefined;
+    if (!modules.has(pkg)) modules.set(pkg, require(pkg) as SdkModule); // eslint-disable-line @typescript-eslint/no-require-imports
+    return modules.get(pkg);
+}
+
+/** `startAutomationExecution` (Scheduler's camelCase) and `StartAutomationExecution` both name the operation. */
+const operationName = (api: string) => api.charAt(0).toUpperCase() + api.slice(1);
+
+/** The input structure of `service`.`api`, or why there is none. */
+export function operationInput(service: string, api: string): NormalizedSchema | string {
+    const mod = sdk(service);
+    if (!mod) return `no @aws-sdk client model for service "${service}" (add the package to PACKAGES in tests/support/sdkModel.ts)`;
+    const op = mod[`${operationName(api)}$`] as unknown[] | undefined;
+    if (!Array.isArray(op) || op[0] !== 9) return `${service} has no operation ${api}`;
+    return NormalizedSchema.of((op[4] as () => never)());
+}
+
+/** The member names a structure requires (Smithy @required: the first N members). */
+export function requiredMembers(schema: NormalizedSchema): string[] {
+    const raw = schema.getSchema() as unknown as unknown[];
+    const names = raw[4] as string[];
+    const count = typeof raw[6] === "number" ? raw[6] : 0;
+    return names.slice(0, count);
+}
+
+/** A value Automation or Scheduler fills in at run time: its type is not known here. */
+const templated = (v: unknown) => typeof v === "string" && /^\s*(\{\{[^}]+\}\}|<aws\.scheduler\.[^>]+>)\s*$/.test(v);
+
+function enumValues(service: string, memberName: string): string[] | undefined {
+    const mod = sdk(service)!;
+    for (const name of [memberName, `${memberName}Enum`]) {
+        const e = mod[name];
+        if (e && typeof e === "object" && !Array.isArray(e) && Object.values(e).length > 0 && Object.values(e).every((v) => typeof v === "string")) return Object.values(e) as string[];
+    }
+    return undefined;
+}
+
+function check(service: string, schema: NormalizedSchema, value: unknown, where: string, memberName: string, problems: string[]): void {
+    if (value === undefined || templated(value)) return;
+    if (schema.isStructSchema() || schema.isUnionSchema()) {
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            problems.push(`${where}: expected a structure (${schema.getName() ?? memberName}), got ${JSON.stringify(value)}`);
+            return;
+        }
+        const members = schema.getMemberSchemas();
+        for (const [k, v] of Object.entries(value)) {
+            if (!(k in members)) problems.push(`${where}: ${schema.getName() ?? memberName} has no member ${k} (members: ${Object.keys(members).join(", ")})`);
+            else check(service, members[k], v, `${where}.${k}`, k, problems);
+        }
+        if (schema.isStructSchema()) for (const r of requiredMembers(schema)) if (!(r in value)) problems.push(`${where}: required member ${r} is missing`);
+        return;
+    }
+    if (schema.isListSchema()) {
+        if (!Array.isArray(value)) problems.push(`${where}: expected a list, got ${JSON.stringify(value)}`);
+        else value.forEach((v, i) => check(service, schema.getValueSchema(), v, `${where}[${i}]`, memberName, problems));
+        return;
+    }
+    if (schema.isMapSchema()) {
+        if (value === null || typeof value !== "object" || Array.isArray(value)) problems.push(`${where}: expected a map, got ${JSON.stringify(value)}`);
+        else for (const [k, v] of Object.entries(value)) check(service, schema.getValueSchema(), v, `${where}.${k}`, memberName, problems);
+        return;
+    }
+    if (schema.isBooleanSchema()) {
+        if (typeof value !== "boolean") problems.push(`${where}: expected a boolean, got ${JSON.stringify(value)}`);
+        return;
+    }
+    if (schema.isNumericSchema()) {
+        if (typeof value !== "number") problems.push(`${where}: expected a number, got ${JSON.stringify(value)}`);
+        return;
+    }
+    if (schema.isStringSchema()) {
+        if (typeof value !== "string") {
+            problems.push(`${where}: expected a string, got ${JSON.stringify(value)}`);
+            return;
+        }
+        const allowed = enumValues(service, memberName);
+        if (allowed && !value.includes("{{") && !allowed.includes(value)) problems.push(`${where}: "${value}" is not one of ${allowed.join(", ")}`);
+    }
+}
+
+/** What is wrong with `input` as the request of `service`.`api` (empty: it matches the SDK model). */
+export function requestProblems(service: string, api: string, input: Record<string, unknown>, where = `${service}:${api}`): string[] {
+    const schema = operationInput(service, api);
+    if (typeof schema === "string") return [`${where}: ${schema}`];
+    const problems: string[] = [];
+    check(service, schema, input, where, api, problems);
+    return problems;
+}
