@@ -380,7 +380,7 @@ function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: bool
             }
         }
         if (orgUnits && (t.instanceIds !== undefined || t.resourceGroup !== undefined)) {
-            sink.add(path, "managed mode with organizationalUnits: target all nodes or one tag; instance ids and resource groups are per-account (TargetType must be empty for OUs)", Object.keys(t));
+            sink.add(path, "managed mode with organizationalUnits: target all nodes or one tag; instance ids and resource groups exist in one account only", Object.keys(t));
         }
     }
 }

@@ -367,7 +367,7 @@ describe("patch policy config", () => {
         });
         it("organizational units: valid ids, and no per-account targets", () => {
             expectIssue(managed({ organizationalUnits: ["ou-12"] }), `${P}.organizationalUnits[0]`, "an OU id");
-            expectIssue(managed({ organizationalUnits: ["ou-ab12-cdef3456"], targets: { resourceGroup: "web" } }), `${P}.targets`, "instance ids and resource groups are per-account");
+            expectIssue(managed({ organizationalUnits: ["ou-ab12-cdef3456"], targets: { resourceGroup: "web" } }), `${P}.targets`, "instance ids and resource groups exist in one account only");
         });
     });
 
