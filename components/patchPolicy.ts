@@ -371,7 +371,8 @@ export class PatchPolicy extends pulumi.ComponentResource {
                 return new awsNative.ssm.Association(
                     `${name}-${region}-${kind}`,
                     {
-                        associationName: `${policy.name}-${suffix}`,
+                        // The user's exact name (seed 002's MyPatchAssociation), else `<policy>-ScanForPatches` / `-InstallPatches`.
+                        associationName: op.associationName ?? `${policy.name}-${suffix}`,
                         name: doc,
                         targets,
                         parameters: operationParameters(policy, operation, ref?.s3Url, args.changeSafety?.installOverrideList),

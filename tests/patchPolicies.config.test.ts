@@ -203,8 +203,8 @@ describe("patch policy config", () => {
                 "drain web",
             );
         });
-        it("AWS-RunPatchBaselineAssociation needs baselineTags, and baselineTags needs it", () => {
-            expectIssue(withPolicy({ document: "AWS-RunPatchBaselineAssociation" }), `${P}.baselineTags`, "selects baselines by tag");
+        it("baselineTags needs AWS-RunPatchBaselineAssociation (which itself may go without it, seed 002)", () => {
+            expect(parse(withPolicy({ document: "AWS-RunPatchBaselineAssociation" })).patchPolicies[0].baselineTags).to.equal(undefined);
             expectIssue(withPolicy({ baselineTags: { key: "PatchBaseline", values: ["web"] } }), `${P}.baselineTags`, "parameter of AWS-RunPatchBaselineAssociation only");
         });
         it("AWS-RunPatchBaselineAssociation takes no BaselineOverride, SnapshotId or hybrid nodes", () => {
