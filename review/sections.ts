@@ -11,6 +11,7 @@ import { complianceSection } from "./complianceSection";
 import { multiAccountSection } from "./multiAccountSection";
 import { overrideStoreSection } from "./summaries/overrides";
 import { maintenanceWindowSection } from "./windowSections";
+import { baselineTruthSection } from "./baselineSection";
 
 export interface ReviewSection {
     title: string;
@@ -29,7 +30,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, baselineTruthSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);
