@@ -13,6 +13,7 @@ import { AutomationMember } from "./components/automationMember";
 import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
 import type { BaselineOverrideRef } from "./components/overrideRef";
 import { runbookOverrideReaches } from "./core/baselineTruth";
+import { AgentUpdates } from "./components/agentUpdates";
 import { PatchCompliance } from "./components/compliance";
 import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
@@ -289,6 +290,9 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
           })
         : undefined;
 
+    if (cfg.agentUpdates) {
+        new AgentUpdates(`${cfg.environment}-agent-updates`, { config: cfg.agentUpdates, namePrefix: `${cfg.project}-${cfg.environment}`, region: cfg.region, nativeProviders, tags });
+    }
     const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url }));
     const orchestrators = cfg.patchOrchestrators.map((o) => {
         // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.

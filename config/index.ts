@@ -20,6 +20,7 @@ import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 import { scheduleSources } from "./scheduleSources";
+import { agentUpdatesSchema, checkAgentUpdates } from "./agentUpdates";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
@@ -37,6 +38,7 @@ export type {
 } from "./multiAccount";
 export type { MaintenanceWindowConfig } from "./maintenanceWindows";
 export type { OrchestratorConfig } from "./patchOrchestrators";
+export type { AgentUpdateConfig, AgentUpdatesConfig } from "./agentUpdates";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -66,6 +68,8 @@ const sectionSchemas = {
     maintenanceWindows: maintenanceWindowsSchema,
     /** Batch patch orchestrators (stopped instances, priority batches, preflight, state restore). */
     patchOrchestrators: patchOrchestratorsSchema,
+    /** Agent updates (seed 004): SSM Agent, CloudWatch agent, EC2Launch, each on its own schedule and targets. */
+    agentUpdates: agentUpdatesSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -174,6 +178,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
+    checkAgentUpdates(sink, `${CONFIG_NAMESPACE}:agentUpdates`, raw.agentUpdates);
     checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined, raw.patchPolicies);
     checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
         path: `${CONFIG_NAMESPACE}:compliance`,

@@ -346,7 +346,7 @@ function checkSchedule(sink: IssueSink, path: string, raw: unknown, kind: "scan"
     }
 }
 
-function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: boolean, orgUnits: boolean): void {
+export function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: boolean, orgUnits: boolean): void {
     const t = asRecord(raw);
     const kinds = ["allManagedNodes", "instanceIds", "resourceGroup"].filter((k) => t[k] !== undefined && t[k] !== false);
     const hasTags = t.tags !== undefined || t.tagKeys !== undefined;
