@@ -402,7 +402,7 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
     const baselines = asArray(ctx.baselines).map(asRecord);
     const storeOn = overrideStoreEnabled(ctx.overrideStore);
     const names = new Map<string, number>();
-    const associationNames = new Map<string, string>();
+    const associationNames = new Map<string, { at: string; explicit: boolean }>();
     asArray(raw).forEach((p, i) => {
         const base = `${path}[${i}]`;
         const policy = asRecord(p);
@@ -428,8 +428,10 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
             const effective = isStr(given) ? given : isStr(policy.name) ? `${policy.name}-${key === "scan" ? "ScanForPatches" : "InstallPatches"}` : undefined;
             if (effective === undefined || (key === "install" && install === undefined)) continue;
             const first = associationNames.get(effective);
-            if (first !== undefined) sink.add(`${base}.${key}${isStr(given) ? ".associationName" : ""}`, `duplicate association name ${effective}; already used by ${first}`, effective);
-            else associationNames.set(effective, `${base}.${key}`);
+            // Two default names only collide when the policy names do (reported above).
+            if (first !== undefined && (isStr(given) || first.explicit)) {
+                sink.add(`${base}.${key}${isStr(given) ? ".associationName" : ""}`, `duplicate association name ${effective}; already used by ${first.at}`, effective);
+            } else if (first === undefined) associationNames.set(effective, { at: `${base}.${key}`, explicit: isStr(given) });
         }
         const seen = new Set<string>();
         regions.forEach((r, k) => {
