@@ -12,6 +12,8 @@ import { AutomationManagement } from "./components/automationManagement";
 import { AutomationMember } from "./components/automationMember";
 import { BaselineOverrideStore, OverrideBaseline } from "./components/overrideStore";
 import type { BaselineOverrideRef } from "./components/overrideRef";
+import { runbookOverrideReaches } from "./core/baselineTruth";
+import { AgentUpdates } from "./components/agentUpdates";
 import { PatchCompliance } from "./components/compliance";
 import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
@@ -107,6 +109,8 @@ export function deployMultiAccount(
     providers: RegionalProviders,
     /** The pinned list (change safety) for Install schedules that name none. */
     defaultInstallOverrideList?: pulumi.Input<string>,
+    /** The override store's object: the runbook's BaselineOverride in every account and Region. */
+    baselineOverride?: pulumi.Input<string>,
 ): MultiAccountOutputs | undefined {
     const m = cfg.multiAccount;
     if (!m) return undefined;
@@ -121,6 +125,7 @@ export function deployMultiAccount(
             namePrefix: `${cfg.project}-${cfg.environment}`,
             ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
             defaultInstallOverrideList,
+            baselineOverride,
             tags,
         });
         out.administrationRoleArn = management.administrationRoleArn;
@@ -222,6 +227,9 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const baselines = cfg.baselines.map((b) => new PatchBaseline(b.name, { baseline: b, tags, promotedByApprovalDate: promoted.has(b.name) }));
     const providers = new RegionalProviders();
     const nativeProviders = new RegionalNativeProviders();
+    // The override store first: every install path passes its object as BaselineOverride.
+    const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
+    const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
 
     const safety = cfg.changeSafety
         ? new ChangeSafety(`${cfg.environment}-change-safety`, {
@@ -232,18 +240,17 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
               promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
               listReaders: listReaders(cfg),
               heldInstalls: heldPolicyInstalls(cfg),
+              baselineOverride: store?.s3Url,
               tags,
           })
         : undefined;
-    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl);
+    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl, runbookOverrideReaches(cfg) ? store?.s3Url : undefined);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
         for (const g of b.patchGroups) (patchGroups[g] ??= {})[b.operatingSystem] = b.name;
     }
 
-    const byName = new Map(cfg.baselines.map((b, i) => [b.name, baselines[i]]));
-    const store = cfg.overrideStore?.enabled ? deployOverrideStore(cfg, byName, tags) : undefined;
     const policyBaselines: PolicyBaseline[] = cfg.baselines.map((b, i) => ({
         name: b.name,
         operatingSystem: b.operatingSystem,
@@ -285,7 +292,10 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
           })
         : undefined;
 
-    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, windowArgsFromConfig(w, tags)));
+    if (cfg.agentUpdates) {
+        new AgentUpdates(`${cfg.environment}-agent-updates`, { config: cfg.agentUpdates, namePrefix: `${cfg.project}-${cfg.environment}`, region: cfg.region, nativeProviders, tags });
+    }
+    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url }));
     const orchestrators = cfg.patchOrchestrators.map((o) => {
         // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
         const attachToRoles: Record<string, pulumi.Output<string>> = {};

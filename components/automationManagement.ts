@@ -33,6 +33,12 @@ export interface AutomationManagementArgs {
      * promotion (prod installs what dev installed). @default none (the baselines decide)
      */
     defaultInstallOverrideList?: pulumi.Input<string>;
+    /**
+     * The override store's `s3://…/baseline_overrides.json`, passed as the runbook's
+     * `BaselineOverride` by every schedule: the stack's baselines in every account and Region.
+     * @default none (each location's own default baseline: validation only allows that when accepted)
+     */
+    baselineOverride?: pulumi.Input<string>;
     /** Tags of every taggable resource. */
     tags: Record<string, string>;
 }
@@ -155,7 +161,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
 
             for (const s of c.schedules) {
                 const overrideList = s.operation === "Install" ? (s.installOverrideList ?? args.defaultInstallOverrideList) : undefined;
-                const input = pulumi.all([adminRole.arn, document.name, locationsOutput, overrideList]).apply(([adminArn, doc, locs, list]) =>
+                const input = pulumi.all([adminRole.arn, document.name, locationsOutput, overrideList, args.baselineOverride]).apply(([adminArn, doc, locs, list, baselineOverride]) =>
                     JSON.stringify(
                         startAutomationRequest({
                             documentName: doc,
@@ -163,6 +169,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
                             operation: s.operation,
                             rebootOption: s.rebootOption,
                             installOverrideList: list,
+                            baselineOverride,
                             resourceGroup: s.resourceGroup,
                             maxConcurrency: s.maxConcurrency,
                             maxErrors: s.maxErrors,

@@ -38,6 +38,8 @@ export interface ChangeSafetyArgs {
      * the lists. @default this account only
      */
     listReaders?: { accounts: string[]; organizationId?: string };
+    /** The override store's `s3://…/baseline_overrides.json`: the gated install patches with the stack's baselines. @default none */
+    baselineOverride?: pulumi.Input<string>;
     /**
      * Other installs of the stack the approval calendar holds (owned-mode patch policies), as
      * their associations are scheduled: the gate's messages name the next one. @default []
@@ -403,6 +405,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
             ExcludeDataVolumes: [String(install.snapshots.volumes !== "all")],
             RetentionDays: [String(install.snapshots.retentionDays)],
             InstallOverrideList: [this.installOverrideListUrl ?? ""],
+            BaselineOverride: [args.baselineOverride ?? ""],
             OutputS3BucketName: [ctx.bucketName],
             OutputS3KeyPrefix: [`command-output/${args.stack}/gated-install`],
         };

@@ -35,6 +35,8 @@ export interface MaintenanceWindowArgs {
     notifications?: WindowNotificationsConfig;
     /** Tags for the window, its role, topic and log groups. */
     tags: Record<string, string>;
+    /** The override store's `s3://…/baseline_overrides.json` for AWS-RunPatchBaseline tasks. @default none */
+    baselineOverride?: pulumi.Input<string>;
 }
 
 const AWS_OWNED_DOCUMENT = /^(AWS|AWSEC2|AWSSupport|AWSConfigRemediation|Amazon)-/;
@@ -46,11 +48,16 @@ export function documentArn(ctx: AwsContext, document: string): pulumi.Output<st
 }
 
 /** The Run Command parameters of a task: Operation/RebootOption for AWS-RunPatchBaseline, then the rest. */
-export function runCommandParameters(rc: NonNullable<WindowTaskConfig["runCommand"]>): { name: string; values: string[] }[] {
-    const out: { name: string; values: string[] }[] = [];
+export function runCommandParameters(
+    rc: NonNullable<WindowTaskConfig["runCommand"]>,
+    /** The override store's object: AWS-RunPatchBaseline tasks patch with the stack's baselines unless they name their own. */
+    baselineOverride?: pulumi.Input<string>,
+): { name: string; values: pulumi.Input<string>[] }[] {
+    const out: { name: string; values: pulumi.Input<string>[] }[] = [];
     if (rc.operation) {
         out.push({ name: "Operation", values: [rc.operation] });
         out.push({ name: "RebootOption", values: [rc.rebootOption ?? (rc.operation === "Install" ? "RebootIfNeeded" : "NoReboot")] });
+        if (baselineOverride && rc.parameters.BaselineOverride === undefined) out.push({ name: "BaselineOverride", values: [baselineOverride] });
     }
     for (const [name, values] of Object.entries(rc.parameters)) out.push({ name, values });
     return out;
@@ -278,7 +285,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                                 documentVersion: rc.documentVersion,
                                 comment: rc.comment,
                                 timeoutSeconds: rc.timeoutSeconds,
-                                parameters: runCommandParameters(rc),
+                                parameters: runCommandParameters(rc, args.baselineOverride),
                                 outputS3Bucket: rc.outputS3?.bucketName,
                                 outputS3KeyPrefix: rc.outputS3?.keyPrefix,
                                 cloudwatchConfig: logGroupName ? { cloudwatchLogGroupName: logGroupName, cloudwatchOutputEnabled: true } : undefined,

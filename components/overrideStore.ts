@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_OBJECT_KEY, deriveOverrideBucketName, overrideFunctionName, PRINCIPAL_TAG_PREFIX, rateMinutes } from "../config/overrideStore";
+import { DEFAULT_OBJECT_KEY, deriveOverrideBucketName, overrideFunctionName, PRINCIPAL_TAG_PREFIX, schedulePeriodMinutes } from "../config/overrideStore";
 import { canonicalJson, sha256Hex, syncWorstCaseMs } from "../core/overrides";
 import { BaselineOverrides } from "./baselineOverridesProvider";
 import { BucketAccessLogging, HardenedBucket } from "./hardenedBucket";
@@ -336,8 +336,8 @@ export class BaselineOverrideStore extends pulumi.ComponentResource {
                 // Destroyed before the object, so no run rewrites it while the stack is torn down.
                 { parent: this, dependsOn: [this.object] },
             );
-            const minutes = rateMinutes(schedule);
-            if (minutes === undefined) throw new Error(`BaselineOverrideStore ${name}: ${schedule} is not a rate expression`);
+            const minutes = schedulePeriodMinutes(schedule);
+            if (minutes === undefined) throw new Error(`BaselineOverrideStore ${name}: ${schedule} is not a rate or cron expression`);
             // One alarm period per run: the alarm stays in ALARM until a run succeeds.
             const periodSeconds = Math.min(86400, minutes * 60);
             new aws.cloudwatch.MetricAlarm(

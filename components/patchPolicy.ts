@@ -11,6 +11,12 @@ import type { BaselineOverrideRef } from "./overrideRef";
 import { PatchInstancePermissions } from "./patchInstancePermissions";
 import { RegionalNativeProviders, RegionalProviders } from "./regions";
 import { ssmAutomationTrustStatement } from "../core/iam";
+import {
+    QUICK_SETUP_DEPLOYMENT_TARGET_PARAMETERS,
+    QUICK_SETUP_PATCH_POLICY_PARAMETERS,
+    QuickSetupPatchPolicyParameter,
+    selectedPatchBaselines,
+} from "../core/quickSetup";
 
 /** Where the SSM documents this program ships live. */
 export const DOCUMENTS_DIR = path.resolve(__dirname, "..", "documents");
@@ -149,13 +155,40 @@ function nativeTags(tags: Record<string, string>): { key: string; value: string 
     return Object.entries(tags).map(([key, value]) => ({ key, value }));
 }
 
-/** The Quick Setup `TargetType` family of parameters for a policy's targets. */
-export function quickSetupTargetParameters(t: PatchTargetsConfig, organizationalUnits: boolean): Record<string, string> {
-    if (t.allManagedNodes) return organizationalUnits ? {} : { TargetType: "*" };
+/**
+ * The Quick Setup `TargetType` family of parameters for a policy's targets. The console sends
+ * `TargetType` with organizational units too (user guide, quick-setup-api: `Tags` with an OU).
+ */
+export function quickSetupTargetParameters(t: PatchTargetsConfig): Record<string, string> {
+    if (t.allManagedNodes) return { TargetType: "*" };
     if (t.instanceIds) return { TargetType: "InstanceIds", TargetInstances: t.instanceIds.join(",") };
     if (t.resourceGroup) return { TargetType: "ResourceGroups", ResourceGroupName: t.resourceGroup };
     const [key, values] = Object.entries(t.tags ?? {})[0] ?? [];
-    return { ...(organizationalUnits ? {} : { TargetType: "Tags" }), TargetTagKey: key, TargetTagValue: values?.[0] };
+    return { TargetType: "Tags", TargetTagKey: key ?? "", TargetTagValue: values?.[0] ?? "" };
+}
+
+/**
+ * The full `AWSQuickSetupType-PatchPolicy` parameter set: every declared parameter, `''` where
+ * this policy does not use it, `HasDeletedBaseline: 'false'` (no deleted custom baseline: the
+ * policy only names baselines of this stack), `ConfigurationOptionsInstallNextInterval: 'false'`
+ * and `RebootOption: 'NoReboot'` for a scan-only policy (a scan never reboots). Throws on a name
+ * outside the declared set.
+ */
+export function quickSetupPatchPolicyParameters(given: Partial<Record<QuickSetupPatchPolicyParameter, pulumi.Input<string>>>): Record<string, pulumi.Input<string>> {
+    const declared = new Set<string>([...QUICK_SETUP_PATCH_POLICY_PARAMETERS, ...QUICK_SETUP_DEPLOYMENT_TARGET_PARAMETERS]);
+    const undeclared = Object.keys(given).filter((k) => !declared.has(k));
+    if (undeclared.length > 0) throw new Error(`AWSQuickSetupType-PatchPolicy declares no parameter ${undeclared.join(", ")}`);
+    const defaults: Partial<Record<QuickSetupPatchPolicyParameter, string>> = {
+        HasDeletedBaseline: "false",
+        ConfigurationOptionsInstallNextInterval: "false",
+        RebootOption: "NoReboot",
+    };
+    const out: Record<string, pulumi.Input<string>> = {};
+    for (const name of QUICK_SETUP_PATCH_POLICY_PARAMETERS) out[name] = given[name] ?? defaults[name] ?? "";
+    const where = QUICK_SETUP_DEPLOYMENT_TARGET_PARAMETERS.filter((k) => given[k] !== undefined);
+    if (where.length !== 1) throw new Error(`AWSQuickSetupType-PatchPolicy needs exactly one of ${QUICK_SETUP_DEPLOYMENT_TARGET_PARAMETERS.join(", ")}`);
+    out[where[0]] = given[where[0]]!;
+    return out;
 }
 
 /**
@@ -338,7 +371,8 @@ export class PatchPolicy extends pulumi.ComponentResource {
                 return new awsNative.ssm.Association(
                     `${name}-${region}-${kind}`,
                     {
-                        associationName: `${policy.name}-${suffix}`,
+                        // The user's exact name (seed 002's MyPatchAssociation), else `<policy>-ScanForPatches` / `-InstallPatches`.
+                        associationName: op.associationName ?? `${policy.name}-${suffix}`,
                         name: doc,
                         targets,
                         parameters: operationParameters(policy, operation, ref?.s3Url, args.changeSafety?.installOverrideList),
@@ -566,31 +600,30 @@ export class PatchPolicy extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // SelectedPatchBaselines: the region's default baseline for every operating system, with
-        // the stack baselines this policy names in their place.
+        // SelectedPatchBaselines: every operating system the console lists, the stack baseline this
+        // policy names for it or else AWS's predefined default by ARN (core/quickSetup.ts).
         const listed = (policy.baselines ?? []).map((n) => {
             const b = (args.baselines ?? []).find((x) => x.name === n);
             if (!b) throw new Error(`patch policy ${policy.name}: baseline ${n} is not a baseline of this stack`);
             return b;
         });
-        const defaults = aws.ssm.getPatchBaselinesOutput({ defaultBaselines: true }, { parent: this, provider: args.providers.get(home) });
+        const awsOwned = aws.ssm.getPatchBaselinesOutput({ filters: [{ key: "OWNER", values: ["AWS"] }] }, { parent: this, provider: args.providers.get(home) });
         const listedIds = pulumi.all(listed.map((b) => pulumi.output(b.id)));
-        const selected = pulumi.all([defaults.baselineIdentities, listedIds]).apply(([identities, ids]) => {
-            const out: Record<string, { value: string; label: string; description: string; disabled: boolean }> = {};
-            for (const d of [...identities].sort((a, b) => a.operatingSystem.localeCompare(b.operatingSystem))) {
-                out[d.operatingSystem] = { value: d.baselineId, label: d.baselineName, description: d.baselineDescription, disabled: false };
-            }
-            listed.forEach((b, i) => {
-                out[b.operatingSystem] = { value: ids[i], label: b.name, description: b.description ?? b.name, disabled: false };
-            });
-            return JSON.stringify(out);
-        });
+        const selected = pulumi.all([awsOwned.baselineIdentities, listedIds]).apply(([identities, ids]) =>
+            JSON.stringify(
+                selectedPatchBaselines(
+                    identities,
+                    listed.map((b, i) => ({ name: b.name, operatingSystem: b.operatingSystem, description: b.description, id: ids[i] })),
+                    home,
+                ),
+            ),
+        );
 
         const scan = compileSchedule(policy.scan, "scan");
         const install = policy.install ? compileSchedule(policy.install, "install") : undefined;
         const s3 = policy.output?.s3;
         const ous = policy.organizationalUnits;
-        const parameters: Record<string, pulumi.Input<string>> = {
+        const parameters = quickSetupPatchPolicyParameters({
             PatchPolicyName: policy.name,
             SelectedPatchBaselines: selected,
             PatchBaselineUseDefault: listed.length > 0 ? "custom" : "default",
@@ -612,10 +645,10 @@ export class PatchPolicy extends pulumi.ComponentResource {
             ...(s3 && this.outputBucketName
                 ? { OutputS3BucketName: this.outputBucketName, OutputS3KeyPrefix: `${s3.keyPrefix}/${policy.name}`, OutputBucketRegion: home }
                 : {}),
-            ...Object.fromEntries(Object.entries(quickSetupTargetParameters(policy.targets, ous !== undefined)).filter(([, v]) => v !== undefined)),
+            ...quickSetupTargetParameters(policy.targets),
             ...(ous ? { TargetOrganizationalUnits: ous.join(",") } : { TargetAccounts: account }),
             TargetRegions: this.regions.join(","),
-        };
+        });
 
         return new awsNative.ssmquicksetup.ConfigurationManager(
             name,

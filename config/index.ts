@@ -21,6 +21,7 @@ import { checkOverrideStore, overrideStoreSchema } from "./overrideStore";
 import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 import { scheduleSources } from "./scheduleSources";
+import { agentUpdatesSchema, checkAgentUpdates } from "./agentUpdates";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
@@ -39,6 +40,7 @@ export type {
 export type { MaintenanceWindowConfig } from "./maintenanceWindows";
 export type { OrchestratorConfig } from "./patchOrchestrators";
 export type { InstallPathsConfig } from "./installPaths";
+export type { AgentUpdateConfig, AgentUpdatesConfig } from "./agentUpdates";
 
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
@@ -70,6 +72,8 @@ const sectionSchemas = {
     patchOrchestrators: patchOrchestratorsSchema,
     /** Install paths: the fleet tag key, the minimum hours between installs on one node, paths declared disjoint (issue 21). */
     installPaths: installPathsSchema,
+    /** Agent updates (seed 004): SSM Agent, CloudWatch agent, EC2Launch, each on its own schedule and targets. */
+    agentUpdates: agentUpdatesSchema.optional(),
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -186,6 +190,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
+    checkAgentUpdates(sink, `${CONFIG_NAMESPACE}:agentUpdates`, raw.agentUpdates);
     checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined, raw.patchPolicies);
     checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
         path: `${CONFIG_NAMESPACE}:compliance`,

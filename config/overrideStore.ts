@@ -8,7 +8,7 @@
  * days, hourly BaselineRemediation) and validates everything that can be checked before AWS sees it.
  */
 import { z } from "zod";
-import { parseSchedule, ScheduleError } from "../core/schedule";
+import { nextRuns, parseSchedule, ScheduleError } from "../core/schedule";
 import { schedulerScheduleSchema } from "./fields";
 import { boundedString, intInRange, matching, strictObject } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
@@ -123,7 +123,7 @@ const targetSchema = z.discriminatedUnion(
 const remediationSchema = strictObject({
     /** Run the remediation Lambda on a schedule (Quick Setup's hourly BaselineRemediation). @default true */
     enabled: z.boolean({ error: "must be true or false" }).default(true),
-    /** EventBridge Scheduler rate expression. @default rate(1 hour) */
+    /** EventBridge Scheduler rate or cron expression (UTC), e.g. Quick Setup's on-the-hour `cron(0 * * * ? *)`. @default rate(1 hour) */
     schedule: schedulerScheduleSchema.default("rate(1 hour)"),
     /** Retention of the Lambda's log group, in days (a CloudWatch Logs retention value). @default 30 */
     logRetentionDays: z
@@ -203,6 +203,34 @@ export function rateMinutes(expr: string): number | undefined {
         throw err;
     }
 }
+/** Gaps in minutes between the next 200 runs of a cron expression from 2026-01-01 (UTC). */
+function cronGaps(expr: string): number[] {
+    const runs = nextRuns(expr, { from: new Date(Date.UTC(2026, 0, 1)), count: 200 });
+    return runs.slice(1).map((r, i) => (r.getTime() - runs[i].getTime()) / 60000);
+}
+
+/** The shortest gap between two runs of a cron expression. */
+export function cronShortestGapMinutes(expr: string): number | undefined {
+    const gaps = cronGaps(expr);
+    return gaps.length > 0 ? Math.min(...gaps) : undefined;
+}
+
+/**
+ * The period a run is expected in: a rate's period, or a cron's longest gap between runs (so
+ * every alarm period of that length holds a run); undefined for anything else.
+ */
+export function schedulePeriodMinutes(expr: string): number | undefined {
+    const rate = rateMinutes(expr);
+    if (rate !== undefined) return rate;
+    try {
+        const gaps = parseSchedule(expr).kind === "cron" ? cronGaps(expr) : [];
+        return gaps.length > 0 ? Math.max(...gaps) : undefined;
+    } catch (err) {
+        if (err instanceof ScheduleError) return undefined;
+        throw err;
+    }
+}
+
 /** The shortest remediation period accepted: GetPatchBaseline is a throttled control-plane API. */
 export const MIN_REMEDIATION_MINUTES = 15;
 
@@ -316,9 +344,12 @@ export function checkOverrideStore(sink: IssueSink, path: string, raw: unknown, 
         const at = `${path}.remediation.schedule`;
         try {
             const parsed = parseSchedule(remediation.schedule);
-            if (parsed.kind !== "rate") {
-                sink.add(at, "must be an EventBridge Scheduler rate expression rate(<n> minute|minutes|hour|hours|day|days), e.g. rate(1 hour)", remediation.schedule);
-            } else if (parsed.minutes < MIN_REMEDIATION_MINUTES) {
+            const shortestCronGap = parsed.kind === "cron" ? cronShortestGapMinutes(remediation.schedule) : undefined;
+            if (parsed.kind === "at" || (parsed.kind === "cron" && parsed.hasSeconds)) {
+                sink.add(at, "must be an EventBridge Scheduler rate(<n> minute|minutes|hour|hours|day|days) or six-field cron(…) expression, e.g. rate(1 hour) or cron(0 * * * ? *)", remediation.schedule);
+            } else if (shortestCronGap !== undefined && shortestCronGap < MIN_REMEDIATION_MINUTES) {
+                sink.add(at, `runs ${shortestCronGap} minute(s) apart at times; at least ${MIN_REMEDIATION_MINUTES} minutes: GetPatchBaseline is throttled and baselines rarely change (Quick Setup: hourly)`, remediation.schedule);
+            } else if (parsed.kind === "rate" && parsed.minutes < MIN_REMEDIATION_MINUTES) {
                 sink.add(at, `runs more often than every ${MIN_REMEDIATION_MINUTES} minutes; GetPatchBaseline is throttled and baselines rarely change (Quick Setup: hourly)`, remediation.schedule);
             }
         } catch (err) {

@@ -27,6 +27,7 @@ import { intInRange, matching, oneOf, strictObject, tagsSchema } from "./common"
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
     ASSOCIATION_COMPLIANCE_SEVERITIES,
+    ASSOCIATION_NAME_PATTERN,
     DOCUMENT_REF_PATTERN,
     MAX_ASSOCIATION_TARGETS,
     OU_ID_PATTERN,
@@ -93,6 +94,8 @@ const operationFields = {
     complianceSeverity: oneOf(ASSOCIATION_COMPLIANCE_SEVERITIES, "botocore ComplianceSeverity").optional(),
     /** AUTO: association status is compliance; MANUAL: the document reports it. @default AUTO; MANUAL for AWS-RunPatchBaselineAssociation (owned mode only) */
     syncCompliance: oneOf(SYNC_COMPLIANCE_VALUES, "botocore AssociationSyncCompliance").optional(),
+    /** The association's exact name (owned mode), e.g. seed 002's `MyPatchAssociation`. @default `<policy>-ScanForPatches` / `<policy>-InstallPatches` */
+    associationName: matching(ASSOCIATION_NAME_PATTERN, "3–128 letters, digits, _ - . (botocore AssociationName)").optional(),
 };
 
 export const scanSchema = strictObject(operationFields);
@@ -309,13 +312,13 @@ function checkSchedule(sink: IssueSink, path: string, raw: unknown, kind: "scan"
                 op.patchTuesdayPlusDays,
             );
         }
-        for (const key of ["complianceSeverity", "syncCompliance"]) {
+        for (const key of ["complianceSeverity", "syncCompliance", "associationName"]) {
             if (op[key] !== undefined) sink.add(`${path}.${key}`, "managed mode: Quick Setup sets this itself; remove it", op[key]);
         }
     }
 }
 
-function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: boolean, orgUnits: boolean): void {
+export function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: boolean, orgUnits: boolean): void {
     const t = asRecord(raw);
     const kinds = ["allManagedNodes", "instanceIds", "resourceGroup"].filter((k) => t[k] !== undefined && t[k] !== false);
     const hasTags = t.tags !== undefined || t.tagKeys !== undefined;
@@ -341,7 +344,7 @@ function checkTargets(sink: IssueSink, path: string, raw: unknown, managed: bool
             }
         }
         if (orgUnits && (t.instanceIds !== undefined || t.resourceGroup !== undefined)) {
-            sink.add(path, "managed mode with organizationalUnits: target all nodes or one tag; instance ids and resource groups are per-account (TargetType must be empty for OUs)", Object.keys(t));
+            sink.add(path, "managed mode with organizationalUnits: target all nodes or one tag; instance ids and resource groups exist in one account only", Object.keys(t));
         }
     }
 }
@@ -360,6 +363,7 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
     const baselines = asArray(ctx.baselines).map(asRecord);
     const storeOn = overrideStoreEnabled(ctx.overrideStore);
     const names = new Map<string, number>();
+    const associationNames = new Map<string, { at: string; explicit: boolean }>();
     asArray(raw).forEach((p, i) => {
         const base = `${path}[${i}]`;
         const policy = asRecord(p);
@@ -378,6 +382,17 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
             if (reserved && !managed) {
                 sink.add(`${base}.name`, `must not start with "${reserved}": it prefixes the SSM documents this policy creates, and CreateDocument reserves that prefix`, policy.name);
             }
+        }
+        // Exact association names: one association per name in this stack (scan, install, every policy).
+        for (const [key, op] of [["scan", asRecord(policy.scan)], ["install", install ?? {}]] as const) {
+            const given = op.associationName;
+            const effective = isStr(given) ? given : isStr(policy.name) ? `${policy.name}-${key === "scan" ? "ScanForPatches" : "InstallPatches"}` : undefined;
+            if (effective === undefined || (key === "install" && install === undefined)) continue;
+            const first = associationNames.get(effective);
+            // Two default names only collide when the policy names do (reported above).
+            if (first !== undefined && (isStr(given) || first.explicit)) {
+                sink.add(`${base}.${key}${isStr(given) ? ".associationName" : ""}`, `duplicate association name ${effective}; already used by ${first.at}`, effective);
+            } else if (first === undefined) associationNames.set(effective, { at: `${base}.${key}`, explicit: isStr(given) });
         }
         const seen = new Set<string>();
         regions.forEach((r, k) => {
@@ -402,7 +417,6 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
         if (managed) {
             /* see the managed-mode rules */
         } else if (document === "AWS-RunPatchBaselineAssociation") {
-            if (policy.baselineTags === undefined) sink.add(`${base}.baselineTags`, "AWS-RunPatchBaselineAssociation selects baselines by tag: set baselineTags { key, values }");
             if (policy.useBaselineOverride === true) sink.add(`${base}.useBaselineOverride`, "AWS-RunPatchBaselineAssociation takes no BaselineOverride parameter; use AWS-RunPatchBaseline", true);
             if (policy.snapshotId !== undefined) sink.add(`${base}.snapshotId`, "AWS-RunPatchBaselineAssociation takes no SnapshotId parameter", policy.snapshotId);
             if (policy.hybrid !== undefined) sink.add(`${base}.hybrid`, "AWS-RunPatchBaselineAssociation does not support hybrid (non-EC2) nodes (user guide; seed 002)");

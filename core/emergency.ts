@@ -76,6 +76,8 @@ export interface EmergencyRequest {
     administrationRoleArn: string;
     executionRoleName: string;
     bucket: string;
+    /** The stack's `s3://…/baseline_overrides.json`: the runbook's BaselineOverride in every location. @default none (each location's default baseline, said in the report) */
+    baselineOverride?: string;
     dryRun: boolean;
 }
 
@@ -172,6 +174,7 @@ export function startRequest(r: EmergencyRequest, listUrl: string, clientToken: 
             Operation: ["Install"],
             RebootOption: [r.rebootOption],
             InstallOverrideList: [listUrl],
+            ...(r.baselineOverride ? { BaselineOverride: [r.baselineOverride] } : {}),
         },
         TargetParameterName: "InstanceId",
         Targets: r.targets,
@@ -280,6 +283,9 @@ export function renderEmergencyReport(rep: EmergencyReport): string[] {
     lines.push(
         `${rep.dryRun ? "Would start" : "Started"} ${req.DocumentName} (Install, ${req.Parameters?.RebootOption?.[0]}) on ${req.Targets?.map((t) => `${t.Key}=${t.Values?.join(",")}`).join(" ")}`,
         `  in ${loc?.Accounts?.join(", ")} × ${loc?.Regions?.join(", ")} as ${loc?.ExecutionRoleName}; ${req.MaxConcurrency} instances at once, max errors ${req.MaxErrors}; ${loc?.TargetLocationMaxConcurrency} location(s) at once, max location errors ${loc?.TargetLocationMaxErrors}`,
+        req.Parameters?.BaselineOverride?.[0]
+            ? `  baselines: the stack's, BaselineOverride ${req.Parameters.BaselineOverride[0]} in every location`
+            : "  baselines: WARNING each account-Region's own default baseline (no --baseline-override); compliance scans may disagree",
     );
     if (!rep.dryRun) {
         lines.push("Locations:");

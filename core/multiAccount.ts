@@ -394,6 +394,8 @@ export interface StartAutomationArgs {
     operation: string;
     rebootOption: string;
     installOverrideList?: string;
+    /** The override store's `s3://…/baseline_overrides.json`: the stack's baselines in every location. */
+    baselineOverride?: string;
     resourceGroup: string;
     maxConcurrency: string;
     maxErrors: string;
@@ -413,6 +415,7 @@ export function startAutomationRequest(a: StartAutomationArgs): Record<string, u
         RebootOption: [a.rebootOption],
     };
     if (a.installOverrideList) parameters.InstallOverrideList = [a.installOverrideList];
+    if (a.baselineOverride) parameters.BaselineOverride = [a.baselineOverride];
     return {
         DocumentName: a.documentName,
         DocumentVersion: "$DEFAULT",

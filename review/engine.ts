@@ -164,9 +164,50 @@ export const MOCK_DEFAULT_BASELINES: { operatingSystem: string; baselineName: st
     { operatingSystem: "WINDOWS", baselineName: "AWS-DefaultPatchBaseline", baselineId: "pb-04ba050f612fba3a6" },
 ];
 
-function mockDefaultBaselines(inputs: Record<string, unknown>) {
-    if (inputs.defaultBaselines !== true) throw new Error("the mock engine only answers aws.ssm.getPatchBaselines({ defaultBaselines: true })");
-    return MOCK_DEFAULT_BASELINES.map((b) => ({ ...b, baselineDescription: `Default patch baseline for ${b.operatingSystem}`, defaultBaseline: true }));
+/**
+ * The account the review pretends owns AWS's predefined baselines (a placeholder: the real owner
+ * differs per Region and is only known at deploy time, which is why the review shows names).
+ */
+export const MOCK_AWS_BASELINE_OWNER = "111122223333";
+
+/**
+ * AWS-owned baselines as `DescribePatchBaselines` with `OWNER=AWS` lists them (ids are ARNs):
+ * the predefined default of every operating system Patch Manager supports, plus the two extra
+ * Windows baselines (user guide, "Predefined and custom patch baselines").
+ */
+export const MOCK_AWS_OWNED_BASELINES: { operatingSystem: string; baselineName: string }[] = [
+    { operatingSystem: "ALMA_LINUX", baselineName: "AWS-AlmaLinuxDefaultPatchBaseline" },
+    { operatingSystem: "AMAZON_LINUX", baselineName: "AWS-AmazonLinuxDefaultPatchBaseline" },
+    { operatingSystem: "AMAZON_LINUX_2", baselineName: "AWS-AmazonLinux2DefaultPatchBaseline" },
+    { operatingSystem: "AMAZON_LINUX_2023", baselineName: "AWS-AmazonLinux2023DefaultPatchBaseline" },
+    { operatingSystem: "CENTOS", baselineName: "AWS-CentOSDefaultPatchBaseline" },
+    { operatingSystem: "DEBIAN", baselineName: "AWS-DebianDefaultPatchBaseline" },
+    { operatingSystem: "MACOS", baselineName: "AWS-MacOSDefaultPatchBaseline" },
+    { operatingSystem: "ORACLE_LINUX", baselineName: "AWS-OracleLinuxDefaultPatchBaseline" },
+    { operatingSystem: "RASPBIAN", baselineName: "AWS-RaspbianDefaultPatchBaseline" },
+    { operatingSystem: "REDHAT_ENTERPRISE_LINUX", baselineName: "AWS-RedHatDefaultPatchBaseline" },
+    { operatingSystem: "ROCKY_LINUX", baselineName: "AWS-RockyLinuxDefaultPatchBaseline" },
+    { operatingSystem: "SUSE", baselineName: "AWS-SuseDefaultPatchBaseline" },
+    { operatingSystem: "UBUNTU", baselineName: "AWS-UbuntuDefaultPatchBaseline" },
+    { operatingSystem: "WINDOWS", baselineName: "AWS-DefaultPatchBaseline" },
+    { operatingSystem: "WINDOWS", baselineName: "AWS-WindowsPredefinedPatchBaseline-OS" },
+    { operatingSystem: "WINDOWS", baselineName: "AWS-WindowsPredefinedPatchBaseline-OS-Applications" },
+];
+
+function mockBaselines(inputs: Record<string, unknown>, region: string, partition: string) {
+    if (inputs.defaultBaselines === true) {
+        return MOCK_DEFAULT_BASELINES.map((b) => ({ ...b, baselineDescription: `Default patch baseline for ${b.operatingSystem}`, defaultBaseline: true }));
+    }
+    const filters = inputs.filters as { key: string; values: string[] }[] | undefined;
+    if (filters?.length === 1 && filters[0].key === "OWNER" && filters[0].values.join() === "AWS") {
+        return MOCK_AWS_OWNED_BASELINES.map((b, i) => ({
+            ...b,
+            baselineId: `arn:${partition}:ssm:${region}:${MOCK_AWS_BASELINE_OWNER}:patchbaseline/pb-0${String(i).padStart(16, "a")}`,
+            baselineDescription: `Predefined ${b.operatingSystem} baseline provided by AWS`,
+            defaultBaseline: false,
+        }));
+    }
+    throw new Error("the mock engine only answers aws.ssm.getPatchBaselines({ defaultBaselines: true }) and ({ filters: [{ key: OWNER, values: [AWS] }] })");
 }
 
 /** The result of evaluating a program under the mock engine. */
@@ -205,7 +246,7 @@ export async function runUnderMocks<T>(options: {
                 case "aws:index/getPartition:getPartition":
                     return { partition: p, dnsSuffix: "amazonaws.com", id: p };
                 case "aws:ssm/getPatchBaselines:getPatchBaselines":
-                    return { id: env.region, baselineIdentities: mockDefaultBaselines(args.inputs) };
+                    return { id: env.region, baselineIdentities: mockBaselines(args.inputs, (args.provider && /aws-(\w\w-\w+-\d)/.exec(args.provider)?.[1]) || env.region, p) };
                 default:
                     throw new Error(`the mock engine does not know the data source ${args.token}; add it to review/engine.ts`);
             }

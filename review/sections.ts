@@ -13,6 +13,7 @@ import { overrideStoreSection } from "./summaries/overrides";
 import { maintenanceWindowSection } from "./windowSections";
 import { installPathsSection } from "./installPathsSection";
 import { approvalSection } from "./approvalSection";
+import { baselineTruthSection } from "./baselineSection";
 
 export interface ReviewSection {
     title: string;
@@ -33,7 +34,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection, approvalSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection, approvalSection, baselineTruthSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

@@ -30,6 +30,8 @@ export const EMERGENCY_USAGE = `usage: npm run emergency -- --patches LIST --acc
   --execution-role NAME    execution role name in the targets (default AWS-SystemsManager-AutomationExecutionRole)
   --document NAME          the multi-account runbook (default Automation-RunPatchBaseline)
   --bucket NAME            bucket for the list (pulumi stack output changeSafety → artifactBucket)
+  --baseline-override URL  the stack's baseline_overrides.json (pulumi stack output baselineOverrides → s3Url):
+                           every account and Region patches with the stack's baselines, not its default
   --region REGION          the management Region (default $AWS_REGION or us-east-1)
   --json FILE              also write the report as JSON
   --dry-run                resolve and print; write and start nothing
@@ -49,7 +51,7 @@ export function parseEmergencyArgs(argv: string[], env: Record<string, string | 
     const values: Record<string, string> = {};
     const targets: string[] = [];
     let dryRun = false;
-    const takes = ["--patches", "--accounts", "--regions", "--targets", "--max-concurrency", "--max-errors", "--location-concurrency", "--location-errors", "--products", "--reboot", "--admin-role", "--execution-role", "--document", "--bucket", "--region", "--json"];
+    const takes = ["--patches", "--accounts", "--regions", "--targets", "--max-concurrency", "--max-errors", "--location-concurrency", "--location-errors", "--products", "--reboot", "--admin-role", "--execution-role", "--document", "--bucket", "--region", "--json", "--baseline-override"];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--dry-run") {
@@ -87,6 +89,7 @@ export function parseEmergencyArgs(argv: string[], env: Record<string, string | 
             administrationRoleArn: values["--admin-role"] ?? "",
             executionRoleName: values["--execution-role"] ?? "AWS-SystemsManager-AutomationExecutionRole",
             bucket: values["--bucket"] ?? "",
+            baselineOverride: values["--baseline-override"],
             dryRun,
         },
     };

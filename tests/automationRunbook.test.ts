@@ -56,8 +56,9 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
         expect(doc.assumeRole).to.equal("{{AutomationAssumeRole}}");
     });
 
-    it("has exactly the seed's parameters plus RebootOption, with their types and defaults", () => {
-        expect(Object.keys(doc.parameters)).to.deep.equal(["AutomationAssumeRole", "Operation", "SnapshotId", "InstanceId", "InstallOverrideList", "RebootOption"]);
+    it("has exactly the seed's parameters plus RebootOption and BaselineOverride, with their types and defaults", () => {
+        expect(Object.keys(doc.parameters)).to.include.members(["AutomationAssumeRole", "Operation", "SnapshotId", "InstanceId", "InstallOverrideList", "RebootOption", "BaselineOverride"]);
+        expect(doc.parameters.BaselineOverride.default).to.equal("");
         for (const p of Object.values(doc.parameters)) expect(p.type).to.equal("String");
         expect(doc.parameters.AutomationAssumeRole.default).to.equal("");
         expect(doc.parameters.Operation).to.not.have.property("default");
@@ -100,6 +101,11 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
         }
     });
 
+    it("BaselineOverride accepts empty and an s3://bucket/key URL (what the override store publishes), nothing else", () => {
+        for (const ok of ["", "s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json"]) expect(accepts("BaselineOverride", ok), ok).to.equal(true);
+        for (const bad of ["https://example.com/o.json", "s3://bucket-only", "baseline_overrides.json"]) expect(accepts("BaselineOverride", bad), bad).to.equal(false);
+    });
+
     it("InstanceId accepts EC2 instance ids and hybrid managed-node ids, nothing else", () => {
         for (const ok of ["i-0123456789abcdef0", "i-01234567", "mi-0123456789abcdef0"]) expect(accepts("InstanceId", ok), ok).to.equal(true);
         for (const bad of ["", "i-XYZ", "arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0", "i-0123456789abcdef0 ", "WebServers"]) {
@@ -126,6 +132,8 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
                     SnapshotId: "{{SnapshotId}}",
                     InstallOverrideList: "{{InstallOverrideList}}",
                     RebootOption: "{{RebootOption}}",
+                    // The stack's baselines in every account and Region (issue 16).
+                    BaselineOverride: "{{BaselineOverride}}",
                 },
             },
         });
@@ -138,7 +146,7 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
         const params = Object.keys(doc.parameters);
         const stepOutputs = doc.mainSteps.flatMap((s) => (ACTION_OUTPUTS[s.action] ?? []).map((o) => `${s.name}.${o}`));
         const refs = references({ assumeRole: doc.assumeRole, mainSteps: doc.mainSteps });
-        expect(refs.length).to.equal(6);
+        expect(refs.length).to.equal(7);
         for (const r of refs) expect([...params, ...stepOutputs], r).to.include(r);
         for (const o of doc.outputs) expect(stepOutputs, o).to.include(o);
         expect(doc.outputs).to.deep.equal(["runPatchBaseline.CommandId", "runPatchBaseline.Status", "runPatchBaseline.Output"]);

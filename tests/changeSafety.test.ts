@@ -71,6 +71,8 @@ describe("ChangeSafety component", () => {
                 ExcludeDataVolumes: ["false"],
                 RetentionDays: ["14"],
                 InstallOverrideList: ["s3://prod-change-safety-artifacts-bucket/install-override-list/prod.yaml"],
+                // The stack's baselines, not the Region default (issue 16).
+                BaselineOverride: ["s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json"],
                 OutputS3BucketName: ["prod-change-safety-artifacts-bucket"],
                 OutputS3KeyPrefix: ["command-output/prod/gated-install"],
             });

@@ -38,7 +38,12 @@ describe("Automation documents (documents/*.yaml)", () => {
                 "RetentionDays",
             ]);
             expect(doc.mainSteps[4].inputs).to.deep.include({ DocumentName: "AWS-RunPatchBaseline" });
-            expect((doc.mainSteps[4].inputs as Record<string, any>).Parameters).to.deep.equal({ Operation: "Install", RebootOption: "{{RebootOption}}", InstallOverrideList: "{{InstallOverrideList}}" });
+            expect((doc.mainSteps[4].inputs as Record<string, any>).Parameters).to.deep.equal({
+                Operation: "Install",
+                RebootOption: "{{RebootOption}}",
+                InstallOverrideList: "{{InstallOverrideList}}",
+                BaselineOverride: "{{BaselineOverride}}",
+            });
         });
         it("hybrid nodes, and TakeSnapshots false, skip the snapshot steps", () => {
             expect(doc.mainSteps[0].inputs).to.deep.equal({
@@ -56,6 +61,9 @@ describe("Automation documents (documents/*.yaml)", () => {
             expect(accepts(doc, "InstallOverrideList", "")).to.equal(true);
             expect(accepts(doc, "InstallOverrideList", "s3://patching-artifacts/install-override-list/prod.yaml")).to.equal(true);
             expect(accepts(doc, "InstallOverrideList", "ftp://x/y")).to.equal(false);
+            expect(accepts(doc, "BaselineOverride", "")).to.equal(true);
+            expect(accepts(doc, "BaselineOverride", "s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json")).to.equal(true);
+            expect(accepts(doc, "BaselineOverride", "https://example.com/o.json")).to.equal(false);
             for (const d of ["1", "14", "99", "365"]) expect(accepts(doc, "RetentionDays", d), d).to.equal(true);
             for (const d of ["0", "366", "014", "x"]) expect(accepts(doc, "RetentionDays", d), d).to.equal(false);
             expect(accepts(doc, "AutomationAssumeRole", "arn:aws:iam::123456789012:role/patching-prod-snapshot-install")).to.equal(true);

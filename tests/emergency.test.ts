@@ -10,7 +10,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import * as YAML from "yaml";
 import { clientConfig } from "../core/awsClients";
-import { classifyPatch, parseTarget, requestProblems, resolvePatches, runEmergency } from "../core/emergency";
+import { classifyPatch, parseTarget, renderEmergencyReport, requestProblems, resolvePatches, runEmergency } from "../core/emergency";
+
 import { parseEmergencyArgs, runEmergencyCli } from "../scripts/emergency";
 import { jsonServiceFake } from "./sdkFake";
 
@@ -115,6 +116,17 @@ describe("emergency patching (core/emergency, scripts/emergency)", () => {
         );
         expect(s3Mock.commandCalls(PutObjectCommand)).to.have.length(0);
         expect(ssmMock.commandCalls(StartAutomationExecutionCommand)).to.have.length(0);
+    });
+
+    it("--baseline-override: the runbook patches with the stack's baselines in every location, and the report says which baseline applies", async () => {
+        const url = "s3://patching-overrides-111122223333-us-east-1-prod01/baseline_overrides.json";
+        const { ssmMock, deps } = setup();
+        const rep = await runEmergency(parseEmergencyArgs([...ARGS, "--baseline-override", url]).request, deps);
+        const start = ssmMock.commandCalls(StartAutomationExecutionCommand)[0].args[0].input;
+        expect(start.Parameters?.BaselineOverride).to.deep.equal([url]);
+        expect(renderEmergencyReport(rep)).to.include(`  baselines: the stack's, BaselineOverride ${url} in every location`);
+        const without = await runEmergency(parseEmergencyArgs(ARGS).request, setup().deps);
+        expect(renderEmergencyReport(without).join("\n")).to.contain("WARNING each account-Region's own default baseline");
     });
 
     it("writes the list, starts the multi-account runbook with rate control, polls without waiting, reports each location", async () => {

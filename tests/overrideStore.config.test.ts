@@ -235,7 +235,7 @@ describe("config: patching:overrideStore", () => {
             expect(rateMinutes("cron(0 * * * ? *)")).to.equal(undefined);
         });
         it("rejects what is not an EventBridge Scheduler rate expression", () => {
-            expectIssue(withStore({ remediation: { schedule: "cron(0 * * * ? *)" } }), `${P}.remediation.schedule`, "rate(<n> minute|minutes|hour|hours|day|days)");
+            expectIssue(withStore({ remediation: { schedule: "at(2026-01-01T00:00:00)" } }), `${P}.remediation.schedule`, "rate(<n> minute|minutes|hour|hours|day|days) or six-field cron");
             expectIssue(withStore({ remediation: { schedule: "rate(1 week)" } }), `${P}.remediation.schedule`, 'rate takes "<number> <minute(s)|hour(s)|day(s)>"');
             expectIssue(withStore({ remediation: { schedule: "rate(0 hours)" } }), `${P}.remediation.schedule`, "positive whole number");
             expectIssue(withStore({ remediation: { schedule: "hourly" } }), `${P}.remediation.schedule`, "must be cron(...), rate(...) or at(...)");

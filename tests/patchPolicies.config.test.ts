@@ -203,8 +203,8 @@ describe("patch policy config", () => {
                 "drain web",
             );
         });
-        it("AWS-RunPatchBaselineAssociation needs baselineTags, and baselineTags needs it", () => {
-            expectIssue(withPolicy({ document: "AWS-RunPatchBaselineAssociation" }), `${P}.baselineTags`, "selects baselines by tag");
+        it("baselineTags needs AWS-RunPatchBaselineAssociation (which itself may go without it, seed 002)", () => {
+            expect(parse(withPolicy({ document: "AWS-RunPatchBaselineAssociation" })).patchPolicies[0].baselineTags).to.equal(undefined);
             expectIssue(withPolicy({ baselineTags: { key: "PatchBaseline", values: ["web"] } }), `${P}.baselineTags`, "parameter of AWS-RunPatchBaselineAssociation only");
         });
         it("AWS-RunPatchBaselineAssociation takes no BaselineOverride, SnapshotId or hybrid nodes", () => {
@@ -367,7 +367,7 @@ describe("patch policy config", () => {
         });
         it("organizational units: valid ids, and no per-account targets", () => {
             expectIssue(managed({ organizationalUnits: ["ou-12"] }), `${P}.organizationalUnits[0]`, "an OU id");
-            expectIssue(managed({ organizationalUnits: ["ou-ab12-cdef3456"], targets: { resourceGroup: "web" } }), `${P}.targets`, "instance ids and resource groups are per-account");
+            expectIssue(managed({ organizationalUnits: ["ou-ab12-cdef3456"], targets: { resourceGroup: "web" } }), `${P}.targets`, "instance ids and resource groups exist in one account only");
         });
     });
 

@@ -40,7 +40,11 @@ describe("patch policies in the review", () => {
         expect(text).to.contain('AWSQuickSetupType-PatchPolicy "qs-fleet" (ScanAndInstall)');
         expect(text).to.contain("scan cron(0 1 * * ? *); install cron(0 4 ? * TUE#3 *) (next interval), RebootIfNeeded");
         expect(text).to.contain("targets Tags PatchPolicy=qs-fleet in 123456789012 / us-east-1,us-west-2");
-        expect(text).to.contain("baselines (custom, from us-east-1): AMAZON_LINUX_2=AWS-AmazonLinux2DefaultPatchBaseline AMAZON_LINUX_2023=qs-amazon-linux-2023");
+        expect(text).to.contain(
+            "baselines (custom, from us-east-1): ALMA_LINUX=AWS-AlmaLinuxDefaultPatchBaseline(ARN) AMAZON_LINUX_2=AWS-AmazonLinux2DefaultPatchBaseline(ARN) AMAZON_LINUX_2023=qs-amazon-linux-2023 DEBIAN=",
+        );
+        expect(text).to.contain("WINDOWS=AWS-DefaultPatchBaseline(ARN)");
+        expect(text).to.contain("25 parameters; HasDeletedBaseline false; AWS-managed baselines by ARN, resolved in us-east-1 at deployment");
         expect(text).to.contain("qs-fleet · us-west-2 · install (managed): cron(0 4 ? * TUE#3 *) — Patch Tuesday + 7 days at 04:00 UTC");
         expect(text).to.contain("    Tue 2026-03-17 04:00 UTC");
         expect(review.resources.filter((r) => r.type === "aws-native:ssm:Association")).to.have.length(0);

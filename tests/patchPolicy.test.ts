@@ -130,7 +130,7 @@ describe("PatchPolicy component (owned mode)", () => {
             expect(ec2InstanceFilters(t)).to.deep.equal([{ Name: "tag:Env", Values: ["a"] }]);
             expect(hybridNodeFilters(t)).to.deep.equal([{ Key: "tag:Env", Values: ["a"] }]);
             expect(hybridNodeFilters({ instanceIds: ["i-0123456789abcdef0"] })).to.equal(undefined);
-            expect(quickSetupTargetParameters({ resourceGroup: "g" }, false)).to.deep.equal({ TargetType: "ResourceGroups", ResourceGroupName: "g" });
+            expect(quickSetupTargetParameters({ resourceGroup: "g" })).to.deep.equal({ TargetType: "ResourceGroups", ResourceGroupName: "g" });
         });
     });
 
@@ -454,6 +454,7 @@ describe("PatchPolicy component (managed mode)", () => {
             PatchPolicyName: "web",
             PatchBaselineUseDefault: "custom",
             PatchBaselineRegion: "us-east-1",
+            HasDeletedBaseline: "false",
             ConfigurationOptionsPatchOperation: "ScanAndInstall",
             ConfigurationOptionsScanValue: "cron(0 1 * * ? *)",
             ConfigurationOptionsScanNextInterval: "false",
@@ -470,12 +471,16 @@ describe("PatchPolicy component (managed mode)", () => {
             TargetType: "Tags",
             TargetTagKey: "Environment",
             TargetTagValue: "test",
+            TargetInstances: "",
+            ResourceGroupName: "",
             TargetAccounts: ACCOUNT,
             TargetRegions: "us-east-1,eu-west-1",
         });
         const selected = JSON.parse(SelectedPatchBaselines);
         expect(selected.AMAZON_LINUX_2023).to.deep.equal({ value: "test-al2023-id", label: "test-al2023", description: "test-al2023", disabled: false });
-        expect(selected.WINDOWS).to.deep.equal({ value: "pb-04ba050f612fba3a6", label: "AWS-DefaultPatchBaseline", description: "Default patch baseline for WINDOWS", disabled: false });
+        // AWS-managed baselines by ARN (as DescribePatchBaselines lists AWS-owned ones), never by the Region's current default.
+        expect(selected.WINDOWS).to.include({ label: "AWS-DefaultPatchBaseline", disabled: false });
+        expect(selected.WINDOWS.value).to.match(/^arn:aws:ssm:us-east-1:\d{12}:patchbaseline\/pb-[0-9a-f]{17}$/);
 
         expect(trustOf(resources, "web-qs-admin")).to.deep.equal([
             {
@@ -497,8 +502,21 @@ describe("PatchPolicy component (managed mode)", () => {
     it("scan only, all nodes, default baselines", async () => {
         const { resources } = await managed({ targets: { allManagedNodes: true } });
         const p = inputs(resources, QS, "web").configurationDefinitions[0].parameters;
-        expect(p).to.deep.include({ ConfigurationOptionsPatchOperation: "Scan", PatchBaselineUseDefault: "default", TargetType: "*", OutputLogEnableS3: "false" });
-        expect(p).to.not.have.any.keys("ConfigurationOptionsInstallValue", "RebootOption", "OutputS3BucketName");
+        expect(p).to.deep.include({
+            ConfigurationOptionsPatchOperation: "Scan",
+            PatchBaselineUseDefault: "default",
+            TargetType: "*",
+            OutputLogEnableS3: "false",
+            // Unused parameters are sent empty, as the console sends them.
+            ConfigurationOptionsInstallValue: "",
+            ConfigurationOptionsInstallNextInterval: "false",
+            RebootOption: "NoReboot",
+            OutputS3BucketName: "",
+            OutputS3KeyPrefix: "",
+            OutputBucketRegion: "",
+            TargetTagKey: "",
+            TargetTagValue: "",
+        });
     });
 
     it("instance ids and resource groups", async () => {
@@ -508,10 +526,16 @@ describe("PatchPolicy component (managed mode)", () => {
         expect(inputs(group.resources, QS, "web").configurationDefinitions[0].parameters).to.deep.include({ TargetType: "ResourceGroups", ResourceGroupName: "web-servers" });
     });
 
-    it("organizational units: TargetOrganizationalUnits instead of TargetAccounts, and no TargetType", async () => {
+    it("organizational units: TargetOrganizationalUnits instead of TargetAccounts, with TargetType as the console sends it", async () => {
         const { resources } = await managed({ organizationalUnits: ["ou-ab12-cdef3456", "ou-ab12-99990000"], install: { patchTuesdayPlusDays: 7, time: "04:00" } });
         const p = inputs(resources, QS, "web").configurationDefinitions[0].parameters;
-        expect(p).to.deep.include({ TargetOrganizationalUnits: "ou-ab12-cdef3456,ou-ab12-99990000", TargetTagKey: "Environment", TargetTagValue: "test", ConfigurationOptionsInstallValue: "cron(0 4 ? * TUE#3 *)" });
-        expect(p).to.not.have.any.keys("TargetType", "TargetAccounts");
+        expect(p).to.deep.include({
+            TargetOrganizationalUnits: "ou-ab12-cdef3456,ou-ab12-99990000",
+            TargetType: "Tags",
+            TargetTagKey: "Environment",
+            TargetTagValue: "test",
+            ConfigurationOptionsInstallValue: "cron(0 4 ? * TUE#3 *)",
+        });
+        expect(p).to.not.have.any.keys("TargetAccounts");
     });
 });

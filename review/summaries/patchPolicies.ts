@@ -42,17 +42,19 @@ export const patchPolicySummarisers: Summarisers = {
                         ? `; install ${p.ConfigurationOptionsInstallValue}${p.ConfigurationOptionsInstallNextInterval === "true" ? " (next interval)" : ""}, ${p.RebootOption}`
                         : ""
                 }`,
-                `targets ${p.TargetType ?? "(OU default)"}${p.TargetTagKey ? ` ${p.TargetTagKey}=${p.TargetTagValue}` : ""}${p.TargetInstances ? ` ${p.TargetInstances}` : ""}${p.ResourceGroupName ? ` ${p.ResourceGroupName}` : ""} in ${p.TargetAccounts ?? p.TargetOrganizationalUnits} / ${p.TargetRegions}`,
+                `targets ${p.TargetType || "(none)"}${p.TargetTagKey ? ` ${p.TargetTagKey}=${p.TargetTagValue}` : ""}${p.TargetInstances ? ` ${p.TargetInstances}` : ""}${p.ResourceGroupName ? ` ${p.ResourceGroupName}` : ""} in ${p.TargetAccounts || p.TargetOrganizationalUnits} / ${p.TargetRegions}`,
                 `rate control ${p.RateControlConcurrency} / ${p.RateControlErrorThreshold}; policy attach allowed ${p.IsPolicyAttachAllowed}; S3 output ${p.OutputLogEnableS3}${p.OutputS3BucketName ? ` s3://${p.OutputS3BucketName}/${p.OutputS3KeyPrefix}` : ""}`,
                 `baselines (${p.PatchBaselineUseDefault}, from ${p.PatchBaselineRegion}): ${(() => {
                     try {
                         return Object.entries(JSON.parse(p.SelectedPatchBaselines) as Record<string, Inputs>)
-                            .map(([os, b]) => `${os}=${b.label}`)
+                            .map(([os, b]) => `${os}=${b.label}${String(b.value).startsWith("arn:") ? "(ARN)" : ""}`)
                             .join(" ");
                     } catch {
                         return "(known at deployment)";
                     }
                 })()}`,
+                // The review resolves AWS-managed baselines to placeholder ARNs; their real owner account and ids are only known in each Region at deployment.
+                `${Object.keys(p).length} parameters; HasDeletedBaseline ${p.HasDeletedBaseline}; AWS-managed baselines by ARN, resolved in ${p.PatchBaselineRegion} at deployment`,
                 `local roles: ${arnTail(d.localDeploymentAdministrationRoleArn)} → ${d.localDeploymentExecutionRoleName}`,
             ];
         }),
