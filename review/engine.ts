@@ -169,6 +169,17 @@ function mockDefaultBaselines(inputs: Record<string, unknown>) {
     return MOCK_DEFAULT_BASELINES.map((b) => ({ ...b, baselineDescription: `Default patch baseline for ${b.operatingSystem}`, defaultBaseline: true }));
 }
 
+/**
+ * Every resource constructor captures its caller's source position for the engine: a full stack
+ * trace (`Error.stackTraceLimit = Infinity`, then `new Error().stack`), which ts-node maps back
+ * through source maps frame by frame. The mock engine discards source positions, and under ts-node
+ * (the tests) capturing them took 40–45% of a review's time, so the mock engine skips it. A real
+ * `pulumi up` never runs this.
+ */
+function skipSourcePositions(): void {
+    (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
+}
+
 /** The result of evaluating a program under the mock engine. */
 export interface MockRun<T> {
     resources: PlanResource[];
@@ -211,6 +222,7 @@ export async function runUnderMocks<T>(options: {
             }
         },
     };
+    skipSourcePositions();
     pulumi.runtime.setAllConfig(options.config.values, options.config.secretKeys);
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
 
