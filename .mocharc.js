@@ -6,7 +6,8 @@
 const named = process.argv.slice(2).filter((arg) => !arg.startsWith("-") && /\.test\.[cm]?[jt]s$/.test(arg));
 
 module.exports = {
-    require: ["ts-node/register/transpile-only"],
+    // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
+    require: ["ts-node/register/transpile-only", "./tests/support/fastStacks.ts"],
     extension: ["ts"],
     spec: named.length > 0 ? [] : ["tests/**/*.test.ts"],
     timeout: 30000,

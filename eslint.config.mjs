@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "policies/node_modules/**", "policies/dist/**", "bin/**", ".build/**", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/**", "policies/node_modules/**", "policies/dist/**", "bin/**", ".build/**", ".stryker-tmp*/**", "reports/**", "**/*.js", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: speed and size figures as ratios measured in one run, printed as a
+ * `npm run bench [-- --quick] [-- --only NAME]`: speed and size figures as ratios measured in one run, printed as a
  * table and written to bench/results.json. See BENCHMARKS.md for how to read them. Nothing here is
  * asserted in CI: `--quick` is a smoke test that every benchmark still runs.
  */
@@ -9,9 +9,12 @@ import * as path from "path";
 import { fleet } from "./fleet";
 import { lambdas } from "./lambdas";
 import { remediation } from "./remediation";
+import { reviewStartup } from "./review";
 
 const ROOT = path.resolve(__dirname, "..");
 const quick = process.argv.includes("--quick");
+/** `--only NAME`: run one benchmark (reviewStartup, remediation, programScale, lambdas). */
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 
 export interface Row {
     benchmark: string;
@@ -72,11 +75,11 @@ function programScale(rows: Row[], quickRun: boolean): void {
     }
 }
 
-export const BENCHMARKS: ((rows: Row[], quick: boolean) => void | Promise<void>)[] = [remediation, programScale, lambdas, fleet];
+export const BENCHMARKS: ((rows: Row[], quick: boolean) => void | Promise<void>)[] = [reviewStartup, remediation, programScale, lambdas, fleet];
 
 async function main(): Promise<void> {
     const rows: Row[] = [];
-    for (const b of BENCHMARKS) await b(rows, quick);
+    for (const b of BENCHMARKS) if (!only || b.name === only) await b(rows, quick);
     const width = (k: keyof Row) => Math.max(...rows.map((r) => String(r[k] ?? "").length), String(k).length);
     const cols: (keyof Row)[] = ["benchmark", "case", "value", "unit", "target", "ok"];
     const line = (r: Partial<Record<keyof Row, unknown>>) => cols.map((c) => String(r[c] ?? "").padEnd(width(c))).join("  ");

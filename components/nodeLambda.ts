@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as path from "path";
+import type { BuildOptions } from "esbuild";
 
 /** The Node.js runtime every Lambda of this program uses (current LTS on Lambda). */
 export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
@@ -17,18 +18,9 @@ export interface LambdaBundle {
 
 const bundles = new Map<string, LambdaBundle>();
 
-/**
- * Bundles a TypeScript handler with esbuild (in memory, at program time): one file, AWS SDK v3
- * included so the code runs against the SDK versions in package-lock.json, not whatever the
- * runtime happens to ship. Cached per entry within a run.
- */
-export function bundleLambda(entry: string): LambdaBundle {
-    const cached = bundles.get(entry);
-    if (cached) return cached;
-    // Loaded lazily: only programs that deploy a Lambda pay for esbuild.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const esbuild = require("esbuild") as typeof import("esbuild");
-    const result = esbuild.buildSync({
+/** esbuild options of a Lambda bundle (see {@link bundleLambda}). */
+function lambdaBuildOptions(entry: string): BuildOptions {
+    return {
         entryPoints: [path.resolve(ROOT, entry)],
         bundle: true,
         platform: "node",
@@ -39,10 +31,34 @@ export function bundleLambda(entry: string): LambdaBundle {
         mainFields: ["module", "main"],
         minify: true,
         legalComments: "none",
-        write: false,
         logLevel: "silent",
-    });
-    const code = result.outputFiles[0].text;
+    };
+}
+
+/**
+ * Bundles a TypeScript handler with esbuild (at program time): one file, AWS SDK v3 included so
+ * the code runs against the SDK versions in package-lock.json, not whatever the runtime happens to
+ * ship. Cached per entry within a run, and across runs in `.build/lambda/` by the content of every
+ * input (scripts/bundle-cache.js): a review or `pulumi preview` with unchanged handlers does not
+ * rebuild them. Where the cache cannot be written, the bundle is built in memory as before.
+ */
+export function bundleLambda(entry: string): LambdaBundle {
+    const cached = bundles.get(entry);
+    if (cached) return cached;
+    const options = lambdaBuildOptions(entry);
+    let code: string;
+    try {
+        // Loaded lazily: only programs that deploy a Lambda pay for esbuild.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { cachedBundle } = require("../scripts/bundle-cache.js") as typeof import("../scripts/bundle-cache");
+        const name = entry.replace(/\.[cm]?[jt]s$/, "").replace(/[^A-Za-z0-9_-]+/g, "-");
+        code = cachedBundle({ root: ROOT, cacheDir: path.join(ROOT, ".build", "lambda"), name, options, readCode: true }).code!;
+    } catch (err) {
+        if ((err as { errors?: unknown[] }).errors) throw err; // a build error: building again would fail the same way
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const esbuild = require("esbuild") as typeof import("esbuild");
+        code = esbuild.buildSync({ ...options, write: false }).outputFiles[0].text;
+    }
     const bundle = { code, sha256: crypto.createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code) };
     bundles.set(entry, bundle);
     return bundle;

@@ -3,7 +3,6 @@
  * which loads a stack file into the same runtime config) — one path for both.
  */
 import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { StackFileError } from "./issues";
 
@@ -69,6 +68,10 @@ export function parseConfigValue(text: string): unknown {
 
 /** Every config value of the running stack, keyed `namespace:key`, JSON values parsed. */
 export function readEngineConfig(): Record<string, unknown> {
+    // Required here, not at the top: reading and validating a stack file (the review's first step,
+    // review/validate.ts) must not load the Pulumi SDK.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) out[key] = parseConfigValue(value);
     return out;

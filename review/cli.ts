@@ -9,7 +9,8 @@
 import * as fs from "fs";
 import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
 import { calendarView } from "./calendarSection";
-import { Review, reviewStack } from "./review";
+import type { Review, ReviewOptions } from "./review";
+import { CheckedStack, checkStack, invalidReview } from "./validate";
 import { StackFileError } from "../config/issues";
 
 export interface CliOptions {
@@ -69,7 +70,11 @@ export function parseArgs(argv: string[]): CliOptions {
     return opts;
 }
 
-export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+/**
+ * Runs the command. `projectDir` (for tests) is the folder holding Pulumi.yaml and the stack files
+ * (default: the repository root).
+ */
+export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), projectDir?: string): Promise<number> {
     let opts: CliOptions;
     try {
         opts = parseArgs(argv);
@@ -80,18 +85,38 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         }
         throw err;
     }
-    if (opts.stacks.length > 1) return runMany(opts, out);
-    const review = await reviewStack({ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig });
+    if (opts.stacks.length > 1) return runMany(opts, out, projectDir);
+    const [review] = await reviewStacks([{ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig, projectDir }]);
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
-    if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0) out(renderText(review));
+    if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0) out(renderText(review));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (opts.fleetSize) out((require("./fleetSection") as typeof import("./fleetSection")).fleetLines(review.config, Number(opts.fleetSize)).join("\n"));
     return exitCode(review);
 }
 
+/**
+ * Validates every stack first (config/ only), and loads the Pulumi SDK, the providers and the mock
+ * engine (review/review.ts) only when at least one config is valid: an invalid config is answered
+ * without them.
+ */
+export async function reviewStacks(options: ReviewOptions[]): Promise<Review[]> {
+    const checked: CheckedStack[] = options.map(checkStack);
+    if (checked.every((c) => !c.config)) return checked.map((c) => invalidReview(c));
+    const { reviewChecked } = await import("./review");
+    const reviews: Review[] = [];
+    for (const c of checked) reviews.push(await reviewChecked(c));
+    return reviews;
+}
+
+/** 0 valid, 1 invalid config, 2 a mandatory policy is violated or a wiring edge is broken. */
 export function exitCode(review: Review): number {
     return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) || (review.wiring?.broken ?? 0) > 0 ? 2 : 0;
+}
+
+/** The exit code of several stacks: the worst (highest) of theirs. */
+export function worstExitCode(reviews: Review[]): number {
+    return Math.max(0, ...reviews.map(exitCode));
 }
 
 /**
@@ -99,13 +124,11 @@ export function exitCode(review: Review): number {
  * each stack's promotion rule). JSON: `{ stacks: [plan…], calendar: [lines] }`. Exit code: the
  * worst of the stacks'.
  */
-async function runMany(opts: CliOptions, out: (s: string) => void): Promise<number> {
+async function runMany(opts: CliOptions, out: (s: string) => void, projectDir?: string): Promise<number> {
     const now = new Date();
-    const reviews: Review[] = [];
-    for (const stack of opts.stacks) {
-        const review = await reviewStack({ stack, accountId: opts.accountId, policyConfigPath: opts.policyConfig, now });
-        reviews.push(review);
-        if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0) out(renderText(review) + "\n");
+    const reviews = await reviewStacks(opts.stacks.map((stack) => ({ stack, accountId: opts.accountId, policyConfigPath: opts.policyConfig, now, projectDir })));
+    for (const review of reviews) {
+        if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0) out(renderText(review) + "\n");
     }
     const valid = reviews.filter((r) => r.config).map((r) => r.config!);
     const title = `Release calendar across stacks ${opts.stacks.join(", ")}`;
@@ -113,9 +136,8 @@ async function runMany(opts: CliOptions, out: (s: string) => void): Promise<numb
     const calendar = view?.lines ?? ["No scan, install or window schedules in these stacks."];
     out([title, "-".repeat(title.length), ...calendar, ""].join("\n"));
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ stacks: reviews.map(toJsonPlan), calendar }, null, 2) + "\n");
-    const gantt = view ? ["```mermaid", ...view.gantt, "```", ""] : [];
-    if (opts.markdown) fs.writeFileSync(opts.markdown, [...reviews.map(renderMarkdown), `## ${title}`, "", ...gantt, "```text", ...calendar, "```", ""].join("\n"));
-    return Math.max(...reviews.map(exitCode));
+    if (opts.markdown) fs.writeFileSync(opts.markdown, [...reviews.map(renderMarkdown), `## ${title}`, "", "```text", ...calendar, "```", ""].join("\n"));
+    return worstExitCode(reviews);
 }
 
 if (require.main === module) {

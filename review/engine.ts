@@ -210,6 +210,17 @@ function mockBaselines(inputs: Record<string, unknown>, region: string, partitio
     throw new Error("the mock engine only answers aws.ssm.getPatchBaselines({ defaultBaselines: true }) and ({ filters: [{ key: OWNER, values: [AWS] }] })");
 }
 
+/**
+ * Every resource constructor captures its caller's source position for the engine: a full stack
+ * trace (`Error.stackTraceLimit = Infinity`, then `new Error().stack`), which ts-node maps back
+ * through source maps frame by frame. The mock engine discards source positions, and under ts-node
+ * (the tests) capturing them took 40–45% of a review's time, so the mock engine skips it. A real
+ * `pulumi up` never runs this.
+ */
+function skipSourcePositions(): void {
+    (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
+}
+
 /** The result of evaluating a program under the mock engine. */
 export interface MockRun<T> {
     resources: PlanResource[];
@@ -252,6 +263,7 @@ export async function runUnderMocks<T>(options: {
             }
         },
     };
+    skipSourcePositions();
     pulumi.runtime.setAllConfig(options.config.values, options.config.secretKeys);
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
 

@@ -3,17 +3,15 @@
  * and collect what a reviewer needs (resources, config errors). Renderers and later checks
  * (policies, calendars) work on the {@link Review} this returns.
  */
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
-import { ConfigIssue, ConfigValidationError, PatchingConfig } from "../config";
-import { readStackFile, stackFileLoader } from "../config/source";
-import { main } from "../program";
+import type { ConfigIssue, PatchingConfig } from "../config";
+import { stackFileLoader } from "../config/source";
+import { deployPatching } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
 import { proveWiring, WiringReport } from "./wiring";
 import { wiringSection } from "./wiringSection";
 import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
 import { buildSections, ReviewSection } from "./sections";
+import { CheckedStack, checkStack, invalidReview } from "./validate";
 
 export interface ReviewOptions {
     /** Stack name; also picks `Pulumi.<stack>.yaml` when `configPath` is not given. */
@@ -54,62 +52,49 @@ export interface Review {
     wiring?: WiringReport;
 }
 
-export const DEFAULT_ACCOUNT_ID = "123456789012";
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { DEFAULT_ACCOUNT_ID, PROJECT_DIR, projectName } from "./validate";
 
-/** Reads the project name from `Pulumi.yaml`. */
-export function projectName(projectDir: string): string {
-    const doc = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: string };
-    if (!doc?.name) throw new Error(`${projectDir}/Pulumi.yaml has no name`);
-    return doc.name;
+/** Reviews a stack: validates its config, then (when valid) plans it and checks the plan. */
+export async function reviewStack(options: ReviewOptions): Promise<Review> {
+    return reviewChecked(checkStack(options));
 }
 
-export async function reviewStack(options: ReviewOptions): Promise<Review> {
-    const projectDir = options.projectDir ?? PROJECT_DIR;
-    const project = projectName(projectDir);
-    const configPath = options.configPath ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
-    if (!fs.existsSync(configPath)) throw new Error(`no stack config file at ${configPath}`);
-    const config = readStackFile(configPath);
-    const region = config.values["aws:region"];
-    const env: MockEnvironment = { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: region ?? "us-east-1" };
+/**
+ * Plans a stack checked by {@link checkStack}: runs the program under the mock engine, applies the
+ * policy pack and builds the sections. An invalid config is returned as it is, nothing planned.
+ */
+export async function reviewChecked(checked: CheckedStack): Promise<Review> {
+    if (!checked.config) return invalidReview(checked);
+    const { options, projectDir } = checked;
+    const env: MockEnvironment = { accountId: checked.accountId, region: checked.region ?? "us-east-1" };
 
-    let configErrors: ConfigIssue[] = [];
-    const run = await runUnderMocks<PatchingConfig | undefined>({
-        project,
-        stack: options.stack,
-        config,
+    const config = checked.config;
+    // The config validated by checkStack, from the same values the engine hands the program, goes
+    // straight to the components: program.ts main() would parse it a second time.
+    const run = await runUnderMocks({
+        project: checked.project,
+        stack: checked.stack,
+        config: checked.engineConfig,
         env,
-        program: () => {
-            try {
-                return main({ projectDir, now: options.now }).config;
-            } catch (err) {
-                if (err instanceof ConfigValidationError) {
-                    configErrors = err.issues;
-                    return undefined;
-                }
-                throw err;
-            }
-        },
+        program: () => deployPatching(config),
     });
-    const preset = path.join(projectDir, "policies", "presets", `${options.stack}.json`);
-    const policyConfigPath = options.policyConfigPath ?? (fs.existsSync(preset) ? preset : undefined);
-    const policyConfig = policyConfigPath ? readPolicyConfig(policyConfigPath) : {};
-    const policyResults = run.result ? await runPolicies(run.resources, policyConfig) : [];
-    const sections = run.result ? buildSections({ config: run.result, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) }) : [];
-    const wiring = run.result ? await proveWiring(run.resources, env) : undefined;
-    if (wiring) sections.push(wiringSection(wiring));
+    const policyConfig = checked.policyConfigPath ? readPolicyConfig(checked.policyConfigPath) : {};
+    const policyResults = await runPolicies(run.resources, policyConfig);
+    const sections = buildSections({ config, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) });
+    const wiring = await proveWiring(run.resources, env);
+    sections.push(wiringSection(wiring));
     return {
-        project,
-        stack: options.stack,
-        configPath,
-        region,
+        project: checked.project,
+        stack: checked.stack,
+        configPath: checked.configPath,
+        region: checked.region,
         accountId: env.accountId,
-        configErrors,
+        configErrors: [],
         resources: run.resources,
-        config: run.result,
+        config,
         sections,
         policyResults,
-        policyConfigPath,
+        policyConfigPath: checked.policyConfigPath,
         wiring,
     };
 }

@@ -3,8 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runCli } from "../review/cli";
-import { reviewStack } from "../review/review";
-import { ROOT } from "./harness";
+import { cachedReview, ROOT } from "./harness";
 
 const NOW = new Date("2026-11-20T00:00:00Z");
 
@@ -16,7 +15,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
 
 describe("release calendar in the review", () => {
     it("prod's review shows dev and prod side by side per release cycle, with the rule", async () => {
-        const review = await reviewStack({ stack: "prod", now: NOW });
+        const review = await cachedReview({ stack: "prod", now: NOW });
         expect(review.configErrors).to.deep.equal([]);
         const section = review.sections.find((s) => s.title === "Release calendar (dev → prod)")!;
         expect(section.lines.slice(0, 4)).to.deep.equal([
@@ -31,14 +30,14 @@ describe("release calendar in the review", () => {
     });
 
     it("dev's review shows its own schedules only", async () => {
-        const review = await reviewStack({ stack: "dev", now: NOW });
+        const review = await cachedReview({ stack: "dev", now: NOW });
         const section = review.sections.find((s) => s.title === "Release calendar (dev)")!;
         expect(section.lines[1]).to.equal("cycle    patch tuesday  dev install");
         expect(section.lines[2]).to.equal("2026-12  Tue 2026-12-08 Tue 12-08 22:55");
     });
 
     it("an inverted prod is rejected with both schedules and the first inverted cycle; nothing is planned", async () => {
-        const review = await reviewStack({ stack: "prod", configPath: path.join(ROOT, "tests/fixtures/inverted-prod.yaml"), now: NOW });
+        const review = await cachedReview({ stack: "prod", configPath: path.join(ROOT, "tests/fixtures/inverted-prod.yaml"), now: NOW });
         expect(review.resources).to.deep.equal([]);
         expect(review.configErrors.map((e) => e.path)).to.deep.equal(["patching:changeSafety.promotion"]);
         const message = review.configErrors[0].message;

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { renderText } from "../review/render";
-import { reviewStack } from "../review/review";
-import { named, ofType, runStackFile } from "./harness";
+import { cachedReview, named, ofType, runStackFile } from "./harness";
 
 describe("seeing compliance in the stack files and the review", () => {
     it("dev is modest: daily inventory into its own bucket, two rules, 14-day logs, no report, no Athena", async () => {
@@ -36,7 +35,7 @@ describe("seeing compliance in the stack files and the review", () => {
     });
 
     it("the review prints schedules with next runs, event patterns, the bucket policy and the dashboard metrics", async () => {
-        const review = await reviewStack({ stack: "prod", now: new Date("2026-03-02T00:00:00Z") });
+        const review = await cachedReview({ stack: "prod", now: new Date("2026-03-02T00:00:00Z") });
         const section = review.sections.find((s) => s.title === "Seeing compliance")!;
         expect(section.lines[0]).to.equal(
             "Inventory (AWS-GatherSoftwareInventory) rate(30 minutes), next: Mon 2026-03-02 00:30 UTC; Mon 2026-03-02 01:00 UTC; Mon 2026-03-02 01:30 UTC (a rate counts from when the association is created)",

@@ -7,8 +7,9 @@ import * as path from "path";
 import { expect } from "chai";
 import { ConfigIssue, ConfigValidationError, parseConfig, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
-import { PlanResource, runUnderMocks } from "../review/engine";
-import { main } from "../program";
+import { MockRun, PlanResource, runUnderMocks } from "../review/engine";
+import { Review, ReviewOptions, reviewStack } from "../review/review";
+import { main, ProgramOutputs } from "../program";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const ACCOUNT = "123456789012";
@@ -60,10 +61,40 @@ export const COMPONENT_RUN = {
     env: { accountId: ACCOUNT, region: REGION },
 };
 
-/** Runs `program.ts` under mocks with a stack file of this repository. */
+const stackRuns = new Map<string, Promise<MockRun<{ config: PatchingConfig; outputs: ProgramOutputs }>>>();
+
+/**
+ * Runs `program.ts` under mocks with a stack file of this repository. Computed once per file and
+ * stack in a test process and shared by every test that asks (the plans are read, never changed);
+ * each caller gets its own copy of the resource list.
+ */
 export async function runStackFile(file: string, stack: string) {
-    const config = readStackFile(path.join(ROOT, file));
-    return runUnderMocks({ project: "patching", stack, config, env: { accountId: ACCOUNT, region: REGION }, program: main });
+    const key = `${file}\0${stack}`;
+    let run = stackRuns.get(key);
+    if (!run) {
+        const config = readStackFile(path.join(ROOT, file));
+        run = runUnderMocks({ project: "patching", stack, config, env: { accountId: ACCOUNT, region: REGION }, program: main });
+        stackRuns.set(key, run);
+    }
+    const { resources, result } = await run;
+    return { resources: [...resources], result };
+}
+
+const reviews = new Map<string, Promise<Review>>();
+
+/**
+ * `reviewStack` computed once per set of options (stack, config file, `now`, policy config) in a
+ * test process and shared: a review of dev or prod is read by a dozen test files. Treat the
+ * result as read-only.
+ */
+export function cachedReview(options: ReviewOptions): Promise<Review> {
+    const key = JSON.stringify({ ...options, now: options.now?.toISOString() });
+    let review = reviews.get(key);
+    if (!review) {
+        review = reviewStack(options);
+        reviews.set(key, review);
+    }
+    return review;
 }
 
 export function ofType(resources: PlanResource[], type: string): PlanResource[] {

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { renderText } from "../review/render";
 import { multiAccountSection } from "../review/multiAccountSection";
-import { reviewStack } from "../review/review";
 import * as path from "path";
-import { minimalConfig, parse, ROOT } from "./harness";
+import { cachedReview, minimalConfig, parse, ROOT } from "./harness";
 
 /** A fixed "now" for next runs: Wednesday 2026-03-04 12:00 UTC (21:00 in Tokyo). */
 const NOW = new Date("2026-03-04T12:00:00Z");
@@ -11,7 +10,7 @@ const NOW = new Date("2026-03-04T12:00:00Z");
 /** What reviewers read for the multi-account stacks (`npm start -- --stack <name>`). */
 describe("offline review of the multi-account stacks", () => {
     it("prod: roles with full trust and permissions, the runbook, schedules with target locations, the StackSet template", async () => {
-        const review = await reviewStack({ stack: "prod", now: NOW });
+        const review = await cachedReview({ stack: "prod", now: NOW });
         expect(review.configErrors).to.deep.equal([]);
         const text = renderText(review);
         for (const line of [
@@ -48,7 +47,7 @@ describe("offline review of the multi-account stacks", () => {
     });
 
     it("member-example: the execution role, its groups per Region, and the deployment order", async () => {
-        const review = await reviewStack({ stack: "member-example" });
+        const review = await cachedReview({ stack: "member-example" });
         expect(review.configErrors).to.deep.equal([]);
         const text = renderText(review);
         expect(text).to.contain("trust: AdministrationRoleOfManagementAccount: Allow sts:AssumeRole by AWS arn:aws:iam::111122223333:role/AWS-SystemsManager-AutomationAdministrationRole");
@@ -62,7 +61,7 @@ describe("offline review of the multi-account stacks", () => {
     });
 
     it("dev: a single account that targets itself", async () => {
-        const review = await reviewStack({ stack: "dev", now: NOW });
+        const review = await cachedReview({ stack: "dev", now: NOW });
         const section = review.sections.find((s) => s.title === "Multi-account automation")!;
         expect(section.lines[0]).to.equal("account role: both");
         expect(section.lines).to.include("  1. (this account) × us-east-1 — 10% locations at once, max errors 0");
@@ -81,13 +80,13 @@ describe("offline review of the multi-account stacks", () => {
 
 describe("policy pack on the multi-account stacks", () => {
     it("the member example (a prod account) passes the prod preset with no mandatory violation", async () => {
-        const review = await reviewStack({ stack: "member-example", policyConfigPath: path.join(ROOT, "policies/presets/prod.json") });
+        const review = await cachedReview({ stack: "member-example", policyConfigPath: path.join(ROOT, "policies/presets/prod.json") });
         expect(review.configErrors).to.deep.equal([]);
         expect(review.policyResults.filter((p) => p.enforcementLevel === "mandatory")).to.deep.equal([]);
     });
 
     it("the IAM policies see every role and inline policy of the automation", async () => {
-        const review = await reviewStack({ stack: "prod" });
+        const review = await cachedReview({ stack: "prod" });
         const iam = review.resources.filter((r) => r.urn.includes("patching:automation:") && (r.type === "aws:iam/role:Role" || r.type === "aws:iam/rolePolicy:RolePolicy"));
         expect(iam.map((r) => r.name).sort()).to.deep.equal(["prod-automation-admin-policy", "prod-automation-admin-role", "prod-automation-scheduler-policy", "prod-automation-scheduler-role"]);
         expect(review.policyResults.filter((p) => p.policy.startsWith("iam-"))).to.deep.equal([]);

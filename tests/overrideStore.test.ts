@@ -3,8 +3,7 @@ import { BaselineOverrideStore, BaselineOverrideStoreArgs, principalArnPatterns 
 import { LAMBDA_RUNTIME } from "../components/nodeLambda";
 import { syncWorstCaseMs } from "../core/overrides";
 import { PlanResource, runUnderMocks } from "../review/engine";
-import { reviewStack } from "../review/review";
-import { ACCOUNT, minimalConfig, named, ofType, REGION, runProgram, runStackFile, COMPONENT_RUN } from "./harness";
+import { ACCOUNT, cachedReview, COMPONENT_RUN, minimalConfig, named, ofType, REGION, runProgram, runStackFile } from "./harness";
 import { allowed, Caller, Statement } from "./policySim";
 
 const BUCKET = `patching-overrides-${ACCOUNT}-${REGION}-test1`;
@@ -378,7 +377,7 @@ describe("BaselineOverrideStore component", () => {
         });
 
         it("the review shows a section with the BaselineOverride URL, readers and remediation", async () => {
-            const review = await reviewStack({ stack: "prod", now: new Date("2026-01-01T00:00:00Z") });
+            const review = await cachedReview({ stack: "prod", now: new Date("2026-01-01T00:00:00Z") });
             expect(review.sections.find((s) => s.title === "Baseline-override store prod01")!.lines).to.deep.equal([
                 `BaselineOverride parameter: s3://patching-overrides-${ACCOUNT}-us-east-1-prod01/baseline_overrides.json`,
                 "baselines: prod-windows-server (WINDOWS), prod-amazon-linux-2023 (AMAZON_LINUX_2023), prod-rhel (REDHAT_ENTERPRISE_LINUX), prod-ubuntu (UBUNTU)",

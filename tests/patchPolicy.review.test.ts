@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import * as path from "path";
 import { renderText, toJsonPlan } from "../review/render";
-import { reviewStack } from "../review/review";
-import { ROOT } from "./harness";
+import { cachedReview, ROOT } from "./harness";
 
 const NOW = new Date("2026-03-01T00:00:00Z");
 
 describe("patch policies in the review", () => {
     it("the prod JSON plan shows scan and install with document, schedule, targets, rate control, output and parameters", async () => {
-        const plan = toJsonPlan(await reviewStack({ stack: "prod", now: NOW }));
+        const plan = toJsonPlan(await cachedReview({ stack: "prod", now: NOW }));
         const install = plan.resources.find((r) => r.type === "aws-native:ssm:Association" && r.name === "prod-patching-us-east-1-install")!;
         expect(install.parent).to.equal("urn:pulumi:prod::patching::patching:ssm:PatchPolicy::prod-patching");
         expect(install.inputs).to.deep.include({
@@ -33,7 +32,7 @@ describe("patch policies in the review", () => {
     });
 
     it("a managed policy shows the Quick Setup configuration manager with its parameters", async () => {
-        const review = await reviewStack({ stack: "qs", configPath: path.join(ROOT, "tests/fixtures/managed-policy.yaml"), now: NOW });
+        const review = await cachedReview({ stack: "qs", configPath: path.join(ROOT, "tests/fixtures/managed-policy.yaml"), now: NOW });
         expect(review.configErrors).to.deep.equal([]);
         const text = renderText(review);
         expect(text).to.contain("▸ qs-fleet  (patching:ssm:PatchPolicy)");

@@ -103,6 +103,16 @@ describe("core/schedule", () => {
         it("daily cron in UTC", () => {
             expect(iso(nextRuns("cron(55 22 ? * * *)", { from, count: 3 }))).to.deep.equal(["2026-11-25T22:55Z", "2026-11-26T22:55Z", "2026-11-27T22:55Z"]);
         });
+        it("runs are strictly after `from`: an occurrence exactly at `from` is not returned (cron, rate, at, time zone)", () => {
+            const onTheDot = new Date("2026-11-25T22:55:00Z");
+            expect(iso(nextRuns("cron(55 22 ? * * *)", { from: onTheDot, count: 2 }))).to.deep.equal(["2026-11-26T22:55Z", "2026-11-27T22:55Z"]);
+            // One millisecond earlier, the same occurrence is the first run.
+            expect(iso(nextRuns("cron(55 22 ? * * *)", { from: new Date(onTheDot.getTime() - 1), count: 1 }))).to.deep.equal(["2026-11-25T22:55Z"]);
+            expect(iso(nextRuns("rate(1 hour)", { from: onTheDot, count: 1 }))).to.deep.equal(["2026-11-25T23:55Z"]);
+            expect(nextRuns("at(2026-11-25T22:55:00)", { from: onTheDot, count: 1 })).to.deep.equal([]);
+            // 23:00 Tokyo on Patch Tuesday is 14:00 UTC: from exactly then, the next is January's.
+            expect(iso(nextRuns("cron(0 23 ? * TUE#2 *)", { from: new Date("2026-12-08T14:00:00Z"), count: 1, timezone: "Asia/Tokyo" }))).to.deep.equal(["2027-01-12T14:00Z"]);
+        });
         it("weekly on Sunday", () => {
             expect(iso(nextRuns("cron(0 2 ? * SUN *)", { from, count: 2 }))).to.deep.equal(["2026-11-29T02:00Z", "2026-12-06T02:00Z"]);
         });

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { patchTuesday } from "../core/schedule";
-import { reviewStack } from "../review/review";
 import { patchPolicySchedulesSection } from "../review/schedulesSection";
 import { buildSections } from "../review/sections";
-import { minimalConfig, parse } from "./harness";
+import { cachedReview, minimalConfig, parse } from "./harness";
 
 const NOW = new Date("2026-03-01T00:00:00Z");
 
@@ -70,8 +69,8 @@ describe("review section: patch policy schedules", () => {
     });
 
     it("is part of the review of the shipped stacks: prod installs a week after dev's first install after Patch Tuesday", async () => {
-        const dev = (await reviewStack({ stack: "dev", now: NOW })).sections.find((s) => s.title.startsWith("Patch policy schedules"))!;
-        const prod = (await reviewStack({ stack: "prod", now: NOW })).sections.find((s) => s.title.startsWith("Patch policy schedules"))!;
+        const dev = (await cachedReview({ stack: "dev", now: NOW })).sections.find((s) => s.title.startsWith("Patch policy schedules"))!;
+        const prod = (await cachedReview({ stack: "prod", now: NOW })).sections.find((s) => s.title.startsWith("Patch policy schedules"))!;
         const runsAfter = (lines: string[], header: string) => {
             const start = lines.findIndex((l) => l.startsWith(header));
             return lines.slice(start + 1, start + 6).map((l) => new Date(`${l.trim().slice(4, 20).replace(" ", "T")}:00Z`));

@@ -1,8 +1,7 @@
 /** The shipped stacks' maintenance windows and orchestrators, end to end, and how the review shows them. */
 import { expect } from "chai";
 import { renderText } from "../review/render";
-import { reviewStack } from "../review/review";
-import { named, ofType, runStackFile } from "./harness";
+import { cachedReview, named, ofType, runStackFile } from "./harness";
 
 const NOW = new Date("2026-12-01T00:00:00Z");
 
@@ -42,7 +41,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
     });
 
     it("the review shows windows, targets, tasks, state machine states, the document, and full role policies, then next runs", async () => {
-        const review = await reviewStack({ stack: "prod", now: NOW });
+        const review = await cachedReview({ stack: "prod", now: NOW });
         const text = renderText(review);
         for (const line of [
             "prod-critical-install: cron(0 5 ? * TUE#3 *) Asia/Tokyo +4 d · 5 h, cutoff 1 h",

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { patchGroupBaselinePerOs } from "../../policies/stack";
 import { messages, res } from "./util";
+import { cachedReview } from "../harness";
 
 const PB = "aws:ssm/patchBaseline:PatchBaseline";
 const PG = "aws:ssm/patchGroup:PatchGroup";
@@ -25,8 +26,7 @@ describe("policies: override-object-readable", () => {
     // The dev stack's real plan: a patch policy with the override store and its instance role.
     let plan: import("../../review/engine").PlanResource[];
     before(async () => {
-        const { reviewStack } = await import("../../review/review");
-        plan = (await reviewStack({ stack: "dev" })).resources;
+        plan = (await cachedReview({ stack: "dev" })).resources;
     });
     const clone = () => JSON.parse(JSON.stringify(plan)) as typeof plan;
     const role = (p: typeof plan) => p.find((r) => r.type === "aws:iam/role:Role" && r.name === "dev-patching-iam-instance")!;

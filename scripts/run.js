@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * Runs a TypeScript command of this project as precompiled JavaScript:
+ *
+ *   node scripts/run.js review/cli.ts [args…]   what `npm start`, `npm run emergency`, `npm run approve` run
+ *   node scripts/run.js --build                 bundle every entry (the `prepare` script, run by `npm ci`)
+ *
+ * Each entry is bundled by esbuild into `.build/<name>.js` (packages stay external, resolved from
+ * node_modules at run time) and reused until one of its source files changes: the bundle's
+ * manifest records the SHA-256 of every file it was built from (scripts/bundle-cache.js), and this
+ * launcher re-hashes them (about 150 files, a few milliseconds) before each run. So an edited
+ * source is never run stale, and nothing is transpiled on a run whose sources did not change.
+ *
+ * Bundles sit one folder below the root, like the program's own folders, so `__dirname`-relative
+ * reads of shipped files (`../documents`, `../Pulumi.yaml`) resolve the same as from the sources.
+ * Without esbuild (an install without devDependencies) the entry runs under ts-node instead.
+ */
+"use strict";
+const path = require("path");
+const Module = require("module");
+
+const ROOT = path.resolve(__dirname, "..");
+const CACHE_DIR = path.join(ROOT, ".build");
+/** The commands `prepare` bundles ahead of their first run. */
+const ENTRIES = ["review/cli.ts", "scripts/emergency.ts", "scripts/approve.ts"];
+
+/**
+ * Packages bundled into the commands: the small ones the config path loads before anything else
+ * (fewer files to resolve and read on the way to a config verdict). Every other package stays
+ * external and is loaded from node_modules when first required, as the SDKs expect.
+ */
+const BUNDLED_PACKAGES = ["zod", "yaml"];
+
+/** Every package the project depends on, except {@link BUNDLED_PACKAGES}, with its subpaths. */
+function externals() {
+    const pkg = JSON.parse(require("fs").readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((n) => !BUNDLED_PACKAGES.includes(n));
+    return names.flatMap((n) => [n, `${n}/*`]).sort();
+}
+
+/** esbuild options of a command bundle. */
+function buildOptions(entry) {
+    return {
+        entryPoints: [entry],
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        external: externals(),
+        // `node --enable-source-maps` maps stack traces back to the TypeScript sources.
+        sourcemap: "linked",
+    };
+}
+
+function bundleName(entry) {
+    return path.basename(entry).replace(/\.ts$/, "");
+}
+
+/** The up-to-date bundle of `entry` (relative to the root), built if missing or stale. */
+function bundle(entry) {
+    const { cachedBundle } = require("./bundle-cache");
+    return cachedBundle({ root: ROOT, cacheDir: CACHE_DIR, name: bundleName(entry), options: buildOptions(entry) });
+}
+
+function hasEsbuild() {
+    try {
+        require.resolve("esbuild");
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function main(argv) {
+    if (argv[0] === "--build") {
+        if (!hasEsbuild()) {
+            process.stderr.write("scripts/run.js --build: esbuild is not installed (devDependencies omitted); commands will run under ts-node\n");
+            return;
+        }
+        for (const entry of ENTRIES) {
+            const b = bundle(entry);
+            process.stdout.write(`${path.relative(ROOT, b.file)} ${b.built ? "built" : "up to date"}\n`);
+        }
+        return;
+    }
+    const entry = argv[0];
+    if (!entry) {
+        process.stderr.write(`usage: node scripts/run.js ENTRY.ts [args…] | --build\n`);
+        process.exit(3);
+    }
+    const rel = path.relative(ROOT, path.resolve(entry)).split(path.sep).join("/");
+    let file;
+    if (hasEsbuild()) {
+        file = bundle(rel).file;
+    } else {
+        require("ts-node/register/transpile-only");
+        file = path.join(ROOT, rel);
+    }
+    // Run the bundle as the main module, so its `require.main === module` block runs as it would
+    // under `node file.js`, with the command's own arguments.
+    process.argv = [process.argv[0], file, ...argv.slice(1)];
+    Module.runMain();
+}
+
+if (require.main === module) main(process.argv.slice(2));
+
+module.exports = { ENTRIES, buildOptions, bundle };
