@@ -221,6 +221,10 @@ function heldPolicyInstalls(cfg: PatchingConfig): { expression: string; offsetDa
  * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
  */
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
+    // The stack's install paths, kept in the state so the policy pack judges exactly what the
+    // review shows (install-paths-disjoint reads this resource's input).
+    const installPaths = installPathModel(cfg);
+    if (installPaths.paths.length > 0) new pulumi.Stash(INSTALL_PATHS_STASH, { input: installPaths });
     const tags = stackTags(cfg);
     // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
     const promoted = new Set(cfg.changeSafety?.promotion?.strategy === "approvalDate" ? (cfg.changeSafety.promotion.approvalDate?.baselines ?? []) : []);
@@ -371,10 +375,5 @@ export function main(options: MainOptions = {}): { config: PatchingConfig; outpu
         loadStack: stackFileLoader(options.projectDir ?? __dirname),
         now: options.now,
     });
-    const outputs = deployPatching(config);
-    // The stack's install paths, kept in the state so the policy pack judges exactly what the
-    // review shows (install-paths-disjoint reads this resource's input).
-    const installPaths = installPathModel(config);
-    if (installPaths.paths.length > 0) new pulumi.Stash(INSTALL_PATHS_STASH, { input: installPaths });
-    return { config, outputs };
+    return { config, outputs: deployPatching(config) };
 }

@@ -5,11 +5,11 @@
  * targets, with the same rate control, schedule rules, targets and S3 output rules as patching.
  */
 import { z } from "zod";
-import { associationScheduleProblems } from "../core/schedule";
-import { boundedString, matching, strictObject } from "./common";
+import { matching, strictObject } from "./common";
+import { maxConcurrencySchema, maxErrorsSchema, stateManagerScheduleSchema } from "./fields";
 import { asRecord, IssueSink } from "./issues";
 import { checkTargets, targetsSchema } from "./patchPolicies";
-import { ASSOCIATION_NAME_PATTERN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, S3_KEY_PREFIX_PATTERN, s3BucketNameProblems } from "./rules";
+import { ASSOCIATION_NAME_PATTERN, S3_KEY_PREFIX_PATTERN, s3BucketNameProblems } from "./rules";
 
 /** The agents, the SSM document each runs, and Quick Setup host management's schedule. */
 export const AGENTS = {
@@ -24,13 +24,13 @@ export type AgentKind = keyof typeof AGENTS;
 
 const agentSchema = strictObject({
     /** State Manager schedule. @default Quick Setup's (rate(14 days) for SSM Agent, rate(30 days) otherwise) */
-    schedule: boundedString(1, 256, "botocore ScheduleExpression").optional(),
+    schedule: stateManagerScheduleSchema.optional(),
     /** Which nodes: the same choices as a patch policy's targets. */
     targets: targetsSchema,
     /** How many nodes at once. @default "10%" */
-    maxConcurrency: matching(MAX_CONCURRENCY_PATTERN, "a number of nodes (1, 10, …) or a percentage (1%–100%) (botocore MaxConcurrency)").default("10%"),
+    maxConcurrency: maxConcurrencySchema.default("10%"),
     /** Errors before the run stops. @default "5%" */
-    maxErrors: matching(MAX_ERRORS_PATTERN, "a number of errors (0, 1, …) or a percentage (0%–100%) (botocore MaxErrors)").default("5%"),
+    maxErrors: maxErrorsSchema.default("5%"),
     /** Exact association name. @default `<project>-<environment>-<UpdateSSMAgent|UpdateCloudWatchAgent|UpdateEC2Launch>` */
     associationName: matching(ASSOCIATION_NAME_PATTERN, "3–128 letters, digits, _ - . (botocore AssociationName)").optional(),
     /** Command output to an existing bucket (as patch policies: an S3 output location only). */
@@ -50,16 +50,13 @@ export const agentUpdatesSchema = strictObject({
 });
 export type AgentUpdatesConfig = z.infer<typeof agentUpdatesSchema>;
 
-/** Cross-field rules: schedules as State Manager takes them, targets as patch policies, bucket names. */
+/** Cross-field rules: targets as patch policies, bucket names (schedules: the shared State Manager schema). */
 export function checkAgentUpdates(sink: IssueSink, path: string, raw: unknown): void {
     if (raw === undefined) return;
     for (const kind of Object.keys(AGENTS) as AgentKind[]) {
         const a = asRecord(asRecord(raw)[kind]);
         if (Object.keys(a).length === 0) continue;
         const at = `${path}.${kind}`;
-        if (typeof a.schedule === "string") {
-            for (const problem of associationScheduleProblems(a.schedule)) sink.add(`${at}.schedule`, `${problem} (State Manager schedule)`, a.schedule);
-        }
         if (a.targets !== undefined) checkTargets(sink, `${at}.targets`, a.targets, false, false);
         const bucket = asRecord(asRecord(a.output).s3).bucketName;
         if (typeof bucket === "string") for (const problem of s3BucketNameProblems(bucket)) sink.add(`${at}.output.s3.bucketName`, `${problem} (S3 bucket naming rules)`, bucket);

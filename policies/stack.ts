@@ -118,10 +118,17 @@ export const overrideObjectReadable: StackValidationPolicy = {
             const objectArn = `arn:aws:s3:::${bucket}/${key}`;
             const root = rootOf(assoc);
             const roles = all.filter((r) => r.type === "aws:iam/role:Role" && rootOf(r).urn === root.urn && (trustsService(r, "ec2.amazonaws.com") || trustsService(r, "ssm.amazonaws.com")));
-            const instanceRoles = roles.filter((r) => trustsService(r, "ec2.amazonaws.com") || policiesOfRole(r, all).some((d) => JSON.stringify(d).includes(objectArn)));
+            const created = roles.filter((r) => trustsService(r, "ec2.amazonaws.com") || policiesOfRole(r, all).some((d) => JSON.stringify(d).includes(objectArn)));
+            // An association outside a patch policy (the gated install, say) runs on nodes whose roles
+            // this stack does not create: the roles named in patching:overrideStore.instanceRoleNames,
+            // which the store grants (an inline policy on the role by name) and its bucket policy admits.
+            const declared: PolicyResource[] = all
+                .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && typeof r.props.role === "string" && !(r.propertyDependencies?.role ?? []).length && JSON.stringify(r.props.policy ?? "").includes(objectArn))
+                .map((r) => ({ ...r, type: "aws:iam/role:Role", name: String(r.props.role), props: { name: r.props.role, tags: {} } }));
+            const instanceRoles = created.length > 0 ? created : declared;
             const bucketPolicies = all.filter((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && statementsOf(r.props.policy).some((s) => s.Resource.some((p) => p.startsWith(`arn:aws:s3:::${bucket}`))));
             if (instanceRoles.length === 0) {
-                report(`Association "${assoc.name}" passes BaselineOverride ${url}, but its patch policy creates no instance role that reads it. Fix: let the policy create its instance role, or list your instance roles in patching:overrideStore.instanceRoleNames.`, assoc.urn);
+                report(`Association "${assoc.name}" passes BaselineOverride ${url}, but no instance role reads it: its patch policy creates none and patching:overrideStore.instanceRoleNames lists none. Fix: let the policy create its instance role, or list your instance roles in patching:overrideStore.instanceRoleNames.`, assoc.urn);
                 continue;
             }
             for (const role of instanceRoles) {

@@ -52,7 +52,7 @@ describe("agent updates (seed 004)", () => {
     });
 
     it("validates with the patching rules: State Manager schedules, targets, rate control, bucket names", () => {
-        expectIssue(values({ ssmAgent: { targets: all, schedule: "rate(10 minutes)" } }), `${P}.ssmAgent.schedule`, "State Manager schedule", "rate(10 minutes)");
+        expectIssue(values({ ssmAgent: { targets: all, schedule: "rate(10 minutes)" } }), `${P}.ssmAgent.schedule`, "at least 30 minutes", "rate(10 minutes)");
         expectIssue(values({ ssmAgent: { targets: all, maxConcurrency: "0" } }), `${P}.ssmAgent.maxConcurrency`, "botocore MaxConcurrency", "0");
         expectIssue(values({ cloudWatchAgent: { targets: { resourceGroup: "aws-web" } } }), `${P}.cloudWatchAgent.targets.resourceGroup`, "reserved", "aws-web");
         expectIssue(values({ ec2Launch: { targets: all, output: { s3: { bucketName: "bad_bucket" } } } }), `${P}.ec2Launch.output.s3.bucketName`, "S3 bucket naming rules", "bad_bucket");

@@ -15,8 +15,8 @@ describe("schedule sources of the release calendar (config/scheduleSources.ts)",
             { stack: "prod", source: "patchPolicies prod-patching install", operation: "install", expression: "cron(0 3 ? * TUE#3 *)", offsetDays: 5 },
             { stack: "prod", source: "multiAccount.schedules prod-daily-scan", operation: "scan", expression: "cron(0 18 * * ? *)", timezone: "Asia/Tokyo" },
             { stack: "prod", source: "multiAccount.schedules prod-web-install", operation: "install", expression: "cron(0 2 ? * TUE#4 *)", timezone: "Asia/Tokyo" },
-            { stack: "prod", source: "maintenanceWindows prod-critical-install", operation: "install", expression: "cron(0 5 ? * TUE#3 *)", timezone: "Asia/Tokyo", offsetDays: 4 },
-            { stack: "prod", source: "patchOrchestrators prod-fleet", operation: "install", expression: "cron(0 22 ? * TUE#3 *)", timezone: "Asia/Tokyo", offsetDays: 3 },
+            { stack: "prod", source: "maintenanceWindows prod-critical-install", operation: "install", expression: "cron(0 5 ? * TUE#3 *)", timezone: "Asia/Tokyo", offsetDays: 4, durationHours: 5 },
+            { stack: "prod", source: "patchOrchestrators prod-fleet", operation: "install", expression: "cron(0 22 ? * TUE#3 *)", timezone: "Asia/Tokyo", offsetDays: 3, durationHours: 6 },
         ]);
     });
     it("dev: its installs and scans, the nightly orchestrator included", () => {

@@ -47,7 +47,7 @@ describe("stacks: maintenance windows and orchestrators", () => {
             "prod-critical-install: cron(0 5 ? * TUE#3 *) Asia/Tokyo +4 d · 5 h, cutoff 1 h",
             "target prod-critical (INSTANCE): tag:PatchFleet=critical",
             "RUN_COMMAND AWS-RunPatchBaseline · priority 1 · concurrency 1, errors 0 · at cutoff CONTINUE_TASK",
-            "parameters: Operation=Install RebootOption=RebootIfNeeded · delivery timeout 3600s · \"prod-critical monthly install, one at a time\"",
+            "parameters: Operation=Install RebootOption=RebootIfNeeded BaselineOverride=s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json · delivery timeout 3600s · \"prod-critical monthly install, one at a time\"",
             "output → CloudWatch Logs /aws/ssm/prod-critical-install/install",
             "STEP_FUNCTIONS arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-run · priority 1 · targetless",
             "RestoreBatch (Task prod-fleet-restore:restoreBatch) → BatchDone · on error → BatchDone",

@@ -56,15 +56,27 @@ describe("policies: override-object-readable", () => {
 
     it("reports an instance role without an IAM grant on the object", async () => {
         const { overrideObjectReadable } = await import("../../policies/stack");
-        const p = clone().filter((r) => r.name !== "dev-patching-iam-instance-access");
+        // Neither the policy's own access policy nor the orchestrator's instance additions (which also
+        // grant the object, attached to this role by attachToPatchPolicies).
+        const p = clone().filter((r) => r.name !== "dev-patching-iam-instance-access" && r.name !== "dev-fleet-instance-policy-dev-patching");
         const msgs = await messages(overrideObjectReadable, p);
         expect(msgs[0]).to.contain("no policy of the role allows s3:GetObject on arn:aws:s3:::patching-overrides-123456789012-us-east-1-dev01/baseline_overrides.json");
     });
 
-    it("reports a patch policy with an override but no instance role", async () => {
+    it("reports a patch policy with an override but no instance role (none created, none listed in instanceRoleNames)", async () => {
         const { overrideObjectReadable } = await import("../../policies/stack");
-        const p = clone().filter((r) => r.type !== "aws:iam/role:Role" || !r.name.startsWith("dev-patching-iam"));
+        const p = clone().filter((r) => (r.type !== "aws:iam/role:Role" || !r.name.startsWith("dev-patching-iam")) && !(r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === "legacy-ec2-ssm-role"));
         const msgs = await messages(overrideObjectReadable, p);
-        expect(msgs.some((m) => m.includes("creates no instance role that reads it"))).to.equal(true);
+        expect(msgs.some((m) => m.includes("no instance role reads it: its patch policy creates none and patching:overrideStore.instanceRoleNames lists none"))).to.equal(true);
+    });
+
+    it("an association outside a patch policy (the gated install) is read by the roles listed in instanceRoleNames, and each must be admitted", async () => {
+        const { overrideObjectReadable } = await import("../../policies/stack");
+        expect(plan.some((r) => r.name === "dev-change-safety-association" && JSON.stringify(r.inputs).includes("BaselineOverride")), "the gated install passes the override").to.equal(true);
+        // The store's bucket policy stops admitting the listed role: the gated install's readers are named.
+        const p = clone();
+        for (const r of p.filter((x) => x.type === "aws:s3/bucketPolicy:BucketPolicy")) r.inputs.policy = String(r.inputs.policy).split("legacy-ec2-ssm-role").join("someone-else");
+        const msgs = await messages(overrideObjectReadable, p);
+        expect(msgs.some((m) => m.startsWith('Role "legacy-ec2-ssm-role" (instances of association "dev-change-safety-association") cannot read'))).to.equal(true);
     });
 });
