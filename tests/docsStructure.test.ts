@@ -26,7 +26,7 @@ const CONCEPT_PAGES = [
     "policy-pack.md",
 ];
 /** The other pages the README must lead to. */
-const OTHER_PAGES = ["architecture.md", "operating.md", "review.md", "testing-and-benchmarks.md", "ci.md"];
+const OTHER_PAGES = ["architecture.md", "operating.md", "review.md", "testing-and-benchmarks.md", "ci.md", "config-reference.md"];
 /** The H2 sections of every concept page, in this order. */
 const SKELETON = ["What it deploys", "Configuration", "Review output", "Compared with Quick Setup and the seeds", "Limits"];
 const README_MAX_LINES = 300;
