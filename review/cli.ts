@@ -37,7 +37,7 @@ export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json
   --markdown FILE    also write a Markdown report for a pull request to FILE
   --policy-config F  policy configuration for the policy pack (default: policies/presets/NAME.json if present)
   --account-id ID    account the mock engine deploys to (default: 123456789012)
-  --quiet            print only config errors and policy violations
+  --quiet            print the review only when the config is invalid, a policy reports or a wiring edge is broken
   --fleet-size N     also print whether N instances fit each orchestrator's window (simulated)
 exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated or a wiring edge is broken, 3 usage error`;
 
