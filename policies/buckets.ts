@@ -65,11 +65,22 @@ export const s3Versioning = bucketPolicy("s3-versioning", "Every bucket keeps ob
         : "is not versioned. Fix: add aws.s3.BucketVersioning with status Enabled.",
 );
 
-/** True when a statement denies every request made without TLS to the bucket and its objects. */
+/**
+ * True when the statement's only condition is `Bool` `aws:SecureTransport` `"false"`. Any other
+ * condition key (`aws:PrincipalArn`, `aws:PrincipalAccount`, …) narrows the deny to some callers,
+ * and the rest may still use plain HTTP.
+ */
+function onlyInsecureTransportCondition(condition: Record<string, Record<string, unknown>> | undefined): boolean {
+    const operators = Object.keys(condition ?? {});
+    const bool = condition?.Bool ?? {};
+    return operators.length === 1 && operators[0] === "Bool" && Object.keys(bool).length === 1 && String(bool["aws:SecureTransport"]) === "false";
+}
+
+/** True when a statement denies every request made without TLS, by any principal, to the bucket and its objects. */
 function deniesInsecureTransport(doc: unknown): boolean {
     return statementsOf(doc).some((s) => {
         const principalAll = s.Principal === "*" || (s.Principal as { AWS?: unknown })?.AWS === "*";
-        const insecure = String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false";
+        const insecure = onlyInsecureTransportCondition(s.Condition);
         const actions = s.Action.some((a) => a === "s3:*" || a === "*");
         const objects = s.Resource.some((r) => r.endsWith("/*"));
         return s.Effect === "Deny" && principalAll && insecure && actions && objects && s.Resource.length >= 2;
@@ -78,7 +89,7 @@ function deniesInsecureTransport(doc: unknown): boolean {
 export const s3TlsOnly = bucketPolicy("s3-tls-only", "Every bucket policy denies requests that do not use TLS (aws:SecureTransport false) on the bucket and its objects.", "high", (b, all) =>
     companions(b, all, "aws:s3/bucketPolicy:BucketPolicy").some((p) => deniesInsecureTransport(p.props.policy))
         ? undefined
-        : 'has no bucket policy denying non-TLS requests. Fix: add a Deny statement for "s3:*" on the bucket and bucket/* with Condition Bool aws:SecureTransport "false".',
+        : 'has no bucket policy denying non-TLS requests. Fix: add a Deny statement for "s3:*" on the bucket and bucket/* with Principal "*" and Condition Bool aws:SecureTransport "false" as its only condition (a named principal or another condition key leaves other callers on plain HTTP).',
 );
 
 export const s3AccessLogging = bucketPolicy("s3-access-logging", "Every bucket logs access to a log bucket (log buckets themselves excepted).", "medium", (b, all) => {

@@ -14,7 +14,9 @@ import {
     PROVIDER_VERSION,
     UNKNOWN,
 } from "../components/baselineOverridesProvider";
+import * as core from "../core/overrides";
 import { sha256Hex } from "../core/overrides";
+import { baselineResponse, FakeAws } from "./fakeAws";
 import { runUnderMocks } from "../review/engine";
 import { REGION, ROOT, COMPONENT_RUN } from "./harness";
 
@@ -181,6 +183,56 @@ describe("BaselineOverrides dynamic provider", () => {
             const { outs } = await created();
             s3.on(GetObjectCommand).rejects(awsError("NoSuchKey", 404));
             expect((await provider.read(`${BUCKET}/${KEY}`, outs)).props).to.deep.equal({ ...outs, drift: "missing" });
+        });
+    });
+
+    describe("read (refresh) through real SDK clients over the in-memory S3", () => {
+        // The provider builds its clients with core.createOverrideClients({ region }); here they get
+        // the fake's request handler, so GetObject goes through the real S3 client's
+        // (de)serialisation and the version id comes from the x-amz-version-id response header.
+        const factory = core as unknown as { createOverrideClients: typeof core.createOverrideClients };
+        const original = core.createOverrideClients;
+        let fake: FakeAws;
+        beforeEach(() => {
+            // The real client classes, not aws-sdk-client-mock's stubs from the outer beforeEach.
+            ssm.restore();
+            s3.restore();
+            fake = new FakeAws();
+            fake.baselines.set(WIN, baselineResponse(WIN, { OperatingSystem: "WINDOWS" }));
+            fake.baselines.set(AL, baselineResponse(AL, { OperatingSystem: "AMAZON_LINUX_2023" }));
+            factory.createOverrideClients = (options) =>
+                original({ ...options, maxAttempts: 1, clientConfig: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } } });
+        });
+        afterEach(() => {
+            factory.createOverrideClients = original;
+        });
+        const ID = `${BUCKET}/${KEY}`;
+        const storedText = () => fake.current(BUCKET, KEY)!.body!.toString();
+
+        it("same content under a new version id: no drift, and the verified version id is recorded", async () => {
+            const { outs } = (await provider.create(inputs())) as { outs: BaselineOverridesOutputs };
+            expect(outs.versionId).to.equal("v1");
+            // Someone re-uploads the identical bytes (a copy, a restore from backup): S3 makes a new version.
+            const again = fake.put(BUCKET, KEY, storedText(), { "written-by": "someone-else" });
+            expect(again.versionId).to.equal("v2");
+            const r = await provider.read(ID, outs);
+            expect(r).to.deep.equal({ id: ID, props: { ...outs, versionId: "v2", drift: "none" } });
+            expect((await provider.diff(ID, r.props!, inputs())).changes).to.equal(false);
+            expect(fake.count("PutObject")).to.equal(1);
+        });
+
+        it("an edited object restored to the expected content: the drift a refresh found is cleared", async () => {
+            const { outs } = (await provider.create(inputs())) as { outs: BaselineOverridesOutputs };
+            const expected = storedText();
+            fake.put(BUCKET, KEY, "[] # edited by hand\n");
+            const edited = await provider.read(ID, outs);
+            expect(edited.props).to.deep.equal({ ...outs, drift: "edited", observedSha256: sha256Hex("[] # edited by hand\n") });
+            // Put back by hand (or by the remediation Lambda) before the next `pulumi up`.
+            const restored = fake.put(BUCKET, KEY, expected);
+            const r = await provider.read(ID, edited.props!);
+            // No `observedSha256` left over, drift back to none, the restored version recorded.
+            expect(r).to.deep.equal({ id: ID, props: { ...outs, versionId: restored.versionId, drift: "none" } });
+            expect((await provider.diff(ID, r.props!, inputs())).changes).to.equal(false);
         });
     });
 

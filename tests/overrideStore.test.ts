@@ -274,6 +274,20 @@ describe("BaselineOverrideStore component", () => {
         expect(bucketPolicy(off)[1].Condition!.ArnNotLike["aws:PrincipalArn"]).to.deep.equal([DEPLOYER]);
     });
 
+    it("protect reaches the created KMS key exactly as it reaches the bucket, and only when asked", async () => {
+        // The key encrypts every object version: deleting it loses the store's history as surely as
+        // deleting the bucket. Pulumi records protect per resource (the engine's RegisterResource).
+        for (const protect of [true, false, undefined]) {
+            const { resources } = await deploy({ encryption: { type: "SSE_KMS" }, protect });
+            const expected = protect === true ? true : undefined;
+            expect(named(resources, "aws:kms/key:Key", "store-key").options.protect, `key, protect: ${protect}`).to.equal(expected);
+            expect(named(resources, "aws:s3/bucket:Bucket", "store-bucket").options.protect, `bucket, protect: ${protect}`).to.equal(expected);
+        }
+        // A key passed in is not the store's to create or protect.
+        const { resources } = await deploy({ encryption: { type: "SSE_KMS", kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/external` }, protect: true });
+        expect(ofType(resources, "aws:kms/key:Key").filter((r) => r.name === "store-key")).to.have.length(0);
+    });
+
     it("with SSE-KMS and no key, creates a rotating protected key and grants decrypt via S3 only", async () => {
         const { resources } = await deploy({ encryption: { type: "SSE_KMS" }, protect: true, instanceRoleNames: ["legacy-web"] });
         const key = named(resources, "aws:kms/key:Key", "store-key");
