@@ -27,7 +27,12 @@ export function installPaths(cfg: PatchingConfig): GatedPath[] {
     const gateOf = (p: ModelPath): string | undefined => {
         if (!byCalendar) return undefined;
         if (p.mechanism === "gatedInstall") return byCalendar;
-        if (p.mechanism === "patchPolicy") return cfg.patchPolicies.find((x) => p.id === `patchPolicies/${x.name}`)?.mode === "owned" ? byCalendar : undefined;
+        if (p.mechanism === "patchPolicy") {
+            // The Change Calendar is a Regional document created in aws:region only: installs in
+            // other Regions name no calendar, so nothing holds them there.
+            const homeOnly = p.locations.every((l) => l.regions.every((r) => r === cfg.region));
+            return cfg.patchPolicies.find((x) => p.id === `patchPolicies/${x.name}`)?.mode === "owned" && homeOnly ? byCalendar : undefined;
+        }
         if (p.mechanism === "patchOrchestrator") return `change calendar ${names.calendar} (the run checks it before every batch; closed = the run stops cleanly and restores instance states)`;
         return undefined;
     };

@@ -49,6 +49,13 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
             ["patchOrchestrators/prod-fleet", true],
         ]);
         expect(ungatedInstallPaths(prod())).to.deep.equal(paths.filter((p) => !p.gate).map((p) => p.path));
+        // A multi-Region owned policy: the calendar exists in aws:region only, so the installs in the
+        // other Region are not held — the section must say so, not count the policy as gated.
+        const values = prodValues();
+        values["patching:patchPolicies"][0].regions = ["us-east-1", "us-west-2"];
+        values["patching:patchPolicies"][0].useBaselineOverride = true;
+        const multi = installPaths(prod(values)).find((p) => p.path.startsWith("patchPolicies/prod-patching"));
+        expect(multi?.gate).to.equal(undefined);
         expect(approvalSection({ config: prod(), resources: [], now: new Date() })!.lines).to.include("  ✗ maintenanceWindows/prod-critical-install (Install (RebootIfNeeded)): NOT held by the approval gate");
     });
 });
