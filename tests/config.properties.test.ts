@@ -24,6 +24,9 @@ import { expectIssue, minimalConfig } from "./harness";
 
 /** A fixed seed for `npm test`; `npm run test:fuzz` draws a fresh one unless FUZZ_SEED is set. */
 const FIXED_SEED = 0x15b6;
+/** Cases per property in `npm test` (about two seconds on an idle machine; nothing here is timed). */
+const VALID_RUNS = 150;
+const MUTATION_RUNS = 400;
 const fuzzRuns = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : undefined;
 const fuzzSeed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 if (fuzzRuns !== undefined && !(Number.isInteger(fuzzRuns) && fuzzRuns > 0)) throw new Error(`FUZZ_RUNS must be a positive whole number, got ${process.env.FUZZ_RUNS}`);
@@ -54,6 +57,7 @@ const BASELINE_NAME_MAX = shape("BaselineName").max!; // 128
 const BASELINE_DESCRIPTION_MAX = shape("BaselineDescription").max!; // 1024
 const PATCH_GROUP_MAX = shape("PatchGroup").max!; // 256
 const TAG_VALUE_MAX = shape("TagValue").max!; // 256
+const PATCH_FILTER_VALUE_MAX = shape("PatchFilterValue").max!; // 64
 
 /** botocore SSM OperatingSystem and PatchComplianceLevel / PatchAction enums. */
 const COMPLIANCE_LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"];
@@ -160,10 +164,15 @@ const targets = fc.oneof(
     fc.record({ instanceIds: fc.uniqueArray(fc.oneof(ec2Id, hybridId), { minLength: 1, maxLength: 10 }) }),
 );
 
-const operation = fc.record(
-    { schedule: stateManagerSchedule, maxConcurrency: botocoreRateControl("MaxConcurrency"), maxErrors: botocoreRateControl("MaxErrors") },
-    { requiredKeys: ["schedule"] },
+const rateControl = fc.record({ maxConcurrency: botocoreRateControl("MaxConcurrency"), maxErrors: botocoreRateControl("MaxErrors") }, { requiredKeys: [] });
+/** When an operation runs: a schedule, or Patch Tuesday + 0–20 days at a UTC time (HH:MM). */
+const when = fc.oneof(
+    stateManagerSchedule.map((schedule) => ({ schedule })),
+    fc
+        .tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+        .map(([d, h, m]) => ({ patchTuesdayPlusDays: d, time: `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}` })),
 );
+const operation = fc.tuple(when, rateControl).map(([w, rc]) => ({ ...w, ...rc }));
 const installOverrideList = fc.oneof(
     word(`${alnum}/.-`, 1, 60).map((p) => `https://example.com/${p}`),
     fc.tuple(word(alnum, 3, 20), word(`${alnum}-_`, 1, 30)).map(([b, k]) => `s3://${b}/lists/${k}.yaml`),
@@ -180,6 +189,7 @@ const patchPolicy = (i: number) =>
             targets,
             scan: operation,
             install,
+            instancePermissions: fc.record({ schedule: stateManagerSchedule }),
             tags: tagMap,
         },
         { requiredKeys: ["name", "targets", "scan"] },
@@ -230,6 +240,44 @@ function issuesOf(values: Values): ConfigIssue[] {
     }
 }
 
+/** Every key and kind of mistake {@link mutations} produces; the fixed-seed run must reach each one. */
+const MUTATION_SITES: readonly string[] = [
+    "patching:baselines.approvalRules.approveAfterDays (out-of-range number)",
+    "patching:baselines.approvalRules.complianceLevel (wrong enum)",
+    "patching:baselines.approvalRules.patchFilters.* (over-long string)",
+    "patching:baselines.approvedPatchesComplianceLevel (wrong enum)",
+    "patching:baselines.description (over-long string)",
+    "patching:baselines.name (over-long string)",
+    "patching:baselines.operatingSystem (wrong enum)",
+    "patching:baselines.patchGroups (over-long string)",
+    "patching:baselines.rejectedPatchesAction (wrong enum)",
+    "patching:baselines.tags.* (over-long string)",
+    "patching:overrideStore.configId (over-long string (derived bucket name))",
+    "patching:overrideStore.instanceRoleNames (over-long string)",
+    "patching:overrideStore.noncurrentVersionDays (out-of-range number)",
+    "patching:overrideStore.predefinedBaselines (malformed baseline id)",
+    "patching:overrideStore.remediation.logRetentionDays (not a retention value)",
+    "patching:overrideStore.remediation.schedule (schedule in another dialect)",
+    "patching:patchPolicies.install.installOverrideList (URL of another scheme)",
+    "patching:patchPolicies.install.maxConcurrency (maxConcurrency out of range or over 7 characters)",
+    "patching:patchPolicies.install.maxErrors (maxErrors over 100% or over 7 characters)",
+    "patching:patchPolicies.install.patchTuesdayPlusDays (out-of-range number)",
+    "patching:patchPolicies.install.rebootOption (wrong enum)",
+    "patching:patchPolicies.install.schedule (schedule in another dialect)",
+    "patching:patchPolicies.install.time (malformed time of day)",
+    "patching:patchPolicies.instancePermissions.schedule (schedule in another dialect)",
+    "patching:patchPolicies.name (over-long string)",
+    "patching:patchPolicies.scan.maxConcurrency (maxConcurrency out of range or over 7 characters)",
+    "patching:patchPolicies.scan.maxErrors (maxErrors over 100% or over 7 characters)",
+    "patching:patchPolicies.scan.patchTuesdayPlusDays (out-of-range number)",
+    "patching:patchPolicies.scan.schedule (schedule in another dialect)",
+    "patching:patchPolicies.scan.time (malformed time of day)",
+    "patching:patchPolicies.targets.instanceIds (malformed instance id)",
+    "patching:patchPolicies.targets.resourceGroup (over-long string)",
+    "patching:patchPolicies.targets.tagKeys (over-long string)",
+    "patching:patchPolicies.targets.tags.* (over-long string)",
+];
+
 // ── Mutations: one key of a valid config set to a value AWS rejects ─────────────────────────────
 
 type Key = (string | number)[];
@@ -238,6 +286,8 @@ interface Mutation {
     at: Key;
     /** What kind of mistake (for the counterexample report). */
     kind: string;
+    /** The key without list indexes, tag keys or filter keys, and the kind: `patching:patchPolicies.install.maxErrors (…)`. */
+    site: string;
     value: unknown;
 }
 
@@ -290,8 +340,13 @@ const notScheduler = fc.oneof(
 );
 
 function mutations(values: Values): fc.Arbitrary<Mutation> {
-    const options: fc.Arbitrary<Mutation>[] = [];
-    const add = (at: Key, kind: string, value: fc.Arbitrary<unknown>) => options.push(value.map((v) => ({ at, kind, value: v })));
+    // Grouped by site so a rare key (one resourceGroup) is picked as often as a frequent one (many tag values).
+    const options = new Map<string, fc.Arbitrary<Mutation>[]>();
+    const add = (at: Key, kind: string, value: fc.Arbitrary<unknown>) => {
+        const generic = at.filter((p) => typeof p === "string").map((p, i, all) => (i > 0 && ["tags", "patchFilters"].includes(all[i - 1] as string) ? "*" : p));
+        const site = `${generic.join(".")} (${kind})`;
+        options.set(site, [...(options.get(site) ?? []), value.map((v) => ({ at, kind, site, value: v }))]);
+    };
     const baselines = values["patching:baselines"] as Values[];
     baselines.forEach((b, i) => {
         const at = (...k: Key): Key => ["patching:baselines", i, ...k];
@@ -302,6 +357,9 @@ function mutations(values: Values): fc.Arbitrary<Mutation> {
         add(at("description"), "over-long string", overLong(`${alnum} `, BASELINE_DESCRIPTION_MAX + 1));
         (b.approvalRules as Values[]).forEach((r, j) => {
             add(at("approvalRules", j, "complianceLevel"), "wrong enum", wrongEnum);
+            for (const [key, vs] of Object.entries(r.patchFilters as Record<string, string[]>)) {
+                vs.forEach((_, k) => add(at("approvalRules", j, "patchFilters", key, k), "over-long string", overLong(alnum, PATCH_FILTER_VALUE_MAX + 1)));
+            }
             if (r.approveAfterDays !== undefined) {
                 add(
                     at("approvalRules", j, "approveAfterDays"),
@@ -321,23 +379,42 @@ function mutations(values: Values): fc.Arbitrary<Mutation> {
             if (!o) continue;
             add(at(op, "maxErrors"), "maxErrors over 100% or over 7 characters", badMaxErrors);
             add(at(op, "maxConcurrency"), "maxConcurrency out of range or over 7 characters", badMaxConcurrency);
-            add(at(op, "schedule"), "schedule in another dialect", notStateManager);
-            if (op === "install") add(at(op, "rebootOption"), "wrong enum", wrongEnum);
+            if (o.schedule !== undefined) add(at(op, "schedule"), "schedule in another dialect", notStateManager);
+            if (o.patchTuesdayPlusDays !== undefined) {
+                add(at(op, "patchTuesdayPlusDays"), "out-of-range number", fc.oneof(fc.integer({ min: 21, max: 400 }), fc.integer({ min: -30, max: -1 }), fc.constant(1.5)));
+                add(at(op, "time"), "malformed time of day", fc.constantFrom("24:00", "2:00", "12:60", "0300", "3 am", "12:00:00"));
+            }
+            if (op === "install") {
+                add(at(op, "rebootOption"), "wrong enum", wrongEnum);
+                add(
+                    at(op, "installOverrideList"),
+                    "URL of another scheme",
+                    fc.oneof(word(alnum, 1, 20).map((h) => `http://${h}.example.com/list.yaml`), word(alnum, 3, 20).map((b) => `s3://${b}`), fc.constantFrom("ftp://host/list.yaml", "list.yaml", "s3:/b/k")),
+                );
+            }
         }
+        const perms = p.instancePermissions as Values | undefined;
+        if (perms?.schedule !== undefined) add(at("instancePermissions", "schedule"), "schedule in another dialect", notStateManager);
         const t = p.targets as Values;
         (t.instanceIds as string[] | undefined)?.forEach((_, k) => add(at("targets", "instanceIds", k), "malformed instance id", badInstanceId));
         if (t.resourceGroup !== undefined) add(at("targets", "resourceGroup"), "over-long string", overLong(alnum, 129));
+        (t.tagKeys as string[] | undefined)?.forEach((_, k) => add(at("targets", "tagKeys", k), "over-long string", overLong(alnum, 129)));
+        Object.entries((t.tags as Record<string, string[]> | undefined) ?? {}).forEach(([key, vs]) =>
+            vs.forEach((_, k) => add(at("targets", "tags", key, k), "over-long string", overLong(alnum, TAG_VALUE_MAX + 1))),
+        );
     });
     const store = values["patching:overrideStore"] as Values | undefined;
     if (store) {
         const at = (...k: Key): Key => ["patching:overrideStore", ...k];
         add(at("noncurrentVersionDays"), "out-of-range number", fc.oneof(fc.integer({ min: 36501, max: 10 ** 7 }), fc.integer({ min: -100, max: 0 })));
         add(at("remediation", "logRetentionDays"), "not a retention value", fc.integer({ min: 0, max: 4000 }).filter((d) => !LOG_RETENTION.includes(d)));
+        // The bucket patching-overrides-<12-digit account>-<region>-<configId> must fit S3's 63 characters.
+        add(at("configId"), "over-long string (derived bucket name)", overLong(alnum, 64 - "patching-overrides-123456789012-us-east-1-".length));
         if (store.remediation !== undefined) add(at("remediation", "schedule"), "schedule in another dialect", notScheduler);
         (store.predefinedBaselines as string[] | undefined)?.forEach((_, k) => add(at("predefinedBaselines", k), "malformed baseline id", word(hex, 1, 16).map((h) => `pb-${h}`)));
         (store.instanceRoleNames as string[] | undefined)?.forEach((_, k) => add(at("instanceRoleNames", k), "over-long string", overLong(alnum, 65)));
     }
-    return fc.oneof(...options);
+    return fc.oneof(...[...options.values()].map((list) => fc.oneof(...list)));
 }
 
 describe("config model: property-based (fast-check)", () => {
@@ -347,11 +424,12 @@ describe("config model: property-based (fast-check)", () => {
                 const issues = issuesOf(values);
                 expect(issues, JSON.stringify(issues, null, 1)).to.deep.equal([]);
             }),
-            params(150),
+            params(VALID_RUNS),
         );
     });
 
     it("rejects a single mutation of a valid config with an issue at exactly the mutated key", () => {
+        const exercised = new Set<string>();
         fc.assert(
             fc.property(
                 validConfig.chain((values) => mutations(values).map((m) => ({ values, m }))),
@@ -359,10 +437,14 @@ describe("config model: property-based (fast-check)", () => {
                     const issues = issuesOf(mutate(values, m));
                     const want = keyPath(m.at);
                     expect(issues.map((i) => i.path), `${m.kind} ${JSON.stringify(m.value)} at ${want}: ${JSON.stringify(issues, null, 1)}`).to.include(want);
+                    exercised.add(m.site);
                 },
             ),
-            params(300),
+            params(MUTATION_RUNS),
         );
+        // The run reached every kind of mistake at every key the generators can mutate (a generator
+        // that stops producing a section would otherwise pass silently); a short fuzz run may not.
+        if ((fuzzRuns ?? MUTATION_RUNS) >= MUTATION_RUNS) expect([...MUTATION_SITES].filter((site) => !exercised.has(site)), `exercised: ${[...exercised].sort().join("\n")}`).to.deep.equal([]);
     });
 
     describe("counterexamples the properties found (kept as plain tests)", () => {
