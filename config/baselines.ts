@@ -136,7 +136,8 @@ export type BaselineConfig = z.infer<typeof baselineSchema>;
 export const baselinesSchema = z.array(baselineSchema, { error: "must be a list of patch baselines" }).default([]);
 
 function isOs(x: unknown): x is OperatingSystem {
-    return typeof x === "string" && (FILTER_KEYS_BY_OS as Record<string, unknown>)[x] !== undefined;
+    // The enum itself, not a map lookup: "__proto__" or "toString" would find Object.prototype's members.
+    return typeof x === "string" && (OPERATING_SYSTEMS as readonly string[]).includes(x);
 }
 
 function checkFilterGroup(sink: IssueSink, path: string, group: unknown, os: OperatingSystem): void {
