@@ -7,7 +7,7 @@
  */
 import type { WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
-import { inAccount, publishRequests, STRANGER_ACCOUNT } from "./requests";
+import { inAccount, publishRequests, serviceCaller, STRANGER_ACCOUNT } from "./requests";
 
 const SOURCE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-confused-deputy.html";
 
@@ -19,17 +19,7 @@ export function alarmEdges(plan: WiringPlan): WiringEdge[] {
         const actions = ["alarmActions", "okActions", "insufficientDataActions"].flatMap((k) => (alarm.inputs[k] as string[] | undefined) ?? []);
         for (const topicArn of [...new Set(actions)].filter((a) => a.split(":")[2] === "sns")) {
             const unproven: string[] = [];
-            const as = (account: string, arn: string) => (action: string, resource: string, context: Record<string, string>, resourcePolicy: unknown) => ({
-                step: `${action} on ${plan.label(resource)}`,
-                request: {
-                    principal: "cloudwatch.amazonaws.com",
-                    action,
-                    resource,
-                    resourceAccount: resource.split(":")[4],
-                    context: { ...context, "aws:SourceAccount": account, "aws:SourceArn": arn },
-                    resourcePolicy: resourcePolicy as never,
-                },
-            });
+            const as = (account: string, arn: string) => serviceCaller(plan, "cloudwatch.amazonaws.com", { "aws:SourceAccount": account, "aws:SourceArn": arn });
             edges.push({
                 id: `alarm:${name}->${topicArn.split(":").pop()}`,
                 kind: "CloudWatch alarm → SNS",

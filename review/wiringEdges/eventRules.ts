@@ -6,7 +6,7 @@
  */
 import type { WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
-import { assumeRequest, inAccount, publishRequests, STRANGER_ACCOUNT } from "./requests";
+import { assumeRequest, inAccount, publishRequests, serviceCaller, STRANGER_ACCOUNT } from "./requests";
 
 const SOURCE = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html";
 
@@ -31,18 +31,8 @@ export function eventRuleEdges(plan: WiringPlan): WiringEdge[] {
             });
         } else if (arn.split(":")[2] === "sns") {
             const unproven: string[] = [];
-            const as = (src: Record<string, string>) => (action: string, resource: string, ctx: Record<string, string>, resourcePolicy: unknown) => ({
-                step: `${action} on ${plan.label(resource)}`,
-                request: {
-                    principal: "events.amazonaws.com",
-                    action,
-                    resource,
-                    resourceAccount: resource.split(":")[4],
-                    // The SNS request carries the rule (aws:SourceArn); KMS is bound by the encryption context.
-                    context: action.startsWith("sns:") ? { ...ctx, ...src } : ctx,
-                    resourcePolicy: resourcePolicy as never,
-                },
-            });
+            // The SNS request carries the rule (aws:SourceArn); KMS is bound by the encryption context.
+            const as = (src: Record<string, string>) => serviceCaller(plan, "events.amazonaws.com", src, (action) => action.startsWith("sns:"));
             edges.push({
                 id: `rule:${ruleName}->${arn.split(":").pop()}`,
                 kind: "EventBridge rule → SNS",

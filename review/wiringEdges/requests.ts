@@ -35,6 +35,20 @@ export function roleCall(plan: WiringPlan, roleArn: string, action: string, reso
 }
 
 /**
+ * A request builder for an AWS service principal calling on a resource's behalf (a `who` for
+ * {@link publishRequests}): each request carries the source context the service documents
+ * (`aws:SourceAccount`, `aws:SourceArn`) — on every action, or only on the actions `sourceOn`
+ * accepts (EventBridge sets it on its SNS call; the KMS call SNS then makes is bound by the
+ * encryption context instead).
+ */
+export function serviceCaller(plan: WiringPlan, principal: string, source: Record<string, string>, sourceOn: (action: string) => boolean = () => true) {
+    return (action: string, resource: string, context: Record<string, string>, resourcePolicy: EngineRequest["resourcePolicy"]): EdgeRequest => ({
+        step: `${action} on ${plan.label(resource)}`,
+        request: { principal, action, resource, resourceAccount: resource.split(":")[4], context: sourceOn(action) ? { ...context, ...source } : context, resourcePolicy },
+    });
+}
+
+/**
  * Publishing to a topic: sns:Publish (topic policy), and for an encrypted topic the KMS request SNS
  * makes for the publisher: kms:GenerateDataKey with the encryption context `aws:sns:topicArn` (SNS
  * developer guide, "Key management": https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
