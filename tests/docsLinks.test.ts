@@ -7,12 +7,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import MarkdownIt from "markdown-it";
 import GithubSlugger from "github-slugger";
+import { headingsOf, linksOf } from "./support/markdown";
 
 const root = path.join(__dirname, "..");
-const md = new MarkdownIt({ html: true });
-
 /** README.md, every *.md at the top level, and every page under docs/. */
 function markdownFiles(): string[] {
     const top = fs.readdirSync(root).filter((f) => f.endsWith(".md"));
@@ -28,36 +26,20 @@ function anchorsOf(file: string): Set<string> {
     const cached = anchorCache.get(file);
     if (cached) return cached;
     const slugger = new GithubSlugger();
-    const tokens = md.parse(fs.readFileSync(file, "utf8"), {});
-    const anchors = new Set<string>();
-    tokens.forEach((t, i) => {
-        if (t.type === "heading_open") {
-            const text = (tokens[i + 1].children ?? []).filter((c) => c.type === "text" || c.type === "code_inline").map((c) => c.content).join("");
-            anchors.add(slugger.slug(text));
-        }
-    });
+    const anchors = new Set(headingsOf(fs.readFileSync(file, "utf8")).map((h) => slugger.slug(h.text)));
     anchorCache.set(file, anchors);
     return anchors;
 }
 
 /** Every link target in a Markdown file (inline links and images). */
-function linksOf(file: string): string[] {
-    const links: string[] = [];
-    const walk = (tokens: ReturnType<typeof md.parse>) => {
-        for (const t of tokens) {
-            if (t.type === "link_open") links.push(t.attrGet("href") ?? "");
-            if (t.type === "image") links.push(t.attrGet("src") ?? "");
-            if (t.children) walk(t.children);
-        }
-    };
-    walk(md.parse(fs.readFileSync(file, "utf8"), {}));
-    return links;
+function linksIn(file: string): string[] {
+    return linksOf(fs.readFileSync(file, "utf8")).map((l) => l.href);
 }
 
 /** The relative links of a Markdown file whose file or anchor does not exist, with the reason. */
 function brokenLinks(file: string): string[] {
     const broken: string[] = [];
-    for (const href of linksOf(file)) {
+    for (const href of linksIn(file)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(href)) continue; // https:, mailto: — not checked offline
         const [target, anchor] = href.split("#", 2);
         const targetPath = target === "" ? file : path.resolve(path.dirname(file), decodeURIComponent(target));
@@ -89,7 +71,7 @@ describe("documentation links", () => {
         const dir = fs.mkdtempSync(path.join(root, "docs-links-"));
         try {
             fs.writeFileSync(path.join(dir, "a.md"), "# Title here\n\n[ok](#title-here) [dead](#nope) [file](missing.md)\n\n```\n[not a link](nowhere.md)\n```\n");
-            expect(linksOf(path.join(dir, "a.md"))).to.deep.equal(["#title-here", "#nope", "missing.md"]);
+            expect(linksIn(path.join(dir, "a.md"))).to.deep.equal(["#title-here", "#nope", "missing.md"]);
             expect(brokenLinks(path.join(dir, "a.md"))).to.deep.equal(["#nope: no heading #nope in " + path.relative(root, path.join(dir, "a.md")), "missing.md: no file " + path.relative(root, path.join(dir, "missing.md"))]);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

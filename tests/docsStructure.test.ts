@@ -8,10 +8,9 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import MarkdownIt from "markdown-it";
+import { headingsOf, linksOf, md } from "./support/markdown";
 
 const root = path.join(__dirname, "..");
-const md = new MarkdownIt({ html: true });
 
 /** The pages with the common skeleton, one per concept. */
 const CONCEPT_PAGES = [
@@ -32,37 +31,12 @@ const SKELETON = ["What it deploys", "Configuration", "Review output", "Compared
 const README_MAX_LINES = 300;
 const TWO_COMMANDS = ["npm ci && npm start", "npm ci && npm test"];
 
-interface Heading {
-    level: number;
-    text: string;
-}
-
-/** Headings of a Markdown text, in order, as plain text (inline code keeps its content). */
-function headingsOf(text: string): Heading[] {
-    const tokens = md.parse(text, {});
-    const headings: Heading[] = [];
-    tokens.forEach((t, i) => {
-        if (t.type === "heading_open") {
-            const inline = (tokens[i + 1].children ?? []).filter((c) => c.type === "text" || c.type === "code_inline").map((c) => c.content).join("");
-            headings.push({ level: Number(t.tag.slice(1)), text: inline.trim() });
-        }
-    });
-    return headings;
-}
-
 /** Relative link targets of a Markdown text, without anchors, resolved against `fromDir` (relative to the repository root). */
 function linkedFiles(text: string, fromDir: string): Set<string> {
     const files = new Set<string>();
-    const walk = (tokens: ReturnType<typeof md.parse>) => {
-        for (const t of tokens) {
-            if (t.type === "link_open") {
-                const href = t.attrGet("href") ?? "";
-                if (!/^[a-z][a-z0-9+.-]*:/i.test(href) && !href.startsWith("#")) files.add(path.posix.normalize(path.posix.join(fromDir, decodeURIComponent(href.split("#")[0]))));
-            }
-            if (t.children) walk(t.children);
-        }
-    };
-    walk(md.parse(text, {}));
+    for (const { href, kind } of linksOf(text)) {
+        if (kind === "link" && !/^[a-z][a-z0-9+.-]*:/i.test(href) && !href.startsWith("#")) files.add(path.posix.normalize(path.posix.join(fromDir, decodeURIComponent(href.split("#")[0]))));
+    }
     return files;
 }
 
