@@ -163,8 +163,7 @@ function annotate(schema: JsonSchema, docs: Map<string, string>, at: string): vo
 }
 
 /** The stack-file schema: `config:` with `aws:region` and one `patching:<section>` key per section. */
-export function stackFileSchema(): JsonSchema {
-    const docs = describeModel();
+export function stackFileSchema(docs: Map<string, string> = describeModel()): JsonSchema {
     const model = modelSchema();
     annotate(model, docs, "");
     const config: Record<string, JsonSchema> = { "aws:region": { type: "string", description: "The AWS Region this stack deploys to, e.g. us-east-1." } };
@@ -232,8 +231,7 @@ function rows(s: JsonSchema, at: string, section: string, docs: Map<string, stri
     }
 }
 
-export function configReference(): string {
-    const docs = describeModel();
+export function configReference(docs: Map<string, string> = describeModel()): string {
     const model = modelSchema();
     const lines = [
         "# Configuration reference",
@@ -269,9 +267,10 @@ export function configReference(): string {
 
 function main(): void {
     const check = process.argv.includes("--check");
+    const docs = describeModel(); // the doc comments are parsed once for both files
     const outputs: [string, string][] = [
-        [SCHEMA_FILE, JSON.stringify(stackFileSchema(), null, 2) + "\n"],
-        [REFERENCE_FILE, configReference()],
+        [SCHEMA_FILE, JSON.stringify(stackFileSchema(docs), null, 2) + "\n"],
+        [REFERENCE_FILE, configReference(docs)],
     ];
     let stale = 0;
     for (const [file, text] of outputs) {

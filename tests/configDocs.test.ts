@@ -15,8 +15,9 @@ import { ROOT } from "./harness";
 
 describe("generated config docs: JSON Schema and reference (npm run docs)", function () {
     this.timeout(120_000); // the TypeScript parser over config/: slow on a loaded machine, never a speed test
-    const schema = stackFileSchema();
-    const reference = configReference();
+    const docs = describeModel();
+    const schema = stackFileSchema(docs);
+    const reference = configReference(docs);
 
     it("the committed schema and reference are what `npm run docs` generates now", () => {
         expect(fs.readFileSync(SCHEMA_FILE, "utf8"), "schema/patching.schema.json is stale: run npm run docs").to.equal(JSON.stringify(schema, null, 2) + "\n");
@@ -47,7 +48,6 @@ describe("generated config docs: JSON Schema and reference (npm run docs)", func
     });
 
     it("descriptions come from the model's doc comments (schema hover text and reference column)", () => {
-        const docs = describeModel();
         expect(docs.get("overrideStore.configId")).to.be.a("string").and.not.equal("");
         const store = (schema.properties!.config.properties!["patching:overrideStore"] as { properties: Record<string, { description?: string }> }).properties;
         expect(store.configId.description).to.equal(docs.get("overrideStore.configId"));
