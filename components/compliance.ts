@@ -341,6 +341,8 @@ export class PatchCompliance extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            // StartAutomationExecution is authorized on the runbook's version (`automation-definition/<name>:<version>`,
+            // Service Authorization Reference): an ARN without the version matches nothing.
             const definition = pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-definition/${PATCH_REPORT_DOCUMENT}`;
             new aws.iam.RolePolicy(
                 `${name}-report-schedule-policy`,
@@ -349,7 +351,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
                     policy: pulumi.jsonStringify({
                         Version: "2012-10-17",
                         Statement: [
-                            { Sid: "StartPatchReport", Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: [definition, pulumi.interpolate`${definition}:*`] },
+                            { Sid: "StartPatchReport", Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: pulumi.interpolate`${definition}:*` },
                             {
                                 Sid: "PassExportRole",
                                 Effect: "Allow",

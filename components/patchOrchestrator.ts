@@ -174,7 +174,8 @@ export function instanceStatements(ctx: AwsContext, logGroupArn: pulumi.Input<st
             Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
             Resource: pulumi.interpolate`${logGroupArn}:*`,
         },
-        { Sid: "FindCommandOutputGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
+        // DescribeLogGroups takes no resource type (Service Authorization Reference, CloudWatch Logs): only "*" matches its requests.
+        { Sid: "FindCommandOutputGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
     ];
     if (overrideRef) {
         // AWS-RunPatchBaseline downloads BaselineOverride with the instance's credentials.

@@ -273,7 +273,7 @@ describe("PatchCompliance component", () => {
             ]);
             const definition = `arn:aws:ssm:${REGION}:${ACCOUNT}:automation-definition/AWS-ExportPatchReportToS3`;
             expect(json(named(resources, "aws:iam/rolePolicy:RolePolicy", `${N}-report-schedule-policy`), "policy").Statement).to.deep.equal([
-                { Sid: "StartPatchReport", Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: [definition, `${definition}:*`] },
+                { Sid: "StartPatchReport", Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: `${definition}:*` },
                 {
                     Sid: "PassExportRole",
                     Effect: "Allow",

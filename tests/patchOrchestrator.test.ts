@@ -209,7 +209,7 @@ describe("PatchOrchestrator component", () => {
         const policy = named(r, "aws:iam/policy:Policy", "seed-fleet-instance-policy");
         expect(JSON.parse(policy.inputs.policy as string).Statement).to.deep.equal([
             { Sid: "WriteCommandOutput", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: ARN("logs", "log-group:/aws/ssm/patch-manager:*") },
-            { Sid: "FindCommandOutputGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: ARN("logs", "log-group:*") },
+            { Sid: "FindCommandOutputGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
             { Sid: "PublishAgentMetrics", Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } } },
             { Sid: "AgentMetricDimensions", Effect: "Allow", Action: ["ec2:DescribeTags"], Resource: "*" },
             { Sid: "ReadAgentConfiguration", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: ARN("ssm", "parameter/AmazonCloudWatch-*") },

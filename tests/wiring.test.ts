@@ -5,38 +5,14 @@
  * exit 2 naming the edge.
  */
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { exitCode } from "../review/cli";
 import type { PlanResource } from "../review/engine";
 import { renderText } from "../review/render";
 import { Review, reviewStack } from "../review/review";
 import { proveWiring, WiringReport } from "../review/wiring";
 import { wiringSection } from "../review/wiringSection";
-import { ROOT } from "./harness";
-import { parseStackYaml } from "../config/source";
-import { StackFileError } from "../config/issues";
-
-/** Fixtures of broken YAML (a duplicate key, a syntax error) are not stacks: the config tests cover them. */
-function isYamlStackFile(file: string): boolean {
-    try {
-        parseStackYaml(file, fs.readFileSync(file, "utf8"));
-        return true;
-    } catch (err) {
-        if (err instanceof StackFileError) return false;
-        throw err;
-    }
-}
-
-const STACKS: [string, string][] = [
-    ["dev", path.join(ROOT, "Pulumi.dev.yaml")],
-    ["prod", path.join(ROOT, "Pulumi.prod.yaml")],
-    ["member-example", path.join(ROOT, "Pulumi.member-example.yaml")],
-    ...fs
-        .readdirSync(path.join(ROOT, "tests", "fixtures"))
-        .filter((f) => f.endsWith(".yaml") && f !== "invalid.yaml" && isYamlStackFile(path.join(ROOT, "tests", "fixtures", f)))
-        .map((f): [string, string] => [`fixture-${f.replace(/\.yaml$/, "")}`, path.join(ROOT, "tests", "fixtures", f)]),
-];
+import { cachedReview } from "./harness";
+import { STACKS } from "./support/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errors: unknown[] };
@@ -58,7 +34,7 @@ const edge = (w: WiringReport, id: RegExp) => {
 describe("Wiring proof: every run-time call between services, decided by an IAM policy engine", () => {
     for (const [stack, configPath] of STACKS) {
         it(`${stack}: 0 broken edges`, async () => {
-            const r = await reviewStack({ stack, configPath });
+            const r = await cachedReview({ stack, configPath });
             if (stack.startsWith("fixture-") && r.configErrors.length > 0) return; // an invalid fixture plans nothing
             expect(r.configErrors, stack).to.deep.equal([]);
             // dev and prod run scheduled jobs, alarms and notifications; a member stack may have none.
