@@ -10,28 +10,18 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { documentContent, parseDocument } from "../core/automationDocument";
 import { startAutomationRequest } from "../core/multiAccount";
+import { automationRequests } from "../review/contracts/apiRequests";
 import { requestProblems } from "./support/sdkModel";
 
-const API_ACTIONS = ["aws:executeAwsApi", "aws:waitForAwsResourceProperty", "aws:assertAwsResourceProperty"];
-/** Inputs of these actions that are the action's own, not the API's (Automation actions reference). */
-const ACTION_INPUTS = ["Service", "Api", "PropertySelector", "DesiredValues"];
-
 export function documentApiProblems(file: string, content: string): string[] {
-    const doc = parseDocument(content);
-    return doc.mainSteps
-        .filter((s) => API_ACTIONS.includes(s.action))
-        .flatMap((s) => {
-            const inputs = s.inputs as Record<string, unknown>;
-            const request = Object.fromEntries(Object.entries(inputs).filter(([k]) => !ACTION_INPUTS.includes(k)));
-            return requestProblems(String(inputs.Service), String(inputs.Api), request, `${file} step ${s.name} (${inputs.Service}:${inputs.Api})`);
-        });
+    return automationRequests(file, content).flatMap((r) => requestProblems(r.service, r.operation, r.input, r.where));
 }
 
 describe("Contracts: Automation documents against the AWS SDK models", () => {
     const files = fs.readdirSync(path.join(__dirname, "..", "documents")).filter((f) => f.endsWith(".yaml"));
     it("finds the shipped documents and their API steps", () => {
         expect(files).to.include.members(["patch-with-snapshots.yaml", "rollback-root-volume.yaml"]);
-        const steps = files.flatMap((f) => parseDocument(documentContent(f)).mainSteps.filter((s) => API_ACTIONS.includes(s.action)));
+        const steps = files.flatMap((f) => automationRequests(f, documentContent(f)));
         expect(steps.length).to.be.greaterThan(5);
     });
     for (const file of files) {

@@ -19,7 +19,25 @@ const PACKAGES: Record<string, string> = {
     sts: "@aws-sdk/client-sts",
     logs: "@aws-sdk/client-cloudwatch-logs",
     "resource-groups": "@aws-sdk/client-resource-groups",
+    lambda: "@aws-sdk/client-lambda",
+    sfn: "@aws-sdk/client-sfn",
+    scheduler: "@aws-sdk/client-scheduler",
 };
+
+/** How a request names its members beyond the SDK's own names. */
+export interface RequestOptions {
+    /** Step Functions: a member `Name.$` is `Name` with a value resolved at run time (a path). */
+    dynamic?: boolean;
+    /** Top-level members the calling service takes as JSON and serialises itself (Step Functions `Input`). */
+    jsonMembers?: string[];
+    /**
+     * Step Functions and Scheduler name every member in PascalCase, whatever case the API's own
+     * protocol uses (SFN's JSON 1.0 `stateMachineArn` is `StateMachineArn` in a task's Parameters).
+     */
+    pascalCase?: boolean;
+}
+
+const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
 type SdkModule = Record<string, unknown>;
 const modules = new Map<string, SdkModule>();
@@ -63,29 +81,38 @@ function enumValues(service: string, memberName: string): string[] | undefined {
     return undefined;
 }
 
-function check(service: string, schema: NormalizedSchema, value: unknown, where: string, memberName: string, problems: string[]): void {
+function check(service: string, schema: NormalizedSchema, value: unknown, where: string, memberName: string, problems: string[], options: RequestOptions = {}, top = false): void {
     if (value === undefined || templated(value)) return;
     if (schema.isStructSchema() || schema.isUnionSchema()) {
         if (value === null || typeof value !== "object" || Array.isArray(value)) {
             problems.push(`${where}: expected a structure (${schema.getName() ?? memberName}), got ${JSON.stringify(value)}`);
             return;
         }
-        const members = schema.getMemberSchemas();
-        for (const [k, v] of Object.entries(value)) {
+        const sdkMembers = schema.getMemberSchemas();
+        const members = options.pascalCase ? Object.fromEntries(Object.entries(sdkMembers).map(([k, m]) => [pascal(k), m])) : sdkMembers;
+        const names: string[] = [];
+        for (const [key, v] of Object.entries(value)) {
+            const path = options.dynamic === true && key.endsWith(".$");
+            const k = path ? key.slice(0, -2) : key;
+            names.push(k);
             if (!(k in members)) problems.push(`${where}: ${schema.getName() ?? memberName} has no member ${k} (members: ${Object.keys(members).join(", ")})`);
-            else check(service, members[k], v, `${where}.${k}`, k, problems);
+            else if (path) continue;
+            else if (top && options.jsonMembers?.includes(k) && members[k].isStringSchema() && v !== null && typeof v === "object") continue; // serialised by the caller
+            else check(service, members[k], v, `${where}.${k}`, k, problems, options);
         }
-        if (schema.isStructSchema()) for (const r of requiredMembers(schema)) if (!(r in value)) problems.push(`${where}: required member ${r} is missing`);
+        if (schema.isStructSchema()) {
+            for (const r of requiredMembers(schema).map((m) => (options.pascalCase ? pascal(m) : m))) if (!names.includes(r)) problems.push(`${where}: required member ${r} is missing`);
+        }
         return;
     }
     if (schema.isListSchema()) {
         if (!Array.isArray(value)) problems.push(`${where}: expected a list, got ${JSON.stringify(value)}`);
-        else value.forEach((v, i) => check(service, schema.getValueSchema(), v, `${where}[${i}]`, memberName, problems));
+        else value.forEach((v, i) => check(service, schema.getValueSchema(), v, `${where}[${i}]`, memberName, problems, options));
         return;
     }
     if (schema.isMapSchema()) {
         if (value === null || typeof value !== "object" || Array.isArray(value)) problems.push(`${where}: expected a map, got ${JSON.stringify(value)}`);
-        else for (const [k, v] of Object.entries(value)) check(service, schema.getValueSchema(), v, `${where}.${k}`, memberName, problems);
+        else for (const [k, v] of Object.entries(value)) check(service, schema.getValueSchema(), v, `${where}.${k}`, memberName, problems, options);
         return;
     }
     if (schema.isBooleanSchema()) {
@@ -107,10 +134,10 @@ function check(service: string, schema: NormalizedSchema, value: unknown, where:
 }
 
 /** What is wrong with `input` as the request of `service`.`api` (empty: it matches the SDK model). */
-export function requestProblems(service: string, api: string, input: Record<string, unknown>, where = `${service}:${api}`): string[] {
+export function requestProblems(service: string, api: string, input: Record<string, unknown>, where = `${service}:${api}`, options: RequestOptions = {}): string[] {
     const schema = operationInput(service, api);
     if (typeof schema === "string") return [`${where}: ${schema}`];
     const problems: string[] = [];
-    check(service, schema, input, where, api, problems);
+    check(service, schema, input, where, api, problems, options, true);
     return problems;
 }
