@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { ApiRequest, automationRequests, operationNamingProblem, planApiRequests, stateMachineRequests } from "../review/contracts/apiRequests";
 import type { PlanResource } from "../review/engine";
 import { cachedReview } from "./harness";
-import { STACKS } from "./support/stacks";
+import { PROD_VARIANTS, prodVariant, STACKS } from "./support/stacks";
 import { requestProblems } from "./support/sdkModel";
 
 const problemsOf = (requests: ApiRequest[]) => requests.flatMap((r) => [operationNamingProblem(r), ...requestProblems(r.service, r.operation, r.input, r.where, r)].filter((p): p is string => p !== undefined));
@@ -99,6 +99,14 @@ describe("Contracts: API requests of generated documents, schedules and state ma
                 const requests = planApiRequests(r.resources);
                 expect(problemsOf(requests), stack).to.deep.equal([]);
                 if (stack === "dev" || stack === "prod") expect(requests.length, stack).to.be.greaterThan(20);
+            });
+        }
+    });
+    describe("variants of prod that switch on what the stack files leave off", () => {
+        for (const name of Object.keys(PROD_VARIANTS)) {
+            it(name, async function () {
+                this.timeout(120_000);
+                expect(problemsOf(planApiRequests(await prodVariant(name))), name).to.deep.equal([]);
             });
         }
     });

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { arnFitsPattern, checkPlanPolicies, checkPolicies, IamDataReport, PlanPolicy, planPolicies, WILDCARD_RESOURCE_JUSTIFIED } from "../review/contracts/iamData";
 import type { PlanResource } from "../review/engine";
 import { ACCOUNT, cachedReview, named, REGION } from "./harness";
-import { STACKS } from "./support/stacks";
+import { PROD_VARIANTS, prodVariant, STACKS } from "./support/stacks";
 
 const ENV = { accountId: ACCOUNT, region: REGION };
 const one = (statement: Record<string, unknown>, kind: PlanPolicy["kind"] = "identity"): Promise<IamDataReport> => checkPolicies([{ where: "test", kind, statements: [statement] }]);
@@ -137,6 +137,15 @@ describe("Contracts: IAM policies against the Service Authorization Reference (@
                 const report = await checkPlanPolicies(r.resources, { accountId: r.accountId, region: r.region ?? REGION });
                 expect(report.problems, stack).to.deep.equal([]);
                 if (stack === "dev" || stack === "prod") expect(report.counts.policies, stack).to.be.greaterThan(40);
+            });
+        }
+    });
+    describe("variants of prod that switch on every policy branch the stack files leave off", () => {
+        for (const name of Object.keys(PROD_VARIANTS)) {
+            it(name, async function () {
+                this.timeout(120_000);
+                const report = await checkPlanPolicies(await prodVariant(name), ENV);
+                expect(report.problems, name).to.deep.equal([]);
             });
         }
     });

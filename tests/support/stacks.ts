@@ -5,9 +5,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackYaml } from "../../config/source";
+import { parseStackYaml, readStackFile } from "../../config/source";
 import { StackFileError } from "../../config/issues";
-import { ROOT } from "../harness";
+import { PlanResource, runUnderMocks } from "../../review/engine";
+import { main } from "../../program";
+import { ACCOUNT, REGION, ROOT } from "../harness";
 
 /** Fixtures of broken YAML (a duplicate key, a syntax error) are not stacks: the config tests cover them. */
 function isYamlStackFile(file: string): boolean {
@@ -34,3 +36,85 @@ export const STACKS: [string, string][] = [
     ...stackFiles("examples", "example"),
     ...stackFiles(path.join("tests", "fixtures"), "fixture"),
 ];
+
+type Values = Record<string, any>;
+const edit = (values: Record<string, string>, key: string, change: (v: any) => void) => {
+    const v = JSON.parse(values[key]);
+    change(v);
+    values[key] = JSON.stringify(v);
+};
+/** Promoted baselines approve by date (the promotion Lambda moves it). */
+const approveByDate = (values: Record<string, string>, baseline: string, tags?: Record<string, string>) =>
+    edit(values, "patching:baselines", (bs: Values[]) => {
+        const b = bs.find((x) => x.name === baseline)!;
+        if (tags) b.tags = tags;
+        for (const r of b.approvalRules) {
+            delete r.approveAfterDays;
+            r.approveUntilDate = "2026-01-01";
+        }
+    });
+
+/**
+ * Variants of prod that switch on what no stack file does (approvers, date promotion read from
+ * another account or this one, volume growth of untagged and encrypted volumes, resource-group
+ * targets, install override lists, hybrid nodes, tagged baselines, Automation window tasks), so
+ * the plan-wide checks see every policy the components can write.
+ */
+export const PROD_VARIANTS: Record<string, (values: Record<string, string>) => void> = {
+    "approvers, cross-account date promotion, volume growth, window runbook, hybrid nodes": (values) => {
+        approveByDate(values, "prod-amazon-linux-2023");
+        edit(values, "patching:changeSafety", (cs) => {
+            cs.approvalGate.approvers = { principals: [`arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:role/BreakGlass`], identityCenterPermissionSets: ["PatchApprover"], requireMfa: true };
+            cs.promotion = { after: "dev", minDaysAfter: 7, strategy: "approvalDate", source: { patchGroups: ["dev"], readRoleArn: "arn:aws:iam::210987654321:role/dev-read" }, approvalDate: { baselines: ["prod-amazon-linux-2023"] } };
+        });
+        edit(values, "patching:patchOrchestrators", (os) => {
+            os[0].preflight.volumeExpansion.untaggedVolumes = true;
+            os[0].ebsKmsKeyArns = [`arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`];
+            os[0].targets.resourceGroup = "prod-batch";
+        });
+        edit(values, "patching:patchPolicies", (ps) => {
+            ps[0].install.installOverrideList = "s3://override-lists/prod/override.yaml";
+            ps[0].instancePermissions = { isPolicyAttachAllowed: true };
+            ps[0].hybrid = {};
+        });
+        edit(values, "patching:maintenanceWindows", (ws) => {
+            ws[0].tasks.push({
+                name: "restart",
+                type: "AUTOMATION",
+                priority: 2,
+                maxConcurrency: "1",
+                maxErrors: "0",
+                automation: { documentName: "AWS-RestartEC2Instance", assumeRoleArn: `arn:aws:iam::${ACCOUNT}:role/restart-role`, parameters: { InstanceId: ["{{RESOURCE_ID}}"] } },
+            });
+        });
+    },
+    "same-account date promotion, tagged baselines, resource-group patch policy": (values) => {
+        approveByDate(values, "prod-amazon-linux-2023", { PatchTier: "tagged" });
+        edit(values, "patching:changeSafety", (cs) => {
+            cs.promotion = { after: "dev", minDaysAfter: 7, strategy: "approvalDate", source: { patchGroups: ["dev"] }, approvalDate: { baselines: ["prod-amazon-linux-2023"] } };
+        });
+        edit(values, "patching:patchPolicies", (ps) =>
+            ps.push({
+                name: "prod-tagged",
+                document: "AWS-RunPatchBaselineAssociation",
+                baselineTags: { key: "PatchTier", values: ["tagged"] },
+                targets: { resourceGroup: "prod-tagged" },
+                scan: { schedule: "cron(0 1 * * ? *)" },
+                instancePermissions: { isPolicyAttachAllowed: true },
+            }),
+        );
+    },
+};
+
+const variantRuns = new Map<string, Promise<PlanResource[]>>();
+/** The plan of a prod variant, computed once per test process. */
+export function prodVariant(name: string): Promise<PlanResource[]> {
+    let run = variantRuns.get(name);
+    if (!run) {
+        const config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
+        PROD_VARIANTS[name](config.values);
+        run = runUnderMocks({ project: "patching", stack: "prod", config, env: { accountId: ACCOUNT, region: REGION }, program: main }).then((r) => r.resources);
+        variantRuns.set(name, run);
+    }
+    return run;
+}
