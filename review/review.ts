@@ -9,6 +9,7 @@ import { deployPatching } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
 import { proveWiring, WiringReport } from "./wiring";
 import { wiringSection } from "./wiringSection";
+import { checkContracts, contractsSection } from "./contracts";
 import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
 import { buildSections, ReviewSection } from "./sections";
 import { CheckedStack, checkStack, invalidReview } from "./validate";
@@ -83,6 +84,7 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
     const sections = buildSections({ config, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) });
     const wiring = await proveWiring(run.resources, env);
     sections.push(wiringSection(wiring));
+    sections.push(contractsSection(await checkContracts(run.resources, env)));
     return {
         project: checked.project,
         stack: checked.stack,

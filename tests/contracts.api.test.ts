@@ -1,19 +1,19 @@
 /**
  * Every API request a deployed resource makes on the program's behalf, in every stack (dev, prod,
  * member-example, the example and every valid fixture stack), matches the AWS SDK's model of that
- * API (tests/support/sdkModel.ts): the Automation documents the program generates or ships, each
+ * API (review/contracts/sdkModel.ts): the Automation documents the program generates or ships, each
  * EventBridge Scheduler universal target's Input, each Step Functions task (AWS SDK and optimized
  * integrations) and Distributed Map ItemReader. Requests found by review/contracts/apiRequests.ts
  * in the cached plans the wiring proof reads too.
  */
 import { expect } from "chai";
-import { ApiRequest, automationRequests, operationNamingProblem, planApiRequests, stateMachineRequests } from "../review/contracts/apiRequests";
+import { automationRequests, planApiRequests, stateMachineRequests } from "../review/contracts/apiRequests";
+import { requestsProblems } from "../review/contracts";
 import type { PlanResource } from "../review/engine";
 import { cachedReview } from "./harness";
 import { PROD_VARIANTS, prodVariant, STACKS } from "./support/stacks";
-import { requestProblems } from "./support/sdkModel";
 
-const problemsOf = (requests: ApiRequest[]) => requests.flatMap((r) => [operationNamingProblem(r), ...requestProblems(r.service, r.operation, r.input, r.where, r)].filter((p): p is string => p !== undefined));
+const problemsOf = requestsProblems;
 
 describe("Contracts: API requests of generated documents, schedules and state machines against the AWS SDK models", () => {
     let prod: PlanResource[];

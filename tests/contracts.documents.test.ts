@@ -1,6 +1,6 @@
 /**
  * Every AWS API call the Automation documents make matches the AWS SDK's own model of that API
- * (tests/support/sdkModel.ts): the service and operation exist, every member exists, required
+ * (review/contracts/sdkModel.ts): the service and operation exist, every member exists, required
  * members are present, booleans/numbers/lists/structures have their type, known enums hold.
  */
 import { expect } from "chai";
@@ -11,7 +11,7 @@ import { spawnSync } from "child_process";
 import { documentContent, parseDocument } from "../core/automationDocument";
 import { startAutomationRequest } from "../core/multiAccount";
 import { automationRequests } from "../review/contracts/apiRequests";
-import { requestProblems } from "./support/sdkModel";
+import { requestProblems } from "../review/contracts/sdkModel";
 
 export function documentApiProblems(file: string, content: string): string[] {
     return automationRequests(file, content).flatMap((r) => requestProblems(r.service, r.operation, r.input, r.where));

@@ -136,6 +136,11 @@ describe("Contracts: IAM policies against the Service Authorization Reference (@
                 expect(r.configErrors, stack).to.deep.equal([]);
                 const report = await checkPlanPolicies(r.resources, { accountId: r.accountId, region: r.region ?? REGION });
                 expect(report.problems, stack).to.deep.equal([]);
+                // The review prints the same counts.
+                const section = r.sections.find((x) => x.title.startsWith("Contracts"))!;
+                expect(section.lines[0]).to.equal(
+                    `IAM: ${report.counts.policies} policy document(s), ${report.counts.actions} action(s), ${report.counts.conditionKeys} condition key(s), ${report.counts.resources} resource ARN(s) checked against the Service Authorization Reference: 0 problem(s)`,
+                );
                 if (stack === "dev" || stack === "prod") expect(report.counts.policies, stack).to.be.greaterThan(40);
             });
         }

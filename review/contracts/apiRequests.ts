@@ -1,7 +1,7 @@
 /**
  * Every AWS API request a deployed resource makes on the program's behalf, as the request the
  * calling service sends, so it can be checked against the AWS SDK's model of the API
- * (tests/support/sdkModel.ts):
+ * (review/contracts/sdkModel.ts):
  *
  * - Automation steps `aws:executeAwsApi`, `aws:waitForAwsResourceProperty`,
  *   `aws:assertAwsResourceProperty` (Systems Manager user guide, "Automation actions reference":

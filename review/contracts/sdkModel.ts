@@ -55,7 +55,7 @@ const operationName = (api: string) => api.charAt(0).toUpperCase() + api.slice(1
 /** The input structure of `service`.`api`, or why there is none. */
 export function operationInput(service: string, api: string): NormalizedSchema | string {
     const mod = sdk(service);
-    if (!mod) return `no @aws-sdk client model for service "${service}" (add the package to PACKAGES in tests/support/sdkModel.ts)`;
+    if (!mod) return `no @aws-sdk client model for service "${service}" (add the package to PACKAGES in review/contracts/sdkModel.ts)`;
     const op = mod[`${operationName(api)}$`] as unknown[] | undefined;
     if (!Array.isArray(op) || op[0] !== 9) return `${service} has no operation ${api}`;
     return NormalizedSchema.of((op[4] as () => never)());
