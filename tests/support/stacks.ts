@@ -9,7 +9,9 @@ import { parseStackYaml, readStackFile } from "../../config/source";
 import { StackFileError } from "../../config/issues";
 import { PlanResource, runUnderMocks } from "../../review/engine";
 import { main } from "../../program";
-import { ACCOUNT, REGION, ROOT } from "../harness";
+import { expect } from "chai";
+import type { Review } from "../../review/review";
+import { ACCOUNT, cachedReview, REGION, ROOT } from "../harness";
 
 /** Fixtures of broken YAML (a duplicate key, a syntax error) are not stacks: the config tests cover them. */
 function isYamlStackFile(file: string): boolean {
@@ -117,4 +119,19 @@ export function prodVariant(name: string): Promise<PlanResource[]> {
         variantRuns.set(name, run);
     }
     return run;
+}
+
+/**
+ * One test per stack of {@link STACKS}: its cached review (a valid config, or an invalid fixture,
+ * which plans nothing and is skipped) handed to `check`.
+ */
+export function forEveryStack(check: (review: Review, stack: string) => Promise<void> | void): void {
+    for (const [stack, configPath] of STACKS) {
+        it(stack, async () => {
+            const r = await cachedReview({ stack, configPath });
+            if (stack.startsWith("fixture-") && r.configErrors.length > 0) return; // an invalid fixture plans nothing
+            expect(r.configErrors, stack).to.deep.equal([]);
+            await check(r, stack);
+        });
+    }
 }
