@@ -10,7 +10,7 @@
 import type { PlanResource } from "../engine";
 import type { WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
-import { assumeRequest, inAccount, roleCall, STRANGER_ACCOUNT } from "./requests";
+import { assumeRequest, inAccount, roleCall, startAutomationRequests, STRANGER_ACCOUNT } from "./requests";
 
 const SOURCE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html";
 
@@ -26,16 +26,7 @@ function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; i
             return {};
         }
     })();
-    if (action === "ssm:StartAutomationExecution") {
-        // IAM service authorization reference, Systems Manager: StartAutomationExecution is authorized on
-        // the automation definition (document:version); the AutomationAssumeRole is passed to SSM.
-        const definition = `arn:${plan.partition}:ssm:${plan.region}:${plan.account}:automation-definition/${input.DocumentName}:${input.DocumentVersion ?? "$DEFAULT"}`;
-        const calls = [roleCall(plan, roleArn, action, definition)];
-        for (const passed of input.Parameters?.AutomationAssumeRole ?? []) {
-            calls.push(roleCall(plan, roleArn, "iam:PassRole", passed, { context: { "iam:PassedToService": "ssm.amazonaws.com" } }));
-        }
-        return calls;
-    }
+    if (action === "ssm:StartAutomationExecution") return startAutomationRequests(plan, roleArn, String(input.DocumentName), input.DocumentVersion, input.Parameters?.AutomationAssumeRole ?? []);
     return [roleCall(plan, roleArn, action, "*")];
 }
 
