@@ -11,6 +11,7 @@ import { dataSyncEdges } from "./dataSync";
 import { eventRuleEdges } from "./eventRules";
 import { lambdaDestinationEdges } from "./lambdaDestinations";
 import { maintenanceWindowEdges } from "./maintenanceWindows";
+import { quickSetupEdges } from "./quickSetup";
 import { roleChainEdges } from "./roleChains";
 import { s3LoggingEdges } from "./s3Logging";
 import { s3ObjectEdges } from "./s3Readers";
@@ -29,4 +30,5 @@ export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [
     s3LoggingEdges,
     dataSyncEdges,
     roleChainEdges,
+    quickSetupEdges,
 ];

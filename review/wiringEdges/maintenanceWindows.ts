@@ -57,7 +57,7 @@ export function maintenanceWindowEdges(plan: WiringPlan): WiringEdge[] {
             case "AUTOMATION": {
                 const automation = (invocation.automationParameters ?? {}) as { documentVersion?: string; parameters?: { name: string; values: string[] }[] };
                 const passed = (automation.parameters ?? []).filter((p) => p.name === "AutomationAssumeRole").flatMap((p) => p.values);
-                calls.push(...startAutomationRequests(plan, roleArn, taskArn, automation.documentVersion, passed));
+                calls.push(...startAutomationRequests(plan, roleArn, taskArn, automation.documentVersion, passed, unproven));
                 break;
             }
             case "LAMBDA":

@@ -106,19 +106,23 @@ export function automationAssume(plan: WiringPlan, roleArn: string, account: str
 
 /**
  * A session of `roleArn` starts an Automation runbook: ssm:StartAutomationExecution is authorized
- * on the automation definition (`automation-definition/<document>:<version>`, IAM service
- * authorization reference, AWS Systems Manager), and each AutomationAssumeRole it names is passed
- * to SSM (iam:PassRole with iam:PassedToService = ssm.amazonaws.com), which then assumes it.
+ * on the automation definition (`automation-definition/<document>:<version>` in the caller's
+ * account and Region, IAM service authorization reference, AWS Systems Manager), and each
+ * AutomationAssumeRole it names is passed to SSM (iam:PassRole with iam:PassedToService =
+ * ssm.amazonaws.com), which then assumes it ({@link automationAssume}); a passed role outside the
+ * plan is noted in `unproven` (its trust cannot be read offline).
  */
-export function startAutomationRequests(plan: WiringPlan, roleArn: string, document: string, version: string | undefined, passedRoles: string[]): EdgeRequest[] {
-    const definition = documentArn(plan, document).replace(":document/", ":automation-definition/") + `:${version ?? "$DEFAULT"}`;
-    return [
-        roleCall(plan, roleArn, "ssm:StartAutomationExecution", definition),
-        ...passedRoles.flatMap((passed) => [
-            roleCall(plan, roleArn, "iam:PassRole", passed, { context: { "iam:PassedToService": "ssm.amazonaws.com" } }),
-            automationAssume(plan, passed, plan.account),
-        ]),
-    ];
+export function startAutomationRequests(plan: WiringPlan, roleArn: string, document: string, version: string | undefined, passedRoles: string[], unproven: string[]): EdgeRequest[] {
+    const definition = document.startsWith("arn:")
+        ? `${document.replace(":document/", ":automation-definition/")}:${version ?? "$DEFAULT"}`
+        : `arn:${plan.partition}:ssm:${plan.region}:${plan.account}:automation-definition/${document}:${version ?? "$DEFAULT"}`;
+    const out = [roleCall(plan, roleArn, "ssm:StartAutomationExecution", definition)];
+    for (const passed of passedRoles) {
+        out.push(roleCall(plan, roleArn, "iam:PassRole", passed, { context: { "iam:PassedToService": "ssm.amazonaws.com" } }));
+        if (plan.role(passed)) out.push(automationAssume(plan, passed, plan.account));
+        else unproven.push(`${passed} is not in the plan: whether Automation may assume it (its trust policy) cannot be read offline`);
+    }
+    return out;
 }
 
 /**

@@ -68,22 +68,52 @@ function edge(plan: WiringPlan, callerArn: string, targetArn: string, trust: Pol
     };
 }
 
-export function roleChainEdges(plan: WiringPlan): WiringEdge[] {
-    const edges: WiringEdge[] = [];
-    // Roles of the plan granted sts:AssumeRole on a named role.
-    for (const role of plan.ofType("aws:iam/role:Role")) {
-        const callerArn = plan.arnOf(role)!;
-        const identity = plan.identityPolicies(role);
-        for (const { policy } of identity) {
-            for (const s of statements(policy)) {
-                if (s.Effect !== "Allow" || !list(s.Action).includes("sts:AssumeRole")) continue;
-                for (const targetArn of list(s.Resource).filter((r) => /^arn:[^:]+:iam::\d{12}:role\/[^*]+$/.test(r))) {
-                    const target = plan.role(targetArn);
-                    const trust = target ? plan.trustPolicy(target) : stackSetTrust(plan, targetArn);
-                    if (trust) edges.push(edge(plan, callerArn, targetArn, trust, identity));
-                }
+/**
+ * The (administration role, execution role) pairs multi-account Automation runs the program
+ * starts will assume: each AutomationAssumeRole × each account of its TargetLocations ×
+ * ExecutionRoleName (Systems Manager API reference, StartAutomationExecution, TargetLocation).
+ * Organizational units cannot be resolved to accounts offline and are left out.
+ */
+function targetLocationPairs(plan: WiringPlan): [string, string][] {
+    const pairs: [string, string][] = [];
+    for (const schedule of plan.ofType("aws:scheduler/schedule:Schedule")) {
+        const target = schedule.inputs.target as { arn?: string; input?: string } | undefined;
+        if (!/:aws-sdk:ssm:startAutomationExecution$/.test(target?.arn ?? "")) continue;
+        let input: { Parameters?: { AutomationAssumeRole?: string[] }; TargetLocations?: { Accounts?: string[]; ExecutionRoleName?: string }[] };
+        try {
+            input = JSON.parse(target!.input ?? "{}");
+        } catch {
+            continue;
+        }
+        for (const admin of input.Parameters?.AutomationAssumeRole ?? []) {
+            for (const location of input.TargetLocations ?? []) {
+                const roleName = location.ExecutionRoleName ?? "AWS-SystemsManager-AutomationExecutionRole";
+                for (const account of (location.Accounts ?? []).filter((a) => /^\d{12}$/.test(a))) pairs.push([admin, `arn:${plan.partition}:iam::${account}:role/${roleName}`]);
             }
         }
+    }
+    return pairs;
+}
+
+export function roleChainEdges(plan: WiringPlan): WiringEdge[] {
+    const edges = new Map<string, WiringEdge>();
+    const add = (e: WiringEdge) => edges.set(e.id, e);
+    // Roles of the plan granted sts:AssumeRole on a named role, and the execution roles multi-account runs assume.
+    const pairs: [string, string][] = [...targetLocationPairs(plan)];
+    for (const role of plan.ofType("aws:iam/role:Role")) {
+        for (const { policy } of plan.identityPolicies(role)) {
+            for (const s of statements(policy)) {
+                if (s.Effect !== "Allow" || !list(s.Action).includes("sts:AssumeRole")) continue;
+                for (const targetArn of list(s.Resource).filter((r) => /^arn:[^:]+:iam::\d{12}:role\/[^*]+$/.test(r))) pairs.push([plan.arnOf(role)!, targetArn]);
+            }
+        }
+    }
+    for (const [callerArn, targetArn] of pairs) {
+        const caller = plan.role(callerArn);
+        if (!caller) continue;
+        const target = plan.role(targetArn);
+        const trust = target ? plan.trustPolicy(target) : stackSetTrust(plan, targetArn);
+        if (trust) add(edge(plan, callerArn, targetArn, trust, plan.identityPolicies(caller)));
     }
     // Roles of the plan that trust a role outside it (a member stack: the administration role is in the management account).
     for (const role of plan.ofType("aws:iam/role:Role")) {
@@ -93,9 +123,9 @@ export function roleChainEdges(plan: WiringPlan): WiringEdge[] {
         for (const s of statements(trust)) {
             for (const callerArn of list(s.Principal?.AWS).filter((p) => /^arn:[^:]+:iam::\d{12}:role\//.test(p) && !plan.role(p))) {
                 const assumed = [{ name: `assumed: ${callerArn.split("/").pop()}'s own policy (not in this plan)`, policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: targetArn }] } }];
-                edges.push(edge(plan, callerArn, targetArn, trust, assumed, [`${callerArn} is not in this plan: its identity policy is assumed to allow sts:AssumeRole on ${targetArn}; the trust policy is proven`]));
+                add(edge(plan, callerArn, targetArn, trust, assumed, [`${callerArn} is not in this plan: its identity policy is assumed to allow sts:AssumeRole on ${targetArn}; the trust policy is proven`]));
             }
         }
     }
-    return edges;
+    return [...edges.values()];
 }

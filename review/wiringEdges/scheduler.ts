@@ -14,7 +14,7 @@ import { assumeRequest, inAccount, roleCall, startAutomationRequests, STRANGER_A
 
 const SOURCE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html";
 
-function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; input?: string }) {
+function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; input?: string }, unproven: string[]) {
     const universal = /^arn:[^:]+:scheduler:::aws-sdk:([^:]+):(.+)$/.exec(target.arn);
     if (!universal) return [roleCall(plan, roleArn, "lambda:InvokeFunction", target.arn)];
     const [, service, api] = universal;
@@ -26,7 +26,7 @@ function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; i
             return {};
         }
     })();
-    if (action === "ssm:StartAutomationExecution") return startAutomationRequests(plan, roleArn, String(input.DocumentName), input.DocumentVersion, input.Parameters?.AutomationAssumeRole ?? []);
+    if (action === "ssm:StartAutomationExecution") return startAutomationRequests(plan, roleArn, String(input.DocumentName), input.DocumentVersion, input.Parameters?.AutomationAssumeRole ?? [], unproven);
     return [roleCall(plan, roleArn, action, "*")];
 }
 
@@ -37,12 +37,13 @@ export function schedulerEdges(plan: WiringPlan): WiringEdge[] {
         const groupArn = `arn:${plan.partition}:scheduler:${plan.region}:${plan.account}:schedule-group/${group}`;
         const context = { "aws:SourceAccount": plan.account, "aws:SourceArn": groupArn };
         const otherGroup = `arn:${plan.partition}:scheduler:${plan.region}:${plan.account}:schedule-group/${group === "other-group" ? "another-group" : "other-group"}`;
+        const unproven: string[] = [];
         return {
             id: `scheduler:${s.name}`,
             kind: "Scheduler → target",
             from: `Schedule ${s.inputs.name ?? s.name} (group ${group})`,
             to: plan.label(target.arn),
-            requests: [assumeRequest(plan, target.roleArn, "scheduler.amazonaws.com", context), ...targetCalls(plan, target.roleArn, target)],
+            requests: [assumeRequest(plan, target.roleArn, "scheduler.amazonaws.com", context), ...targetCalls(plan, target.roleArn, target, unproven)],
             strangers: [
                 { ...assumeRequest(plan, target.roleArn, "scheduler.amazonaws.com", { ...context, "aws:SourceArn": otherGroup }), stranger: "a schedule in another group" },
                 {
@@ -51,6 +52,7 @@ export function schedulerEdges(plan: WiringPlan): WiringEdge[] {
                 },
             ],
             source: SOURCE,
+            ...(unproven.length ? { unproven } : {}),
         };
     });
 }
