@@ -64,6 +64,7 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
             "role → role (same account)",
             "role → role (cross-account)",
             "Quick Setup (StackSets) → administration role",
+            "role → SNS (sns:Publish)",
         ]);
         for (const v of verdicts) {
             expect(v.problems, v.edge.id).to.deep.equal([]);
@@ -165,6 +166,23 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
                 d.Statement[0].Condition.ArnLike["aws:SourceArn"] = `arn:aws:ssm:*:${ACCOUNT}:automation-definition/*`;
             });
             await expectBroken(prod, trust, /^scheduler:prod-automation-/, /assume prod-automation-admin-role: ssm\.amazonaws\.com sts:AssumeRole .* ImplicitlyDenied/);
+        });
+    });
+
+    describe("EventBridge rule → role → SSM Automation, and the runbook role's notification", () => {
+        it("the rule's role starts the runbook and passes the export role, which Automation then assumes; the export role may publish", () => {
+            const rule = one(prod, /^rule:AWS-SystemsManager-PatchManager-PatchReport-weekly->export-patch-report$/).edge;
+            expect(calls(rule).slice(1)).to.deep.equal([
+                `ssm:StartAutomationExecution arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/AWS-ExportPatchReportToS3:$DEFAULT`,
+                `iam:PassRole arn:aws:iam::${ACCOUNT}:role/prod-compliance-report-export-role`,
+                `sts:AssumeRole arn:aws:iam::${ACCOUNT}:role/prod-compliance-report-export-role`,
+            ]);
+            const publish = one(prod, /^sns:prod-compliance-report-export-role->patching-prod-patch-notifications$/).edge;
+            expect(publish.requests.map((r) => r.request.action)).to.deep.equal(["sns:Publish", "kms:GenerateDataKey"]);
+        });
+        it("a rule role that may not pass the export role, or an export role without the key, breaks it", async () => {
+            await expectBroken(prod, mutatePolicy(prod.resources, ROLE_POLICY, /^prod-compliance-report-schedule-policy$/, "policy", withoutSid("PassExportRole")), /^rule:AWS-SystemsManager-PatchManager-PatchReport-weekly->/, /iam:PassRole .* ImplicitlyDenied/);
+            await expectBroken(prod, mutatePolicy(prod.resources, ROLE_POLICY, /^prod-compliance-report-export-policy$/, "policy", withoutSid("EncryptNotification")), /^sns:prod-compliance-report-export-role->/, /kms:GenerateDataKey .* ImplicitlyDenied/);
         });
     });
 

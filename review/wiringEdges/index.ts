@@ -13,6 +13,7 @@ import { lambdaDestinationEdges } from "./lambdaDestinations";
 import { maintenanceWindowEdges } from "./maintenanceWindows";
 import { quickSetupEdges } from "./quickSetup";
 import { roleChainEdges } from "./roleChains";
+import { roleTopicEdges } from "./roleTopics";
 import { s3LoggingEdges } from "./s3Logging";
 import { s3ObjectEdges } from "./s3Readers";
 import { schedulerEdges } from "./scheduler";
@@ -31,4 +32,5 @@ export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [
     dataSyncEdges,
     roleChainEdges,
     quickSetupEdges,
+    roleTopicEdges,
 ];
