@@ -35,6 +35,8 @@ export interface WiringEdge {
     source: string;
     /** What could not be proven offline (e.g. a key outside the plan). */
     unproven?: string[];
+    /** Requirements of the called service outside IAM that the plan breaks (each breaks the edge). */
+    contract?: string[];
 }
 
 export interface EdgeVerdict {
@@ -56,16 +58,31 @@ export function deriveEdges(resources: PlanResource[], env: MockEnvironment): Wi
     return EDGE_DERIVERS.flatMap((d) => d(plan));
 }
 
+/**
+ * AWS-owned SSM documents have no account in their ARN (`arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline`),
+ * but the engine's resource-type data (`arn:${Partition}:ssm:${Region}:${Account}:document/…`)
+ * requires one and refuses the request. The empty account is renamed to `aws`, in the request and
+ * every policy alike, so the same ARNs and patterns still match each other and nothing else
+ * (no 12-digit account equals `aws`; `*` still matches it).
+ */
+const OWNERLESS_DOCUMENT = /(arn:[^:"]+:ssm:[^:"]*)::(document|automation-definition)\//g;
+function withOwner(r: EngineRequest): EngineRequest {
+    const text = JSON.stringify(r);
+    const owned = text.replace(OWNERLESS_DOCUMENT, "$1:aws:$2/");
+    return owned === text ? r : (JSON.parse(owned) as EngineRequest);
+}
+const decideOwned = (r: EngineRequest) => decide(withOwner(r));
+
 const show = (d: EngineDecision) => `${d.result}${d.deciding.length ? ` (${d.deciding.join("; ")})` : ""}`;
 
 async function verdict(edge: WiringEdge): Promise<EdgeVerdict> {
-    const problems: string[] = [];
+    const problems: string[] = [...(edge.contract ?? [])];
     for (const r of edge.requests) {
-        const d = await decide(r.request);
+        const d = await decideOwned(r.request);
         if (!d.allowed) problems.push(`${r.step}: ${r.request.principal} ${r.request.action} on ${r.request.resource} is ${show(d)}`);
     }
     for (const s of edge.strangers) {
-        const d = await decide(s.request);
+        const d = await decideOwned(s.request);
         if (d.allowed || d.result === "Error") problems.push(`stranger (${s.stranger}) ${s.step}: ${s.request.action} on ${s.request.resource} is ${show(d)}, must be denied`);
     }
     return { edge, ok: problems.length === 0, problems };

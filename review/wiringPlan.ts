@@ -55,12 +55,14 @@ export class WiringPlan {
     readonly partition: string;
     private readonly arns = new Map<string, string>();
     private readonly byArn = new Map<string, PlanResource>();
+    private readonly byUrn = new Map<string, PlanResource>();
 
     constructor(
         readonly resources: PlanResource[],
         readonly env: MockEnvironment,
     ) {
         this.partition = env.partition ?? "aws";
+        for (const r of resources) this.byUrn.set(r.urn, r);
         for (const r of resources) {
             if (!r.custom) continue;
             const arn = mockState(r.type, r.name, r.inputs, env).arn;
@@ -134,9 +136,42 @@ export class WiringPlan {
         const id = this.byArn.get(topicArn)?.inputs.kmsMasterKeyId;
         if (typeof id !== "string" || id === "") return undefined;
         if (id === "alias/aws/sns") return { keyArn: `arn:${this.partition}:kms:${this.region}:${this.account}:key/aws-managed-sns`, policy: awsManagedSnsKeyPolicy(this.account, this.region) };
-        const key = this.byArn.get(id);
-        if (!key) return { keyArn: id };
-        return { keyArn: id, policy: parse(key.inputs.policy) ?? defaultKeyPolicy(this.account, this.partition) };
+        const policy = this.keyPolicy(id);
+        return policy ? { keyArn: id, policy } : { keyArn: id };
+    }
+    /** The resource an input of `r` refers to (by its property dependency), if the plan creates it. */
+    dependency(r: PlanResource, input: string, type?: string): PlanResource | undefined {
+        return (r.propertyDependencies[input] ?? []).map((u) => this.byUrn.get(u)).find((d): d is PlanResource => d !== undefined && (!type || d.type === type));
+    }
+    /** The plan's bucket of this name (S3 bucket names are global: `arn:aws:s3:::name`). */
+    bucketNamed(name: string): PlanResource | undefined {
+        const r = this.byArn.get(`arn:${this.partition}:s3:::${name}`);
+        return r && (r.type === "aws:s3/bucket:Bucket" || r.type === "aws:s3/bucketV2:BucketV2") ? r : undefined;
+    }
+    /** The bucket policy of a bucket of the plan (undefined: none, so identity policies alone decide). */
+    bucketPolicy(bucketName: string): PolicyDocument | undefined {
+        const bucket = this.bucketNamed(bucketName);
+        const p = this.ofType("aws:s3/bucketPolicy:BucketPolicy").find((x) => x.inputs.bucket === bucketName || (!!bucket && (x.propertyDependencies.bucket ?? []).includes(bucket.urn)));
+        return parse(p?.inputs.policy);
+    }
+    /**
+     * The default encryption of a bucket of the plan: `sseAlgorithm` (AES256, aws:kms, aws:kms:dsse)
+     * and, for a customer managed key, the key and its policy (undefined when the key is not in the plan).
+     */
+    bucketEncryption(bucketName: string): { sseAlgorithm: string; bucketKey: boolean; keyArn?: string; policy?: PolicyDocument } | undefined {
+        const bucket = this.bucketNamed(bucketName);
+        const config = bucket && this.ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((c) => (c.propertyDependencies.bucket ?? []).includes(bucket.urn));
+        const first = (config?.inputs.rules as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: string }; bucketKeyEnabled?: boolean }[] | undefined)?.[0];
+        const rule = first?.applyServerSideEncryptionByDefault;
+        if (!rule?.sseAlgorithm) return undefined;
+        const keyArn = rule.kmsMasterKeyId;
+        const policy = keyArn ? this.keyPolicy(keyArn) : undefined;
+        return { sseAlgorithm: rule.sseAlgorithm, bucketKey: first?.bucketKeyEnabled === true, ...(keyArn ? { keyArn } : {}), ...(policy ? { policy } : {}) };
+    }
+    /** The policy of a key of the plan (its `policy` input, or KMS's default key policy); undefined for a key outside the plan. */
+    keyPolicy(keyArn: string): PolicyDocument | undefined {
+        const key = this.byArn.get(keyArn);
+        return key?.type === "aws:kms/key:Key" ? (parse(key.inputs.policy) ?? defaultKeyPolicy(this.account, this.partition)) : undefined;
     }
     /** The role session ARN a service makes when it acts as `roleArn` (what `aws:PrincipalArn` then names). */
     session(roleArn: string): string {

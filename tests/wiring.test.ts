@@ -5,13 +5,13 @@
  * exit 2 naming the edge.
  */
 import { expect } from "chai";
+import * as path from "path";
 import { exitCode } from "../review/cli";
 import type { PlanResource } from "../review/engine";
-import { renderText } from "../review/render";
-import { Review, reviewStack } from "../review/review";
-import { proveWiring, WiringReport } from "../review/wiring";
-import { wiringSection } from "../review/wiringSection";
-import { cachedReview } from "./harness";
+import type { Review } from "../review/review";
+import type { WiringReport } from "../review/wiring";
+import { cachedReview, ROOT } from "./harness";
+import { expectBroken as expectWireBroken, mutate as mutatePlan } from "./support/wiringBreak";
 import { STACKS } from "./support/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,27 +54,10 @@ describe("Wiring proof: every run-time call between services, decided by an IAM 
     describe("prod: the defects of issue 14 stay fixed, and each kind of broken wire is caught", () => {
         let review: Review;
         before(async () => {
-            review = await reviewStack({ stack: "prod" });
+            review = await cachedReview({ stack: "prod", configPath: path.join(ROOT, "Pulumi.prod.yaml") });
         });
-        const env = () => ({ accountId: review.accountId, region: review.region ?? "us-east-1" });
-        /** The plan with one resource's input changed. */
-        const mutate = (type: string, name: RegExp, change: (inputs: Record<string, any>) => void): PlanResource[] =>
-            review.resources.map((r) => {
-                if (r.type !== type || !name.test(r.name)) return r;
-                const copy = JSON.parse(JSON.stringify(r)) as PlanResource;
-                change(copy.inputs);
-                return copy;
-            });
-        async function expectBroken(resources: PlanResource[], id: RegExp, why: RegExp) {
-            const wiring = await proveWiring(resources, env());
-            const bad = wiring.verdicts.filter((v) => !v.ok);
-            expect(bad.map((v) => v.edge.id)).to.satisfy((ids: string[]) => ids.some((x) => id.test(x)), `broken edges: ${bad.map((v) => v.edge.id).join(", ")}`);
-            expect(bad.find((v) => id.test(v.edge.id))!.problems.join("\n")).to.match(why);
-            const broke = { ...review, wiring };
-            expect(exitCode(broke)).to.equal(2);
-            const text = renderText({ ...broke, sections: [...review.sections.filter((x) => !x.title.startsWith("Wiring")), wiringSection(wiring)] });
-            expect(text).to.match(new RegExp(`BROKEN ${id.source.replace(/^\^/, "")}`));
-        }
+        const mutate = (type: string, name: RegExp, change: (inputs: Record<string, any>) => void): PlanResource[] => mutatePlan(review.resources, type, name, change);
+        const expectBroken = (resources: PlanResource[], id: RegExp, why: RegExp) => expectWireBroken(review, resources, id, why);
 
         it("defect 2: the scheduled jobs' roles are assumable by Scheduler (aws:SourceArn is the schedule group), not by other groups or accounts", () => {
             for (const id of [/^scheduler:prod-change-safety-retention-/, /^scheduler:prod-change-safety-pinned-list-/, /^scheduler:prod-change-safety-gate-/, /^scheduler:overrides-.*-schedule$/]) {

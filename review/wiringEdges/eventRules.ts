@@ -6,9 +6,28 @@
  */
 import type { WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
-import { assumeRequest, inAccount, publishRequests, serviceCaller, STRANGER_ACCOUNT } from "./requests";
+import { assumeRequest, inAccount, publishRequests, serviceCaller, startAutomationRequests, STRANGER_ACCOUNT } from "./requests";
 
 const SOURCE = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html";
+
+/**
+ * An SSM Automation target (`arn:aws:ssm:<region>:<account>:automation-definition/<document>:<version>`):
+ * the rule's role starts the runbook, passing the role the input names (`AutomationAssumeRole`, or
+ * `assumeRole` in AWS-owned runbooks such as AWS-ExportPatchReportToS3) (EventBridge user guide,
+ * "Systems Manager Automation targets": the role needs ssm:StartAutomationExecution and iam:PassRole).
+ */
+function automationTarget(plan: WiringPlan, roleArn: string, arn: string, input: string | undefined, unproven: string[]) {
+    const m = /^(arn:[^:]+:ssm:[^:]*:[^:]*:)automation-definition\/([^:]+)(?::(.+))?$/.exec(arn);
+    if (!m) return [];
+    let parameters: Record<string, string[]> = {};
+    try {
+        parameters = JSON.parse(input ?? "{}");
+    } catch {
+        // an input that is not JSON passes no role
+    }
+    const passed = Object.entries(parameters).flatMap(([k, v]) => (/^(AutomationAssumeRole|assumeRole)$/i.test(k) ? v : []));
+    return startAutomationRequests(plan, roleArn, `${m[1]}document/${m[2]}`, m[3], passed, unproven);
+}
 
 export function eventRuleEdges(plan: WiringPlan): WiringEdge[] {
     const edges: WiringEdge[] = [];
@@ -20,14 +39,16 @@ export function eventRuleEdges(plan: WiringPlan): WiringEdge[] {
         const roleArn = target.inputs.roleArn as string | undefined;
         const context = { "aws:SourceAccount": plan.account, "aws:SourceArn": ruleArn };
         if (roleArn) {
+            const unproven: string[] = [];
             edges.push({
                 id: `rule:${ruleName}->${target.inputs.targetId ?? target.name}`,
                 kind: "EventBridge rule → role",
                 from: `Rule ${ruleName}`,
                 to: plan.label(roleArn),
-                requests: [assumeRequest(plan, roleArn, "events.amazonaws.com", context)],
+                requests: [assumeRequest(plan, roleArn, "events.amazonaws.com", context), ...automationTarget(plan, roleArn, arn, target.inputs.input as string | undefined, unproven)],
                 strangers: [{ ...assumeRequest(plan, roleArn, "events.amazonaws.com", { "aws:SourceAccount": STRANGER_ACCOUNT, "aws:SourceArn": strangerRule }), stranger: "a rule of another account" }],
                 source: SOURCE,
+                ...(unproven.length ? { unproven } : {}),
             });
         } else if (arn.split(":")[2] === "sns") {
             const unproven: string[] = [];

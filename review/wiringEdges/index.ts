@@ -6,9 +6,31 @@
 import type { WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
 import { alarmEdges } from "./alarms";
+import { associationEdges } from "./associations";
+import { dataSyncEdges } from "./dataSync";
 import { eventRuleEdges } from "./eventRules";
 import { lambdaDestinationEdges } from "./lambdaDestinations";
+import { maintenanceWindowEdges } from "./maintenanceWindows";
+import { quickSetupEdges } from "./quickSetup";
+import { roleChainEdges } from "./roleChains";
+import { roleTopicEdges } from "./roleTopics";
+import { s3LoggingEdges } from "./s3Logging";
 import { s3ObjectEdges } from "./s3Readers";
 import { schedulerEdges } from "./scheduler";
+import { stateMachineEdges } from "./stateMachines";
 
-export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [schedulerEdges, alarmEdges, lambdaDestinationEdges, eventRuleEdges, s3ObjectEdges];
+export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [
+    schedulerEdges,
+    alarmEdges,
+    lambdaDestinationEdges,
+    eventRuleEdges,
+    s3ObjectEdges,
+    maintenanceWindowEdges,
+    stateMachineEdges,
+    associationEdges,
+    s3LoggingEdges,
+    dataSyncEdges,
+    roleChainEdges,
+    quickSetupEdges,
+    roleTopicEdges,
+];

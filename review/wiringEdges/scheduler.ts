@@ -10,11 +10,11 @@
 import type { PlanResource } from "../engine";
 import type { WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
-import { assumeRequest, inAccount, roleCall, STRANGER_ACCOUNT } from "./requests";
+import { assumeRequest, inAccount, roleCall, startAutomationRequests, STRANGER_ACCOUNT } from "./requests";
 
 const SOURCE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html";
 
-function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; input?: string }) {
+function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; input?: string }, unproven: string[]) {
     const universal = /^arn:[^:]+:scheduler:::aws-sdk:([^:]+):(.+)$/.exec(target.arn);
     if (!universal) return [roleCall(plan, roleArn, "lambda:InvokeFunction", target.arn)];
     const [, service, api] = universal;
@@ -26,16 +26,7 @@ function targetCalls(plan: WiringPlan, roleArn: string, target: { arn: string; i
             return {};
         }
     })();
-    if (action === "ssm:StartAutomationExecution") {
-        // IAM service authorization reference, Systems Manager: StartAutomationExecution is authorized on
-        // the automation definition (document:version); the AutomationAssumeRole is passed to SSM.
-        const definition = `arn:${plan.partition}:ssm:${plan.region}:${plan.account}:automation-definition/${input.DocumentName}:${input.DocumentVersion ?? "$DEFAULT"}`;
-        const calls = [roleCall(plan, roleArn, action, definition)];
-        for (const passed of input.Parameters?.AutomationAssumeRole ?? []) {
-            calls.push(roleCall(plan, roleArn, "iam:PassRole", passed, { context: { "iam:PassedToService": "ssm.amazonaws.com" } }));
-        }
-        return calls;
-    }
+    if (action === "ssm:StartAutomationExecution") return startAutomationRequests(plan, roleArn, String(input.DocumentName), input.DocumentVersion, input.Parameters?.AutomationAssumeRole ?? [], unproven);
     return [roleCall(plan, roleArn, action, "*")];
 }
 
@@ -46,12 +37,13 @@ export function schedulerEdges(plan: WiringPlan): WiringEdge[] {
         const groupArn = `arn:${plan.partition}:scheduler:${plan.region}:${plan.account}:schedule-group/${group}`;
         const context = { "aws:SourceAccount": plan.account, "aws:SourceArn": groupArn };
         const otherGroup = `arn:${plan.partition}:scheduler:${plan.region}:${plan.account}:schedule-group/${group === "other-group" ? "another-group" : "other-group"}`;
+        const unproven: string[] = [];
         return {
             id: `scheduler:${s.name}`,
             kind: "Scheduler → target",
             from: `Schedule ${s.inputs.name ?? s.name} (group ${group})`,
             to: plan.label(target.arn),
-            requests: [assumeRequest(plan, target.roleArn, "scheduler.amazonaws.com", context), ...targetCalls(plan, target.roleArn, target)],
+            requests: [assumeRequest(plan, target.roleArn, "scheduler.amazonaws.com", context), ...targetCalls(plan, target.roleArn, target, unproven)],
             strangers: [
                 { ...assumeRequest(plan, target.roleArn, "scheduler.amazonaws.com", { ...context, "aws:SourceArn": otherGroup }), stranger: "a schedule in another group" },
                 {
@@ -60,6 +52,7 @@ export function schedulerEdges(plan: WiringPlan): WiringEdge[] {
                 },
             ],
             source: SOURCE,
+            ...(unproven.length ? { unproven } : {}),
         };
     });
 }
