@@ -79,18 +79,26 @@ export function checkMergedTags(sink: IssueSink, ns: string, raw: Record<string,
     for (const { section, fixedKeys, principalTag } of TAGGED_SECTIONS) {
         asArray(raw[section]).forEach((entry, i) => {
             const own = asRecord(entry).tags;
-            if (own === undefined) return;
             const path = `${ns}:${section}[${i}].tags`;
             const ownKeys = keysOf(own);
             for (const key of ownKeys) if (reserved(key, fixedKeys)) sink.add(`${path}.${key}`, why(fixedKeys), key);
             const fixed = [...fixedKeys, ...(principalTag && principal ? [principal] : [])];
             const merged = new Set([...stackKeys, ...ownKeys, ...fixed]);
-            if (merged.size > MAX_TAGS && stackKeys.size <= MAX_TAGS && ownKeys.length <= MAX_TAGS) {
-                const added = merged.size - stackKeys.size - fixed.filter((k) => !stackKeys.has(k)).length;
+            if (merged.size <= MAX_TAGS || stackKeys.size > MAX_TAGS || ownKeys.length > MAX_TAGS) return;
+            const added = ownKeys.filter((k) => !stackKeys.has(k) && !fixed.includes(k)).length;
+            const byProgram = fixed.length > 0 ? ` + ${fixed.join(", ")} set by the program` : "";
+            if (added > 0) {
                 sink.add(
                     path,
-                    `pushes the tags of this entry's resources to ${merged.size}: ${stackKeys.size} stack tags (standard + ${ns}:tags) + ${added} of its own${fixed.length > 0 ? ` + ${fixed.join(", ")} set by the program` : ""}; AWS allows at most ${MAX_TAGS} tags per resource`,
+                    `pushes the tags of this entry's resources to ${merged.size}: ${stackKeys.size} stack tags (standard + ${ns}:tags) + ${added} of its own${byProgram}; AWS allows at most ${MAX_TAGS} tags per resource`,
                     ownKeys.length,
+                );
+            } else {
+                // The entry adds nothing of its own: the stack tags leave no room for the program's tags.
+                sink.add(
+                    `${ns}:tags`,
+                    `the resources of ${ns}:${section}[${i}] receive ${merged.size} tags: ${stackKeys.size} stack tags (standard + ${ns}:tags)${byProgram}; AWS allows at most ${MAX_TAGS} tags per resource`,
+                    rootKeys.length,
                 );
             }
         });
