@@ -20,13 +20,14 @@ import { PatchBaseline } from "./components/patchBaseline";
 import { PatchOrchestrator } from "./components/patchOrchestrator";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
-import { stackTags } from "./components/tags";
+import { mergeTags, stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
 import { compileSchedule } from "./config/patchPolicies";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 import { installPathModel } from "./config/installPaths";
 import { INSTALL_PATHS_STASH } from "./core/installPaths";
+import { stackNamePrefix } from "./config/resourceNames";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -122,7 +123,7 @@ export function deployMultiAccount(
         management = new AutomationManagement(`${cfg.environment}-automation`, {
             config: m,
             region: cfg.region,
-            namePrefix: `${cfg.project}-${cfg.environment}`,
+            namePrefix: stackNamePrefix(cfg.project, cfg.environment),
             ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
             defaultInstallOverrideList,
             baselineOverride,
@@ -259,7 +260,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         name: b.name,
         operatingSystem: b.operatingSystem,
         description: b.description,
-        tags: { ...tags, ...b.tags },
+        tags: mergeTags(tags, b.tags),
         id: baselines[i].baselineId,
         arn: baselines[i].baselineArn,
     }));
@@ -289,7 +290,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     const compliance = cfg.compliance
         ? new PatchCompliance(`${cfg.environment}-compliance`, {
               compliance: cfg.compliance,
-              namePrefix: `${cfg.project}-${cfg.environment}`,
+              namePrefix: stackNamePrefix(cfg.project, cfg.environment),
               region: cfg.region,
               environment: cfg.environment,
               tags,
@@ -297,7 +298,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         : undefined;
 
     if (cfg.agentUpdates) {
-        new AgentUpdates(`${cfg.environment}-agent-updates`, { config: cfg.agentUpdates, namePrefix: `${cfg.project}-${cfg.environment}`, region: cfg.region, nativeProviders, tags });
+        new AgentUpdates(`${cfg.environment}-agent-updates`, { config: cfg.agentUpdates, namePrefix: stackNamePrefix(cfg.project, cfg.environment), region: cfg.region, nativeProviders, tags });
     }
     const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url }));
     const orchestrators = cfg.patchOrchestrators.map((o) => {

@@ -4,6 +4,7 @@ import type { AgentUpdatesConfig } from "../config";
 import { AGENTS, AgentKind } from "../config/agentUpdates";
 import { associationTargets } from "./patchPolicy";
 import { RegionalNativeProviders } from "./regions";
+import { agentAssociationName } from "../config/resourceNames";
 
 /** Arguments of {@link AgentUpdates}. */
 export interface AgentUpdatesArgs {
@@ -42,7 +43,7 @@ export class AgentUpdates extends pulumi.ComponentResource {
             this.associations[kind] = new awsNative.ssm.Association(
                 `${name}-${kind}`,
                 {
-                    associationName: c.associationName ?? `${args.namePrefix}-${a.suffix}`,
+                    associationName: c.associationName ?? agentAssociationName(args.namePrefix, a.suffix),
                     name: a.document,
                     targets: associationTargets(c.targets),
                     parameters: agentParameters(kind),

@@ -14,6 +14,7 @@ import { DEFAULT_LOCATION_RATE } from "../config/multiAccount";
 import { OU_ID_PATTERN } from "../config/rules";
 import { MemberStackSet } from "./memberStackSet";
 import { schedulerRole } from "./schedulerRole";
+import { multiAccountNames } from "../config/resourceNames";
 
 /** Arguments of {@link AutomationManagement}. */
 export interface AutomationManagementArgs {
@@ -134,7 +135,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
 
         const scheduleArns: Record<string, pulumi.Output<string>> = {};
         if (c.schedules.length > 0) {
-            const groupName = `${args.namePrefix}-automation`;
+            const groupName = multiAccountNames(args.namePrefix).scheduleGroup;
             const group = new aws.scheduler.ScheduleGroup(`${name}-schedules`, { name: groupName, tags: args.tags }, { parent: this });
             const context = pulumi.all([partition, accountId, adminRole.arn, document.name]).apply(([p, a, adminArn, doc]) => ({
                 partition: p,
@@ -207,7 +208,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
             this.memberStackSet = new MemberStackSet(
                 `${name}-members`,
                 {
-                    stackSetName: `${args.namePrefix}-automation-members`,
+                    stackSetName: multiAccountNames(args.namePrefix).memberStackSet,
                     executionRoleName: c.executionRoleName,
                     documentName: c.documentName,
                     resourceGroups: c.resourceGroups,

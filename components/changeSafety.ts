@@ -10,6 +10,7 @@ import { ApproverRole } from "./approverRole";
 import { HardenedBucket } from "./hardenedBucket";
 import { alarmTopic } from "./alarmTopic";
 import { ScheduledLambda } from "./scheduledLambda";
+import { CHANGE_SAFETY_SCHEDULES } from "../config/resourceNames";
 
 /** A baseline of this stack, as the promotion needs it. */
 export interface PromotedBaseline {
@@ -195,7 +196,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         MIN_COMPLIANT_PERCENT: String(a.minCompliantPercent),
                         MIN_INSTANCES: String(a.minInstances),
                     },
-                    schedules: [{ suffix: "check", expression: a.schedule, input: { source: "patching.promotion" }, description: `Promote ${args.stack} when ${promotion.after} is green` }],
+                    schedules: [{ suffix: CHANGE_SAFETY_SCHEDULES.promoteFunction[0], expression: a.schedule, input: { source: "patching.promotion" }, description: `Promote ${args.stack} when ${promotion.after} is green` }],
                     ...lambdaCommon,
                 },
                 { parent: this },
@@ -228,7 +229,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         { Sid: "SeeMissingList", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn!, Condition: { StringEquals: { "s3:prefix": overrideKey } } },
                     ],
                     environment: { ...devEnv, OBJECT_KEY: overrideKey, LOOKBACK_CYCLES: "2", CYCLE_TIME: cs.cycle.time, CYCLE_TIMEZONE: cs.cycle.timezone },
-                    schedules: [{ suffix: "export", expression: p.schedule, input: { source: "patching.pinned-list" }, description: `Export what ${promotion!.after} installed for ${args.stack}` }],
+                    schedules: [{ suffix: CHANGE_SAFETY_SCHEDULES.pinnedListFunction[0], expression: p.schedule, input: { source: "patching.pinned-list" }, description: `Export what ${promotion!.after} installed for ${args.stack}` }],
                     ...lambdaCommon,
                 },
                 { parent: this },
@@ -295,8 +296,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         ...approverEnv,
                     },
                     schedules: [
-                        { suffix: "request", expression: gate.requestSchedule, input: { action: "request" }, description: `Ask for approval of ${args.stack}'s install` },
-                        { suffix: "check", expression: "rate(1 hour)", input: { action: "check" }, description: "Record approvals; apply the timeout policy" },
+                        { suffix: CHANGE_SAFETY_SCHEDULES.gateFunction[0], expression: gate.requestSchedule, input: { action: "request" }, description: `Ask for approval of ${args.stack}'s install` },
+                        { suffix: CHANGE_SAFETY_SCHEDULES.gateFunction[1], expression: "rate(1 hour)", input: { action: "check" }, description: "Record approvals; apply the timeout policy" },
                     ],
                     ...lambdaCommon,
                 },
@@ -448,7 +449,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         },
                     ],
                     environment: { STACK: args.stack, DEFAULT_RETENTION_DAYS: String(install.snapshots.retentionDays) },
-                    schedules: [{ suffix: "daily", expression: "cron(30 4 * * ? *)", input: { source: "patching.snapshot-retention" }, description: `Expire ${args.stack}'s pre-patch snapshots` }],
+                    schedules: [{ suffix: CHANGE_SAFETY_SCHEDULES.retentionFunction[0], expression: "cron(30 4 * * ? *)", input: { source: "patching.snapshot-retention" }, description: `Expire ${args.stack}'s pre-patch snapshots` }],
                     ...ctx.lambdaCommon,
                 },
                 { parent: this },

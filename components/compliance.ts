@@ -5,6 +5,7 @@ import { complianceDashboardBody, DashboardRule } from "../core/complianceDashbo
 import { INVENTORY_DOCUMENT, NOTIFICATION_RULE_KEYS, notificationRules, NotificationRuleKey, PATCH_REPORT_DOCUMENT } from "../core/complianceEvents";
 import { HardenedBucket } from "./hardenedBucket";
 import { keyAccountStatements, ssmAutomationTrustStatement, topicPublisherKeyStatement } from "../core/iam";
+import { complianceNames } from "../config/resourceNames";
 
 /** Arguments of {@link PatchCompliance}. */
 export interface PatchComplianceArgs {
@@ -121,6 +122,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
         super("patching:compliance:PatchCompliance", name, {}, opts);
         const c = args.compliance;
         const { namePrefix, region, tags } = args;
+        const names = complianceNames(namePrefix);
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         this.ruleNames = {};
@@ -181,7 +183,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
             new aws.ssm.ResourceDataSync(
                 `${name}-sync`,
                 {
-                    name: c.dataSync.name ?? `${namePrefix}-compliance`,
+                    name: c.dataSync.name ?? names.dataSync,
                     s3Destination: { bucketName, region: bucketRegion, prefix: c.dataSync.prefix, syncFormat: "JsonSerDe" },
                 },
                 // The bucket policy must admit the sync before it is created (the service checks it).
@@ -196,7 +198,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
                 `${name}-inventory`,
                 {
                     name: INVENTORY_DOCUMENT,
-                    associationName: c.inventory.associationName ?? `${namePrefix}-software-inventory`,
+                    associationName: c.inventory.associationName ?? names.inventoryAssociation,
                     scheduleExpression: c.inventory.schedule,
                     targets: inventoryTargets(c.inventory.targets),
                     parameters: Object.fromEntries(Object.entries(c.inventory.collect).map(([k, on]) => [k, on ? "Enabled" : "Disabled"])),
@@ -217,13 +219,13 @@ export class PatchCompliance extends pulumi.ComponentResource {
                     description: `Encrypts the ${namePrefix} patching notification topic`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
-                    policy: pulumi.all([account, partition]).apply(([acct, p]) => JSON.stringify(notificationKeyPolicy(acct, p, region, `${namePrefix}-patch-notifications`))),
+                    policy: pulumi.all([account, partition]).apply(([acct, p]) => JSON.stringify(notificationKeyPolicy(acct, p, region, names.topic))),
                     tags,
                 },
                 { parent: this },
             );
-            new aws.kms.Alias(`${name}-notifications-key-alias`, { name: `alias/${namePrefix}-patch-notifications`, targetKeyId: key.arn }, { parent: this });
-            const topicName = `${namePrefix}-patch-notifications`;
+            new aws.kms.Alias(`${name}-notifications-key-alias`, { name: names.keyAlias, targetKeyId: key.arn }, { parent: this });
+            const topicName = names.topic;
             topic = new aws.sns.Topic(
                 `${name}-notifications`,
                 { name: topicName, displayName: `Patching ${args.environment}`, kmsMasterKeyId: key.arn, tags },
@@ -239,7 +241,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
             const rules: aws.cloudwatch.EventRule[] = [];
             for (const k of NOTIFICATION_RULE_KEYS.filter((k) => c.notifications.rules[k])) {
                 const spec = specs[k];
-                const ruleName = `${namePrefix}-${spec.nameSuffix}`;
+                const ruleName = names.rule(spec.nameSuffix);
                 const rule = new aws.cloudwatch.EventRule(
                     `${name}-${spec.nameSuffix}`,
                     { name: ruleName, description: spec.description, eventPattern: JSON.stringify(spec.pattern), state: "ENABLED", tags },
@@ -395,7 +397,7 @@ export class PatchCompliance extends pulumi.ComponentResource {
             new aws.athena.Workgroup(
                 `${name}-athena`,
                 {
-                    name: `${namePrefix}-compliance`,
+                    name: names.workGroup,
                     description: "Queries the resource data sync of patch compliance and inventory",
                     configuration: {
                         enforceWorkgroupConfiguration: true,
@@ -419,12 +421,12 @@ export class PatchCompliance extends pulumi.ComponentResource {
                 nonCompliantRule: dashboardRules.nonCompliant,
                 failureRules: dashboardRules.failures,
                 reportRule,
-                topicName: topic ? `${namePrefix}-patch-notifications` : undefined,
+                topicName: topic ? names.topic : undefined,
                 logGroupName: c.logs.groupName,
             });
             const dashboard = new aws.cloudwatch.Dashboard(
                 `${name}-dashboard`,
-                { dashboardName: `${namePrefix}-patch-compliance`, dashboardBody: JSON.stringify(body) },
+                { dashboardName: names.dashboard, dashboardBody: JSON.stringify(body) },
                 { parent: this },
             );
             this.dashboardName = dashboard.dashboardName;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { MaintenanceWindowConfig, WindowNotificationsConfig, WindowTargetConfig, WindowTaskConfig } from "../config/maintenanceWindows";
 import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
+import { mergeTags } from "./tags";
 
 /** The window's own settings (schedule, duration, cutoff, dates). */
 export type WindowSettings = Pick<
@@ -330,5 +331,5 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
 /** The component arguments for a `patching:maintenanceWindows` entry. */
 export function windowArgsFromConfig(w: MaintenanceWindowConfig, tags: Record<string, string>): MaintenanceWindowArgs {
     const { targets, tasks, notifications, tags: own, ...window } = w;
-    return { window, targets, tasks, notifications, tags: { ...tags, ...own } };
+    return { window, targets, tasks, notifications, tags: mergeTags(tags, own) };
 }

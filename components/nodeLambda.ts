@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as path from "path";
 import type { BuildOptions } from "esbuild";
+import { lambdaLogGroupName } from "../config/resourceNames";
 
 /** The Node.js runtime every Lambda of this program uses (current LTS on Lambda). */
 export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
@@ -102,7 +103,7 @@ export class NodeLambda extends pulumi.ComponentResource {
 
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? 30, tags: args.tags },
+            { name: lambdaLogGroupName(args.functionName), retentionInDays: args.logRetentionDays ?? 30, tags: args.tags },
             { parent: this },
         );
 

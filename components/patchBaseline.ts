@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BaselineConfig } from "../config";
+import { mergeTags } from "./tags";
 
 /** Arguments of {@link PatchBaseline}. */
 export interface PatchBaselineArgs {
@@ -60,7 +61,7 @@ export class PatchBaseline extends pulumi.ComponentResource {
                 rejectedPatchesAction: b.rejectedPatchesAction,
                 sources: b.sources.length > 0 ? b.sources : undefined,
                 availableSecurityUpdatesComplianceStatus: b.availableSecurityUpdatesComplianceStatus,
-                tags: { ...args.tags, ...b.tags },
+                tags: mergeTags(args.tags, b.tags),
             },
             { parent: this, ignoreChanges: args.promotedByApprovalDate ? ["approvalRules[*].approveUntilDate"] : undefined },
         );

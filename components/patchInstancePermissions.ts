@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ssmAutomationTrustStatement } from "../core/iam";
+import { mergeTags } from "./tags";
 
 /** The AWS managed policy every managed node needs (SSM Agent core permissions). */
 export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
@@ -68,7 +69,7 @@ export class PatchInstancePermissions extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const corePolicyArn = pulumi.interpolate`arn:${partition}:iam::aws:policy/${SSM_CORE_POLICY}`;
-        const roleTags = args.principalTag ? { ...args.tags, [args.principalTag.key]: args.principalTag.value } : args.tags;
+        const roleTags = args.principalTag ? mergeTags(args.tags, {}, { [args.principalTag.key]: args.principalTag.value }) : args.tags;
 
         if (args.accessStatements.length > 0) {
             this.accessPolicy = new aws.iam.Policy(

@@ -12,6 +12,7 @@ import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement }
 import { documentArn, MaintenanceWindow } from "./maintenanceWindow";
 import { NodeLambda } from "./nodeLambda";
 import type { BaselineOverrideRef } from "./overrideRef";
+import { mergeTags } from "./tags";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -256,7 +257,7 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
     constructor(name: string, args: PatchOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patching:orchestrator:PatchOrchestrator", name, {}, opts);
         const cfg = args.orchestrator;
-        const tags = { ...args.tags, ...cfg.tags };
+        const tags = mergeTags(args.tags, cfg.tags);
         const ctx = awsContext(this);
 
         // The command-output and summary log group: created here, or one created elsewhere (patching:compliance).
@@ -374,7 +375,7 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
                         description: `EC2 instance role for instances patched by ${name}`,
                         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
                         // The override bucket admits readers by this principal tag.
-                        tags: override ? { ...tags, [override.principalTag.key]: override.principalTag.value } : tags,
+                        tags: override ? mergeTags(tags, {}, { [override.principalTag.key]: override.principalTag.value }) : tags,
                     },
                     { parent: this },
                 );

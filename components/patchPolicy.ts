@@ -11,6 +11,8 @@ import type { BaselineOverrideRef } from "./overrideRef";
 import { PatchInstancePermissions } from "./patchInstancePermissions";
 import { RegionalNativeProviders, RegionalProviders } from "./regions";
 import { ssmAutomationTrustStatement } from "../core/iam";
+import { PATCH_POLICY_TAG_KEY } from "../config/resourceTags";
+import { mergeTags } from "./tags";
 import {
     QUICK_SETUP_DEPLOYMENT_TARGET_PARAMETERS,
     QUICK_SETUP_PATCH_POLICY_PARAMETERS,
@@ -219,7 +221,7 @@ export class PatchPolicy extends pulumi.ComponentResource {
     constructor(name: string, args: PatchPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patching:ssm:PatchPolicy", name, {}, opts);
         const policy = args.policy;
-        const tags = { ...args.tags, ...policy.tags, PatchPolicy: policy.name };
+        const tags = mergeTags(args.tags, policy.tags, { [PATCH_POLICY_TAG_KEY]: policy.name });
         this.mode = policy.mode;
         this.regions = policyRegions(policy, args.homeRegion);
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;

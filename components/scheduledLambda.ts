@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeLambda, NodeLambdaArgs } from "./nodeLambda";
 import { schedulerRole } from "./schedulerRole";
+import { lambdaErrorAlarmName, lambdaScheduleName } from "../config/resourceNames";
 
 /** One EventBridge Scheduler schedule invoking the function. */
 export interface LambdaSchedule {
@@ -77,7 +78,7 @@ export class ScheduledLambda extends pulumi.ComponentResource {
                 new aws.scheduler.Schedule(
                     `${name}-${s.suffix}`,
                     {
-                        name: `${args.functionName}-${s.suffix}`,
+                        name: lambdaScheduleName(args.functionName, s.suffix),
                         groupName: group.name,
                         description: s.description,
                         scheduleExpression: s.expression,
@@ -92,7 +93,7 @@ export class ScheduledLambda extends pulumi.ComponentResource {
         new aws.cloudwatch.MetricAlarm(
             `${name}-errors`,
             {
-                name: `${args.functionName}-errors`,
+                name: lambdaErrorAlarmName(args.functionName),
                 alarmDescription: `${args.functionName} failed: see its log group /aws/lambda/${args.functionName}`,
                 namespace: "AWS/Lambda",
                 metricName: "Errors",

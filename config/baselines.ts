@@ -24,6 +24,8 @@ import {
     OPERATING_SYSTEMS,
     OperatingSystem,
     OS_WITHOUT_APPROVAL_DELAY,
+    PRODUCT_NAME_FAMILIES,
+    productFamilyOf,
     REJECTED_PATCHES_ACTIONS,
     SOURCE_NAME_PATTERN,
 } from "./rules";
@@ -157,10 +159,31 @@ function checkFilterGroup(sink: IssueSink, path: string, group: unknown, os: Ope
             if (v.toLowerCase() === "all") {
                 sink.add(`${path}.${key}[${i}]`, `"${v}" is not a patch property value; use "*" to match every value`, v);
             } else if (closed && v !== "*" && !closed.includes(v)) {
-                sink.add(`${path}.${key}[${i}]`, `is not a ${key} value for ${os}; allowed: ${closed.join(", ")} or *`, v);
+                const other = otherFamilies(key, v, os);
+                sink.add(
+                    `${path}.${key}[${i}]`,
+                    `is not a ${key} value for ${os}${other ? ` (it is one of ${other})` : ""}; allowed: ${closed.join(", ")} or * (PatchFilter, DescribePatchProperties)`,
+                    v,
+                );
+            } else if (key === "PRODUCT" && v !== "*") {
+                const family = productFamilyOf(v);
+                if (family && !family.os.includes(os)) {
+                    const own = PRODUCT_NAME_FAMILIES.filter((f) => f.os.includes(os)).map((f) => f.example);
+                    sink.add(
+                        `${path}.${key}[${i}]`,
+                        `is a ${family.os.join("/")} product, not a ${os} one; ${os} PRODUCT values are its own releases${own.length > 0 ? ` such as ${own.join(", ")}` : ""} or * (the set is open: DescribePatchProperties lists the current ones)`,
+                        v,
+                    );
+                }
             }
         });
     }
+}
+
+/** The other operating systems whose closed set for `key` holds `value` (a value of another family), for the message. */
+function otherFamilies(key: string, value: string, os: OperatingSystem): string | undefined {
+    const owners = OPERATING_SYSTEMS.filter((o) => o !== os && CLOSED_FILTER_VALUES[o]?.[key]?.includes(value));
+    return owners.length > 0 ? `the ${key} values of ${owners.join(", ")}` : undefined;
 }
 
 /**

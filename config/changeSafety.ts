@@ -197,8 +197,6 @@ export function changeSafetyNames(project: string, stack: string) {
         retentionFunction: `${p}-snapshot-retention`,
     };
 }
-/** Longest `<project>-<stack>` the derived names fit (Lambda names ≤ 64 with "-export-installed-patches" and a schedule suffix). */
-export const MAX_NAME_PREFIX = 30;
 
 /** Default key of the pinned InstallOverrideList of a stack. */
 export function defaultOverrideListKey(stack: string): string {
@@ -210,13 +208,10 @@ export function defaultOverrideListKey(stack: string): string {
  * baselines exist and approve by date, the gate has an install to hold, the snapshot install has
  * what it needs. Reads raw input defensively so every problem is reported at once.
  */
-export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, project = "patching", rawPolicies?: unknown): void {
+export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, _project = "patching", rawPolicies?: unknown): void {
     if (raw === undefined) return;
     const cs = asRecord(raw);
-    const prefix = changeSafetyNames(project, stack).prefix;
-    if (prefix.length > MAX_NAME_PREFIX) {
-        sink.add(path, `derives AWS names from "${prefix}" (project-stack), which must be at most ${MAX_NAME_PREFIX} characters so function and schedule names fit 64; use a shorter stack name`, prefix);
-    }
+    // The names derived from <project>-<stack> are checked at their final length by config/resourceNames.ts.
     const promotion = cs.promotion === undefined ? undefined : asRecord(cs.promotion);
     if (promotion) {
         const p = `${path}.promotion`;

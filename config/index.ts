@@ -22,6 +22,8 @@ import { checkPatchPolicies, patchPoliciesSchema } from "./patchPolicies";
 import { REGION_PATTERN } from "./rules";
 import { scheduleSources } from "./scheduleSources";
 import { agentUpdatesSchema, checkAgentUpdates } from "./agentUpdates";
+import { checkDerivedNames } from "./resourceNames";
+import { checkMergedTags, standardTags } from "./resourceTags";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
@@ -45,8 +47,8 @@ export type { AgentUpdateConfig, AgentUpdatesConfig } from "./agentUpdates";
 /** Namespace of this program's keys in stack config (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "patching";
 
-/** Tag keys the program sets on every taggable resource; user tags may not override them. */
-export const STANDARD_TAG_KEYS = ["Project", "Environment", "Stack", "ManagedBy"] as const;
+/** Tag keys the program sets on every taggable resource; user tags may not override them (config/resourceTags.ts). */
+export { STANDARD_TAG_KEYS } from "./resourceTags";
 
 /** The `patching:` keys of a stack file, one schema each. */
 const sectionSchemas = {
@@ -185,7 +187,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
         overrideStore: raw.overrideStore,
         homeRegion: namespace(values, "aws").region,
         // What every baseline is tagged with besides its own tags (components/tags.ts stackTags).
-        stackTags: { ...asRecord(raw.tags), Project: ctx.project, Environment: raw.environment, Stack: ctx.stack, ManagedBy: "pulumi" },
+        stackTags: { ...asRecord(raw.tags), ...standardTags(ctx.project, raw.environment as string, ctx.stack) },
     });
     checkCompliance(sink, `${CONFIG_NAMESPACE}:compliance`, raw.compliance);
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
@@ -196,11 +198,9 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
         path: `${CONFIG_NAMESPACE}:compliance`,
         raw: raw.compliance,
     });
-    for (const key of Object.keys(raw.tags && typeof raw.tags === "object" ? raw.tags : {})) {
-        if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
-            sink.add(`${CONFIG_NAMESPACE}:tags.${key}`, `is set by the program on every resource; standard tag keys are ${STANDARD_TAG_KEYS.join(", ")}`, key);
-        }
-    }
+    // Merged tag sets and reserved tag keys in every section that takes tags; final names after prefixes and suffixes.
+    checkMergedTags(sink, CONFIG_NAMESPACE, raw);
+    if (parsed.success) checkDerivedNames(sink, CONFIG_NAMESPACE, parsed.data, ctx.project, ctx.stack, raw.changeSafety !== undefined);
     issues.push(...sink.issues);
 
     // zod reports the namespace root as "patching"; present top-level keys as "patching:key".

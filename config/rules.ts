@@ -104,10 +104,33 @@ export const FILTER_KEYS_BY_OS: Record<OperatingSystem, readonly string[]> = {
 };
 
 /**
- * Filter values that form a closed, documented set (DescribePatchProperties; PatchFilter API
- * reference). Keys not listed here (PRODUCT, PRODUCT_FAMILY, Linux CLASSIFICATION/SEVERITY, whose
- * values differ by distribution and release) are checked for length only. `*` is always allowed.
+ * Filter values that form a closed, documented set, per operating system. `*` is always allowed.
+ * Keys not listed for an OS (PRODUCT, PRODUCT_FAMILY, Debian/Ubuntu SECTION, macOS CLASSIFICATION)
+ * are open sets: AWS adds a product with every OS release and a section with every repository, so
+ * they are checked for length here and for the family of a PRODUCT name by {@link productFamilyOf}.
+ *
+ * Windows CLASSIFICATION, MSRC_SEVERITY, Ubuntu PRIORITY and PATCH_SET:
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html
+ *   (PatchFilter, "Supported key ... Supported values") and
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribePatchProperties.html
+ * Linux CLASSIFICATION of yum/dnf families is the `type` attribute of an update notice in the
+ * repository's updateinfo.xml, and SEVERITY its `severity` attribute, as published by the vendor
+ * ("Patch Manager uses the severity level reported by the software publisher"):
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-linux-rules.html
+ *   (Amazon Linux: types Security, Bugfix, Enhancement, Recommended, Newpackage; ALAS severities
+ *   Critical, Important, Medium, Low. AlmaLinux, RHEL, Rocky, CentOS, Oracle Linux: the same types;
+ *   Red Hat-style severities Critical, Important, Moderate, Low.)
+ * SUSE CLASSIFICATION (patch categories) and SEVERITY (SUSE ratings):
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html (SUSE
+ *   Linux Enterprise Server: Security, Recommended, Optional, Feature, Document, Yast) and
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-linux-rules.html#linux-rules-sles
  */
+const YUM_CLASSIFICATIONS = ["Security", "Bugfix", "Enhancement", "Recommended", "Newpackage"] as const;
+const AMAZON_LINUX_SEVERITIES = ["Critical", "Important", "Medium", "Low"] as const;
+const REDHAT_SEVERITIES = ["Critical", "Important", "Moderate", "Low"] as const;
+const DEB_PRIORITIES = ["Required", "Important", "Standard", "Optional", "Extra"] as const;
+const AMAZON_LINUX_VALUES = { CLASSIFICATION: YUM_CLASSIFICATIONS, SEVERITY: AMAZON_LINUX_SEVERITIES };
+const REDHAT_VALUES = { CLASSIFICATION: YUM_CLASSIFICATIONS, SEVERITY: REDHAT_SEVERITIES };
 export const CLOSED_FILTER_VALUES: Partial<Record<OperatingSystem, Record<string, readonly string[]>>> = {
     WINDOWS: {
         PATCH_SET: ["OS", "APPLICATION"],
@@ -125,10 +148,58 @@ export const CLOSED_FILTER_VALUES: Partial<Record<OperatingSystem, Record<string
         ],
         MSRC_SEVERITY: ["Critical", "Important", "Moderate", "Low", "Unspecified"],
     },
-    UBUNTU: { PRIORITY: ["Required", "Important", "Standard", "Optional", "Extra"] },
-    DEBIAN: { PRIORITY: ["Required", "Important", "Standard", "Optional", "Extra"] },
-    RASPBIAN: { PRIORITY: ["Required", "Important", "Standard", "Optional", "Extra"] },
+    AMAZON_LINUX: AMAZON_LINUX_VALUES,
+    AMAZON_LINUX_2: AMAZON_LINUX_VALUES,
+    AMAZON_LINUX_2022: AMAZON_LINUX_VALUES,
+    AMAZON_LINUX_2023: AMAZON_LINUX_VALUES,
+    REDHAT_ENTERPRISE_LINUX: REDHAT_VALUES,
+    CENTOS: REDHAT_VALUES,
+    ORACLE_LINUX: REDHAT_VALUES,
+    ROCKY_LINUX: REDHAT_VALUES,
+    ALMA_LINUX: REDHAT_VALUES,
+    SUSE: {
+        CLASSIFICATION: ["Security", "Recommended", "Optional", "Feature", "Document", "Yast"],
+        SEVERITY: ["Critical", "Important", "Moderate", "Low"],
+    },
+    // PRIORITY is closed (PatchFilter); SECTION is open (a repository's sections).
+    UBUNTU: { PRIORITY: DEB_PRIORITIES },
+    DEBIAN: { PRIORITY: DEB_PRIORITIES },
+    RASPBIAN: { PRIORITY: DEB_PRIORITIES },
 };
+
+/**
+ * How each OS family names its PRODUCT values, from DescribePatchProperties (Property PRODUCT)
+ * results and the PatchFilter reference (e.g. WindowsServer2019, Office 2016, AmazonLinux2,
+ * AmazonLinux2023, RedhatEnterpriseLinux8.6, CentOSStream9, OracleLinux8.7, Suse15.4, Ubuntu22.04,
+ * Debian12, RockyLinux9.1, AlmaLinux9.2, macOS13.0):
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribePatchProperties.html
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeAvailablePatches.html
+ * The sets themselves stay open (each OS release adds a product), so a PRODUCT value is rejected
+ * only when its name belongs to ANOTHER family: a Windows product on an Amazon Linux baseline, an
+ * Amazon Linux 2023 product on an Amazon Linux 2 baseline. Order matters: the first match wins.
+ */
+export const PRODUCT_NAME_FAMILIES: readonly { os: readonly OperatingSystem[]; pattern: RegExp; example: string }[] = [
+    { os: ["AMAZON_LINUX_2023"], pattern: /^AmazonLinux2023/i, example: "AmazonLinux2023" },
+    { os: ["AMAZON_LINUX_2022"], pattern: /^AmazonLinux2022/i, example: "AmazonLinux2022" },
+    { os: ["AMAZON_LINUX"], pattern: /^AmazonLinux201\d/i, example: "AmazonLinux2018.03" },
+    { os: ["AMAZON_LINUX_2"], pattern: /^AmazonLinux2(\.\d+)?$/i, example: "AmazonLinux2" },
+    { os: ["REDHAT_ENTERPRISE_LINUX"], pattern: /^RedhatEnterpriseLinux/i, example: "RedhatEnterpriseLinux8.6" },
+    { os: ["CENTOS"], pattern: /^CentOS/i, example: "CentOSStream9" },
+    { os: ["ORACLE_LINUX"], pattern: /^OracleLinux/i, example: "OracleLinux8.7" },
+    { os: ["ROCKY_LINUX"], pattern: /^RockyLinux/i, example: "RockyLinux9.1" },
+    { os: ["ALMA_LINUX"], pattern: /^AlmaLinux/i, example: "AlmaLinux9.2" },
+    { os: ["SUSE"], pattern: /^(Suse|SLES)/i, example: "Suse15.4" },
+    { os: ["UBUNTU"], pattern: /^Ubuntu/i, example: "Ubuntu22.04" },
+    { os: ["DEBIAN"], pattern: /^Debian/i, example: "Debian12" },
+    { os: ["RASPBIAN"], pattern: /^Raspbian/i, example: "Raspbian11" },
+    { os: ["MACOS"], pattern: /^mac ?OS/i, example: "macOS13.0" },
+    { os: ["WINDOWS"], pattern: /^(Windows|Office|Microsoft|SQL ?Server|Exchange|SharePoint|Visual ?Studio|\.NET)/i, example: "WindowsServer2019" },
+];
+
+/** The family entry a PRODUCT name belongs to, or undefined when its name is not recognised (open set). */
+export function productFamilyOf(product: string): (typeof PRODUCT_NAME_FAMILIES)[number] | undefined {
+    return PRODUCT_NAME_FAMILIES.find((f) => f.pattern.test(product));
+}
 
 /**
  * Operating systems whose approval rules take neither an approval delay nor an approval date

@@ -55,12 +55,18 @@ describe("offline review", () => {
             "patching:baselines[1].approvalRules[0].approveAfterDays",
             "patching:baselines[1].approvalRules[0].patchFilters.MSRC_SEVERITY",
             "patching:baselines[1].approvalRules[1]",
+            // One per class of issue 15: value of another OS family, merged tag limit, reserved tag key, final name length, dialect.
+            "patching:baselines[2].approvalRules[0].patchFilters.PRODUCT[0]",
+            "patching:baselines[2].tags",
+            "patching:baselines[2].tags.Environment",
+            "patching:overrideStore.configId",
+            "patching:overrideStore.remediation.schedule",
         ]) {
             expect(out).to.contain(`✗ ${p}:`);
         }
         const plan = JSON.parse(fs.readFileSync(json, "utf8"));
         expect(plan.valid).to.equal(false);
-        expect(plan.configErrors).to.have.length(4);
+        expect(plan.configErrors).to.have.length(10);
         expect(plan.resources).to.deep.equal([]);
         expect(fs.readFileSync(md, "utf8")).to.contain("| `patching:baselines[1].approvalRules[0].approveAfterDays` | must be from 0 to 360");
     });
@@ -102,7 +108,7 @@ describe("offline review", () => {
         const npmStart = ["-r", "./tests/support/loadedPackages.js", "scripts/run.js", "review/cli.ts"];
         const bad = spawnSync(process.execPath, [...npmStart, "--config", "tests/fixtures/invalid.yaml"], { cwd: ROOT, encoding: "utf8" });
         expect(bad.status, bad.stderr).to.equal(1);
-        expect(bad.stdout).to.contain("INVALID CONFIG: 4 problem(s)");
+        expect(bad.stdout).to.contain("INVALID CONFIG: 10 problem(s)");
         expect(bad.stderr).to.contain("loaded packages: []");
         const ok = spawnSync(process.execPath, [...npmStart, "--stack", "prod", "--quiet"], { cwd: ROOT, encoding: "utf8" });
         expect(ok.status, ok.stderr).to.equal(0);
@@ -118,7 +124,7 @@ describe("offline review", () => {
         const code = await runCli(["--stack", "dev", "--stack", "broken", "--quiet"], (s) => (out += s), dir);
         expect(code).to.equal(1);
         expect(out).to.contain("stack broken");
-        expect(out).to.contain("INVALID CONFIG: 4 problem(s)");
+        expect(out).to.contain("INVALID CONFIG: 10 problem(s)");
         expect(out).to.contain("! stack broken not shown: its config is invalid");
         expect(out).to.contain("Release calendar across stacks dev, broken");
         // The order of the flags does not matter, and the worst is taken over 0, 1 and 2.
