@@ -39,7 +39,8 @@ describe("Contracts: IAM policies against the Service Authorization Reference (@
             const tag = { StringEquals: { "aws:ResourceTag/Patch": "yes" } };
             expect((await problems({ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*", Condition: tag }))[0]).to.match(/condition key aws:ResourceTag\/Patch applies to none of ec2:DescribeInstances/);
             expect(await problems({ Effect: "Allow", Action: "ec2:StartInstances", Resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`, Condition: tag })).to.deep.equal([]);
-            // Global keys apply everywhere; a pattern key (the KMS encryption context) matches its template.
+            // Global keys apply everywhere (a service-prefixed one too); a pattern key (the KMS encryption context) matches its template.
+            expect(await problems({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { ArnLike: { "ssm:SourceInstanceArn": "arn:aws:ec2:*:*:instance/*" } } })).to.deep.equal([]);
             expect(
                 await problems({
                     Effect: "Allow",

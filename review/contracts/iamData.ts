@@ -221,7 +221,8 @@ async function checkStatement(policy: PlanPolicy, statement: Statement, index: n
             continue;
         }
         const serviceKey = actions.some((a) => a.conditionKeys.some((k) => keyRegex(k).test(key)));
-        const global = key.toLowerCase().startsWith("aws:") && !TAG_KEYS.test(key) && (getGlobalConditionKeyByName(key) !== undefined || known.key.toLowerCase().startsWith("aws:"));
+        // A global key (aws:SourceArn, aws:PrincipalTag/…, and the few service-prefixed ones such as ssm:SourceInstanceArn) applies to every action.
+        const global = !TAG_KEYS.test(key) && (getGlobalConditionKeyByName(key) !== undefined || known.key.toLowerCase().startsWith("aws:"));
         if (!serviceKey && !global) {
             report.problems.push(`${where}: condition key ${key} applies to none of ${[...new Set(actions.map((a) => `${a.service}:${a.name}`))].slice(0, 8).join(", ")}${actions.length > 8 ? ", …" : ""}`);
         }
