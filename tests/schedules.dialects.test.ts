@@ -11,7 +11,7 @@ import { fieldMeta } from "../config/fields";
 import { configModelSchema } from "../config/index";
 import { readStackValues } from "../config/source";
 import { SCHEDULE_DIALECTS, ScheduleDialect } from "../core/schedule";
-import { ROOT } from "./harness";
+import { ROOT, runProgram } from "./harness";
 
 /** Every schedule key of the model: `patching:.a.b[].c` and the dialect its shared schema parses. */
 function scheduleKeys(): { at: string; dialect: ScheduleDialect }[] {
@@ -113,6 +113,19 @@ function setAt(values: Record<string, unknown>, at: string, value: unknown): str
     return concrete;
 }
 
+/** The value at a model path (element 0 of arrays), or undefined when a part is missing. */
+function valueAt(values: Record<string, unknown>, at: string): unknown {
+    const [top, ...rest] = at.replace(/^patching:\./, "").split(".");
+    let cur: unknown = values[`patching:${top.replace("[]", "")}`];
+    if (top.endsWith("[]")) cur = Array.isArray(cur) ? cur[0] : undefined;
+    for (const p of rest) {
+        if (!cur || typeof cur !== "object") return undefined;
+        cur = (cur as Record<string, unknown>)[p.replace("[]", "")];
+        if (p.endsWith("[]")) cur = Array.isArray(cur) ? cur[0] : undefined;
+    }
+    return cur;
+}
+
 function issues(values: Record<string, unknown>): ConfigIssue[] {
     try {
         parseConfig(values, { project: "patching", stack: "prod" });
@@ -165,4 +178,34 @@ describe("every schedule key parses its own dialect (issue 15 item 3)", () => {
             expect(issues(values).filter((i) => i.path === concrete && i.message.includes(label)), `${concrete} = ${good}`).to.deep.equal([]);
         });
     }
+
+    it("under mocks, every EventBridge Scheduler schedule of the shipped prod stack takes its expression from a Scheduler key, never from another dialect's key", async function () {
+        this.timeout(120000);
+        // A distinct marker, valid in its own dialect, at every schedule key prod sets.
+        const values = JSON.parse(JSON.stringify(PROD)) as Record<string, unknown>;
+        // Without promotion: the program would compare the moved schedules with dev's stack file.
+        delete (values["patching:changeSafety"] as Record<string, unknown>).promotion;
+        const markers = new Map<string, { at: string; dialect: ScheduleDialect }>();
+        let n = 2;
+        for (const { at, dialect } of keys) {
+            // Only keys prod already sets (a key of an absent feature would make the config invalid).
+            const original = valueAt(values, at);
+            if (typeof original !== "string") continue;
+            // Same form as prod's value (an offset needs a cron), distinct per key.
+            const marker = original.startsWith("cron(") ? `cron(0 ${n} ? * SUN *)` : `rate(${n} days)`;
+            n++;
+            setAt(values, at, marker);
+            markers.set(marker, { at, dialect });
+        }
+        expect(issues(values)).to.deep.equal([]);
+        expect([...markers.values()].map((m) => m.dialect)).to.include("scheduler");
+        const { resources } = await runProgram(values, "prod");
+        const schedules = resources.filter((r) => r.type === "aws:scheduler/schedule:Schedule").map((r) => String(r.inputs.scheduleExpression));
+        expect(schedules.length).to.be.greaterThan(0);
+        const foreign = schedules.filter((e) => markers.has(e) && markers.get(e)!.dialect !== "scheduler").map((e) => markers.get(e)!.at);
+        expect(foreign, "keys of another dialect reaching EventBridge Scheduler").to.deep.equal([]);
+        const reached = new Set(schedules.filter((e) => markers.has(e)).map((e) => markers.get(e)!.at));
+        expect(reached.size, JSON.stringify([...markers.values()])).to.be.greaterThan(0);
+        for (const e of schedules) expect(SCHEDULE_DIALECTS.scheduler.problems(e), e).to.deep.equal([]);
+    });
 });
