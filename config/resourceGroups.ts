@@ -17,7 +17,7 @@ export const resourceGroupsSchema = z.array(resourceGroupSchema, { error: "must 
 export function createdGroupTypes(raw: unknown): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const g of asArray(raw).map(asRecord)) {
-        if (typeof g.name === "string" && !out.has(g.name)) out.set(g.name, Array.isArray(g.resourceTypes) ? (g.resourceTypes as string[]) : ["AWS::EC2::Instance"]);
+        if (typeof g.name === "string" && !out.has(g.name)) out.set(g.name, Array.isArray(g.resourceTypes) ? [...new Set(g.resourceTypes as string[])] : ["AWS::EC2::Instance"]);
     }
     return out;
 }

@@ -19,6 +19,7 @@ const PACKAGES: Record<string, string> = {
     sts: "@aws-sdk/client-sts",
     logs: "@aws-sdk/client-cloudwatch-logs",
     "resource-groups": "@aws-sdk/client-resource-groups",
+    "resource-groups-tagging-api": "@aws-sdk/client-resource-groups-tagging-api",
 };
 
 type SdkModule = Record<string, unknown>;
