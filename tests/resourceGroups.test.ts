@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { QueryType } from "@aws-sdk/client-resource-groups";
 import type { PlanResource } from "../review/engine";
 import { resourceGroupsSection } from "../review/resourceGroupsSection";
+import { installPathsOf } from "../config/installPaths";
 import { ACCOUNT, issuesOf, minimalConfig, named, ofType, parse, REGION, runProgram } from "./harness";
 import { requestProblems } from "./support/sdkModel";
 
@@ -110,6 +111,20 @@ describe("patching:resourceGroups: config", () => {
             }),
             [["patching:resourceGroups[0].name", /also created by patching:multiAccount.resourceGroups in us-east-1/]],
         );
+    });
+});
+
+describe("patching:resourceGroups: install paths", () => {
+    it("a window on a created group is judged by the group's tag query, a pre-existing group stays opaque", () => {
+        const cfg = parse(
+            minimalConfig({
+                "patching:resourceGroups": [seedGroup],
+                "patching:maintenanceWindows": [seedWindow(), { ...seedWindow([{ name: "legacy-group", resourceGroup: { name: "existing-web-servers" } }]), name: "legacy-window" }],
+            }),
+        );
+        const [created, legacy] = installPathsOf(cfg, REGION).map((p) => p.selector);
+        expect(created.terms).to.deep.equal([{ tags: { PatchGroup: ["Windows"] }, kinds: ["ec2"] }]);
+        expect(legacy.label).to.contain("query not in this stack");
     });
 });
 
