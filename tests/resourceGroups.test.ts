@@ -128,21 +128,22 @@ describe("patching:resourceGroups: install paths", () => {
     });
 });
 
+/** One stack naming a group it creates and one that already exists, from a window and an orchestrator. */
+const bothGroups = minimalConfig({
+    "patching:resourceGroups": [seedGroup],
+    "patching:maintenanceWindows": [
+        seedWindow([
+            { name: "patch-targets", resourceGroup: { name: seedGroup.name } },
+            { name: "legacy-group", resourceGroup: { name: "existing-web-servers" } },
+        ]),
+    ],
+    "patching:patchOrchestrators": [orchestrator(seedGroup.name)],
+});
+
 describe("patching:resourceGroups: deployed", () => {
     let resources: PlanResource[];
     before(async () => {
-        ({ resources } = await runProgram(
-            minimalConfig({
-                "patching:resourceGroups": [seedGroup],
-                "patching:maintenanceWindows": [
-                    seedWindow([
-                        { name: "patch-targets", resourceGroup: { name: seedGroup.name } },
-                        { name: "legacy-group", resourceGroup: { name: "existing-web-servers" } },
-                    ]),
-                ],
-                "patching:patchOrchestrators": [orchestrator(seedGroup.name)],
-            }),
-        ));
+        ({ resources } = await runProgram(bothGroups));
     });
 
     it("registers exactly one group, seed 003's query, as a CreateGroup request the Resource Groups model accepts", () => {
@@ -212,18 +213,7 @@ describe("patching:resourceGroups: deployed", () => {
     });
 
     it("the review shows the created group with its query and users, and the group that must already exist", () => {
-        const config = parse(
-            minimalConfig({
-                "patching:resourceGroups": [seedGroup],
-                "patching:maintenanceWindows": [
-                    seedWindow([
-                        { name: "patch-targets", resourceGroup: { name: seedGroup.name } },
-                        { name: "legacy-group", resourceGroup: { name: "existing-web-servers" } },
-                    ]),
-                ],
-                "patching:patchOrchestrators": [orchestrator(seedGroup.name)],
-            }),
-        );
+        const config = parse(bothGroups);
         const section = resourceGroupsSection({ config, resources, now: new Date("2026-01-01T00:00:00Z") })!;
         expect(section.title).to.equal("Resource groups: created and referenced");
         expect(section.lines).to.deep.equal([
