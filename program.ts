@@ -19,6 +19,7 @@ import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanc
 import { PatchBaseline } from "./components/patchBaseline";
 import { PatchOrchestrator } from "./components/patchOrchestrator";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
+import { PatchTargetGroups } from "./components/resourceGroups";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { mergeTags, stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
@@ -300,7 +301,9 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     if (cfg.agentUpdates) {
         new AgentUpdates(`${cfg.environment}-agent-updates`, { config: cfg.agentUpdates, namePrefix: stackNamePrefix(cfg.project, cfg.environment), region: cfg.region, nativeProviders, tags });
     }
-    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url }));
+    // Resource groups created from config: targets naming one use it (and wait for it).
+    const createdGroups = cfg.resourceGroups.length > 0 ? new PatchTargetGroups(`${cfg.environment}-target-groups`, { groups: cfg.resourceGroups, tags }).groups : {};
+    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url, createdGroups }));
     const orchestrators = cfg.patchOrchestrators.map((o) => {
         // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
         const attachToRoles: Record<string, pulumi.Output<string>> = {};
@@ -310,7 +313,8 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             attachToRoles[p] = role;
         }
         const approvalCalendar = safety?.calendar ? { name: safety.calendar.name, arn: safety.calendar.arn } : undefined;
-        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar, overrideRef: store?.ref });
+        const createdGroup = o.targets.resourceGroup ? createdGroups[o.targets.resourceGroup] : undefined;
+        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar, overrideRef: store?.ref, createdGroup });
     });
 
     return {

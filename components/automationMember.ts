@@ -7,9 +7,9 @@ import {
     executionRolePolicy,
     executionRoleTrustPolicy,
     MemberContext,
-    resourceQuery,
 } from "../core/multiAccount";
 import { RegionalProviders } from "./regions";
+import { tagQueryGroupArgs } from "./resourceGroups";
 
 /** Arguments of {@link AutomationMember}. */
 export interface AutomationMemberArgs {
@@ -87,12 +87,7 @@ export class AutomationMember extends pulumi.ComponentResource {
             for (const g of args.resourceGroups) {
                 const group = new aws.resourcegroups.Group(
                     `${name}-${g.name}-${region}`,
-                    {
-                        name: g.name,
-                        description: g.description,
-                        resourceQuery: { type: "TAG_FILTERS_1_0", query: JSON.stringify(resourceQuery(g)) },
-                        tags: args.tags,
-                    },
+                    tagQueryGroupArgs(g, args.tags),
                     { parent: this, provider: args.providers.get(region) },
                 );
                 groupArns[`${region}/${g.name}`] = group.arn;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MaintenanceWindowConfig, WindowNotificationsConfig, WindowTargetConfig, WindowTaskConfig } from "../config/maintenanceWindows";
 import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
 import { mergeTags } from "./tags";
+import type { CreatedResourceGroup } from "./resourceGroups";
 
 /** The window's own settings (schedule, duration, cutoff, dates). */
 export type WindowSettings = Pick<
@@ -19,7 +20,7 @@ export interface StepFunctionsTask {
     priority?: number;
     stateMachineArn: pulumi.Input<string>;
     /** Execution input, ≤ 4096 characters; pseudo parameters such as {{WINDOW_EXECUTION_ID}} allowed. */
-    input: string;
+    input: pulumi.Input<string>;
 }
 
 export type WindowTask = WindowTaskConfig | StepFunctionsTask;
@@ -38,6 +39,12 @@ export interface MaintenanceWindowArgs {
     tags: Record<string, string>;
     /** The override store's `s3://…/baseline_overrides.json` for AWS-RunPatchBaseline tasks. @default none */
     baselineOverride?: pulumi.Input<string>;
+    /**
+     * Resource groups the stack creates (`patching:resourceGroups`), by name: a target naming one
+     * registers the created group's name output (so it waits for the group) and the role's
+     * ListGroupResources names the group's ARN. Other names are groups that already exist. @default {}
+     */
+    createdGroups?: Record<string, CreatedResourceGroup>;
 }
 
 const AWS_OWNED_DOCUMENT = /^(AWS|AWSEC2|AWSSupport|AWSConfigRemediation|Amazon)-/;
@@ -76,6 +83,8 @@ export function windowRoleStatements(args: {
     tasks: WindowTask[];
     resourceGroups: string[];
     topicArn?: pulumi.Input<string>;
+    /** ARNs of created groups by name (others are built from the name). */
+    groupArns?: Record<string, pulumi.Input<string>>;
 }): Statement[] {
     const { ctx } = args;
     const statements: Statement[] = [];
@@ -105,7 +114,7 @@ export function windowRoleStatements(args: {
             Sid: "ResolveResourceGroupTargets",
             Effect: "Allow",
             Action: ["resource-groups:ListGroupResources"],
-            Resource: args.resourceGroups.map((g) => pulumi.interpolate`arn:${ctx.partition}:resource-groups:${ctx.region}:${ctx.accountId}:group/${g}`),
+            Resource: args.resourceGroups.map((g) => args.groupArns?.[g] ?? pulumi.interpolate`arn:${ctx.partition}:resource-groups:${ctx.region}:${ctx.accountId}:group/${g}`),
         });
         statements.push({ Sid: "ResolveGroupMembers", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" });
     }
@@ -155,6 +164,11 @@ export function windowRoleStatements(args: {
         });
     }
     return statements;
+}
+
+/** The ARNs of created resource groups, by name. */
+export function groupArns(created: Record<string, CreatedResourceGroup> | undefined): Record<string, pulumi.Input<string>> {
+    return Object.fromEntries(Object.entries(created ?? {}).map(([n, g]) => [n, g.arn]));
 }
 
 /** SNS topic names: `[A-Za-z0-9_-]{1,256}`. */
@@ -227,18 +241,18 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
         const resourceGroups = targets.filter((t) => t.resourceGroup).map((t) => t.resourceGroup!.name);
         const policy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
-            { role: role.id, policy: policyDocument(windowRoleStatements({ ctx, roleArn: role.arn, tasks: args.tasks, resourceGroups, topicArn: topic?.arn })) },
+            { role: role.id, policy: policyDocument(windowRoleStatements({ ctx, roleArn: role.arn, tasks: args.tasks, resourceGroups, topicArn: topic?.arn, groupArns: groupArns(args.createdGroups) })) },
             { parent: this },
         );
 
         this.targetIds = {};
         for (const t of targets) {
-            const entries: { key: string; values: string[] }[] = [];
+            const entries: { key: string; values: pulumi.Input<string>[] }[] = [];
             for (const [key, values] of Object.entries(t.tags ?? {})) entries.push({ key: `tag:${key}`, values });
             if (t.tagKeys) entries.push({ key: "tag-key", values: t.tagKeys });
             if (t.instanceIds) entries.push({ key: "InstanceIds", values: t.instanceIds });
             if (t.resourceGroup) {
-                entries.push({ key: "resource-groups:Name", values: [t.resourceGroup.name] });
+                entries.push({ key: "resource-groups:Name", values: [args.createdGroups?.[t.resourceGroup.name]?.name ?? t.resourceGroup.name] });
                 if (t.resourceGroup.resourceTypes) entries.push({ key: "resource-groups:ResourceTypeFilters", values: t.resourceGroup.resourceTypes });
             }
             const target = new aws.ssm.MaintenanceWindowTarget(

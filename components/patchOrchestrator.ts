@@ -13,6 +13,7 @@ import { documentArn, MaintenanceWindow } from "./maintenanceWindow";
 import { NodeLambda } from "./nodeLambda";
 import type { BaselineOverrideRef } from "./overrideRef";
 import { mergeTags } from "./tags";
+import type { CreatedResourceGroup } from "./resourceGroups";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -46,7 +47,13 @@ export function expansionVolumeTag(cfg: OrchestratorConfig): { key: string; valu
 }
 
 /** Plan Lambda: discovery (DescribeInstances; a resource group's members); the approval calendar's state before each batch. */
-export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig, approvalCalendarArn?: pulumi.Input<string>): Statement[] {
+export function planStatements(
+    ctx: AwsContext,
+    cfg: OrchestratorConfig,
+    approvalCalendarArn?: pulumi.Input<string>,
+    /** The ARN of the target group when the stack creates it (`patching:resourceGroups`). */
+    resourceGroupArn?: pulumi.Input<string>,
+): Statement[] {
     const out: Statement[] = [{ Sid: "DiscoverInstances", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }];
     // GetCalendarState is authorized on the calendar document (resource type `document`).
     if (approvalCalendarArn) out.push({ Sid: "ReadApprovalCalendar", Effect: "Allow", Action: ["ssm:GetCalendarState"], Resource: approvalCalendarArn });
@@ -55,7 +62,7 @@ export function planStatements(ctx: AwsContext, cfg: OrchestratorConfig, approva
             Sid: "ListTargetGroup",
             Effect: "Allow",
             Action: ["resource-groups:ListGroupResources"],
-            Resource: pulumi.interpolate`arn:${ctx.partition}:resource-groups:${ctx.region}:${ctx.accountId}:group/${cfg.targets.resourceGroup}`,
+            Resource: resourceGroupArn ?? pulumi.interpolate`arn:${ctx.partition}:resource-groups:${ctx.region}:${ctx.accountId}:group/${cfg.targets.resourceGroup}`,
         });
         // ListGroupResources resolves tag-query groups through the tagging API (no resource-level permissions).
         out.push({ Sid: "ResolveGroupMembers", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" });
@@ -236,6 +243,12 @@ export interface PatchOrchestratorArgs {
      * role carries the store's principal tag. @default none: the home Region's baselines/patch groups apply
      */
     overrideRef?: BaselineOverrideRef;
+    /**
+     * The target group when the stack creates it (`patching:resourceGroups`): discovery's
+     * ListGroupResources is granted on its ARN and the window task's input takes its name output,
+     * so no run starts before the group exists. @default the group named in targets already exists
+     */
+    createdGroup?: CreatedResourceGroup;
 }
 
 /**
@@ -289,7 +302,7 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
             "plan",
             "lambda/orchestratorPlan.ts",
             "Patch orchestrator: discover running and stopped targets, plan batches, record results",
-            planStatements(ctx, cfg, approval?.arn),
+            planStatements(ctx, cfg, approval?.arn, args.createdGroup?.arn),
             approval ? { APPROVAL_CALENDAR: approval.name } : undefined,
         );
         const batch = fn("batch", "lambda/orchestratorBatch.ts", "Patch orchestrator: batch steps (start, agents, preflight, volumes, patch)", batchStatements(ctx, cfg, document.name), batchEnv);
@@ -356,7 +369,9 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
                         description: `Starts ${runMachineName}: batch patching with state restore`,
                         priority: 1,
                         stateMachineArn: runMachine.arn,
-                        input: JSON.stringify(orchestratorInput(cfg)),
+                        input: args.createdGroup
+                            ? args.createdGroup.name.apply((group) => JSON.stringify(orchestratorInput({ ...cfg, targets: { ...cfg.targets, resourceGroup: group } })))
+                            : JSON.stringify(orchestratorInput(cfg)),
                     },
                 ],
                 tags,

@@ -5,8 +5,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { OperationConfig, PatchPolicyConfig, PatchTargetsConfig } from "../config";
-import { compileSchedule, policyRegions } from "../config/patchPolicies";
+import { compileSchedule, NAME_TAG_KEY_PREFIX, policyRegions } from "../config/patchPolicies";
 import { HardenedBucket } from "./hardenedBucket";
+import { NAME_TAG_DOCUMENT_FILE, NameTagAssociations } from "./nameTags";
 import type { BaselineOverrideRef } from "./overrideRef";
 import { PatchInstancePermissions } from "./patchInstancePermissions";
 import { RegionalNativeProviders, RegionalProviders } from "./regions";
@@ -217,6 +218,8 @@ export class PatchPolicy extends pulumi.ComponentResource {
     public readonly outputBucketName?: pulumi.Output<string>;
     /** The Quick Setup configuration manager (managed mode). */
     public readonly configurationManager?: awsNative.ssmquicksetup.ConfigurationManager;
+    /** Quick Setup's AddRemoveNameTag / NameTagRemediation associations (owned mode, `nameTags.enabled`). */
+    public nameTags?: NameTagAssociations;
 
     constructor(name: string, args: PatchPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patching:ssm:PatchPolicy", name, {}, opts);
@@ -480,7 +483,33 @@ export class PatchPolicy extends pulumi.ComponentResource {
                 );
             }
         }
+        if (policy.nameTags?.enabled) this.nameTags = this.nameTagAssociations(name, args, tags);
         return permissions;
+    }
+
+    /** Quick Setup's name-tag associations, on the policy's own targets (seed 000). */
+    private nameTagAssociations(name: string, args: PatchPolicyArgs, tags: Record<string, string>): NameTagAssociations {
+        const policy = args.policy;
+        // The config model requires configId unless the override store gives one.
+        const configId = policy.nameTags?.configId ?? args.overrideRef?.principalTag.value;
+        if (!configId) throw new Error(`patch policy ${policy.name}: nameTags needs a configId (or the override store's)`);
+        return new NameTagAssociations(
+            `${name}-name-tags`,
+            {
+                policyName: policy.name,
+                tagKey: `${NAME_TAG_KEY_PREFIX}${configId}`,
+                tagValue: policy.nameTags?.configName ?? policy.name,
+                instanceFilters: ec2InstanceFilters(policy.targets),
+                nodeFilters: hybridNodeFilters(policy.targets),
+                resourceGroup: policy.targets.resourceGroup,
+                regions: this.regions,
+                document: shippedDocument(NAME_TAG_DOCUMENT_FILE),
+                providers: args.providers,
+                nativeProviders: args.nativeProviders,
+                tags,
+            },
+            { parent: this },
+        );
     }
 
     /**

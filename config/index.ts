@@ -24,6 +24,7 @@ import { scheduleSources } from "./scheduleSources";
 import { agentUpdatesSchema, checkAgentUpdates } from "./agentUpdates";
 import { checkDerivedNames } from "./resourceNames";
 import { checkMergedTags, standardTags } from "./resourceTags";
+import { checkResourceGroups, resourceGroupsSchema } from "./resourceGroups";
 
 export { ConfigIssue, ConfigValidationError, formatIssue } from "./issues";
 export type { ApprovalRuleConfig, BaselineConfig } from "./baselines";
@@ -76,6 +77,8 @@ const sectionSchemas = {
     installPaths: installPathsSchema,
     /** Agent updates (seed 004): SSM Agent, CloudWatch agent, EC2Launch, each on its own schedule and targets. */
     agentUpdates: agentUpdatesSchema.optional(),
+    /** Resource groups created from a tag query (seed 003's PatchTargets) for maintenance-window targets and orchestrators that name them. */
+    resourceGroups: resourceGroupsSchema,
 };
 
 const rootSchema = strictObject(sectionSchemas);
@@ -193,6 +196,12 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkMultiAccount(sink, `${CONFIG_NAMESPACE}:multiAccount`, raw.multiAccount);
     checkMaintenanceWindows(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows);
     checkAgentUpdates(sink, `${CONFIG_NAMESPACE}:agentUpdates`, raw.agentUpdates);
+    checkResourceGroups(sink, `${CONFIG_NAMESPACE}:resourceGroups`, raw.resourceGroups, {
+        region: values["aws:region"],
+        multiAccount: raw.multiAccount,
+        maintenanceWindows: { path: `${CONFIG_NAMESPACE}:maintenanceWindows`, raw: raw.maintenanceWindows },
+        patchOrchestrators: { path: `${CONFIG_NAMESPACE}:patchOrchestrators`, raw: raw.patchOrchestrators },
+    });
     checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined, raw.patchPolicies);
     checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
         path: `${CONFIG_NAMESPACE}:compliance`,

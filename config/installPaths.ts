@@ -253,7 +253,9 @@ export const INSTALL_PATH_ADAPTERS: Record<string, (cfg: SectionsConfig, ctx: Pa
 
 /** Every install path of a validated config. */
 export function installPathsOf(cfg: SectionsConfig, region: string): InstallPath[] {
-    const ctx: PathContext = { region, groups: new Map((cfg.multiAccount?.resourceGroups ?? []).map((g) => [g.name, g])) };
+    // Groups whose tag query the stack defines: the multi-account ones and those patching:resourceGroups creates.
+    const defined = [...(cfg.multiAccount?.resourceGroups ?? []), ...(cfg.resourceGroups ?? [])];
+    const ctx: PathContext = { region, groups: new Map(defined.map((g) => [g.name, g])) };
     return Object.values(INSTALL_PATH_ADAPTERS).flatMap((adapter) => adapter(cfg, ctx));
 }
 

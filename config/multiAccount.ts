@@ -5,6 +5,7 @@
  * when it runs, and (org mode) the StackSet that rolls the member role out to OUs.
  */
 import { z } from "zod";
+import { resourceQuery } from "../core/multiAccount";
 import { isTimeZone, schedulerScheduleProblems } from "../core/schedule";
 import { installOverrideListSchema, maxConcurrencySchema, maxErrorsSchema, resourceGroupNameSchema, schedulerScheduleSchema, tagKeySchema, targetTagValueSchema } from "./fields";
 import { boundedString, intInRange, matching, oneOf, strictObject } from "./common";
@@ -82,6 +83,18 @@ export const resourceGroupSchema = strictObject({
         .refine((m) => Object.keys(m).length >= 1, { error: "needs at least one tag key: a group without tag filters would hold every instance" }),
 });
 export type ResourceGroupConfig = z.infer<typeof resourceGroupSchema>;
+
+/** The `TAG_FILTERS_1_0` query text of a raw group entry, as the program sends it (defaults applied). */
+export function resourceQueryText(raw: Record<string, unknown>): string {
+    const types = Array.isArray(raw.resourceTypes) ? (raw.resourceTypes as string[]) : ["AWS::EC2::Instance"];
+    return JSON.stringify(resourceQuery({ resourceTypes: types, tagFilters: asRecord(raw.tagFilters) as Record<string, string[]> }));
+}
+
+/** The problem with a group's query length, if any (Resource Groups ResourceQuery.Query: at most 4096 characters). */
+export function resourceQueryLengthProblem(raw: Record<string, unknown>): string | undefined {
+    const query = resourceQueryText(raw);
+    return query.length > RESOURCE_QUERY_MAX ? `makes a resource query of ${query.length} characters; the limit is ${RESOURCE_QUERY_MAX} (Resource Groups ResourceQuery.Query)` : undefined;
+}
 
 export const targetLocationSchema = strictObject({
     /** Account ids and/or OU ids to run in. */
@@ -285,8 +298,8 @@ export function checkMultiAccount(sink: IssueSink, path: string, raw: unknown): 
         if (typeof r.name === "string") {
             if (dupGroups.has(r.name) && groupNames.indexOf(r.name) !== i) sink.add(`${at}.name`, "is used by another resource group; names are unique per account and Region", r.name);
         }
-        const query = JSON.stringify({ ResourceTypeFilters: r.resourceTypes ?? ["AWS::EC2::Instance"], TagFilters: Object.entries(asRecord(r.tagFilters)).map(([Key, Values]) => ({ Key, Values })) });
-        if (query.length > RESOURCE_QUERY_MAX) sink.add(`${at}.tagFilters`, `makes a resource query of ${query.length} characters; the limit is ${RESOURCE_QUERY_MAX} (Resource Groups ResourceQuery.Query)`);
+        const tooLong = resourceQueryLengthProblem(r);
+        if (tooLong) sink.add(`${at}.tagFilters`, tooLong);
         checkUnique(sink, `${at}.resourceTypes`, r.resourceTypes, "resource type");
     });
     checkUnique(sink, `${path}.memberRegions`, m.memberRegions, "Region");

@@ -52,6 +52,11 @@ import {
  */
 export const POLICY_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,40}$/;
 
+/** The `<id>` of a `QSConfigName-<id>` tag key (the key stays within the 128-character tag key limit). */
+export const NAME_TAG_CONFIG_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
+/** Quick Setup's name-tag key prefix (seed 000: `QSConfigName-<Quick Setup ID>`). */
+export const NAME_TAG_KEY_PREFIX = "QSConfigName-";
+
 /**
  * Which managed nodes a policy patches: Quick Setup's four choices (all nodes, tags, a resource
  * group, instance ids) without its one-key-one-value limit. Exactly one kind per policy; `tags`
@@ -178,6 +183,20 @@ export const patchPolicySchema = strictObject({
     }).optional(),
     /** Enable Systems Manager Explorer with AWS-EnableExplorer in each region. @default false */
     enableExplorer: z.boolean({ error: "must be true or false" }).default(false),
+    /**
+     * Quick Setup's name-tag associations (seed 000: AddRemoveNameTag every 30 days,
+     * NameTagRemediation every day), for automation that reads the `QSConfigName-<id>` tag: targeted
+     * nodes carry `QSConfigName-<configId>` = `configName`, nodes no longer targeted lose it. Owned
+     * mode only: the genuine (managed-mode) Quick Setup policy creates its own. @default off
+     */
+    nameTags: strictObject({
+        /** Create the two associations. @default false */
+        enabled: z.boolean({ error: "must be true or false" }).default(false),
+        /** The `<id>` of the `QSConfigName-<id>` tag key, e.g. the Quick Setup configuration id your automation reads (`bbmzi`). @default patching:overrideStore configId */
+        configId: matching(NAME_TAG_CONFIG_ID_PATTERN, "1–100 lowercase letters, digits or -, starting and ending with a letter or digit").optional(),
+        /** The tag's value (Quick Setup writes the configuration name). @default the policy name */
+        configName: targetTagValueSchema.optional(),
+    }).optional(),
     /** Owned mode, regions other than aws:region: patch with those regions' own default baselines. @default false */
     acceptRegionDefaultBaselines: z.boolean({ error: "must be true or false" }).default(false),
     /** Managed mode: names of `patching:baselines` to select (one per operating system); other systems keep the region's default. */
@@ -403,6 +422,10 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
         checkSchedule(sink, `${base}.scan`, policy.scan, "scan", managed);
         if (install) checkSchedule(sink, `${base}.install`, install, "install", managed);
         checkTargets(sink, `${base}.targets`, policy.targets, managed, policy.organizationalUnits !== undefined);
+        const nameTags = asRecord(policy.nameTags);
+        if (!managed && nameTags.enabled === true && nameTags.configId === undefined && !storeOn) {
+            sink.add(`${base}.nameTags.configId`, `is required without patching:overrideStore: it names the tag key ${NAME_TAG_KEY_PREFIX}<configId> your automation reads`);
+        }
 
         // Documents and their parameters (managed mode rejects these settings below, once).
         const hooks = policy.hooks === undefined ? undefined : asRecord(policy.hooks);
@@ -510,6 +533,9 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
             if (policy.document !== undefined && policy.document !== "AWS-RunPatchBaseline") sink.add(`${base}.document`, "managed mode: Quick Setup always runs AWS-RunPatchBaseline; use mode: owned", policy.document);
             if (policy.useBaselineOverride === true) sink.add(`${base}.useBaselineOverride`, "managed mode: Quick Setup keeps its own baseline override file; use mode: owned to read this stack's store", true);
             if (policy.enableExplorer !== undefined) sink.add(`${base}.enableExplorer`, "managed mode: Quick Setup always enables Explorer; remove it", policy.enableExplorer);
+            if (policy.nameTags !== undefined) {
+                sink.add(`${base}.nameTags`, "managed mode: the genuine Quick Setup policy creates its own AddRemoveNameTag and NameTagRemediation associations (QSConfigName-<its id>); remove it", policy.nameTags);
+            }
             if (install?.installOverrideList !== undefined) sink.add(`${base}.install.installOverrideList`, "managed mode: Quick Setup takes no install override list; use mode: owned", install.installOverrideList);
             for (const key of ["createInstanceProfile", "attachToInstancesWithoutProfile", "schedule"]) {
                 if (perms[key] !== undefined) sink.add(`${base}.instancePermissions.${key}`, "managed mode: Quick Setup creates and attaches its own instance profile; only isPolicyAttachAllowed applies", perms[key]);

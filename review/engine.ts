@@ -143,6 +143,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "aws:sfn/stateMachine:StateMachine":
             state.arn = `arn:${p}:states:${env.region}:${env.accountId}:stateMachine:${inputs.name ?? name}`;
             break;
+        case "aws:resourcegroups/group:Group":
+            state.arn = `arn:${p}:resource-groups:${env.region}:${env.accountId}:group/${inputs.name ?? name}`;
+            break;
         case "aws:kms/key:Key":
             state.arn = `arn:${p}:kms:${env.region}:${env.accountId}:key/${name}-id`;
             break;

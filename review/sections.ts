@@ -14,6 +14,7 @@ import { maintenanceWindowSection } from "./windowSections";
 import { installPathsSection } from "./installPathsSection";
 import { approvalSection } from "./approvalSection";
 import { baselineTruthSection } from "./baselineSection";
+import { resourceGroupsSection } from "./resourceGroupsSection";
 
 export interface ReviewSection {
     title: string;
@@ -34,7 +35,7 @@ export interface SectionInput {
 
 export type SectionBuilder = (input: SectionInput) => ReviewSection | undefined;
 
-export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection, approvalSection, baselineTruthSection];
+export const SECTION_BUILDERS: SectionBuilder[] = [patchPolicySchedulesSection, complianceSection, multiAccountSection, overrideStoreSection, maintenanceWindowSection, calendarSection, installPathsSection, approvalSection, baselineTruthSection, resourceGroupsSection];
 
 export function buildSections(input: SectionInput): ReviewSection[] {
     return SECTION_BUILDERS.map((b) => b(input)).filter((s): s is ReviewSection => s !== undefined);

@@ -1,12 +1,11 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CREATE_DOCUMENT_NAME_PATTERN, RESERVED_DOCUMENT_PREFIXES } from "../config/rules";
 import { DOCUMENTS_DIR } from "../components/patchPolicy";
 import { ACCOUNT, minimalConfig, named, runProgram } from "./harness";
+import { python, runScript } from "./support/runScript";
 
 /** The SSM Automation document schema 0.3 rules checked offline (aws-constraints.md, "SSM documents"). */
 const TOP_LEVEL = ["schemaVersion", "description", "assumeRole", "parameters", "mainSteps", "outputs", "files"];
@@ -142,19 +141,6 @@ describe("shipped SSM documents (documents/*.yaml)", () => {
         }
     });
 });
-
-const python = spawnSync("python3", ["--version"]).status === 0;
-
-/** Runs a document's script handler against a fake boto3 (tests/fixtures/run_script.py). */
-function runScript(file: string, scenario: object): { result?: Record<string, unknown>; error?: string; calls: [string, string, Record<string, any>][] } {
-    const step = load(file).doc.mainSteps.find((s) => s.action === "aws:executeScript")!;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssm-script-"));
-    fs.writeFileSync(path.join(dir, "script.py"), step.inputs.Script as string);
-    fs.writeFileSync(path.join(dir, "scenario.json"), JSON.stringify(scenario));
-    const run = spawnSync("python3", [path.join(__dirname, "fixtures", "run_script.py"), path.join(dir, "script.py"), path.join(dir, "scenario.json")], { encoding: "utf8" });
-    if (run.status !== 0) throw new Error(run.stderr);
-    return JSON.parse(run.stdout);
-}
 
 const mutations = (calls: [string, string, Record<string, any>][]) => calls.filter(([, op]) => !op.startsWith("describe_") && !op.startsWith("get_instance_profile") && !op.startsWith("list_"));
 

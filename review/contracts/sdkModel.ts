@@ -22,6 +22,7 @@ const PACKAGES: Record<string, string> = {
     lambda: "@aws-sdk/client-lambda",
     sfn: "@aws-sdk/client-sfn",
     scheduler: "@aws-sdk/client-scheduler",
+    "resource-groups-tagging-api": "@aws-sdk/client-resource-groups-tagging-api",
 };
 
 /** How a request names its members beyond the SDK's own names. */

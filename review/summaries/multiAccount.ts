@@ -3,7 +3,7 @@ import * as YAML from "yaml";
 import { statementLines } from "./iam";
 import { Inputs, Summarisers } from "./util";
 
-function tagQuery(query: unknown): string {
+export function tagQuery(query: unknown): string {
     const q = (typeof query === "string" ? JSON.parse(query) : query) as { ResourceTypeFilters?: string[]; TagFilters?: { Key: string; Values: string[] }[] };
     const tags = (q.TagFilters ?? []).map((t) => (t.Values.length > 0 ? `${t.Key} in [${t.Values.join(", ")}]` : `has ${t.Key}`)).join(" and ");
     return `${(q.ResourceTypeFilters ?? []).join(", ")} where ${tags}`;
