@@ -22,11 +22,11 @@ import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
-import { compileSchedule } from "./config/patchPolicies";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 import { installPathModel } from "./config/installPaths";
 import { INSTALL_PATHS_STASH } from "./core/installPaths";
+import { automationInstalls, calendarRegions, calendarShares, heldInstalls } from "./config/approvalCalendars";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -111,6 +111,8 @@ export function deployMultiAccount(
     defaultInstallOverrideList?: pulumi.Input<string>,
     /** The override store's object: the runbook's BaselineOverride in every account and Region. */
     baselineOverride?: pulumi.Input<string>,
+    /** The approval calendar the runbook's Installs assert OPEN (its name, in every target Region). @default UNGATED */
+    changeCalendar?: { name: pulumi.Input<string>; owner: pulumi.Input<string> },
 ): MultiAccountOutputs | undefined {
     const m = cfg.multiAccount;
     if (!m) return undefined;
@@ -126,6 +128,7 @@ export function deployMultiAccount(
             ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
             defaultInstallOverrideList,
             baselineOverride,
+            changeCalendar,
             tags,
         });
         out.administrationRoleArn = management.administrationRoleArn;
@@ -209,13 +212,6 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
     });
 }
 
-/** The install schedules of the owned-mode patch policies (the approval calendar holds them too). */
-function heldPolicyInstalls(cfg: PatchingConfig): { expression: string; offsetDays?: number }[] {
-    return cfg.patchPolicies
-        .flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : []))
-        .map((c) => ({ expression: c.expression, offsetDays: c.offsetDays }));
-}
-
 /**
  * Composes every component from an already validated config. Patch policies with
  * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
@@ -243,12 +239,17 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
               region: cfg.region,
               promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
               listReaders: listReaders(cfg),
-              heldInstalls: heldPolicyInstalls(cfg),
+              heldInstalls: heldInstalls(cfg),
+              calendarRegions: calendarRegions(cfg),
+              calendarShares: calendarShares(cfg),
               baselineOverride: store?.s3Url,
               tags,
           })
         : undefined;
-    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl, runbookOverrideReaches(cfg) ? store?.s3Url : undefined);
+    // The runbook's Installs assert the approval calendar (shared with the target accounts) is OPEN.
+    const changeCalendar =
+        safety?.calendar && automationInstalls(cfg).length > 0 ? { name: safety.calendar.name, owner: aws.getCallerIdentityOutput().accountId } : undefined;
+    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl, runbookOverrideReaches(cfg) ? store?.s3Url : undefined, changeCalendar);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
@@ -273,7 +274,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             nativeProviders,
             overrideRef: store?.ref,
             baselines: policyBaselines,
-            changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArn: safety.calendar?.arn },
+            changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArns: safety.calendarArns },
             tags,
         });
         if (policy.permissions?.instanceRole) policyInstanceRoles.set(p.name, policy.permissions.instanceRole.name);
