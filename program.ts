@@ -26,7 +26,7 @@ import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 import { installPathModel } from "./config/installPaths";
 import { INSTALL_PATHS_STASH } from "./core/installPaths";
-import { automationInstalls, calendarRegions, calendarShares, heldInstalls } from "./config/approvalCalendars";
+import { automationInstalls, calendarRegions, calendarShares, heldInstalls, windowInstalls, withGates } from "./config/approvalCalendars";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -219,7 +219,8 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     // The stack's install paths, kept in the state so the policy pack judges exactly what the
     // review shows (install-paths-disjoint reads this resource's input).
-    const installPaths = installPathModel(cfg);
+    // Each path carries the gate that holds it (install-paths-gated reads it).
+    const installPaths = withGates(cfg, installPathModel(cfg));
     if (installPaths.paths.length > 0) new pulumi.Stash(INSTALL_PATHS_STASH, { input: installPaths });
     const tags = stackTags(cfg);
     // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
@@ -242,6 +243,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
               heldInstalls: heldInstalls(cfg),
               calendarRegions: calendarRegions(cfg),
               calendarShares: calendarShares(cfg),
+              gateWindowInstalls: windowInstalls(cfg).length > 0,
               baselineOverride: store?.s3Url,
               tags,
           })
@@ -300,7 +302,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     if (cfg.agentUpdates) {
         new AgentUpdates(`${cfg.environment}-agent-updates`, { config: cfg.agentUpdates, namePrefix: `${cfg.project}-${cfg.environment}`, region: cfg.region, nativeProviders, tags });
     }
-    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url }));
+    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url, approvalGate: safety?.windowGate }));
     const orchestrators = cfg.patchOrchestrators.map((o) => {
         // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
         const attachToRoles: Record<string, pulumi.Output<string>> = {};

@@ -7,6 +7,8 @@ import { documentContent } from "../core/automationDocument";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { ssmAutomationTrustStatement } from "../core/iam";
 import { ApproverRole } from "./approverRole";
+import { runbookContent, RUN_PATCH_BASELINE } from "../core/multiAccount";
+import type { WindowApprovalGate } from "./windowGate";
 import { HardenedBucket } from "./hardenedBucket";
 import { alarmTopic } from "./alarmTopic";
 import { ScheduledLambda } from "./scheduledLambda";
@@ -56,6 +58,11 @@ export interface ChangeSafetyArgs {
      * GetCalendarState in the target accounts). OUs are resolved to their accounts. @default none
      */
     calendarShares?: { accounts: string[]; organizationalUnits: string[] };
+    /**
+     * The stack has maintenance windows with AWS-RunPatchBaseline Install tasks: create the gated
+     * runbook they run instead (components/windowGate.ts) and its role. @default false
+     */
+    gateWindowInstalls?: boolean;
 }
 
 /** Pulumi's `{ key, value }[]` tags for aws-native resources. */
@@ -90,6 +97,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
     public readonly calendar?: aws.ssm.Document;
     /** The calendar's ARN in every Region it holds installs in (home Region included), by Region. */
     public readonly calendarArns: Record<string, pulumi.Output<string>> = {};
+    /** What maintenance windows' Install tasks run instead, held by the calendar (gateWindowInstalls). */
+    public windowGate?: WindowApprovalGate;
     /** The approver role (approvalGate.approvers): the only principal allowed to change the calendar. */
     public readonly approverRole?: ApproverRole;
     public readonly patchDocument?: aws.ssm.Document;
@@ -288,6 +297,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
             if (gate.approvers) {
                 this.approverRole = new ApproverRole(`${name}-approver`, { roleName: names.approverRole, calendarArns: allCalendarArns, approvers: gate.approvers, partition, account, tags: args.tags }, { parent: this });
             }
+            if (args.gateWindowInstalls) this.windowGate = this.windowInstallRunbook(name, args, names.calendar, calendarArn, account, partition);
             const approverEnv: Record<string, pulumi.Input<string>> = this.approverRole ? { APPROVER_ROLE_ARN: this.approverRole.roleArn, TWO_PERSON_RULE: String(gate.approvers!.twoPersonRule) } : {};
             const stateKeys = [pulumi.interpolate`${bucketArn}/approval-gate/${args.stack}/*`];
             new ScheduledLambda(
@@ -357,6 +367,54 @@ export class ChangeSafety extends pulumi.ComponentResource {
             rollbackDocument: this.rollbackDocument?.name,
             installOverrideListUrl: this.installOverrideListUrl,
         });
+    }
+
+    /**
+     * The runbook maintenance windows' Install tasks run (documents/automation-run-patch-baseline.yaml,
+     * the multi-account runbook's content, in this account and Region) and the role it runs as:
+     * GetCalendarState on the calendar, AWS-RunPatchBaseline on this account's nodes, nothing else.
+     */
+    private windowInstallRunbook(name: string, args: ChangeSafetyArgs, calendarName: string, calendarArn: pulumi.Output<string>, account: pulumi.Output<string>, partition: pulumi.Output<string>): WindowApprovalGate {
+        const names = changeSafetyNames(args.project, args.stack);
+        const document = new aws.ssm.Document(
+            `${name}-window-runbook`,
+            { name: `${names.prefix}-gated-run-patch-baseline`, documentType: "Automation", documentFormat: "YAML", content: runbookContent(), tags: args.tags },
+            { parent: this },
+        );
+        const ssm = (resource: string, withAccount = true) => pulumi.interpolate`arn:${partition}:ssm:${args.region}:${withAccount ? account : ""}:${resource}`;
+        const role = new aws.iam.Role(
+            `${name}-window-install-role`,
+            {
+                name: `${names.prefix}-window-install`,
+                description: `Runs ${names.prefix}-gated-run-patch-baseline for ${args.stack}'s maintenance-window installs: calendar check, then AWS-RunPatchBaseline`,
+                assumeRolePolicy: pulumi.all([account, partition]).apply(([a, p]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p, args.region)] })),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-window-install-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Sid: "AssertCalendarOpen", Effect: "Allow", Action: "ssm:GetCalendarState", Resource: calendarArn },
+                        {
+                            Sid: "RunPatchBaseline",
+                            Effect: "Allow",
+                            Action: "ssm:SendCommand",
+                            Resource: [ssm(`document/${RUN_PATCH_BASELINE}`, false), pulumi.interpolate`arn:${partition}:ec2:${args.region}:${account}:instance/*`, ssm("managed-instance/*")],
+                        },
+                        // aws:runCommand follows its command; these take no resource-level permissions.
+                        { Sid: "FollowCommand", Effect: "Allow", Action: ["ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:DescribeInstanceInformation"], Resource: "*" },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+        // The role's policy before any window task starts the runbook.
+        return { documentName: document.name, automationRoleArn: pulumi.all([role.arn, policy.id]).apply(([arn]) => arn), calendarName, owner: account };
     }
 
     private gatedInstall(

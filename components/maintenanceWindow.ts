@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { MaintenanceWindowConfig, WindowNotificationsConfig, WindowTargetConfig, WindowTaskConfig } from "../config/maintenanceWindows";
 import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
+import { heldInstallParameters, heldInstallStatements, isHeldInstall, WindowApprovalGate } from "./windowGate";
 
 /** The window's own settings (schedule, duration, cutoff, dates). */
 export type WindowSettings = Pick<
@@ -37,6 +38,8 @@ export interface MaintenanceWindowArgs {
     tags: Record<string, string>;
     /** The override store's `s3://…/baseline_overrides.json` for AWS-RunPatchBaseline tasks. @default none */
     baselineOverride?: pulumi.Input<string>;
+    /** The approval gate (issue 17): AWS-RunPatchBaseline Install tasks run its runbook, which asserts the calendar OPEN first (components/windowGate.ts). @default none */
+    approvalGate?: WindowApprovalGate;
 }
 
 const AWS_OWNED_DOCUMENT = /^(AWS|AWSEC2|AWSSupport|AWSConfigRemediation|Amazon)-/;
@@ -75,10 +78,12 @@ export function windowRoleStatements(args: {
     tasks: WindowTask[];
     resourceGroups: string[];
     topicArn?: pulumi.Input<string>;
+    approvalGate?: WindowApprovalGate;
 }): Statement[] {
     const { ctx } = args;
     const statements: Statement[] = [];
-    const runCommand = args.tasks.filter((t): t is WindowTaskConfig => t.type === "RUN_COMMAND");
+    const held = (t: WindowTask) => args.approvalGate !== undefined && isHeldInstall(t);
+    const runCommand = args.tasks.filter((t): t is WindowTaskConfig => t.type === "RUN_COMMAND" && !held(t));
     if (runCommand.length > 0) {
         const docs = [...new Set(runCommand.map((t) => t.runCommand!.documentName))];
         statements.push({
@@ -132,6 +137,7 @@ export function windowRoleStatements(args: {
             Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
         });
     }
+    if (args.approvalGate && args.tasks.some(held)) statements.push(...heldInstallStatements(ctx, args.approvalGate));
     const stepFunctions = args.tasks.filter((t): t is StepFunctionsTask => t.type === "STEP_FUNCTIONS");
     if (stepFunctions.length > 0) {
         statements.push({ Sid: "StartStateMachines", Effect: "Allow", Action: ["states:StartExecution"], Resource: stepFunctions.map((t) => t.stateMachineArn) });
@@ -226,7 +232,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
         const resourceGroups = targets.filter((t) => t.resourceGroup).map((t) => t.resourceGroup!.name);
         const policy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
-            { role: role.id, policy: policyDocument(windowRoleStatements({ ctx, roleArn: role.arn, tasks: args.tasks, resourceGroups, topicArn: topic?.arn })) },
+            { role: role.id, policy: policyDocument(windowRoleStatements({ ctx, roleArn: role.arn, tasks: args.tasks, resourceGroups, topicArn: topic?.arn, approvalGate: args.approvalGate })) },
             { parent: this },
         );
 
@@ -268,7 +274,17 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 const targetSpec = targeted
                     ? { targets: [{ key: "WindowTargetIds", values: names.map((n) => this.targetIds[n]) }], maxConcurrency: task.maxConcurrency, maxErrors: task.maxErrors }
                     : {};
-                if (task.type === "RUN_COMMAND") {
+                if (args.approvalGate && isHeldInstall(task)) {
+                    // Held by the approval calendar: the gated runbook per target, calendar check first.
+                    taskArgs = {
+                        ...common,
+                        ...targetSpec,
+                        cutoffBehavior: task.cutoffBehavior,
+                        taskType: "AUTOMATION",
+                        taskArn: args.approvalGate.documentName,
+                        taskInvocationParameters: { automationParameters: { documentVersion: "$DEFAULT", parameters: heldInstallParameters(task.runCommand!, args.approvalGate, args.baselineOverride) } },
+                    };
+                } else if (task.type === "RUN_COMMAND") {
                     const rc = task.runCommand!;
                     const logGroupName = rc.cloudWatchOutput ? (rc.cloudWatchOutput.logGroupName ?? defaultTaskLogGroup(w.name, task.name)) : undefined;
                     if (rc.cloudWatchOutput?.create) {

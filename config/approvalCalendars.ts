@@ -13,10 +13,13 @@
  * with the accounts the multi-account runbook installs in.
  */
 import type { PatchingConfig } from ".";
+import { InstallPath, InstallPathModel, installs } from "../core/installPaths";
+import { changeSafetyNames } from "./changeSafety";
+import type { IssueSink } from "./issues";
 import { isManagement } from "./multiAccount";
 import { compileSchedule, policyRegions } from "./patchPolicies";
 
-type Cfg = Pick<PatchingConfig, "region" | "changeSafety" | "patchPolicies" | "multiAccount" | "maintenanceWindows">;
+type Cfg = Pick<PatchingConfig, "region" | "changeSafety" | "patchPolicies" | "multiAccount" | "maintenanceWindows" | "patchOrchestrators">;
 
 /** A schedule the calendar holds (what the gate's messages call "the next install"). */
 export interface HeldInstall {
@@ -38,14 +41,20 @@ function automationRegions(cfg: Cfg): string[] {
     return m.targetLocations.length > 0 ? m.targetLocations.flatMap((l) => l.regions) : (m.memberRegions ?? [cfg.region]);
 }
 
-/** Maintenance windows with an AWS-RunPatchBaseline Install task (the gate task holds them). */
+/** Whether a window task is an AWS-RunPatchBaseline Install (what the gated runbook replaces, components/windowGate.ts). */
+export function isHeldInstall(task: { type: string; runCommand?: { documentName: string; operation?: string } }): boolean {
+    return task.type === "RUN_COMMAND" && task.runCommand?.documentName === "AWS-RunPatchBaseline" && task.runCommand.operation === "Install";
+}
+
+/** Maintenance windows with an AWS-RunPatchBaseline Install task (run as the gated runbook). */
 export function windowInstalls(cfg: Cfg) {
-    return cfg.maintenanceWindows.filter((w) => w.tasks.some((t) => t.runCommand?.operation === "Install"));
+    return cfg.maintenanceWindows.filter((w) => w.tasks.some(isHeldInstall));
 }
 
 /**
  * The installs the approval calendar holds besides the gated install: owned-mode patch policies'
- * installs, multi-account Install schedules and maintenance windows with an Install task.
+ * installs, multi-account Install schedules, maintenance windows with an Install task and the
+ * batch orchestrators that install.
  */
 export function heldInstalls(cfg: Cfg): HeldInstall[] {
     const gated = cfg.changeSafety?.gatedInstall;
@@ -54,7 +63,18 @@ export function heldInstalls(cfg: Cfg): HeldInstall[] {
         ...cfg.patchPolicies.flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : [])).map((c) => ({ expression: c.expression, offsetDays: c.offsetDays })),
         ...automationInstalls(cfg).map((s) => ({ expression: s.schedule, timezone: s.timezone })),
         ...windowInstalls(cfg).map((w) => ({ expression: w.schedule, offsetDays: w.scheduleOffset, timezone: w.scheduleTimezone })),
+        ...cfg.patchOrchestrators.filter((o) => o.patch.operation === "Install").map((o) => ({ expression: o.window.schedule, offsetDays: o.window.scheduleOffset, timezone: o.window.scheduleTimezone })),
     ];
+}
+
+/** An approval gate that holds no install is a mistake (the calendar would exist for nothing). */
+export function checkApprovalGateHolds(sink: IssueSink, path: string, cfg: Cfg): void {
+    if (cfg.changeSafety?.approvalGate && heldInstalls(cfg).length === 0) {
+        sink.add(
+            `${path}.approvalGate`,
+            "holds nothing: the change calendar holds gatedInstall, owned-mode patch policies' installs, multi-account Install schedules, maintenance-window AWS-RunPatchBaseline Install tasks and orchestrators that install; configure one of them",
+        );
+    }
 }
 
 /** Whether the stack has an approval calendar: an approval gate holding at least one install. */
@@ -86,4 +106,41 @@ export function calendarShares(cfg: Cfg): { accounts: string[]; organizationalUn
     if (!hasApprovalCalendar(cfg) || !m || automationInstalls(cfg).length === 0) return { accounts: [], organizationalUnits: [] };
     const all = [...new Set(m.targetLocations.flatMap((l) => l.accounts))];
     return { accounts: all.filter((a) => /^\d{12}$/.test(a)), organizationalUnits: all.filter((a) => !/^\d{12}$/.test(a)) };
+}
+
+/**
+ * What holds an install path of the stack (config/installPaths.ts) — the one answer the review
+ * prints and the policy pack (install-paths-gated) judges — or undefined when nothing does.
+ */
+export function installPathGate(cfg: Cfg & Pick<PatchingConfig, "project" | "stack" | "patchOrchestrators">, path: InstallPath): string | undefined {
+    if (!hasApprovalCalendar(cfg) || !installs(path)) return undefined;
+    const calendar = changeSafetyNames(cfg.project, cfg.stack).calendar;
+    switch (path.mechanism) {
+        case "gatedInstall":
+            return `change calendar ${calendar} (State Manager starts the association only while it is OPEN)`;
+        case "patchPolicy": {
+            // Owned mode: each Region's install association names that Region's copy. Quick Setup's own associations name none.
+            const policy = cfg.patchPolicies.find((p) => path.id === `patchPolicies/${p.name}`);
+            return policy?.mode === "owned" ? `change calendar ${calendar} in ${policyRegions(policy, cfg.region).join(", ")} (each Region's install association names its Region's copy)` : undefined;
+        }
+        case "automationSchedule":
+            return `change calendar ${calendar} in every target Region (the runbook's assertChangeCalendarOpen step: GetCalendarState must be OPEN before the command)`;
+        case "maintenanceWindow": {
+            // AWS-RunPatchBaseline Install tasks run the gated runbook; another Install document or an Automation task (any runbook) is not held.
+            const w = cfg.maintenanceWindows.find((x) => path.id === `maintenanceWindows/${x.name}`);
+            const ungated = w?.tasks.some((t) => t.automation !== undefined || (t.runCommand?.operation === "Install" && !isHeldInstall(t)));
+            return w && !ungated
+                ? `change calendar ${calendar} (its Install tasks run ${changeSafetyNames(cfg.project, cfg.stack).prefix}-gated-run-patch-baseline per target: GetCalendarState must be OPEN before the command)`
+                : undefined;
+        }
+        case "patchOrchestrator":
+            return `change calendar ${calendar} (the run checks it before every batch; closed = the run stops cleanly and restores instance states)`;
+        default:
+            return undefined;
+    }
+}
+
+/** The install-path model with each path's gate (what the program stashes for the policy pack). */
+export function withGates(cfg: Parameters<typeof installPathGate>[0], model: InstallPathModel): InstallPathModel {
+    return { ...model, paths: model.paths.map((p) => ({ ...p, gate: installPathGate(cfg, p) })) };
 }
