@@ -55,7 +55,9 @@ export function approvalSection(input: SectionInput): ReviewSection | undefined 
     lines.push("Install paths:");
     for (const p of paths) lines.push(p.gate ? `  ✓ ${p.path}: held by ${p.gate}` : p.scan ? `  - ${p.path}: a scan, not held (the gate holds installs)` : `  ✗ ${p.path}: NOT held by the approval gate`);
     if (paths.length === 0) lines.push("  (none)");
-    lines.push("  emergency patching (npm run emergency): an explicit operator command, outside the gate; every run is recorded (S3 list + Automation execution)");
+    lines.push(
+        "  emergency patching (npm run emergency): waits for the calendar (--change-calendar) in every location, unless --override-approval --reason bypasses it — tagged PatchingApprovalOverride on the execution, the caller in CloudTrail; every run is recorded (S3 list + Automation execution)",
+    );
     return { title: "Approval gate and install paths", lines };
 }
 

@@ -49,6 +49,7 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
             ["patchOrchestrators/prod-fleet", true],
         ]);
         expect(ungatedInstallPaths(prod())).to.deep.equal([]);
+        expect(approvalSection({ config: prod(), resources: [], now: new Date() })!.lines.at(-1)).to.match(/^ {2}emergency patching \(npm run emergency\): waits for the calendar \(--change-calendar\) in every location, unless --override-approval --reason bypasses it/);
         // A multi-Region owned policy: each Region's install names its Region's copy of the calendar.
         const values = prodValues();
         values["patching:patchPolicies"][0].regions = ["us-east-1", "us-west-2"];
