@@ -42,6 +42,10 @@ describe("ChangeSafety component", () => {
                     "aws:ssm/document:Document prod-change-safety-calendar-us-west-2",
                     "aws:ssm/document:Document prod-change-safety-patch-document",
                     "aws:ssm/document:Document prod-change-safety-rollback-document",
+                    // prod's maintenance window Install task runs the gated runbook (issue 17).
+                    "aws:ssm/document:Document prod-change-safety-window-runbook",
+                    "aws:iam/role:Role prod-change-safety-window-install-role",
+                    "aws:iam/rolePolicy:RolePolicy prod-change-safety-window-install-policy",
                     "patching:lambda:ScheduledLambda prod-change-safety-gate",
                     "patching:lambda:ScheduledLambda prod-change-safety-pinned-list",
                     "patching:lambda:ScheduledLambda prod-change-safety-retention",
