@@ -23,12 +23,12 @@ import { PatchTargetGroups } from "./components/resourceGroups";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
 import { mergeTags, stackTags } from "./components/tags";
 import { isManagement, isMember } from "./config/multiAccount";
-import { compileSchedule } from "./config/patchPolicies";
 import { roleArn } from "./core/multiAccount";
 import { PATCH_BASELINE_ARN_PATTERN } from "./config/rules";
 import { installPathModel } from "./config/installPaths";
 import { INSTALL_PATHS_STASH } from "./core/installPaths";
 import { stackNamePrefix } from "./config/resourceNames";
+import { automationInstalls, calendarRegions, calendarShares, heldInstalls, windowInstalls, withGates } from "./config/approvalCalendars";
 
 /** What a patch policy exports. */
 export interface PatchPolicyOutputs {
@@ -113,6 +113,8 @@ export function deployMultiAccount(
     defaultInstallOverrideList?: pulumi.Input<string>,
     /** The override store's object: the runbook's BaselineOverride in every account and Region. */
     baselineOverride?: pulumi.Input<string>,
+    /** The approval calendar the runbook's Installs assert OPEN (its name, in every target Region). @default UNGATED */
+    changeCalendar?: { name: pulumi.Input<string>; owner: pulumi.Input<string> },
 ): MultiAccountOutputs | undefined {
     const m = cfg.multiAccount;
     if (!m) return undefined;
@@ -128,6 +130,7 @@ export function deployMultiAccount(
             ownAccountRegions: m.accountRole === "both" ? memberRegions : undefined,
             defaultInstallOverrideList,
             baselineOverride,
+            changeCalendar,
             tags,
         });
         out.administrationRoleArn = management.administrationRoleArn;
@@ -211,13 +214,6 @@ function deployOverrideStore(cfg: PatchingConfig, byName: Map<string, PatchBasel
     });
 }
 
-/** The install schedules of the owned-mode patch policies (the approval calendar holds them too). */
-function heldPolicyInstalls(cfg: PatchingConfig): { expression: string; offsetDays?: number }[] {
-    return cfg.patchPolicies
-        .flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : []))
-        .map((c) => ({ expression: c.expression, offsetDays: c.offsetDays }));
-}
-
 /**
  * Composes every component from an already validated config. Patch policies with
  * `useBaselineOverride` read the override store's object (its `BaselineOverrideRef`).
@@ -225,7 +221,8 @@ function heldPolicyInstalls(cfg: PatchingConfig): { expression: string; offsetDa
 export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     // The stack's install paths, kept in the state so the policy pack judges exactly what the
     // review shows (install-paths-disjoint reads this resource's input).
-    const installPaths = installPathModel(cfg);
+    // Each path carries the gate that holds it (install-paths-gated reads it).
+    const installPaths = withGates(cfg, installPathModel(cfg));
     if (installPaths.paths.length > 0) new pulumi.Stash(INSTALL_PATHS_STASH, { input: installPaths });
     const tags = stackTags(cfg);
     // One explicit provider per region, shared by every component (aws, and aws-native for patch policies).
@@ -245,12 +242,18 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
               region: cfg.region,
               promotedBaselines: cfg.baselines.flatMap((b, i) => (promoted.has(b.name) ? [{ name: b.name, id: baselines[i].baselineId, arn: baselines[i].baselineArn }] : [])),
               listReaders: listReaders(cfg),
-              heldInstalls: heldPolicyInstalls(cfg),
+              heldInstalls: heldInstalls(cfg),
+              calendarRegions: calendarRegions(cfg),
+              calendarShares: calendarShares(cfg),
+              gateWindowInstalls: windowInstalls(cfg).length > 0,
               baselineOverride: store?.s3Url,
               tags,
           })
         : undefined;
-    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl, runbookOverrideReaches(cfg) ? store?.s3Url : undefined);
+    // The runbook's Installs assert the approval calendar (shared with the target accounts) is OPEN.
+    const changeCalendar =
+        safety?.calendar && automationInstalls(cfg).length > 0 ? { name: safety.calendar.name, owner: aws.getCallerIdentityOutput().accountId } : undefined;
+    const automation = deployMultiAccount(cfg, tags, providers, safety?.installOverrideListUrl, runbookOverrideReaches(cfg) ? store?.s3Url : undefined, changeCalendar);
 
     const patchGroups: Record<string, Record<string, string>> = {};
     for (const b of cfg.baselines) {
@@ -275,7 +278,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
             nativeProviders,
             overrideRef: store?.ref,
             baselines: policyBaselines,
-            changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArn: safety.calendar?.arn },
+            changeSafety: safety && { installOverrideList: safety.installOverrideListUrl, calendarArns: safety.calendarArns },
             tags,
         });
         if (policy.permissions?.instanceRole) policyInstanceRoles.set(p.name, policy.permissions.instanceRole.name);
@@ -303,7 +306,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     }
     // Resource groups created from config: targets naming one use it (and wait for it).
     const createdGroups = cfg.resourceGroups.length > 0 ? new PatchTargetGroups(`${cfg.environment}-target-groups`, { groups: cfg.resourceGroups, tags }).groups : {};
-    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url, createdGroups }));
+    const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url, createdGroups, approvalGate: safety?.windowGate }));
     const orchestrators = cfg.patchOrchestrators.map((o) => {
         // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
         const attachToRoles: Record<string, pulumi.Output<string>> = {};

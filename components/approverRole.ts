@@ -56,8 +56,8 @@ export function approverTrustPolicy(approvers: Approvers, partition: string, acc
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** What the approver may do: read and change the calendar (a new default version), nothing else. */
-export function approverPermissions(calendarArn: string): { Version: "2012-10-17"; Statement: Record<string, unknown>[] } {
+/** What the approver may do: read and change the calendar — every Region's copy (a new default version) — nothing else. */
+export function approverPermissions(calendarArns: string | string[]): { Version: "2012-10-17"; Statement: Record<string, unknown>[] } {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -65,7 +65,7 @@ export function approverPermissions(calendarArn: string): { Version: "2012-10-17
                 Sid: "ApproveOnTheCalendar",
                 Effect: "Allow",
                 Action: ["ssm:GetDocument", "ssm:DescribeDocument", "ssm:ListDocumentVersions", "ssm:GetCalendarState", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
-                Resource: calendarArn,
+                Resource: calendarArns,
             },
         ],
     };
@@ -74,7 +74,8 @@ export function approverPermissions(calendarArn: string): { Version: "2012-10-17
 export interface ApproverRoleArgs {
     /** Role name (config/changeSafety.ts `changeSafetyNames().approverRole`). */
     roleName: string;
-    calendarArn: pulumi.Input<string>;
+    /** The approval calendar in every Region it holds installs in (config/approvalCalendars.ts). */
+    calendarArns: pulumi.Input<string>[];
     approvers: Approvers;
     partition: pulumi.Input<string>;
     account: pulumi.Input<string>;
@@ -99,7 +100,7 @@ export class ApproverRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicy(`${name}-calendar`, { role: this.role.name, policy: pulumi.output(args.calendarArn).apply((c) => JSON.stringify(approverPermissions(c))) }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-calendar`, { role: this.role.name, policy: pulumi.all(args.calendarArns).apply((c) => JSON.stringify(approverPermissions(c.length === 1 ? c[0] : c))) }, { parent: this });
         this.roleArn = this.role.arn;
         this.registerOutputs({ roleArn: this.roleArn });
     }

@@ -9,6 +9,7 @@ import {
     schedulerRolePolicy,
     startAutomationRequest,
     startAutomationTargetArn,
+    UNGATED,
 } from "../core/multiAccount";
 import { DEFAULT_LOCATION_RATE } from "../config/multiAccount";
 import { OU_ID_PATTERN } from "../config/rules";
@@ -40,6 +41,14 @@ export interface AutomationManagementArgs {
      * @default none (each location's own default baseline: validation only allows that when accepted)
      */
     baselineOverride?: pulumi.Input<string>;
+    /**
+     * The stack's approval calendar: every Install schedule passes it, and the runbook's
+     * assertChangeCalendarOpen step stops the Install in a location whose copy is not OPEN. The
+     * name is the same in every target Region; the owner is this (management) account, which
+     * shares each copy with the target accounts. @default none: Installs pass ChangeCalendarName
+     * UNGATED (the review and the policy pack show them as not held)
+     */
+    changeCalendar?: { name: pulumi.Input<string>; owner: pulumi.Input<string> };
     /** Tags of every taggable resource. */
     tags: Record<string, string>;
 }
@@ -162,7 +171,8 @@ export class AutomationManagement extends pulumi.ComponentResource {
 
             for (const s of c.schedules) {
                 const overrideList = s.operation === "Install" ? (s.installOverrideList ?? args.defaultInstallOverrideList) : undefined;
-                const input = pulumi.all([adminRole.arn, document.name, locationsOutput, overrideList, args.baselineOverride]).apply(([adminArn, doc, locs, list, baselineOverride]) =>
+                const calendar = args.changeCalendar ? pulumi.all([args.changeCalendar.name, args.changeCalendar.owner]).apply(([n, o]) => ({ name: n, owner: o })) : undefined;
+                const input = pulumi.all([adminRole.arn, document.name, locationsOutput, overrideList, args.baselineOverride, calendar]).apply(([adminArn, doc, locs, list, baselineOverride, cal]) =>
                     JSON.stringify(
                         startAutomationRequest({
                             documentName: doc,
@@ -175,6 +185,7 @@ export class AutomationManagement extends pulumi.ComponentResource {
                             maxConcurrency: s.maxConcurrency,
                             maxErrors: s.maxErrors,
                             executionRoleName: c.executionRoleName,
+                            changeCalendar: s.operation === "Install" ? (cal ?? UNGATED) : undefined,
                             targetLocations: locs,
                         }),
                     ),

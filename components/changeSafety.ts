@@ -7,6 +7,8 @@ import { documentContent } from "../core/automationDocument";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { ssmAutomationTrustStatement } from "../core/iam";
 import { ApproverRole } from "./approverRole";
+import { runbookContent, RUN_PATCH_BASELINE } from "../core/multiAccount";
+import type { WindowApprovalGate } from "./windowGate";
 import { HardenedBucket } from "./hardenedBucket";
 import { alarmTopic } from "./alarmTopic";
 import { ScheduledLambda } from "./scheduledLambda";
@@ -46,6 +48,22 @@ export interface ChangeSafetyArgs {
      * their associations are scheduled: the gate's messages name the next one. @default []
      */
     heldInstalls?: { expression: string; offsetDays?: number }[];
+    /**
+     * Every Region whose installs the approval calendar holds (config/approvalCalendars.ts
+     * `calendarRegions`): the calendar exists in each, under one name, with one content (a Change
+     * Calendar is a Regional document, read in its own Region). @default [region]
+     */
+    calendarRegions?: string[];
+    /**
+     * Accounts and OUs the calendars are shared with, read-only (the multi-account runbook's
+     * GetCalendarState in the target accounts). OUs are resolved to their accounts. @default none
+     */
+    calendarShares?: { accounts: string[]; organizationalUnits: string[] };
+    /**
+     * The stack has maintenance windows with AWS-RunPatchBaseline Install tasks: create the gated
+     * runbook they run instead (components/windowGate.ts) and its role. @default false
+     */
+    gateWindowInstalls?: boolean;
 }
 
 /** Pulumi's `{ key, value }[]` tags for aws-native resources. */
@@ -78,6 +96,10 @@ export class ChangeSafety extends pulumi.ComponentResource {
     /** The customer managed key encrypting {@link topic}. */
     public readonly topicKey?: aws.kms.Key;
     public readonly calendar?: aws.ssm.Document;
+    /** The calendar's ARN in every Region it holds installs in (home Region included), by Region. */
+    public readonly calendarArns: Record<string, pulumi.Output<string>> = {};
+    /** What maintenance windows' Install tasks run instead, held by the calendar (gateWindowInstalls). */
+    public windowGate?: WindowApprovalGate;
     /** The approver role (approvalGate.approvers): the only principal allowed to change the calendar. */
     public readonly approverRole?: ApproverRole;
     public readonly patchDocument?: aws.ssm.Document;
@@ -240,23 +262,43 @@ export class ChangeSafety extends pulumi.ComponentResource {
         // What the gate's messages call "the next install": the gated install, else the first held policy install.
         const heldSchedule = install ? { expression: install.schedule, offsetDays: install.scheduleOffset } : args.heldInstalls?.[0];
         if (gate && heldSchedule) {
-            this.calendar = new aws.ssm.Document(
-                `${name}-calendar`,
-                {
-                    name: names.calendar,
-                    documentType: "ChangeCalendar",
-                    documentFormat: "TEXT",
-                    content: renderCalendarContent(`Approval gate of ${args.stack}'s patch install: closed unless an operator approves`, []),
-                    tags: args.tags,
-                },
-                // Approvals are new versions written by operators and the gate Lambda: never reverted by `pulumi up`.
-                { parent: this, ignoreChanges: ["content"] },
+            // Shared read-only with the target accounts of the multi-account installs (each Region's copy).
+            const shares = args.calendarShares ?? { accounts: [], organizationalUnits: [] };
+            const ouAccounts = shares.organizationalUnits.map(
+                (ou) => aws.organizations.getOrganizationalUnitDescendantAccountsOutput({ parentId: ou }, { parent: this }).accounts.apply((a) => a.map((x) => x.id)),
             );
-            const calendarArn = arn("ssm", `document/${names.calendar}`);
+            const shareWith = pulumi
+                .all([account, pulumi.all(ouAccounts)])
+                .apply(([own, fromOus]) => [...new Set([...shares.accounts, ...fromOus.flat()])].filter((a) => a !== own).sort());
+            const permissions = shareWith.apply((ids) => (ids.length > 0 ? { type: "Share", accountIds: ids.join(",") } : undefined));
+            const calendarDocument = (resourceName: string, region?: string) =>
+                new aws.ssm.Document(
+                    resourceName,
+                    {
+                        name: names.calendar,
+                        documentType: "ChangeCalendar",
+                        documentFormat: "TEXT",
+                        content: renderCalendarContent(`Approval gate of ${args.stack}'s patch install: closed unless an operator approves`, []),
+                        ...(region ? { region } : {}),
+                        permissions,
+                        tags: args.tags,
+                    },
+                    // Approvals are new versions written by operators and the gate Lambda: never reverted by `pulumi up`.
+                    { parent: this, ignoreChanges: ["content"] },
+                );
+            this.calendar = calendarDocument(`${name}-calendar`);
+            const regions = [...new Set([args.region, ...(args.calendarRegions ?? [])])];
+            for (const region of regions) {
+                const doc = region === args.region ? this.calendar : calendarDocument(`${name}-calendar-${region}`, region);
+                this.calendarArns[region] = pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:document/${doc.name}`;
+            }
+            const calendarArn = this.calendarArns[args.region];
+            const allCalendarArns = regions.map((r) => this.calendarArns[r]);
             // Issue 17: the approver role, and what the gate needs to verify approvals against it.
             if (gate.approvers) {
-                this.approverRole = new ApproverRole(`${name}-approver`, { roleName: names.approverRole, calendarArn, approvers: gate.approvers, partition, account, tags: args.tags }, { parent: this });
+                this.approverRole = new ApproverRole(`${name}-approver`, { roleName: names.approverRole, calendarArns: allCalendarArns, approvers: gate.approvers, partition, account, tags: args.tags }, { parent: this });
             }
+            if (args.gateWindowInstalls) this.windowGate = this.windowInstallRunbook(name, args, names.calendar, calendarArn, account, partition);
             const approverEnv: Record<string, pulumi.Input<string>> = this.approverRole ? { APPROVER_ROLE_ARN: this.approverRole.roleArn, TWO_PERSON_RULE: String(gate.approvers!.twoPersonRule) } : {};
             const stateKeys = [pulumi.interpolate`${bucketArn}/approval-gate/${args.stack}/*`];
             new ScheduledLambda(
@@ -274,7 +316,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
                                 gate.timeout.action === "open"
                                     ? ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"]
                                     : ["ssm:GetDocument", "ssm:ListDocumentVersions"],
-                            Resource: calendarArn,
+                            // Opening writes every Region's copy (one content everywhere); approvals are judged on the home one.
+                            Resource: gate.timeout.action === "open" && allCalendarArns.length > 1 ? allCalendarArns : calendarArn,
                         },
                         { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: this.topic!.arn },
                         { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: stateKeys },
@@ -285,6 +328,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         STACK: args.stack,
                         BUCKET: bucketName!,
                         CALENDAR_NAME: names.calendar,
+                        ...(regions.length > 1 ? { CALENDAR_REPLICA_REGIONS: regions.filter((r) => r !== args.region).join(",") } : {}),
                         TOPIC_ARN: this.topic!.arn,
                         TIMEOUT_ACTION: gate.timeout.action,
                         TIMEOUT_HOURS: String(gate.timeout.afterHours),
@@ -324,6 +368,54 @@ export class ChangeSafety extends pulumi.ComponentResource {
             rollbackDocument: this.rollbackDocument?.name,
             installOverrideListUrl: this.installOverrideListUrl,
         });
+    }
+
+    /**
+     * The runbook maintenance windows' Install tasks run (documents/automation-run-patch-baseline.yaml,
+     * the multi-account runbook's content, in this account and Region) and the role it runs as:
+     * GetCalendarState on the calendar, AWS-RunPatchBaseline on this account's nodes, nothing else.
+     */
+    private windowInstallRunbook(name: string, args: ChangeSafetyArgs, calendarName: string, calendarArn: pulumi.Output<string>, account: pulumi.Output<string>, partition: pulumi.Output<string>): WindowApprovalGate {
+        const names = changeSafetyNames(args.project, args.stack);
+        const document = new aws.ssm.Document(
+            `${name}-window-runbook`,
+            { name: `${names.prefix}-gated-run-patch-baseline`, documentType: "Automation", documentFormat: "YAML", content: runbookContent(), tags: args.tags },
+            { parent: this },
+        );
+        const ssm = (resource: string, withAccount = true) => pulumi.interpolate`arn:${partition}:ssm:${args.region}:${withAccount ? account : ""}:${resource}`;
+        const role = new aws.iam.Role(
+            `${name}-window-install-role`,
+            {
+                name: `${names.prefix}-window-install`,
+                description: `Runs ${names.prefix}-gated-run-patch-baseline for ${args.stack}'s maintenance-window installs: calendar check, then AWS-RunPatchBaseline`,
+                assumeRolePolicy: pulumi.all([account, partition]).apply(([a, p]) => JSON.stringify({ Version: "2012-10-17", Statement: [ssmAutomationTrustStatement(a, p, args.region)] })),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-window-install-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Sid: "AssertCalendarOpen", Effect: "Allow", Action: "ssm:GetCalendarState", Resource: calendarArn },
+                        {
+                            Sid: "RunPatchBaseline",
+                            Effect: "Allow",
+                            Action: "ssm:SendCommand",
+                            Resource: [ssm(`document/${RUN_PATCH_BASELINE}`, false), pulumi.interpolate`arn:${partition}:ec2:${args.region}:${account}:instance/*`, ssm("managed-instance/*")],
+                        },
+                        // aws:runCommand follows its command; these take no resource-level permissions.
+                        { Sid: "FollowCommand", Effect: "Allow", Action: ["ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:DescribeInstanceInformation"], Resource: "*" },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+        // The role's policy before any window task starts the runbook.
+        return { documentName: document.name, automationRoleArn: pulumi.all([role.arn, policy.id]).apply(([arn]) => arn), calendarName, owner: account };
     }
 
     private gatedInstall(

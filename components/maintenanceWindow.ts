@@ -4,6 +4,7 @@ import type { MaintenanceWindowConfig, WindowNotificationsConfig, WindowTargetCo
 import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
 import { mergeTags } from "./tags";
 import type { CreatedResourceGroup } from "./resourceGroups";
+import { heldInstallParameters, heldInstallStatements, isHeldInstall, WindowApprovalGate } from "./windowGate";
 
 /** The window's own settings (schedule, duration, cutoff, dates). */
 export type WindowSettings = Pick<
@@ -45,6 +46,8 @@ export interface MaintenanceWindowArgs {
      * ListGroupResources names the group's ARN. Other names are groups that already exist. @default {}
      */
     createdGroups?: Record<string, CreatedResourceGroup>;
+    /** The approval gate (issue 17): AWS-RunPatchBaseline Install tasks run its runbook, which asserts the calendar OPEN first (components/windowGate.ts). @default none */
+    approvalGate?: WindowApprovalGate;
 }
 
 const AWS_OWNED_DOCUMENT = /^(AWS|AWSEC2|AWSSupport|AWSConfigRemediation|Amazon)-/;
@@ -85,10 +88,12 @@ export function windowRoleStatements(args: {
     topicArn?: pulumi.Input<string>;
     /** ARNs of created groups by name (others are built from the name). */
     groupArns?: Record<string, pulumi.Input<string>>;
+    approvalGate?: WindowApprovalGate;
 }): Statement[] {
     const { ctx } = args;
     const statements: Statement[] = [];
-    const runCommand = args.tasks.filter((t): t is WindowTaskConfig => t.type === "RUN_COMMAND");
+    const held = (t: WindowTask) => args.approvalGate !== undefined && isHeldInstall(t);
+    const runCommand = args.tasks.filter((t): t is WindowTaskConfig => t.type === "RUN_COMMAND" && !held(t));
     if (runCommand.length > 0) {
         const docs = [...new Set(runCommand.map((t) => t.runCommand!.documentName))];
         statements.push({
@@ -142,6 +147,7 @@ export function windowRoleStatements(args: {
             Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
         });
     }
+    if (args.approvalGate && args.tasks.some(held)) statements.push(...heldInstallStatements(ctx, args.approvalGate));
     const stepFunctions = args.tasks.filter((t): t is StepFunctionsTask => t.type === "STEP_FUNCTIONS");
     if (stepFunctions.length > 0) {
         statements.push({ Sid: "StartStateMachines", Effect: "Allow", Action: ["states:StartExecution"], Resource: stepFunctions.map((t) => t.stateMachineArn) });
@@ -241,7 +247,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
         const resourceGroups = targets.filter((t) => t.resourceGroup).map((t) => t.resourceGroup!.name);
         const policy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
-            { role: role.id, policy: policyDocument(windowRoleStatements({ ctx, roleArn: role.arn, tasks: args.tasks, resourceGroups, topicArn: topic?.arn, groupArns: groupArns(args.createdGroups) })) },
+            { role: role.id, policy: policyDocument(windowRoleStatements({ ctx, roleArn: role.arn, tasks: args.tasks, resourceGroups, topicArn: topic?.arn, groupArns: groupArns(args.createdGroups), approvalGate: args.approvalGate })) },
             { parent: this },
         );
 
@@ -283,7 +289,17 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 const targetSpec = targeted
                     ? { targets: [{ key: "WindowTargetIds", values: names.map((n) => this.targetIds[n]) }], maxConcurrency: task.maxConcurrency, maxErrors: task.maxErrors }
                     : {};
-                if (task.type === "RUN_COMMAND") {
+                if (args.approvalGate && isHeldInstall(task)) {
+                    // Held by the approval calendar: the gated runbook per target, calendar check first.
+                    taskArgs = {
+                        ...common,
+                        ...targetSpec,
+                        cutoffBehavior: task.cutoffBehavior,
+                        taskType: "AUTOMATION",
+                        taskArn: args.approvalGate.documentName,
+                        taskInvocationParameters: { automationParameters: { documentVersion: "$DEFAULT", parameters: heldInstallParameters(task.runCommand!, args.approvalGate, args.baselineOverride) } },
+                    };
+                } else if (task.type === "RUN_COMMAND") {
                     const rc = task.runCommand!;
                     const logGroupName = rc.cloudWatchOutput ? (rc.cloudWatchOutput.logGroupName ?? defaultTaskLogGroup(w.name, task.name)) : undefined;
                     if (rc.cloudWatchOutput?.create) {

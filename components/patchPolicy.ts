@@ -61,9 +61,10 @@ export interface PatchPolicyArgs {
     /**
      * Change safety of the stack (owned mode): the pinned InstallOverrideList (what the earlier
      * stage installed) for an install that names no list of its own, and the approval change
-     * calendar that holds the install association. @default none
+     * calendar that holds the install association — its copy in each Region (a calendar is read
+     * in the association's own Region), by Region. @default none
      */
-    changeSafety?: { installOverrideList?: pulumi.Input<string>; calendarArn?: pulumi.Input<string> };
+    changeSafety?: { installOverrideList?: pulumi.Input<string>; calendarArns?: Record<string, pulumi.Input<string>> };
 }
 
 /** A State Manager target as the association receives it. */
@@ -381,9 +382,9 @@ export class PatchPolicy extends pulumi.ComponentResource {
                         name: doc,
                         targets,
                         parameters: operationParameters(policy, operation, ref?.s3Url, args.changeSafety?.installOverrideList),
-                        // The approval gate holds installs only (scans keep reporting compliance), in the
-                        // calendar's own Region (the stack's home Region).
-                        calendarNames: operation === "Install" && region === args.homeRegion && args.changeSafety?.calendarArn ? [args.changeSafety.calendarArn] : undefined,
+                        // The approval gate holds installs only (scans keep reporting compliance), each
+                        // with the calendar's copy in its own Region.
+                        calendarNames: operation === "Install" && args.changeSafety?.calendarArns?.[region] ? [args.changeSafety.calendarArns[region]] : undefined,
                         scheduleExpression: schedule.expression,
                         scheduleOffset: schedule.offsetDays,
                         applyOnlyAtCronInterval: schedule.applyOnlyAtCronInterval,

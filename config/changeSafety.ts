@@ -208,7 +208,7 @@ export function defaultOverrideListKey(stack: string): string {
  * baselines exist and approve by date, the gate has an install to hold, the snapshot install has
  * what it needs. Reads raw input defensively so every problem is reported at once.
  */
-export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, _project = "patching", rawPolicies?: unknown): void {
+export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, _project = "patching", _rawPolicies?: unknown): void {
     if (raw === undefined) return;
     const cs = asRecord(raw);
     // The names derived from <project>-<stack> are checked at their final length by config/resourceNames.ts.
@@ -253,11 +253,7 @@ export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, r
         }
     }
     const gate = cs.approvalGate === undefined ? undefined : asRecord(cs.approvalGate);
-    // Owned-mode patch policies with an install are held by the calendar too.
-    const heldPolicies = asArray(rawPolicies).filter((p) => asRecord(p).install !== undefined && (asRecord(p).mode ?? "owned") === "owned");
-    if (gate && cs.gatedInstall === undefined && heldPolicies.length === 0) {
-        sink.add(`${path}.approvalGate`, "holds nothing: the change calendar holds gatedInstall and the installs of owned-mode patch policies; configure one of them");
-    }
+    // An approval gate holding nothing is reported by checkApprovalGateHolds (config/approvalCalendars.ts) on the validated config.
     const approvers = gate?.approvers === undefined ? undefined : asRecord(gate.approvers);
     if (approvers && asArray(approvers.principals).length === 0 && asArray(approvers.identityCenterPermissionSets).length === 0) {
         sink.add(`${path}.approvalGate.approvers`, "trusts nobody: list principals (IAM user or role ARNs) and/or identityCenterPermissionSets that may assume the approver role");

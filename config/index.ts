@@ -12,6 +12,7 @@ import { baselinesSchema, checkBaselines } from "./baselines";
 import { changeSafetySchema, checkChangeSafety, checkPromotionOrder } from "./changeSafety";
 import { checkCompliance, complianceSchema } from "./compliance";
 import { checkInstallPaths, installPathsSchema } from "./installPaths";
+import { checkApprovalGateHolds } from "./approvalCalendars";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
 import { matching, strictObject, tagsSchema } from "./common";
@@ -184,6 +185,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
     checkChangeSafety(sink, `${CONFIG_NAMESPACE}:changeSafety`, raw.changeSafety, raw.baselines, ctx.stack, ctx.project, raw.patchPolicies);
     if (parsed.success) checkCrossStack(sink, parsed.data, ctx);
     if (parsed.success && aws.success) checkInstallPaths(sink, `${CONFIG_NAMESPACE}:installPaths`, raw.installPaths, parsed.data, aws.data.region);
+    if (parsed.success && aws.success) checkApprovalGateHolds(sink, `${CONFIG_NAMESPACE}:changeSafety`, { ...parsed.data, region: aws.data.region });
     checkOverrideStore(sink, `${CONFIG_NAMESPACE}:overrideStore`, raw.overrideStore, { baselines: raw.baselines, region: values["aws:region"] });
     checkPatchPolicies(sink, `${CONFIG_NAMESPACE}:patchPolicies`, raw.patchPolicies, {
         baselines: raw.baselines,

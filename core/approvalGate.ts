@@ -26,6 +26,14 @@ export interface GateClients {
     ssm: SSMClient;
     s3: S3Client;
     notify: Notify;
+    /** The calendar's copies in the other Regions whose installs it holds (config/approvalCalendars.ts). @default none */
+    replicas?: CalendarReplica[];
+}
+
+/** The calendar's copy in another Region: same name, written with the home content. */
+export interface CalendarReplica {
+    region: string;
+    ssm: SSMClient;
 }
 
 export interface GateOptions {
@@ -140,6 +148,28 @@ export async function closeCalendar(ssm: SSMClient, name: string, now: Date, by:
     return closed;
 }
 
+/**
+ * Writes the home calendar's current content to every other Region's copy that differs (a new
+ * default version there), so every Region's installs open and close together. Returns, per
+ * Region, the new version or `unchanged`. A failure names the Region and leaves the others as
+ * written; the caller reports it (the copy stays as it was: a closed copy holds its installs).
+ */
+export async function syncReplicas(home: SSMClient, replicas: CalendarReplica[], name: string): Promise<{ region: string; version: string }[]> {
+    const content = await readCalendar(home, name);
+    const out: { region: string; version: string }[] = [];
+    const failed: string[] = [];
+    for (const r of replicas) {
+        try {
+            const current = await readCalendar(r.ssm, name);
+            out.push({ region: r.region, version: current === content ? "unchanged" : await writeCalendar(r.ssm, name, content) });
+        } catch (err) {
+            failed.push(`${r.region}: ${errorName(err)} ${(err as Error).message}`);
+        }
+    }
+    if (failed.length > 0) throw new Error(`calendar ${name}: the home Region was written but these Regions' copies were not (run the command again): ${failed.join("; ")}`);
+    return out;
+}
+
 function hash(s: string): number {
     let h = 0;
     for (const c of s) h = (h * 31 + c.charCodeAt(0)) | 0;
@@ -218,6 +248,7 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
         if (o.timeout.action === "open") {
             const by = `timeout policy (no decision within ${o.timeout.afterHours} h)`;
             await openCalendar(clients.ssm, o.calendarName, { start: o.now, hours: o.openHours, by, reason: `Opened automatically for cycle ${cycle.id}`, now: o.now });
+            if (clients.replicas?.length) await syncReplicas(clients.ssm, clients.replicas, o.calendarName);
             const until = new Date(o.now.getTime() + o.openHours * 3600000).toISOString();
             next = { ...state, status: "opened-automatically", decidedAt: o.now.toISOString(), by, openUntil: until };
             await clients.notify(`[patching/${o.stack}] Opened automatically: ${cycle.id} install`, `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar is open until ${until}. To stop it: npm run approve -- --stack ${o.stack} --close`);

@@ -78,6 +78,14 @@ export interface EmergencyRequest {
     bucket: string;
     /** The stack's `s3://…/baseline_overrides.json`: the runbook's BaselineOverride in every location. @default none (each location's default baseline, said in the report) */
     baselineOverride?: string;
+    /**
+     * The approval calendar the runbook asserts OPEN in every location (pulumi stack output
+     * changeSafety → approvalCalendar; owned by the administration role's account). A closed gate
+     * stops the install. Either this or {@link overrideApproval}.
+     */
+    changeCalendar?: string;
+    /** Bypass a closed gate, said explicitly with why (`--override-approval --reason`); recorded on the execution's tags and in the list. */
+    overrideApproval?: { reason: string };
     dryRun: boolean;
 }
 
@@ -111,6 +119,12 @@ export function requestProblems(r: EmergencyRequest): string[] {
     }
     if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r.administrationRoleArn)) p.push(`--admin-role "${r.administrationRoleArn}" is not an IAM role ARN`);
     if (!r.dryRun && !r.bucket) p.push("--bucket (the change-safety artifact bucket) is required unless --dry-run");
+    if (!r.changeCalendar && !r.overrideApproval) {
+        p.push("name the approval gate the install waits for (--change-calendar, pulumi stack output changeSafety → approvalCalendar), or bypass a closed gate explicitly with --override-approval --reason TEXT");
+    }
+    if (r.changeCalendar && r.overrideApproval) p.push("--change-calendar and --override-approval exclude each other: wait for the gate, or bypass it");
+    if (r.overrideApproval && !r.overrideApproval.reason.trim()) p.push("--override-approval needs --reason TEXT (why the gate is bypassed; recorded)");
+    if (r.changeCalendar && !/^[a-zA-Z0-9_.-]{3,128}$/.test(r.changeCalendar)) p.push(`--change-calendar "${r.changeCalendar}" is not an SSM document name`);
     return p;
 }
 
@@ -175,6 +189,10 @@ export function startRequest(r: EmergencyRequest, listUrl: string, clientToken: 
             RebootOption: [r.rebootOption],
             InstallOverrideList: [listUrl],
             ...(r.baselineOverride ? { BaselineOverride: [r.baselineOverride] } : {}),
+            // The runbook's assertChangeCalendarOpen: the gate (owned by the administration role's account), or UNGATED said explicitly.
+            ...(r.overrideApproval
+                ? { ChangeCalendarName: ["UNGATED"] }
+                : { ChangeCalendarName: [r.changeCalendar ?? ""], ChangeCalendarOwner: [/^arn:[^:]+:iam::(\d{12}):/.exec(r.administrationRoleArn)?.[1] ?? ""] }),
         },
         TargetParameterName: "InstanceId",
         Targets: r.targets,
@@ -190,8 +208,17 @@ export function startRequest(r: EmergencyRequest, listUrl: string, clientToken: 
             },
         ],
         ClientToken: clientToken,
-        Tags: [{ Key: "PatchingEmergency", Value: "true" }],
+        // CloudTrail records StartAutomationExecution with the caller (userIdentity) and these tags: who, when, why.
+        Tags: [
+            { Key: "PatchingEmergency", Value: "true" },
+            ...(r.overrideApproval ? [{ Key: "PatchingApprovalOverride", Value: tagValue(r.overrideApproval.reason) }] : []),
+        ],
     };
+}
+
+/** A tag value (≤ 256 characters of letters, digits, spaces and + - = . _ : / @). */
+function tagValue(s: string): string {
+    return s.replace(/[^\p{L}\p{N} +\-=._:/@]/gu, "_").slice(0, 256) || "_";
 }
 
 const TERMINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled", "CompletedWithSuccess", "CompletedWithFailure", "Rejected", "Exited", "ChangeCalendarOverrideRejected"]);
@@ -235,7 +262,11 @@ export async function runEmergency(r: EmergencyRequest, d: EmergencyDeps): Promi
     if (problems.length > 0) throw new Error(`emergency request is invalid:\n  - ${problems.join("\n  - ")}`);
     const resolved = await resolvePatches(d.ssm, r.patches, r.products);
     if (resolved.problems.length > 0) throw new Error(`could not resolve every patch; nothing was started:\n  - ${resolved.problems.join("\n  - ")}`);
-    const list = renderOverrideList(resolved.entries, [`Emergency install list: ${r.patches.join(", ")}`, `written ${d.now.toISOString()} by npm run emergency`]);
+    const list = renderOverrideList(resolved.entries, [
+        `Emergency install list: ${r.patches.join(", ")}`,
+        `written ${d.now.toISOString()} by npm run emergency`,
+        r.overrideApproval ? `APPROVAL GATE OVERRIDDEN: ${r.overrideApproval.reason}` : `held by approval calendar ${r.changeCalendar}`,
+    ]);
     const digest = createHash("sha256").update(list).digest("hex");
     const key = `emergency/${d.now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}-${digest.slice(0, 8)}.yaml`;
     const listUrl = `s3://${r.bucket || "<bucket>"}/${key}`;

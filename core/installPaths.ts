@@ -94,6 +94,13 @@ export interface InstallPath {
     onDemand?: boolean;
     /** The stack key that defines it, for messages (e.g. `patching:patchPolicies[0]`). */
     configPath: string;
+    /** What holds it to the approval gate (config/approvalCalendars.ts `installPathGate`); absent: nothing. */
+    gate?: string;
+}
+
+/** Whether a scheduled path installs (the approval gate must hold it); a scan, even one that may reboot, does not. */
+export function installs(path: Pick<InstallPath, "operation" | "mechanism" | "onDemand">): boolean {
+    return path.mechanism !== "emergency" && !path.onDemand && !path.operation.startsWith("Scan");
 }
 
 /** A declaration that two paths never reach the same node, with why. */

@@ -29,6 +29,10 @@ export interface PolicyDocument {
 export const RUN_PATCH_BASELINE = "AWS-RunPatchBaseline";
 /** The runbook parameter each target instance is passed in. */
 export const TARGET_PARAMETER_NAME = "InstanceId";
+/** How every approval calendar's name ends (config/changeSafety.ts `changeSafetyNames().calendar`). */
+export const APPROVAL_CALENDAR_SUFFIX = "-install-approval";
+/** The runbook's ChangeCalendarName for an Install no calendar holds (a stack without an approval gate). */
+export const UNGATED = "UNGATED";
 /** Name of the execution role's inline policy (member stack and StackSet alike). */
 export const EXECUTION_POLICY_NAME = "PatchingAutomationExecution";
 
@@ -155,6 +159,15 @@ export function executionRolePolicy(c: MemberContext): PolicyDocument {
                 Effect: "Allow",
                 Action: ["ssm:GetAutomationExecution", "ssm:DescribeAutomationStepExecutions", "ssm:StopAutomationExecution"],
                 Resource: `arn:${p}:ssm:*:${c.accountId}:automation-execution/*`,
+            },
+            {
+                // The runbook's assertChangeCalendarOpen step (issue 17): the approval calendars the
+                // management account shares with this account (read-only: GetCalendarState only).
+                // Named <project>-<stack>-install-approval (config/changeSafety.ts changeSafetyNames).
+                Sid: "ReadManagementApprovalCalendars",
+                Effect: "Allow",
+                Action: "ssm:GetCalendarState",
+                Resource: `arn:${p}:ssm:*:${c.managementAccountId}:document/*${APPROVAL_CALENDAR_SUFFIX}`,
             },
             {
                 Sid: "PassOnlyThisRoleToAutomation",
@@ -400,6 +413,11 @@ export interface StartAutomationArgs {
     maxConcurrency: string;
     maxErrors: string;
     executionRoleName: string;
+    /**
+     * What holds an Install: the approval calendar (its name, present in every target Region, and
+     * the account that owns and shares it), or {@link UNGATED}, said explicitly. Scans pass none.
+     */
+    changeCalendar?: { name: string; owner: string } | typeof UNGATED;
     targetLocations: { accounts: string[]; regions: string[]; excludeAccounts: string[]; maxConcurrency: string; maxErrors: string }[];
 }
 
@@ -416,6 +434,15 @@ export function startAutomationRequest(a: StartAutomationArgs): Record<string, u
     };
     if (a.installOverrideList) parameters.InstallOverrideList = [a.installOverrideList];
     if (a.baselineOverride) parameters.BaselineOverride = [a.baselineOverride];
+    if (a.operation === "Install") {
+        // Without a calendar the runbook's Install stops (fail closed): an ungated Install says so.
+        if (!a.changeCalendar) throw new Error(`startAutomationRequest: an Install of ${a.documentName} needs changeCalendar (the approval calendar, or "${UNGATED}" said explicitly)`);
+        if (a.changeCalendar === UNGATED) parameters.ChangeCalendarName = [UNGATED];
+        else {
+            parameters.ChangeCalendarName = [a.changeCalendar.name];
+            parameters.ChangeCalendarOwner = [a.changeCalendar.owner];
+        }
+    }
     return {
         DocumentName: a.documentName,
         DocumentVersion: "$DEFAULT",

@@ -16,6 +16,11 @@ export async function handler(event: { action?: string }): Promise<GateResult> {
     const topicArn = env("TOPIC_ARN");
     const clients = {
         ssm: new SSMClient(clientConfig({ region })),
+        // The calendar's copies in the other Regions it holds installs in: opened together.
+        replicas: (process.env.CALENDAR_REPLICA_REGIONS ?? "")
+            .split(",")
+            .filter(Boolean)
+            .map((r) => ({ region: r, ssm: new SSMClient(clientConfig({ region: r })) })),
         s3: new S3Client(clientConfig({ region })),
         // SNS email subjects are at most 100 characters.
         notify: async (subject: string, message: string) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 100), Message: message }))),

@@ -6,6 +6,7 @@ import { Policies } from "@pulumi/policy";
 import { baselinePolicies } from "./baselines";
 import { bucketPolicies } from "./buckets";
 import { iamPolicies } from "./iam";
+import { installPathsGated } from "./installGates";
 import { installPathsDisjoint } from "./installPaths";
 import { lambdaPolicies } from "./lambda";
 import { operationPolicies } from "./operations";
@@ -14,4 +15,4 @@ import { tagPolicies } from "./tags";
 
 export const POLICY_PACK_NAME = "patching-policies";
 
-export const ALL_POLICIES: Policies = [...baselinePolicies, ...operationPolicies, ...bucketPolicies, ...iamPolicies, ...lambdaPolicies, ...tagPolicies, ...stackPolicies, installPathsDisjoint];
+export const ALL_POLICIES: Policies = [...baselinePolicies, ...operationPolicies, ...bucketPolicies, ...iamPolicies, ...lambdaPolicies, ...tagPolicies, ...stackPolicies, installPathsDisjoint, installPathsGated];

@@ -6,7 +6,8 @@
 import type { PatchingConfig } from "../config";
 import { changeSafetyNames } from "../config/changeSafety";
 import { installPathModel } from "../config/installPaths";
-import type { InstallPath as ModelPath } from "../core/installPaths";
+import { installPathGate } from "../config/approvalCalendars";
+import { installs } from "../core/installPaths";
 import type { ReviewSection, SectionInput } from "./sections";
 
 /** One way this stack can install patches (an install path of config/installPaths.ts), and what holds it. */
@@ -15,30 +16,19 @@ export interface GatedPath {
     path: string;
     /** The gate holding it, or undefined when nothing does. */
     gate?: string;
+    /** A scan that may reboot: never held (the gate holds installs). */
+    scan?: boolean;
 }
 
 /**
  * Every scheduled install path of the stack (the same paths the install-path analysis judges)
- * with the gate that holds it. Emergency patching is an operator command, shown apart.
+ * with the gate that holds it (config/approvalCalendars.ts `installPathGate`, the answer the policy
+ * pack judges too). Emergency patching is an operator command, shown apart.
  */
 export function installPaths(cfg: PatchingConfig): GatedPath[] {
-    const names = changeSafetyNames(cfg.project, cfg.stack);
-    const byCalendar = cfg.changeSafety?.approvalGate ? `change calendar ${names.calendar} (State Manager starts the association only while it is OPEN)` : undefined;
-    const gateOf = (p: ModelPath): string | undefined => {
-        if (!byCalendar) return undefined;
-        if (p.mechanism === "gatedInstall") return byCalendar;
-        if (p.mechanism === "patchPolicy") {
-            // The Change Calendar is a Regional document created in aws:region only: installs in
-            // other Regions name no calendar, so nothing holds them there.
-            const homeOnly = p.locations.every((l) => l.regions.every((r) => r === cfg.region));
-            return cfg.patchPolicies.find((x) => p.id === `patchPolicies/${x.name}`)?.mode === "owned" && homeOnly ? byCalendar : undefined;
-        }
-        if (p.mechanism === "patchOrchestrator") return `change calendar ${names.calendar} (the run checks it before every batch; closed = the run stops cleanly and restores instance states)`;
-        return undefined;
-    };
     return installPathModel(cfg)
         .paths.filter((p) => p.mechanism !== "emergency")
-        .map((p) => ({ path: `${p.id} (${p.operation})`, gate: gateOf(p) }));
+        .map((p) => ({ path: `${p.id} (${p.operation})`, gate: installPathGate(cfg, p), scan: !installs(p) }));
 }
 
 /** The section, when the stack has an approval gate or any install path. */
@@ -63,15 +53,17 @@ export function approvalSection(input: SectionInput): ReviewSection | undefined 
         }
     }
     lines.push("Install paths:");
-    for (const p of paths) lines.push(p.gate ? `  ✓ ${p.path}: held by ${p.gate}` : `  ✗ ${p.path}: NOT held by the approval gate`);
+    for (const p of paths) lines.push(p.gate ? `  ✓ ${p.path}: held by ${p.gate}` : p.scan ? `  - ${p.path}: a scan, not held (the gate holds installs)` : `  ✗ ${p.path}: NOT held by the approval gate`);
     if (paths.length === 0) lines.push("  (none)");
-    lines.push("  emergency patching (npm run emergency): an explicit operator command, outside the gate; every run is recorded (S3 list + Automation execution)");
+    lines.push(
+        "  emergency patching (npm run emergency): waits for the calendar (--change-calendar) in every location, unless --override-approval --reason bypasses it — tagged PatchingApprovalOverride on the execution, the caller in CloudTrail; every run is recorded (S3 list + Automation execution)",
+    );
     return { title: "Approval gate and install paths", lines };
 }
 
 /** Install paths nothing holds (the policy pack fails prod on any). */
 export function ungatedInstallPaths(cfg: PatchingConfig): string[] {
     return installPaths(cfg)
-        .filter((p) => !p.gate)
+        .filter((p) => !p.gate && !p.scan)
         .map((p) => p.path);
 }

@@ -131,7 +131,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             state.name = inputs.name ?? name;
             break;
         case "aws:ssm/document:Document":
-            state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:document/${inputs.name ?? name}`;
+            state.arn = `arn:${p}:ssm:${inputs.region ?? env.region}:${env.accountId}:document/${inputs.name ?? name}`;
             break;
         case "aws:ssm/patchBaseline:PatchBaseline":
             state.arn = `arn:${p}:ssm:${env.region}:${env.accountId}:patchbaseline/${name}-id`;
@@ -259,6 +259,9 @@ export async function runUnderMocks<T>(options: {
                     return { name: env.region, region: env.region, id: env.region };
                 case "aws:index/getPartition:getPartition":
                     return { partition: p, dnsSuffix: "amazonaws.com", id: p };
+                case "aws:organizations/getOrganizationalUnitDescendantAccounts:getOrganizationalUnitDescendantAccounts":
+                    // One placeholder account per OU, derived from its id (the real accounts are known at deployment).
+                    return { id: args.inputs.parentId, parentId: args.inputs.parentId, accounts: [{ id: `9${String(parseInt(String(args.inputs.parentId).replace(/[^0-9a-f]/g, "").slice(-8) || "0", 16)).padStart(11, "0").slice(-11)}`, arn: "", email: "", name: "", status: "ACTIVE" }] };
                 case "aws:ssm/getPatchBaselines:getPatchBaselines":
                     return { id: env.region, baselineIdentities: mockBaselines(args.inputs, (args.provider && /aws-(\w\w-\w+-\d)/.exec(args.provider)?.[1]) || env.region, p) };
                 default:

@@ -16,9 +16,9 @@ import * as YAML from "yaml";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { parseConfig } from "../config";
 import { changeSafetyNames } from "../config/changeSafety";
-import { compileSchedule } from "../config/patchPolicies";
+import { calendarRegions, heldInstalls } from "../config/approvalCalendars";
 import { stackFileLoader } from "../config/source";
-import { closeCalendar, openCalendar, readCalendar } from "../core/approvalGate";
+import { closeCalendar, openCalendar, readCalendar, syncReplicas } from "../core/approvalGate";
 import { clientConfig } from "../core/awsClients";
 import { isOpenAt, parseCalendarEvents } from "../core/changeCalendar";
 import { cycleOf } from "../core/calendar";
@@ -101,20 +101,25 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     const project = (YAML.parse(fs.readFileSync(path.join(deps.projectDir, "Pulumi.yaml"), "utf8")) as { name?: string })?.name ?? "patching";
     const cfg = parseConfig(values, { project, stack: args.stack!, now: deps.now });
     const gate = cfg.changeSafety?.approvalGate;
-    const gated = cfg.changeSafety?.gatedInstall;
-    // The installs the calendar holds: the gated install and the owned-mode patch policies' installs.
-    const held = [
-        ...(gated ? [{ expression: gated.schedule, offsetDays: gated.scheduleOffset }] : []),
-        ...cfg.patchPolicies.flatMap((p) => (p.mode === "owned" && p.install ? [compileSchedule(p.install, "install")] : [])),
-    ];
+    // The installs the calendar holds (config/approvalCalendars.ts: the program deploys from the same list).
+    const held = heldInstalls(cfg);
     if (!gate || held.length === 0) {
         out(`stack ${args.stack} has no approval gate (patching:changeSafety.approvalGate holding an install)\n`);
         return 1;
     }
     const calendar = changeSafetyNames(cfg.project, cfg.stack).calendar;
     const ssm = deps.ssm(cfg.region);
+    // The calendar's copies in the other Regions of held installs: written with the home content.
+    const replicas = calendarRegions(cfg)
+        .filter((r) => r !== cfg.region)
+        .map((region) => ({ region, ssm: deps.ssm(region) }));
+    const synced = async () => {
+        if (replicas.length === 0) return "";
+        const r = await syncReplicas(ssm, replicas, calendar);
+        return `\nsame content in ${r.map((x) => `${x.region} (${x.version === "unchanged" ? "unchanged" : `version ${x.version}`})`).join(", ")}`;
+    };
     const next = held
-        .map((h) => nextRuns(h.expression, { from: deps.now, count: 1, offsetDays: h.offsetDays })[0])
+        .map((h) => nextRuns(h.expression, { from: deps.now, count: 1, offsetDays: h.offsetDays, timezone: h.timezone })[0])
         .filter((d): d is Date => d !== undefined)
         .sort((a, b) => a.getTime() - b.getTime())[0];
     const nextText = next ? formatRun(next) : "(none scheduled)";
@@ -133,7 +138,9 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     const by = await deps.whoAmI(cfg.region);
     if (args.mode === "close") {
         const n = await closeCalendar(ssm, calendar, deps.now, by);
-        out(`${calendar}: ${n === 0 ? "nothing was open" : `${n} period(s) closed or withdrawn`}; the calendar is CLOSED — the gated install does not start (a run already started finishes; stop it with aws ssm stop-automation-execution).\n`);
+        // Every Region's copy is closed too, even when the home one had nothing open (a copy may differ).
+        const also = await synced();
+        out(`${calendar}: ${n === 0 ? "nothing was open" : `${n} period(s) closed or withdrawn`}; the calendar is CLOSED — the gated install does not start (a run already started finishes; stop it with aws ssm stop-automation-execution).${also}\n`);
         return 0;
     }
     const start = args.start ?? deps.now;
@@ -148,10 +155,11 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     }
     const cycle = cycleOf(start, cfg.changeSafety!.cycle).id;
     const version = await openCalendar(ssm, calendar, { start, hours, by, approver: by, cycle, reason: args.reason!, now: deps.now });
+    const also = await synced();
     const covers = next !== undefined && next.getTime() >= start.getTime() && next.getTime() < end.getTime();
     out(
         [
-            `${calendar} version ${version}: open ${start.toISOString()} – ${end.toISOString()}, approved by ${by} (${args.reason})`,
+            `${calendar} version ${version}: open ${start.toISOString()} – ${end.toISOString()}, approved by ${by} (${args.reason})${also}`,
             `next gated install: ${nextText} — ${covers ? "inside the approved period: it will run" : "NOT inside the approved period: it will not run; approve again with --start before it and --hours covering it"}`,
         ].join("\n") + "\n",
     );

@@ -32,6 +32,10 @@ export const EMERGENCY_USAGE = `usage: npm run emergency -- --patches LIST --acc
   --bucket NAME            bucket for the list (pulumi stack output changeSafety → artifactBucket)
   --baseline-override URL  the stack's baseline_overrides.json (pulumi stack output baselineOverrides → s3Url):
                            every account and Region patches with the stack's baselines, not its default
+  --change-calendar NAME   the approval calendar each location waits for (pulumi stack output changeSafety → approvalCalendar):
+                           closed = the install stops
+  --override-approval      bypass a closed approval gate (needs --reason; recorded on the execution's tags and in the list)
+  --reason TEXT            why the gate is bypassed
   --region REGION          the management Region (default $AWS_REGION or us-east-1)
   --json FILE              also write the report as JSON
   --dry-run                resolve and print; write and start nothing
@@ -51,11 +55,16 @@ export function parseEmergencyArgs(argv: string[], env: Record<string, string | 
     const values: Record<string, string> = {};
     const targets: string[] = [];
     let dryRun = false;
-    const takes = ["--patches", "--accounts", "--regions", "--targets", "--max-concurrency", "--max-errors", "--location-concurrency", "--location-errors", "--products", "--reboot", "--admin-role", "--execution-role", "--document", "--bucket", "--region", "--json", "--baseline-override"];
+    let overrideApproval = false;
+    const takes = ["--patches", "--accounts", "--regions", "--targets", "--max-concurrency", "--max-errors", "--location-concurrency", "--location-errors", "--products", "--reboot", "--admin-role", "--execution-role", "--document", "--bucket", "--region", "--json", "--baseline-override", "--change-calendar", "--reason"];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--dry-run") {
             dryRun = true;
+            continue;
+        }
+        if (arg === "--override-approval") {
+            overrideApproval = true;
             continue;
         }
         if (arg === "--help" || arg === "-h") throw new EmergencyUsageError(EMERGENCY_USAGE);
@@ -90,6 +99,8 @@ export function parseEmergencyArgs(argv: string[], env: Record<string, string | 
             executionRoleName: values["--execution-role"] ?? "AWS-SystemsManager-AutomationExecutionRole",
             bucket: values["--bucket"] ?? "",
             baselineOverride: values["--baseline-override"],
+            changeCalendar: values["--change-calendar"],
+            ...(overrideApproval ? { overrideApproval: { reason: values["--reason"] ?? "" } } : {}),
             dryRun,
         },
     };

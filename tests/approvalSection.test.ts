@@ -33,7 +33,7 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
         ]);
     });
 
-    it("marks every install path nothing holds (window Install tasks, runbook installs); holds the gated install, owned policies and the orchestrator's batches", () => {
+    it("holds every install path of prod (gated install, owned policy, runbook installs, window Install tasks, orchestrator); a managed policy is not held", () => {
         const cfg = parse({
             "aws:region": "us-east-1",
             "patching:environment": "test",
@@ -44,18 +44,23 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
         expect(paths.map((p) => [p.path.split(" ")[0], p.gate !== undefined])).to.deep.equal([
             ["patchPolicies/prod-patching", true],
             ["changeSafety/gatedInstall", true],
-            ["multiAccount/prod-web-install", false],
-            ["maintenanceWindows/prod-critical-install", false],
+            ["multiAccount/prod-web-install", true],
+            ["maintenanceWindows/prod-critical-install", true],
             ["patchOrchestrators/prod-fleet", true],
         ]);
-        expect(ungatedInstallPaths(prod())).to.deep.equal(paths.filter((p) => !p.gate).map((p) => p.path));
-        // A multi-Region owned policy: the calendar exists in aws:region only, so the installs in the
-        // other Region are not held — the section must say so, not count the policy as gated.
+        expect(ungatedInstallPaths(prod())).to.deep.equal([]);
+        expect(approvalSection({ config: prod(), resources: [], now: new Date() })!.lines.at(-1)).to.match(/^ {2}emergency patching \(npm run emergency\): waits for the calendar \(--change-calendar\) in every location, unless --override-approval --reason bypasses it/);
+        // A multi-Region owned policy: each Region's install names its Region's copy of the calendar.
         const values = prodValues();
         values["patching:patchPolicies"][0].regions = ["us-east-1", "us-west-2"];
         values["patching:patchPolicies"][0].useBaselineOverride = true;
         const multi = installPaths(prod(values)).find((p) => p.path.startsWith("patchPolicies/prod-patching"));
-        expect(multi?.gate).to.equal(undefined);
-        expect(approvalSection({ config: prod(), resources: [], now: new Date() })!.lines).to.include("  ✗ maintenanceWindows/prod-critical-install (Install (RebootIfNeeded)): NOT held by the approval gate");
+        expect(multi?.gate).to.contain("in us-east-1, us-west-2");
+        // A window Automation task runs any runbook: the window is not held.
+        values["patching:maintenanceWindows"][0].tasks.push({ name: "custom", type: "AUTOMATION", priority: 2, automation: { documentName: "My-Patch", assumeRoleArn: "arn:aws:iam::123456789012:role/r" } });
+        expect(approvalSection({ config: prod(values), resources: [], now: new Date() })!.lines).to.include("  ✗ maintenanceWindows/prod-critical-install (Install (RebootIfNeeded), Automation): NOT held by the approval gate");
+        // Without an approval gate nothing is held.
+        delete values["patching:changeSafety"].approvalGate;
+        expect(ungatedInstallPaths(prod(values))).to.have.length(5);
     });
 });

@@ -23,17 +23,34 @@ function projectWithApprovers(): string {
     return dir;
 }
 
+/** The home Region's client is `m`; every other Region gets its own client, each holding its own calendar content. */
 function setup(content = renderCalendarContent("gate", []), projectDir = ROOT, caller = ALICE) {
-    const ssm = new SSMClient({ region: "us-east-1" });
-    const m = mockClient(ssm);
-    m.on(GetDocumentCommand).resolves({ Content: content });
-    m.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: "3" } });
-    m.on(UpdateDocumentDefaultVersionCommand).resolves({});
+    const clients = new Map<string, { ssm: SSMClient; m: ReturnType<typeof mockClient>; content: string; version: number }>();
+    const client = (region: string) => {
+        let c = clients.get(region);
+        if (!c) {
+            const ssm = new SSMClient({ region });
+            const m = mockClient(ssm);
+            const state = { ssm, m, content, version: 2 };
+            // Each Region's copy: what was last written there (UpdateDocument), as SSM keeps it.
+            m.on(GetDocumentCommand).callsFake(() => ({ Content: state.content }));
+            m.on(UpdateDocumentCommand).callsFake((input: { Content?: string }) => {
+                state.content = input.Content ?? "";
+                state.version++;
+                return { DocumentDescription: { DocumentVersion: String(state.version) } };
+            });
+            m.on(UpdateDocumentDefaultVersionCommand).resolves({});
+            clients.set(region, state);
+            c = state;
+        }
+        return c;
+    };
+    const m = client("us-east-1").m;
     const regions: string[] = [];
-    const deps = { ssm: (r: string) => (regions.push(r), ssm), whoAmI: async () => caller, now: NOW, projectDir };
+    const deps = { ssm: (r: string) => (regions.push(r), client(r).ssm), whoAmI: async () => caller, now: NOW, projectDir };
     let out = "";
     const run = (argv: string[]) => runApprove(argv, deps, (s) => (out += s)).then((code) => ({ code, out }));
-    return { m, run, regions };
+    return { m, run, regions, clients };
 }
 
 describe("npm run approve (scripts/approve.ts)", () => {
@@ -41,7 +58,8 @@ describe("npm run approve (scripts/approve.ts)", () => {
         const { m, run, regions } = setup();
         const { code, out } = await run(["--stack", "prod", "--reason", "CAB-1234", "--hours", "72"]);
         expect(code).to.equal(0);
-        expect(regions).to.deep.equal(["us-east-1"]);
+        // The home Region, then the other Regions of prod's held installs (the multi-account install's targets).
+        expect(regions).to.deep.equal(["us-east-1", "us-west-2", "ap-northeast-1"]);
         const update = m.commandCalls(UpdateDocumentCommand)[0].args[0].input;
         expect(update.Name).to.equal("patching-prod-install-approval");
         const [e] = parseCalendarEvents(String(update.Content));
@@ -49,9 +67,36 @@ describe("npm run approve (scripts/approve.ts)", () => {
         expect(m.commandCalls(UpdateDocumentDefaultVersionCommand)[0].args[0].input).to.deep.equal({ Name: "patching-prod-install-approval", DocumentVersion: "3" });
         expect(out.split("\n")).to.deep.equal([
             `patching-prod-install-approval version 3: open 2026-12-14T09:00:00.000Z – 2026-12-17T09:00:00.000Z, approved by ${ALICE} (CAB-1234)`,
+            "same content in us-west-2 (version 3), ap-northeast-1 (version 3)",
             "next gated install: Thu 2026-12-17 02:00 UTC — inside the approved period: it will run",
             "",
         ]);
+    });
+    it("writes the home content to every Region's copy, so every Region's installs open and close together (issue 17)", async () => {
+        const { run, clients } = setup();
+        await run(["--stack", "prod", "--reason", "CAB-1234", "--hours", "72"]);
+        const home = clients.get("us-east-1")!.content;
+        expect(parseCalendarEvents(home)).to.have.length(1);
+        for (const r of ["us-west-2", "ap-northeast-1"]) {
+            expect(clients.get(r)!.content, r).to.equal(home);
+            expect(clients.get(r)!.m.commandCalls(UpdateDocumentDefaultVersionCommand)[0].args[0].input, r).to.deep.equal({ Name: "patching-prod-install-approval", DocumentVersion: "3" });
+        }
+        // --close ends the period in every copy; a copy already equal to the home one is not rewritten.
+        const second = await run(["--stack", "prod", "--close"]);
+        expect(second.code).to.equal(0);
+        // (The period started now, so closing withdraws it.)
+        for (const r of ["us-east-1", "us-west-2", "ap-northeast-1"]) expect(parseCalendarEvents(clients.get(r)!.content), r).to.deep.equal([]);
+        await run(["--stack", "prod", "--close"]);
+        expect(clients.get("us-west-2")!.m.commandCalls(UpdateDocumentCommand)).to.have.length(2);
+    });
+    it("a copy that cannot be written is named, and the command fails (run it again)", async () => {
+        const { run, clients } = setup();
+        await run(["--stack", "prod", "--status"]);
+        clients.get("ap-northeast-1")!.m.on(UpdateDocumentCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+        let err: Error | undefined;
+        await run(["--stack", "prod", "--reason", "CAB-1", "--hours", "72"]).catch((e: Error) => (err = e));
+        expect(err?.message).to.match(/home Region was written but these Regions' copies were not \(run the command again\): ap-northeast-1: AccessDeniedException/);
+        expect(parseCalendarEvents(clients.get("us-west-2")!.content)).to.have.length(1);
     });
     it("records the STS caller identity and the cycle in the event (X-PATCHING-APPROVER, X-PATCHING-CYCLE), never typed text", async () => {
         const { m, run } = setup();

@@ -113,9 +113,23 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
         }
     });
 
-    it("has one aws:runCommand step running AWS-RunPatchBaseline with retries and a timeout", () => {
-        expect(doc.mainSteps).to.have.length(1);
-        const step = doc.mainSteps[0];
+    it("holds Installs by the approval calendar, then runs AWS-RunPatchBaseline with retries and a timeout", () => {
+        expect(doc.mainSteps.map((s) => [s.name, s.action])).to.deep.equal([
+            ["holdInstalls", "aws:branch"],
+            ["assertChangeCalendarOpen", "aws:assertAwsResourceProperty"],
+            ["runPatchBaseline", "aws:runCommand"],
+        ]);
+        // The user guide's "Adding Change Calendar dependencies to Automation runbooks" step, on the
+        // calendar of the Region the child execution runs in, owned (and shared) by the management account.
+        expect(doc.mainSteps[1]).to.deep.include({ onFailure: "Abort", nextStep: "runPatchBaseline" });
+        expect(doc.mainSteps[1].inputs).to.deep.equal({
+            Service: "ssm",
+            Api: "GetCalendarState",
+            CalendarNames: ["arn:{{global:AWS_PARTITION}}:ssm:{{global:REGION}}:{{ChangeCalendarOwner}}:document/{{ChangeCalendarName}}"],
+            PropertySelector: "$.State",
+            DesiredValues: ["OPEN"],
+        });
+        const step = doc.mainSteps[2];
         expect(step).to.deep.equal({
             name: "runPatchBaseline",
             action: "aws:runCommand",
@@ -137,24 +151,74 @@ describe("Automation-RunPatchBaseline runbook (documents/automation-run-patch-ba
                 },
             },
         });
-        expect(step.name).to.match(/^[a-zA-Z0-9_]+$/);
+        for (const s of doc.mainSteps) expect(s.name).to.match(/^[a-zA-Z0-9_]+$/);
         // aws:runCommand: TimeoutSeconds 30–2592000; InstanceIds at most 50.
         expect(step.inputs.TimeoutSeconds).to.be.within(30, 2592000);
+    });
+
+    describe("which steps run (aws:branch choices in order, StringEquals, else Default)", () => {
+        /** The steps an execution runs, following branch choices and nextStep as Automation does. */
+        function run(params: Record<string, string>): { steps: string[]; calendarArn?: string } {
+            const values: Record<string, string> = { ...Object.fromEntries(Object.entries(doc.parameters).map(([k, p]) => [k, p.default ?? ""])), ...params };
+            const sub = (v: string) => v.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_m, name: string) => values[name] ?? `{{${name}}}`);
+            const steps: string[] = [];
+            let calendarArn: string | undefined;
+            let i = 0;
+            while (i >= 0 && i < doc.mainSteps.length) {
+                const s = doc.mainSteps[i] as Step & { nextStep?: string };
+                steps.push(s.name);
+                let next: string | undefined = s.nextStep;
+                if (s.action === "aws:branch") {
+                    const choice = (s.inputs.Choices as { NextStep: string; Variable: string; StringEquals: string }[]).find((c) => sub(c.Variable) === c.StringEquals);
+                    next = choice ? choice.NextStep : s.inputs.Default;
+                }
+                if (s.action === "aws:assertAwsResourceProperty") calendarArn = sub(s.inputs.CalendarNames[0]);
+                if (s.isEnd) break;
+                i = next ? doc.mainSteps.findIndex((x) => x.name === next) : i + 1;
+            }
+            return { steps, calendarArn };
+        }
+        const globals = { "global:AWS_PARTITION": "aws", "global:REGION": "eu-west-1" };
+        it("a Scan is never held", () => {
+            expect(run({ Operation: "Scan", ...globals }).steps).to.deep.equal(["holdInstalls", "runPatchBaseline"]);
+            expect(run({ Operation: "Scan", ChangeCalendarName: "patching-prod-install-approval", ChangeCalendarOwner: "111122223333", ...globals }).steps).to.deep.equal(["holdInstalls", "runPatchBaseline"]);
+        });
+        it("an Install asserts the calendar of its own Region, owned by the management account, before the command", () => {
+            const r = run({ Operation: "Install", ChangeCalendarName: "patching-prod-install-approval", ChangeCalendarOwner: "111122223333", ...globals });
+            expect(r.steps).to.deep.equal(["holdInstalls", "assertChangeCalendarOpen", "runPatchBaseline"]);
+            expect(r.calendarArn).to.equal("arn:aws:ssm:eu-west-1:111122223333:document/patching-prod-install-approval");
+        });
+        it("an Install that names no calendar still asserts — on no document, so it stops (fail closed)", () => {
+            const r = run({ Operation: "Install", ...globals });
+            expect(r.steps).to.include("assertChangeCalendarOpen");
+            expect(r.calendarArn).to.equal("arn:aws:ssm:eu-west-1::document/");
+        });
+        it("only the explicit UNGATED skips the assertion", () => {
+            expect(run({ Operation: "Install", ChangeCalendarName: "UNGATED", ...globals }).steps).to.deep.equal(["holdInstalls", "runPatchBaseline"]);
+        });
+        it("ChangeCalendarName takes SSM document names (and UNGATED); ChangeCalendarOwner an account id", () => {
+            for (const ok of ["", "UNGATED", "patching-prod-install-approval"]) expect(accepts("ChangeCalendarName", ok), ok).to.equal(true);
+            for (const bad of ["a b", "arn:aws:ssm:us-east-1:111122223333:document/x", "ab"]) expect(accepts("ChangeCalendarName", bad), bad).to.equal(false);
+            for (const ok of ["", "111122223333"]) expect(accepts("ChangeCalendarOwner", ok), ok).to.equal(true);
+            for (const bad of ["1111", "arn:aws:iam::111122223333:root"]) expect(accepts("ChangeCalendarOwner", bad), bad).to.equal(false);
+        });
     });
 
     it("every {{ }} reference resolves to a parameter or a step output, and every parameter is used", () => {
         const params = Object.keys(doc.parameters);
         const stepOutputs = doc.mainSteps.flatMap((s) => (ACTION_OUTPUTS[s.action] ?? []).map((o) => `${s.name}.${o}`));
         const refs = references({ assumeRole: doc.assumeRole, mainSteps: doc.mainSteps });
-        expect(refs.length).to.equal(7);
-        for (const r of refs) expect([...params, ...stepOutputs], r).to.include(r);
+        expect(refs.length).to.equal(13);
+        // Automation system variables (user guide, "Automation system variables").
+        const system = ["global:AWS_PARTITION", "global:REGION"];
+        for (const r of refs) expect([...params, ...stepOutputs, ...system], r).to.include(r);
         for (const o of doc.outputs) expect(stepOutputs, o).to.include(o);
         expect(doc.outputs).to.deep.equal(["runPatchBaseline.CommandId", "runPatchBaseline.Status", "runPatchBaseline.Output"]);
         for (const p of params) expect(refs, `parameter ${p} is never used`).to.include(p);
     });
 
     it("passes every parameter the command takes straight through", () => {
-        const passed = doc.mainSteps[0].inputs.Parameters as Record<string, string>;
+        const passed = doc.mainSteps.find((s) => s.name === "runPatchBaseline")!.inputs.Parameters as Record<string, string>;
         for (const [k, v] of Object.entries(passed)) expect(v).to.equal(`{{${k}}}`);
     });
 

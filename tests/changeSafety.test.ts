@@ -37,8 +37,15 @@ describe("ChangeSafety component", () => {
                     "aws:sns/topicPolicy:TopicPolicy prod-change-safety-topic-policy",
                     "aws:sns/topicSubscription:TopicSubscription prod-change-safety-email-0",
                     "aws:ssm/document:Document prod-change-safety-calendar",
+                    // The multi-account install's target Regions besides the home one (issue 17): one copy each.
+                    "aws:ssm/document:Document prod-change-safety-calendar-ap-northeast-1",
+                    "aws:ssm/document:Document prod-change-safety-calendar-us-west-2",
                     "aws:ssm/document:Document prod-change-safety-patch-document",
                     "aws:ssm/document:Document prod-change-safety-rollback-document",
+                    // prod's maintenance window Install task runs the gated runbook (issue 17).
+                    "aws:ssm/document:Document prod-change-safety-window-runbook",
+                    "aws:iam/role:Role prod-change-safety-window-install-role",
+                    "aws:iam/rolePolicy:RolePolicy prod-change-safety-window-install-policy",
                     "patching:lambda:ScheduledLambda prod-change-safety-gate",
                     "patching:lambda:ScheduledLambda prod-change-safety-pinned-list",
                     "patching:lambda:ScheduledLambda prod-change-safety-retention",
@@ -46,6 +53,25 @@ describe("ChangeSafety component", () => {
                     "pulumi:providers:aws-native prod-change-safety-aws-native",
                 ].sort(),
             );
+        });
+
+        it("the multi-account Install passes the approval calendar, shared read-only with every target account in every target Region; the Scan passes none", () => {
+            const input = (schedule: string) => JSON.parse((named(resources, "aws:scheduler/schedule:Schedule", `prod-automation-${schedule}`).inputs.target as { input: string }).input);
+            const install = input("prod-web-install").Parameters;
+            expect([install.ChangeCalendarName, install.ChangeCalendarOwner]).to.deep.equal([["patching-prod-install-approval"], [ACCOUNT]]);
+            expect(input("prod-daily-scan").Parameters).to.not.have.any.keys("ChangeCalendarName", "ChangeCalendarOwner");
+            const calendars = ofType(resources, "aws:ssm/document:Document").filter((d) => d.inputs.documentType === "ChangeCalendar");
+            // Every target Region of the install has a copy (documents are shared within one Region only).
+            expect(calendars.map((c) => c.inputs.region ?? REGION).sort()).to.deep.equal(["ap-northeast-1", "us-east-1", "us-west-2"]);
+            for (const c of calendars) {
+                const share = c.inputs.permissions as { type: string; accountIds: string };
+                expect(share.type, c.name).to.equal("Share");
+                // The listed accounts, and the OU's accounts (resolved at deployment; the mock engine gives one per OU).
+                const ids = share.accountIds.split(",");
+                expect(ids, c.name).to.include.members(["444455556666", "777788889999"]);
+                expect(ids, c.name).to.have.length(3);
+                expect(ids, c.name).to.not.include(ACCOUNT);
+            }
         });
 
         it("the gated install: our automation per instance, held by the calendar, with the pinned list and rate control", () => {
@@ -292,7 +318,7 @@ describe("ChangeSafety component", () => {
             expect(ofType(resources, "aws-native:ssm:Association").filter((a) => a.inputs.calendarNames).map((a) => a.name)).to.deep.equal(["test-patching-us-east-1-install"]);
         });
 
-        it("a multi-Region owned policy under the gate: only the home Region's install names the calendar; the other Region's install is NOT gated (known gap)", async () => {
+        it("a multi-Region owned policy under the gate: every Region's install is held by that Region's copy of the calendar", async () => {
             const OTHER = "us-west-2";
             const { resources } = await runProgram(
                 minimalConfig({
@@ -306,29 +332,35 @@ describe("ChangeSafety component", () => {
                             install: { patchTuesdayPlusDays: 9, time: "02:00", rebootOption: "RebootIfNeeded" },
                         },
                     ],
-                    [CS]: { approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)" } },
+                    [CS]: { approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)", approvers: { principals: [`arn:aws:iam::${ACCOUNT}:user/alice`] } } },
                 }),
             );
-            // A Change Calendar is a Regional SSM document. The stack creates one, with the default
-            // provider, so in the stack's home Region (aws:region) only.
+            // A Change Calendar is a Regional SSM document, read in the association's own Region:
+            // one copy per Region of a held install, under one name (the home one with the default provider).
             const calendars = ofType(resources, "aws:ssm/document:Document").filter((d) => d.inputs.documentType === "ChangeCalendar");
-            expect(calendars.map((c) => [c.name, c.options.provider])).to.deep.equal([["test-change-safety-calendar", undefined]]);
-            const calendarArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:document/${calendars[0].inputs.name}`;
+            expect(calendars.map((c) => [c.name, c.inputs.name, c.inputs.region ?? "(provider)"])).to.deep.equal([
+                ["test-change-safety-calendar", "patching-test-install-approval", "(provider)"],
+                [`test-change-safety-calendar-${OTHER}`, "patching-test-install-approval", OTHER],
+            ]);
+            expect(calendars.every((c) => c.options.ignoreChanges?.includes("content"))).to.equal(true);
+            const arnIn = (region: string) => `arn:aws:ssm:${region}:${ACCOUNT}:document/patching-test-install-approval`;
             // Each install association runs in the Region of its explicit aws-native provider.
             const install = (region: string) => named(resources, "aws-native:ssm:Association", `test-patching-${region}-install`);
             expect(install(REGION).options.provider).to.match(new RegExp(`::aws-native-${REGION}::`));
             expect(install(OTHER).options.provider).to.match(new RegExp(`::aws-native-${OTHER}::`));
-            // Right: the home Region's install is held by the calendar of its own Region.
-            expect(install(REGION).inputs.calendarNames).to.deep.equal([calendarArn]);
-            // Right: no association names a calendar of another Region (AWS resolves CalendarNames in the association's Region).
+            // Every Region's install names the calendar of its own Region; scans none.
+            expect(install(REGION).inputs.calendarNames).to.deep.equal([arnIn(REGION)]);
+            expect(install(OTHER).inputs.calendarNames).to.deep.equal([arnIn(OTHER)]);
             for (const a of ofType(resources, "aws-native:ssm:Association")) {
+                if (a.name.endsWith("-scan")) expect(a.inputs.calendarNames, a.name).to.equal(undefined);
                 for (const c of (a.inputs.calendarNames as string[] | undefined) ?? []) expect(c.split(":")[3], a.name).to.equal(a.name.includes(`-${OTHER}-`) ? OTHER : REGION);
             }
-            // WRONG (issue 19, reported): the us-west-2 install names no calendar, so the approval gate
-            // does not hold it; it installs on its schedule whether or not an approver opened the gate.
-            // A fix creates a calendar in every Region of a held policy (opened and closed together) or
-            // rejects this configuration; either must change this assertion.
-            expect(install(OTHER).inputs.calendarNames).to.equal(undefined);
+            // The approver changes every copy (npm run approve writes them all), nothing else.
+            expect(policyOf(resources, "test-change-safety-approver-calendar")[0].Resource).to.deep.equal([arnIn(REGION), arnIn(OTHER)]);
+            // The gate Lambda (timeout skip) reads the home copy only: approvals are judged there.
+            expect(policyOf(resources, "test-change-safety-gate-policy").find((x: { Sid: string }) => x.Sid === "ReadCalendar").Resource).to.equal(arnIn(REGION));
+            const env = (named(resources, "aws:lambda/function:Function", "test-change-safety-gate").inputs.environment as { variables: Record<string, string> }).variables;
+            expect(env.CALENDAR_REPLICA_REGIONS).to.equal(OTHER);
         });
 
         it("no snapshots: no rollback runbook, no sweep, no snapshot permissions; instance-id targets have no tag conditions", async () => {

@@ -54,6 +54,7 @@ describe("Contracts: Automation documents against the AWS SDK models", () => {
             maxConcurrency: "10%",
             maxErrors: "5%",
             executionRoleName: "patching-exec",
+            changeCalendar: { name: "patching-prod-install-approval", owner: "123456789012" },
             targetLocations: [{ accounts: ["111122223333"], regions: ["us-east-1"], excludeAccounts: ["444455556666"], maxConcurrency: "1", maxErrors: "1" }],
         });
         expect(requestProblems("ssm", "startAutomationExecution", request)).to.deep.equal([]);

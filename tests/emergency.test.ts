@@ -18,6 +18,8 @@ import { jsonServiceFake } from "./sdkFake";
 const NOW = new Date("2026-12-20T09:30:00Z");
 const ADMIN = "arn:aws:iam::111122223333:role/AWS-SystemsManager-AutomationAdministrationRole";
 const ARGS = [
+    "--change-calendar",
+    "patching-prod-install-approval",
     "--patches",
     "KB5034441,CVE-2024-6387,openssl",
     "--accounts",
@@ -79,6 +81,14 @@ describe("emergency patching (core/emergency, scripts/emergency)", () => {
             expect(parseTarget("Environment=prod")).to.contain('target key "Environment" must be tag:<key>');
             expect(parseTarget("tag:Environment")).to.contain("must be Key=Value");
         });
+        it("waits for the approval gate or bypasses it only when told, with a reason (issue 17)", () => {
+            const base = parseEmergencyArgs(ARGS.slice(2)).request;
+            expect(requestProblems(base).join("\n")).to.contain("name the approval gate the install waits for (--change-calendar");
+            const noReason = parseEmergencyArgs([...ARGS.slice(2), "--override-approval"]).request;
+            expect(requestProblems(noReason)).to.include("--override-approval needs --reason TEXT (why the gate is bypassed; recorded)");
+            const both = parseEmergencyArgs([...ARGS, "--override-approval", "--reason", "CVE-2024-6387 exploited"]).request;
+            expect(requestProblems(both)).to.include("--change-calendar and --override-approval exclude each other: wait for the gate, or bypass it");
+        });
         it("reports every problem at once", () => {
             const r = parseEmergencyArgs([...ARGS, "--max-concurrency", "0", "--accounts", "12345", "--regions", "mars-1"]).request;
             expect(requestProblems({ ...r, products: [], administrationRoleArn: "role" })).to.deep.equal([
@@ -129,6 +139,19 @@ describe("emergency patching (core/emergency, scripts/emergency)", () => {
         expect(renderEmergencyReport(without).join("\n")).to.contain("WARNING each account-Region's own default baseline");
     });
 
+    it("--override-approval: the runbook skips the calendar (UNGATED), and the execution's tags and the list record why", async () => {
+        const { ssmMock, s3Mock, deps } = setup();
+        await runEmergency(parseEmergencyArgs([...ARGS.slice(2), "--override-approval", "--reason", "CVE-2024-6387 exploited; CAB-99 (emergency)"]).request, deps);
+        const start = ssmMock.commandCalls(StartAutomationExecutionCommand)[0].args[0].input;
+        expect(start.Parameters?.ChangeCalendarName).to.deep.equal(["UNGATED"]);
+        expect(start.Parameters).to.not.have.property("ChangeCalendarOwner");
+        expect(start.Tags).to.deep.equal([
+            { Key: "PatchingEmergency", Value: "true" },
+            { Key: "PatchingApprovalOverride", Value: "CVE-2024-6387 exploited_ CAB-99 _emergency_" },
+        ]);
+        expect(String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body)).to.contain("# APPROVAL GATE OVERRIDDEN: CVE-2024-6387 exploited; CAB-99 (emergency)");
+    });
+
     it("writes the list, starts the multi-account runbook with rate control, polls without waiting, reports each location", async () => {
         const { ssmMock, s3Mock, deps, sleeps } = setup();
         const rep = await runEmergency(parseEmergencyArgs(ARGS).request, deps);
@@ -147,7 +170,15 @@ describe("emergency patching (core/emergency, scripts/emergency)", () => {
             MaxConcurrency: "10%",
             MaxErrors: "1",
         });
-        expect(start.Parameters).to.deep.equal({ AutomationAssumeRole: [ADMIN], Operation: ["Install"], RebootOption: ["RebootIfNeeded"], InstallOverrideList: [`s3://patching-prod-artifacts/${put.Key}`] });
+        expect(start.Parameters).to.deep.equal({
+            AutomationAssumeRole: [ADMIN],
+            Operation: ["Install"],
+            RebootOption: ["RebootIfNeeded"],
+            InstallOverrideList: [`s3://patching-prod-artifacts/${put.Key}`],
+            // Held by the approval gate: the runbook's calendar check in every location (owner: the administration role's account).
+            ChangeCalendarName: ["patching-prod-install-approval"],
+            ChangeCalendarOwner: [ADMIN.split(":")[4]],
+        });
         expect(start.TargetLocations).to.deep.equal([
             { Accounts: ["444455556666", "777788889999"], Regions: ["us-east-1", "eu-west-1"], ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole", TargetLocationMaxConcurrency: "1", TargetLocationMaxErrors: "0" },
         ]);

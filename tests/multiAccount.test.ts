@@ -129,6 +129,13 @@ function executionPolicy(account: string, management: string, groups: string[]) 
                 Resource: `arn:aws:ssm:*:${account}:automation-execution/*`,
             },
             {
+                // The runbook's assertChangeCalendarOpen: the management account's shared approval calendars, read-only.
+                Sid: "ReadManagementApprovalCalendars",
+                Effect: "Allow",
+                Action: "ssm:GetCalendarState",
+                Resource: `arn:aws:ssm:*:${management}:document/*-install-approval`,
+            },
+            {
                 Sid: "PassOnlyThisRoleToAutomation",
                 Effect: "Allow",
                 Action: "iam:PassRole",
@@ -236,6 +243,8 @@ describe("multi-account automation: management stack", () => {
                 Operation: ["Install"],
                 RebootOption: ["NoReboot"],
                 InstallOverrideList: ["s3://patch-lists/prod/list.yaml"],
+                // No approval gate in this stack: the Install says so explicitly (the runbook stops an Install naming no calendar).
+                ChangeCalendarName: ["UNGATED"],
             },
             TargetParameterName: "InstanceId",
             Targets: [{ Key: "ResourceGroup", Values: ["WebServers"] }],

@@ -46,9 +46,9 @@ describe("stacks: maintenance windows and orchestrators", () => {
         for (const line of [
             "prod-critical-install: cron(0 5 ? * TUE#3 *) Asia/Tokyo +4 d · 5 h, cutoff 1 h",
             "target prod-critical (INSTANCE): tag:PatchFleet=critical",
-            "RUN_COMMAND AWS-RunPatchBaseline · priority 1 · concurrency 1, errors 0 · at cutoff CONTINUE_TASK",
-            "parameters: Operation=Install RebootOption=RebootIfNeeded BaselineOverride=s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json · delivery timeout 3600s · \"prod-critical monthly install, one at a time\"",
-            "output → CloudWatch Logs /aws/ssm/prod-critical-install/install",
+            // Held by the approval calendar (issue 17): the Install task runs the gated runbook per target.
+            "AUTOMATION patching-prod-gated-run-patch-baseline · priority 1 · concurrency 1, errors 0 · at cutoff CONTINUE_TASK",
+            "runbook parameters: AutomationAssumeRole=arn:aws:iam::123456789012:role/patching-prod-window-install InstanceId={{RESOURCE_ID}} Operation=Install RebootOption=RebootIfNeeded BaselineOverride=s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json ChangeCalendarName=patching-prod-install-approval ChangeCalendarOwner=123456789012 · version $DEFAULT",
             "STEP_FUNCTIONS arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-run · priority 1 · targetless",
             "RestoreBatch (Task prod-fleet-restore:restoreBatch) → BatchDone · on error → BatchDone",
             "RunBatch (Task arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-batch) → RecordBatch · on error → RestoreFailedBatch",
