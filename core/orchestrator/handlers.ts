@@ -10,6 +10,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { checkAgents, checkVolumes, evaluateExtend, evaluatePatch, evaluatePreflight, pollCommand, sendCommand, startBatch } from "./batch";
 import { discoverTargets } from "./discovery";
+import { applyFleetGate, FleetBatchEvent, fleetBatchGate, fleetPlan, fleetRecord, fleetRestoreRun, FleetRunState, FleetStore, fleetSummary, writeBatchResult } from "./fleet";
 import { checkApprovalCalendar } from "./gate";
 import { applyGate, Clock, planRun, recordBatch } from "./plan";
 import { restoreBatch, restoreFailedBatch, restoreRun } from "./restore";
@@ -37,6 +38,13 @@ export interface PlanDeps {
     clock: Clock;
     /** The stack's approval calendar (name or ARN) and the SSM client that reads it; absent: no approval gate. */
     approval?: { ssm: SSMClient; calendar: string };
+    /** Fleet mode: the run's bucket (target lists, results). */
+    store?: FleetStore;
+}
+
+function needStore(store: FleetStore | undefined, action: string): FleetStore {
+    if (!store) throw new Error(`${action} needs the fleet bucket (FLEET_BUCKET); this orchestrator is not deployed with scale: fleet`);
+    return store;
 }
 
 /** Before a batch starts: the approval calendar must be open (when the stack has one). */
@@ -63,6 +71,35 @@ export async function planHandler(event: StepEvent, deps: PlanDeps): Promise<Run
     }
     if (event.action === "gate") return gated(event.state as RunState, deps);
     throw new UnknownActionError(event.action, "plan");
+}
+
+/**
+ * Plan Lambda in fleet mode: `fleetPlan` (discover, order, write each priority group's target list
+ * to S3), `fleetGate` (approval calendar before each group), `fleetBatchGate` (first state of each
+ * child execution: calendar, the run's error budget, the deadline), `fleetRecord` (fold a group in).
+ */
+export async function fleetPlanHandler(event: StepEvent, deps: PlanDeps): Promise<FleetRunState | BatchState> {
+    const store = needStore(deps.store, event.action);
+    const calendar = deps.approval ? () => checkApprovalCalendar(deps.approval!.ssm, deps.approval!.calendar, deps.clock()) : undefined;
+    switch (event.action) {
+        case "fleetPlan": {
+            const input = (event.state ?? {}) as { settings?: unknown; windowExecutionId?: string };
+            const settings = normaliseSettings(input.settings);
+            const targets = await discoverTargets({ ec2: deps.ec2, resourceGroups: deps.resourceGroups }, settings.targets);
+            return fleetPlan({ runId: event.executionName ?? `run-${deps.clock().getTime()}`, windowExecutionId: input.windowExecutionId, settings, targets, now: deps.clock(), store });
+        }
+        case "fleetGate": {
+            const state = event.state as FleetRunState;
+            if (!calendar || state.next.action !== "group") return state;
+            return applyFleetGate(state, await calendar());
+        }
+        case "fleetBatchGate":
+            return fleetBatchGate(event.state as FleetBatchEvent, { store, now: deps.clock(), ...(calendar ? { gate: calendar } : {}) });
+        case "fleetRecord":
+            return fleetRecord(event.state as FleetRunState, store, deps.clock());
+        default:
+            throw new UnknownActionError(event.action, "plan");
+    }
 }
 
 /** Batch Lambda: every step of the child state machine but the restore. */
@@ -95,9 +132,13 @@ export async function batchHandler(event: StepEvent, deps: { ec2: EC2Client; ssm
     }
 }
 
-/** Restore Lambda: the batch's restore, a failed batch's restore (parent), the run's final sweep. */
-export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client }): Promise<BatchState | RunState> {
+/** Restore Lambda: the batch's restore, a failed batch's restore (parent), the run's final sweep; in fleet mode the batch's restore also records its results. */
+export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client; store?: FleetStore }): Promise<BatchState | RunState | FleetRunState> {
     switch (event.action) {
+        case "fleetRestoreBatch":
+            return writeBatchResult(await restoreBatch(event.state as BatchState, deps.ec2), needStore(deps.store, event.action));
+        case "fleetRestore":
+            return fleetRestoreRun(event.state as FleetRunState, needStore(deps.store, event.action), deps.ec2);
         case "restoreBatch":
             return restoreBatch(event.state as BatchState, deps.ec2);
         case "restoreFailedBatch":
@@ -112,12 +153,15 @@ export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client })
 /** Summary Lambda: builds the summary, writes it to the log group and publishes it to SNS. */
 export async function summaryHandler(
     event: StepEvent,
-    deps: { logs: CloudWatchLogsClient; sns: SNSClient; env: OrchestratorEnvironment; clock: Clock; log?: (line: string) => void },
+    deps: { logs: CloudWatchLogsClient; sns: SNSClient; env: OrchestratorEnvironment; clock: Clock; log?: (line: string) => void; store?: FleetStore },
 ): Promise<{ runFailed: boolean; counts: ReturnType<typeof buildSummary>["counts"]; logStream: string; messageId?: string }> {
-    if (event.action !== "publish") throw new UnknownActionError(event.action, "summary");
+    if (event.action !== "publish" && event.action !== "fleetPublish") throw new UnknownActionError(event.action, "summary");
     const now = deps.clock();
-    const summary = buildSummary({ ...(event.state as SummaryInput), executionName: event.executionName }, now);
-    (deps.log ?? ((l: string) => console.log(l)))(JSON.stringify({ message: "patch run summary", ...summary }));
+    const summary =
+        event.action === "fleetPublish"
+            ? await fleetSummary({ ...(event.state as Partial<FleetRunState>), executionName: event.executionName }, needStore(deps.store, event.action), now)
+            : buildSummary({ ...(event.state as SummaryInput), executionName: event.executionName }, now);
+    (deps.log ?? ((l: string) => console.log(l)))(JSON.stringify({ message: "patch run summary", ...summary, instances: summary.instances.length > 500 ? `${summary.instances.length} instances (see the log stream and summary.json)` : summary.instances }));
     const logStream = await writeSummaryLog(deps.logs, deps.env.logGroupName, summary, now);
     const messageId = deps.env.topicArn ? await publishSummary(deps.sns, deps.env.topicArn, summary) : undefined;
     return { runFailed: runFailed(summary), counts: summary.counts, logStream, ...(messageId ? { messageId } : {}) };
