@@ -184,3 +184,20 @@ describe("fleet simulator (virtual clock, small fleets, exact outcomes)", () => 
         expect(lines[3]).to.match(/^fleet mode \(Distributed Map, batches of 50, every batch in flight\): fits the window: yes, expected finish \d+ min/);
     });
 });
+
+describe("review --fleet-size with an orchestrator in fleet mode", () => {
+    it("estimates the deployed fleet run: its batches in flight, no pause between batches", () => {
+        const cfg = parse(
+            minimalConfig({
+                "patching:patchOrchestrators": [
+                    { name: "big", scale: "fleet", fleet: { batchesInFlight: 200 }, batchSize: 50, window: { schedule: "cron(0 22 ? * * *)", duration: 4, cutoff: 1 }, targets: { tags: { P: ["x"] } } },
+                ],
+            }),
+        );
+        const lines = fleetLines(cfg, 10_000);
+        expect(lines).to.have.length(4);
+        expect(lines[2]).to.match(/^big \(fleet mode, batches of 50, 200 in flight\): fits the window: (yes|no), expected finish \d+ min after the start \(window 240 min; lower bound \d+ min;/);
+        const e = fleetEstimate(10_000, 4, { batchSize: 50, batchesInFlight: 200, waitBetweenBatchesSeconds: 0 });
+        expect(lines[2]).to.contain(`expected finish ${e.finishMinutes} min`);
+    });
+});

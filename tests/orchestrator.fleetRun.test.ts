@@ -172,7 +172,7 @@ describe("fleet run payloads: references, never lists (Step Functions' 256 KiB l
         const child = { Items: items.slice(0, 50), BatchInput: { run: large.state.run, group: 1, batchCount: 180 } };
         expect(Buffer.byteLength(JSON.stringify(child))).to.be.lessThan(STEP_FUNCTIONS_PAYLOAD_MAX / 4);
         // The standard run's state at 500 instances (its cap) for comparison is far larger than the fleet state at 10,000.
-        const input = JSON.stringify(orchestratorInput({ name: "fleet", window: { duration: 4 }, targets: { tags: { PatchGroup: ["dev"] } }, ...settings, scale: "fleet", fleet: { batchesInFlight: 200 } }));
+        const input = JSON.stringify(orchestratorInput({ ...settings, name: "fleet", window: { duration: 4 }, scale: "fleet", fleet: { batchesInFlight: 200 } }));
         expect(input.length).to.be.at.most(4096);
         expect(JSON.parse(input).settings.batchesInFlight).to.equal(200);
     });
