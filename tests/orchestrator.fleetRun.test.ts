@@ -184,3 +184,31 @@ describe("fleet run payloads: references, never lists (Step Functions' 256 KiB l
         expect(state.next).to.deep.include({ action: "group" });
     });
 });
+
+describe("throttled StartInstances (many batches in flight share the account's EC2 buckets)", () => {
+    afterEach(() => {
+        fleet?.restore();
+        fleet = undefined;
+    });
+
+    it("a throttled start fails the step (the state machine's throttling retry runs it again), never the instance; a capacity error fails only its instance", async () => {
+        const clock = new FakeClock(START);
+        fleet = new FakeFleet(clock, fleetOf([{ state: "stopped", startError: "RequestLimitExceeded" }, { state: "stopped" }, { state: "stopped", startError: "InsufficientInstanceCapacity" }]));
+        const c = fleet.clients;
+        const batch = { run: { runId: "r", orchestrator: "o", startedAt: "", deadline: "", settings: baseSettings() }, batchIndex: 0, batchCount: 1, instances: fleet.instances.map((i) => ({ instanceId: i.id, instanceType: i.type, name: i.name, platform: i.platform, originalState: i.state, status: "pending" as const })) };
+        const start = (instances = batch.instances) => batchHandler({ action: "start", state: { ...batch, instances } }, { ec2: c.ec2, ssm: c.ssm, env: ENV, clock: clock.now });
+        const err = await start().then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        expect(err?.name).to.equal("RequestLimitExceeded");
+        const def = fleetDefinition(ARNS, { batchTimeoutSeconds: 20_000 });
+        const startState = (def.States.PatchGroup.ItemProcessor as { States: Record<string, { Retry: { ErrorEquals: string[] }[] }> }).States.StartInstances;
+        expect(startState.Retry.some((r) => r.ErrorEquals.includes("RequestLimitExceeded"))).to.equal(true);
+        const without = await start(batch.instances.slice(1));
+        expect(without.instances.map((r) => [r.status, r.startedByRun ?? false])).to.deep.equal([
+            ["pending", true],
+            ["failed", false],
+        ]);
+    });
+});
