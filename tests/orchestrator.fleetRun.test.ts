@@ -212,3 +212,25 @@ describe("throttled StartInstances (many batches in flight share the account's E
         ]);
     });
 });
+
+describe("the fleet bucket through a real S3 client (tests/fakeAws.ts: the SDK's serialisation, retries and pagination)", () => {
+    it("puts, gets and lists run objects page by page; a throttled list is retried by the SDK", async () => {
+        const { S3Client } = await import("@aws-sdk/client-s3");
+        const { FakeAws } = await import("./fakeAws");
+        const { s3Store } = await import("../core/orchestrator/fleet");
+        const fake = new FakeAws();
+        const s3 = new S3Client({ region: "us-east-1", requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 3 });
+        const store = s3Store(s3, "fleet-runs");
+        const keys = Array.from({ length: 1203 }, (_, i) => `runs/r/results/g000-b${String(i).padStart(6, "0")}-p1-f0-s0-i-${i}.json`);
+        for (const k of keys.slice(0, 3)) await store.put(k, "[]");
+        for (const k of keys.slice(3)) fake.put("fleet-runs", k, "[]");
+        fake.put("fleet-runs", "runs/other/results/x.json", "[]");
+        fake.failures.push({ operation: "ListObjectsV2", status: 503, code: "SlowDown", times: 1 });
+        expect(await store.list("runs/r/results/")).to.deep.equal(keys);
+        // 1,203 keys: two pages of 1,000 (ListObjectsV2's default) plus the retried throttled first request.
+        expect(fake.count("ListObjectsV2")).to.equal(3);
+        await store.put("runs/r/targets/group-000.json", JSON.stringify([{ instanceId: "i-1" }]));
+        expect(JSON.parse(await store.get("runs/r/targets/group-000.json"))).to.deep.equal([{ instanceId: "i-1" }]);
+        expect(fake.requests.find((r) => r.operation === "PutObject")!.headers["content-type"]).to.equal("application/json");
+    });
+});
