@@ -7,7 +7,9 @@
  * above the baseline is printed per action as JSON `{ action: bytes }`.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import { failuresSoFar, FleetBatchEvent, fleetBatchGate, FleetItem, fleetPlan, fleetRecord, fleetRestoreRun, FleetRunState, FleetStore, fleetSummary, memoryStore, writeBatchResult } from "../core/orchestrator/fleet";
+import { failuresSoFar, FleetBatchEvent, fleetBatchGate, FleetItem, fleetPlan, fleetRecord, FleetRunState, FleetStore, memoryStore, writeBatchResult } from "../core/orchestrator/fleet";
+import { fleetRestoreRun } from "../core/orchestrator/fleetRestore";
+import { fleetSummary } from "../core/orchestrator/fleetSummary";
 import { summaryJson, summaryMessage, LOG_EVENT_TEXT_MAX } from "../core/orchestrator/summary";
 import type { TargetInstance } from "../core/orchestrator/types";
 import { settings as baseSettings } from "../tests/support/settings";

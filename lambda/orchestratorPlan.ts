@@ -4,7 +4,7 @@ import { ResourceGroupsClient } from "@aws-sdk/client-resource-groups";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { s3Store } from "../core/orchestrator/fleet";
-import { fleetPlanHandler, planHandler, StepEvent } from "../core/orchestrator/handlers";
+import { fleetPlanHandler, planHandler, StepEvent } from "../core/orchestrator/planHandlers";
 
 const ec2 = new EC2Client({});
 const resourceGroups = new ResourceGroupsClient({});

@@ -18,12 +18,9 @@
  * an S3-backed store, the tests and the bench an in-memory one.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { EC2Client } from "@aws-sdk/client-ec2";
 import { closedDetail, GateCheck } from "./gate";
 import { errorBudget, orderByPriority, priorityRank } from "./plan";
-import { restoreInstances } from "./restore";
-import { buildSummary } from "./summary";
-import type { BatchState, FleetRunRef, InstanceRecord, OrchestratorSettings, RunInfo, RunSummary, StepError, StopReason, TargetInstance } from "./types";
+import type { BatchState, FleetRunRef, InstanceRecord, OrchestratorSettings, RunInfo, StepError, StopReason, TargetInstance } from "./types";
 
 /** The objects of a run: put, get and list keys by prefix. */
 export interface FleetStore {
@@ -293,68 +290,13 @@ export async function fleetRecord(state: FleetRunState, store: FleetStore, now: 
 }
 
 /** Groups whose batches may have started: before the cursor, and the one at it when it was running. */
-function attemptedGroups(state: FleetRunState): FleetGroup[] {
+export function attemptedGroups(state: FleetRunState): FleetGroup[] {
     return state.groups.slice(0, state.cursor + (state.next?.action === "group" ? 1 : 0));
 }
 
 /** Reads the target lists of `groups`. */
-async function readGroups(store: FleetStore, groups: FleetGroup[]): Promise<FleetItem[]> {
+export async function readGroups(store: FleetStore, groups: FleetGroup[]): Promise<FleetItem[]> {
     const out: FleetItem[] = [];
     for (const g of groups) out.push(...(JSON.parse(await store.get(g.key)) as FleetItem[]));
     return out;
-}
-
-/** StopInstances ids per call in the run's final sweep. */
-export const RESTORE_CHUNK = 100;
-
-/**
- * The run's safety net: every originally stopped instance of every attempted group is stopped if
- * it is running (read from the target lists, in chunks). Writes the full result to the store;
- * the state keeps counts only.
- */
-export async function fleetRestoreRun(state: FleetRunState, store: FleetStore, ec2: EC2Client): Promise<FleetRunState> {
-    const records = (await readGroups(store, attemptedGroups(state))).filter((r) => r.originalState === "stopped");
-    const total = { stopped: [] as string[], alreadyStopped: [] as string[], leftRunning: [] as string[], failed: [] as { instanceId: string; reason: string }[] };
-    for (let i = 0; i < records.length; i += RESTORE_CHUNK) {
-        const r = await restoreInstances(ec2, records.slice(i, i + RESTORE_CHUNK));
-        total.stopped.push(...r.stopped);
-        total.alreadyStopped.push(...r.alreadyStopped);
-        total.leftRunning.push(...r.leftRunning);
-        total.failed.push(...r.failed);
-    }
-    const key = `${state.run.fleet.prefix}restore.json`;
-    await store.put(key, JSON.stringify(total));
-    return { ...state, finalRestore: { stopped: total.stopped.length, alreadyStopped: total.alreadyStopped.length, leftRunning: total.leftRunning.length, failed: total.failed.length, key } };
-}
-
-/**
- * The run's summary from the store: every target with its final record (batch results over the
- * plan's records; batches without a result failed; groups not attempted skipped), the final
- * sweep's restores applied. Written to `summary.json`.
- */
-export async function fleetSummary(state: Partial<FleetRunState> & { executionName?: string }, store: FleetStore, now: Date): Promise<RunSummary> {
-    const instances: Record<string, InstanceRecord> = {};
-    const fleet = state.run?.fleet;
-    if (fleet && state.groups) {
-        const attempted = new Set(attemptedGroups(state as FleetRunState).map((g) => g.index));
-        const stopDetail = state.next?.action === "finish" ? (state.next.detail ?? state.next.reason) : "the run ended early";
-        for (const g of state.groups) {
-            for (const { batchIndex: _b, ...r } of JSON.parse(await store.get(g.key)) as FleetItem[]) {
-                instances[r.instanceId] = attempted.has(g.index)
-                    ? { ...r, status: "failed", reason: "batch execution failed before its results were recorded" }
-                    : { ...r, status: "skipped", reason: `not attempted: ${stopDetail}` };
-            }
-        }
-        for (const k of await store.list(resultsPrefix(fleet.prefix))) {
-            for (const r of JSON.parse(await store.get(k)) as InstanceRecord[]) instances[r.instanceId] = r;
-        }
-        if (state.finalRestore) {
-            const restored = JSON.parse(await store.get(state.finalRestore.key)) as { stopped: string[]; failed: { instanceId: string; reason: string }[] };
-            for (const id of restored.stopped) if (instances[id]) instances[id] = { ...instances[id], restore: "stopped" };
-            for (const f of restored.failed) if (instances[f.instanceId]) instances[f.instanceId] = { ...instances[f.instanceId], restore: "stop-failed", warnings: [...(instances[f.instanceId].warnings ?? []), `could not be stopped again: ${f.reason}`] };
-        }
-    }
-    const summary = buildSummary({ run: state.run, instances, next: state.next?.action === "finish" ? state.next : undefined, error: state.error ?? state.groupError, finalRestoreError: state.finalRestoreError, executionName: state.executionName }, now);
-    if (fleet) await store.put(`${fleet.prefix}summary.json`, JSON.stringify(summary));
-    return summary;
 }
