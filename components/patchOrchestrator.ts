@@ -7,8 +7,10 @@ import * as YAML from "yaml";
 import type { OrchestratorConfig } from "../config/patchOrchestrators";
 import { preflightDocument } from "../core/orchestrator/preflightDocument";
 import { orchestratorInput } from "../core/orchestrator/settings";
+import { fleetDefinition } from "../core/orchestrator/fleetMachine";
 import { batchDefinition, runDefinition, toJson } from "../core/orchestrator/stateMachine";
 import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
+import { fleetBucket, fleetLambdaStatements, fleetMachineStatements } from "./fleetOrchestrator";
 import { documentArn, MaintenanceWindow } from "./maintenanceWindow";
 import { NodeLambda } from "./nodeLambda";
 import type { BaselineOverrideRef } from "./overrideRef";
@@ -259,7 +261,10 @@ export interface PatchOrchestratorArgs {
  */
 export class PatchOrchestrator extends pulumi.ComponentResource {
     public readonly runStateMachineArn: pulumi.Output<string>;
-    public readonly batchStateMachineArn: pulumi.Output<string>;
+    /** The child (batch) state machine; absent in fleet mode, where the Distributed Map's children are executions of the run machine. */
+    public readonly batchStateMachineArn?: pulumi.Output<string>;
+    /** Fleet mode: the bucket of the runs' target lists, results and summaries. */
+    public readonly fleetBucketName?: pulumi.Output<string>;
     public readonly windowId: pulumi.Output<string>;
     public readonly topicArn: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
@@ -289,6 +294,10 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
         );
 
         const override = args.overrideRef;
+        // Fleet mode: the run's target lists and results live in this bucket (references in the payloads).
+        const bucket = cfg.scale === "fleet" ? fleetBucket(name, cfg, tags, this) : undefined;
+        const fleetEnv: Record<string, pulumi.Input<string>> = bucket ? { FLEET_BUCKET: bucket.bucketName } : {};
+        const fleetStatements = (which: "plan" | "restore" | "summary"): Statement[] => (bucket ? fleetLambdaStatements(which, bucket.bucketArn, bucket.kmsKeyArn!) : []);
         const env = { PREFLIGHT_DOCUMENT: document.name, LOG_GROUP_NAME: logGroup.name, TOPIC_ARN: topic.arn };
         const batchEnv = override ? { ...env, BASELINE_OVERRIDE: override.s3Url } : env;
         const fn = (suffix: string, entry: string, description: string, statements: pulumi.Input<Statement[]>, environment?: Record<string, pulumi.Input<string>>) =>
@@ -302,12 +311,24 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
             "plan",
             "lambda/orchestratorPlan.ts",
             "Patch orchestrator: discover running and stopped targets, plan batches, record results",
-            planStatements(ctx, cfg, approval?.arn, args.createdGroup?.arn),
-            approval ? { APPROVAL_CALENDAR: approval.name } : undefined,
+            [...planStatements(ctx, cfg, approval?.arn, args.createdGroup?.arn), ...fleetStatements("plan")],
+            approval || bucket ? { ...(approval ? { APPROVAL_CALENDAR: approval.name } : {}), ...fleetEnv } : undefined,
         );
         const batch = fn("batch", "lambda/orchestratorBatch.ts", "Patch orchestrator: batch steps (start, agents, preflight, volumes, patch)", batchStatements(ctx, cfg, document.name), batchEnv);
-        const restore = fn("restore", "lambda/orchestratorRestore.ts", "Patch orchestrator: stop again what was stopped", restoreStatements(ctx, cfg));
-        const summary = fn("summary", "lambda/orchestratorSummary.ts", "Patch orchestrator: run summary to the log group and SNS", summaryStatements(logGroup.arn, topic.arn), env);
+        const restore = fn(
+            "restore",
+            "lambda/orchestratorRestore.ts",
+            "Patch orchestrator: stop again what was stopped",
+            [...restoreStatements(ctx, cfg), ...fleetStatements("restore")],
+            bucket ? fleetEnv : undefined,
+        );
+        const summary = fn(
+            "summary",
+            "lambda/orchestratorSummary.ts",
+            "Patch orchestrator: run summary to the log group and SNS",
+            [...summaryStatements(logGroup.arn, topic.arn), ...fleetStatements("summary")],
+            { ...env, ...fleetEnv },
+        );
 
         const batchMachineName = `${name}-batch`;
         const runMachineName = `${name}-run`;
@@ -326,37 +347,61 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
             return { role, policy };
         };
 
-        const batchRole = machineRole("batch-sm", batchMachineName, batchMachineStatements([batch.function.arn, restore.function.arn]));
-        const batchMachine = new aws.sfn.StateMachine(
-            `${name}-batch`,
-            {
-                name: batchMachineName,
-                type: "STANDARD",
-                roleArn: batchRole.role.arn,
-                definition: pulumi
-                    .all([batch.function.arn, restore.function.arn])
-                    .apply(([batchFunctionArn, restoreFunctionArn]) => toJson(batchDefinition({ batchFunctionArn, restoreFunctionArn }, { timeoutSeconds: batchTimeoutSeconds(cfg) }))),
-                tags,
-            },
-            { parent: this, dependsOn: [batchRole.policy] },
-        );
+        let runMachine: aws.sfn.StateMachine;
+        let batchMachine: aws.sfn.StateMachine | undefined;
+        if (bucket) {
+            // One state machine: its Distributed Map's child executions are executions of itself.
+            const fns = [plan.function.arn, batch.function.arn, restore.function.arn, summary.function.arn];
+            const runRole = machineRole("run-sm", runMachineName, fleetMachineStatements(ctx, runMachineName, fns, bucket.bucketArn, bucket.kmsKeyArn!));
+            runMachine = new aws.sfn.StateMachine(
+                `${name}-run`,
+                {
+                    name: runMachineName,
+                    type: "STANDARD",
+                    roleArn: runRole.role.arn,
+                    definition: pulumi
+                        .all([plan.function.arn, batch.function.arn, restore.function.arn, summary.function.arn, bucket.bucketName])
+                        .apply(([planFunctionArn, batchFunctionArn, restoreFunctionArn, summaryFunctionArn, bucketName]) =>
+                            toJson(fleetDefinition({ planFunctionArn, batchFunctionArn, restoreFunctionArn, summaryFunctionArn, bucketName }, { batchTimeoutSeconds: batchTimeoutSeconds(cfg) })),
+                        ),
+                    tags,
+                },
+                { parent: this, dependsOn: [runRole.policy] },
+            );
+        } else {
+            const batchRole = machineRole("batch-sm", batchMachineName, batchMachineStatements([batch.function.arn, restore.function.arn]));
+            batchMachine = new aws.sfn.StateMachine(
+                `${name}-batch`,
+                {
+                    name: batchMachineName,
+                    type: "STANDARD",
+                    roleArn: batchRole.role.arn,
+                    definition: pulumi
+                        .all([batch.function.arn, restore.function.arn])
+                        .apply(([batchFunctionArn, restoreFunctionArn]) => toJson(batchDefinition({ batchFunctionArn, restoreFunctionArn }, { timeoutSeconds: batchTimeoutSeconds(cfg) }))),
+                    tags,
+                },
+                { parent: this, dependsOn: [batchRole.policy] },
+            );
 
-        const runRole = machineRole("run-sm", runMachineName, runMachineStatements(ctx, [plan.function.arn, restore.function.arn, summary.function.arn], batchMachineName));
-        const runMachine = new aws.sfn.StateMachine(
-            `${name}-run`,
-            {
-                name: runMachineName,
-                type: "STANDARD",
-                roleArn: runRole.role.arn,
-                definition: pulumi
-                    .all([plan.function.arn, restore.function.arn, summary.function.arn, batchMachine.arn])
-                    .apply(([planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn]) =>
-                        toJson(runDefinition({ planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn })),
-                    ),
-                tags,
-            },
-            { parent: this, dependsOn: [runRole.policy] },
-        );
+            const runRole = machineRole("run-sm", runMachineName, runMachineStatements(ctx, [plan.function.arn, restore.function.arn, summary.function.arn], batchMachineName));
+            runMachine = new aws.sfn.StateMachine(
+                `${name}-run`,
+                {
+                    name: runMachineName,
+                    type: "STANDARD",
+                    roleArn: runRole.role.arn,
+                    definition: pulumi
+                        .all([plan.function.arn, restore.function.arn, summary.function.arn, batchMachine.arn])
+                        .apply(([planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn]) =>
+                            toJson(runDefinition({ planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn })),
+                        ),
+                    tags,
+                },
+                { parent: this, dependsOn: [runRole.policy] },
+            );
+
+        }
 
         const window = new MaintenanceWindow(
             `${name}-window`,
@@ -417,7 +462,8 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
         }
 
         this.runStateMachineArn = runMachine.arn;
-        this.batchStateMachineArn = batchMachine.arn;
+        this.batchStateMachineArn = batchMachine?.arn;
+        this.fleetBucketName = bucket?.bucketName;
         this.windowId = window.windowId;
         this.topicArn = topic.arn;
         this.logGroupName = logGroup.name;
@@ -425,6 +471,7 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
         this.registerOutputs({
             runStateMachineArn: this.runStateMachineArn,
             batchStateMachineArn: this.batchStateMachineArn,
+            fleetBucketName: this.fleetBucketName,
             windowId: this.windowId,
             topicArn: this.topicArn,
             logGroupName: this.logGroupName,

@@ -4,7 +4,7 @@
  * are patched in priority batches after a disk / Windows Update preflight, and a summary is sent.
  */
 import { z } from "zod";
-import { DEFAULT_SETTINGS, orchestratorInput } from "../core/orchestrator/settings";
+import { DEFAULT_SETTINGS, DISTRIBUTED_MAP_MAX_CONCURRENCY, orchestratorInput } from "../core/orchestrator/settings";
 import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import { checkWindowSchedule, windowScheduleFields } from "./maintenanceWindows";
@@ -113,6 +113,19 @@ export const orchestratorSchema = strictObject({
     maxErrors: maxErrorsSchema.default("20%"),
     /** No batch starts after this many minutes from the start of the run. @default the window duration */
     maxRuntimeMinutes: intInRange(10, 1440, "minutes").optional(),
+    /**
+     * `standard`: one batch at a time (at most 500 instances a run). `fleet`: Step Functions'
+     * Distributed Map, `fleet.batchesInFlight` batches at once, target lists and results in an
+     * encrypted S3 bucket, no instance cap (docs: maintenance windows and the orchestrator, "Fleet mode"). @default standard
+     */
+    scale: oneOf(["standard", "fleet"] as const, "orchestrator scale").default("standard"),
+    /** Fleet mode settings (scale: fleet only). */
+    fleet: strictObject({
+        /** Child executions (batches) in flight at once: Distributed Map MaxConcurrency (≤ 10,000). @default 20 */
+        batchesInFlight: intInRange(1, DISTRIBUTED_MAP_MAX_CONCURRENCY, "batches in flight (Distributed Map MaxConcurrency, at most 10,000)").default(20),
+        /** Days the run's target lists, results and summaries stay in the fleet bucket (lifecycle expiry). @default 30 */
+        retentionDays: intInRange(1, 3650, "days").default(30),
+    }).optional(),
     /** Preflight checks before patching. */
     preflight: preflightSchema.default(() => structuredClone(DEFAULT_SETTINGS.preflight)),
     /** The AWS-RunPatchBaseline run. */
@@ -206,6 +219,9 @@ export function checkPatchOrchestrators(sink: IssueSink, path: string, raw: unkn
                 sink.add(`${base}.instanceRole.attachToPatchPolicies[${j}]`, "is a managed-mode patch policy: Quick Setup owns its instance role; name the role in attachToRoles instead", ref);
             }
         });
+        if (o.fleet !== undefined && o.scale !== "fleet") {
+            sink.add(`${base}.fleet`, `applies to scale: fleet only (scale is ${String(o.scale ?? "standard")})`, o.fleet);
+        }
         const window = asRecord(o.window);
         if (typeof o.maxRuntimeMinutes === "number" && typeof window.duration === "number" && o.maxRuntimeMinutes > window.duration * 60) {
             sink.add(`${base}.maxRuntimeMinutes`, `exceeds the window duration (${window.duration} h = ${window.duration * 60} min): batches would start after the window closed`, o.maxRuntimeMinutes);

@@ -136,7 +136,7 @@ export class FakeAws {
         const key = decodeURIComponent(raw.path.replace(/^\//, ""));
         const query = raw.query ?? {};
         const operation =
-            raw.method === "GET" && "versions" in query ? "ListObjectVersions" : raw.method === "GET" ? "GetObject" : raw.method === "PUT" ? "PutObject" : raw.method === "HEAD" ? "HeadObject" : raw.method === "DELETE" ? "DeleteObject" : raw.method;
+            raw.method === "GET" && "versions" in query ? "ListObjectVersions" : raw.method === "GET" && "list-type" in query ? "ListObjectsV2" : raw.method === "GET" ? "GetObject" : raw.method === "PUT" ? "PutObject" : raw.method === "HEAD" ? "HeadObject" : raw.method === "DELETE" ? "DeleteObject" : raw.method;
         this.requests.push({ service: "s3", operation, headers, body: operation === "PutObject" ? body : undefined });
         const versionId = typeof query.versionId === "string" ? query.versionId : undefined;
         const fail = this.failure(operation, versionId);
@@ -179,6 +179,25 @@ export class FakeAws {
                     200,
                     { "content-type": "application/xml" },
                     `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix><IsTruncated>false</IsTruncated>${xml}</ListVersionsResult>`,
+                );
+            }
+            case "ListObjectsV2": {
+                // Current (not deleted) keys under the prefix in key order, max-keys a page; the continuation token is the last key listed.
+                const prefix = String(query.prefix ?? "");
+                const max = Number(query["max-keys"] ?? 1000);
+                const after = typeof query["continuation-token"] === "string" ? query["continuation-token"] : "";
+                const keys = [...this.objects.keys()]
+                    .filter((k) => k.startsWith(`${bucket}/${prefix}`))
+                    .map((k) => k.slice(bucket.length + 1))
+                    .filter((k) => this.current(bucket, k) && k > after)
+                    .sort();
+                const page = keys.slice(0, max);
+                const truncated = keys.length > max;
+                const xml = page.map((k) => `<Contents><Key>${k}</Key><Size>${this.current(bucket, k)!.body?.length ?? 0}</Size></Contents>`).join("");
+                return respond(
+                    200,
+                    { "content-type": "application/xml" },
+                    `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${page[page.length - 1]}</NextContinuationToken>` : ""}${xml}</ListBucketResult>`,
                 );
             }
             case "DeleteObject": {

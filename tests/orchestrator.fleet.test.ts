@@ -5,9 +5,9 @@
 import { expect } from "chai";
 import { fleetEstimate } from "../bench/fleet";
 import { DEFAULT_FLEET, DEFAULT_ORCHESTRATOR_SIM, lognormal, lowerBound, makeFleet, rng, SimInstance, simulateOrchestrator, simulateSeed003 } from "../bench/fleetSim";
-import { fleetDefinition, fleetMachineActions } from "../core/orchestrator/fleetMachine";
+import { fleetDefinition } from "../core/orchestrator/fleetMachine";
 import { backoffMs, DEFAULT_PACING, fullBucket, take } from "../core/orchestrator/pacing";
-import { batchDefinition, runDefinition } from "../core/orchestrator/stateMachine";
+import { batchDefinition, definitionProblems, runDefinition } from "../core/orchestrator/stateMachine";
 import { fleetLines } from "../review/fleetSection";
 import { parseArgs } from "../review/cli";
 import { minimalConfig, parse } from "./harness";
@@ -71,22 +71,28 @@ describe("fleet state machine (Distributed Map)", () => {
         expect(aslValidationErrors(broken).length).to.be.greaterThan(0);
     });
 
-    it("reads each group's batches from S3, runs batchesInFlight child executions, tolerates failures per the error budget, writes results to S3", () => {
+    it("reads each group's target list from S3, batches it (ItemBatcher), runs batchesInFlight child executions, tolerates failures per the error budget, writes results to S3", () => {
         const map = def.States.PatchGroup;
         expect(map).to.deep.include({
             Type: "Map",
             MaxConcurrencyPath: "$.run.fleet.batchesInFlight",
             ToleratedFailurePercentagePath: "$.next.group.toleratedFailurePercentage",
             ItemReader: { Resource: "arn:aws:states:::s3:getObject", ReaderConfig: { InputType: "JSON" }, Parameters: { Bucket: "fleet-runs", "Key.$": "$.next.group.key" } },
+            ItemBatcher: { MaxItemsPerBatchPath: "$.run.settings.batchSize", BatchInput: { "run.$": "$.run", "group.$": "$.next.group.index", "batchCount.$": "$.next.group.batches" } },
             ResultWriter: { Resource: "arn:aws:states:::s3:putObject", Parameters: { Bucket: "fleet-runs", "Prefix.$": "$.run.fleet.resultsPrefix" } },
         });
-        expect((map.ItemProcessor as { ProcessorConfig: unknown }).ProcessorConfig).to.deep.equal({ Mode: "DISTRIBUTED", ExecutionType: "STANDARD" });
-        // Payloads carry references: the parent never passes an instance list (only the item selector reads one item's batch).
-        const text = JSON.stringify({ ...def.States, PatchGroup: { ...map, ItemProcessor: undefined, ItemSelector: undefined } });
+        const processor = map.ItemProcessor as { ProcessorConfig: unknown; StartAt: string; States: Record<string, { Parameters?: { Payload?: { action?: string } } }> };
+        expect(processor.ProcessorConfig).to.deep.equal({ Mode: "DISTRIBUTED", ExecutionType: "STANDARD" });
+        // The gate before each batch, then the batch steps of the one-batch-at-a-time run, then a restore that records results.
+        expect(processor.StartAt).to.equal("BatchGate");
+        expect(processor.States.BatchGate.Parameters!.Payload!.action).to.equal("fleetBatchGate");
+        expect(processor.States.RestoreBatch.Parameters!.Payload!.action).to.equal("fleetRestoreBatch");
+        // Payloads carry references: no state outside the child executions passes an instance list.
+        const text = JSON.stringify({ ...def.States, PatchGroup: { ...map, ItemProcessor: undefined } });
         expect(text).to.not.match(/"instances/);
         // Groups run one after another (a loop, not a parallel state): priority order between groups is kept.
         expect(def.States.RecordGroup.Next).to.equal("NextGroup");
-        expect(fleetMachineActions()).to.include.members(["states:StartExecution", "s3:GetObject", "s3:PutObject", "lambda:InvokeFunction"]);
+        expect(definitionProblems(def)).to.deep.equal([]);
     });
 });
 
@@ -176,5 +182,22 @@ describe("fleet simulator (virtual clock, small fleets, exact outcomes)", () => 
         expect(lines[0]).to.equal('Fleet estimate for 2000 instances (simulated; see BENCHMARKS.md "Fleet")');
         expect(lines[2]).to.match(/^fleet \(batches of 5, one at a time\): fits the window: no, expected finish \d+ min after the start \(window 240 min;/);
         expect(lines[3]).to.match(/^fleet mode \(Distributed Map, batches of 50, every batch in flight\): fits the window: yes, expected finish \d+ min/);
+    });
+});
+
+describe("review --fleet-size with an orchestrator in fleet mode", () => {
+    it("estimates the deployed fleet run: its batches in flight, no pause between batches", () => {
+        const cfg = parse(
+            minimalConfig({
+                "patching:patchOrchestrators": [
+                    { name: "big", scale: "fleet", fleet: { batchesInFlight: 200 }, batchSize: 50, window: { schedule: "cron(0 22 ? * * *)", duration: 4, cutoff: 1 }, targets: { tags: { P: ["x"] } } },
+                ],
+            }),
+        );
+        const lines = fleetLines(cfg, 10_000);
+        expect(lines).to.have.length(4);
+        expect(lines[2]).to.match(/^big \(fleet mode, batches of 50, 200 in flight\): fits the window: (yes|no), expected finish \d+ min after the start \(window 240 min; lower bound \d+ min;/);
+        const e = fleetEstimate(10_000, 4, { batchSize: 50, batchesInFlight: 200, waitBetweenBatchesSeconds: 0 });
+        expect(lines[2]).to.contain(`expected finish ${e.finishMinutes} min`);
     });
 });

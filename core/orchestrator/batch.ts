@@ -21,6 +21,7 @@ import {
     SSMClient,
 } from "@aws-sdk/client-ssm";
 import { decideDisk, parsePreflightOutput, requiredFreeGb, windowsUpdateFindings } from "./disk";
+import { isThrottling } from "./pacing";
 import { errorText } from "./plan";
 import type { BatchState, CommandTracking, InstanceRecord, OrchestratorEnvironment } from "./types";
 
@@ -54,16 +55,20 @@ const pendingOnline = (s: BatchState) => s.instances.filter((r) => r.status === 
 export async function startBatch(input: BatchState, ec2: EC2Client, now: Date): Promise<BatchState> {
     const state = copy(input);
     const toStart = state.instances.filter((r) => r.status === "pending" && r.originalState === "stopped");
+    let throttled: unknown;
     await Promise.all(
         toStart.map(async (r) => {
             try {
                 await ec2.send(new StartInstancesCommand({ InstanceIds: [r.instanceId] }));
                 update(state, r.instanceId, { startedByRun: true });
             } catch (err) {
-                update(state, r.instanceId, { status: "failed", reason: `could not start: ${message(err)}` });
+                // Throttling is the account's rate limit, not the instance: the step is retried (StartInstances is idempotent).
+                if (isThrottling(err)) throttled = err;
+                else update(state, r.instanceId, { status: "failed", reason: `could not start: ${message(err)}` });
             }
         }),
     );
+    if (throttled) throw throttled;
     state.agents = { deadline: iso(now, state.run.settings.agentWaitSeconds), done: false, checks: 0 };
     return state;
 }

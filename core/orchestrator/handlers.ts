@@ -5,65 +5,20 @@
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import type { ResourceGroupsClient } from "@aws-sdk/client-resource-groups";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { checkAgents, checkVolumes, evaluateExtend, evaluatePatch, evaluatePreflight, pollCommand, sendCommand, startBatch } from "./batch";
-import { discoverTargets } from "./discovery";
-import { checkApprovalCalendar } from "./gate";
-import { applyGate, Clock, planRun, recordBatch } from "./plan";
+import { FleetRunState, FleetStore, writeBatchResult } from "./fleet";
+import { fleetRestoreRun } from "./fleetRestore";
+import { fleetSummary } from "./fleetSummary";
+import { needStore, StepEvent, UnknownActionError } from "./planHandlers";
+import type { Clock } from "./plan";
 import { restoreBatch, restoreFailedBatch, restoreRun } from "./restore";
-import { normaliseSettings } from "./settings";
 import { buildSummary, publishSummary, runFailed, SummaryInput, writeSummaryLog } from "./summary";
-import type { BatchState, InstanceRecord, OrchestratorEnvironment, RunState, StepError } from "./types";
+import type { BatchState, OrchestratorEnvironment, RunState } from "./types";
 
-export interface StepEvent<S = unknown> {
-    action: string;
-    state: S;
-    executionName?: string;
-}
-
-export class UnknownActionError extends Error {
-    constructor(action: string, handler: string) {
-        super(`${handler} has no action "${action}"`);
-        this.name = "UnknownAction";
-    }
-}
-
-/** Dependencies of the plan Lambda. */
-export interface PlanDeps {
-    ec2: EC2Client;
-    resourceGroups: ResourceGroupsClient;
-    clock: Clock;
-    /** The stack's approval calendar (name or ARN) and the SSM client that reads it; absent: no approval gate. */
-    approval?: { ssm: SSMClient; calendar: string };
-}
-
-/** Before a batch starts: the approval calendar must be open (when the stack has one). */
-async function gated(state: RunState, deps: PlanDeps): Promise<RunState> {
-    if (!deps.approval || state.next.action !== "batch") return state;
-    return applyGate(state, await checkApprovalCalendar(deps.approval.ssm, deps.approval.calendar, deps.clock()));
-}
-
-/**
- * Plan Lambda: `plan` (discover, order, batch), `record` (fold a batch in, decide what is next)
- * and `gate` (right before a batch starts: the approval calendar must be open).
- */
-export async function planHandler(event: StepEvent, deps: PlanDeps): Promise<RunState> {
-    if (event.action === "plan") {
-        const input = (event.state ?? {}) as { settings?: unknown; windowExecutionId?: string };
-        const settings = normaliseSettings(input.settings);
-        const targets = await discoverTargets({ ec2: deps.ec2, resourceGroups: deps.resourceGroups }, settings.targets);
-        return planRun({ runId: event.executionName ?? `run-${deps.clock().getTime()}`, windowExecutionId: input.windowExecutionId, settings, targets, now: deps.clock() });
-    }
-    if (event.action === "record") {
-        const state = event.state as RunState & { batchResult?: { instances?: InstanceRecord[] }; lastBatchError?: StepError; restoreError?: StepError };
-        const { batchResult, restoreError, ...rest } = state;
-        return recordBatch(rest, batchResult, state.lastBatchError ?? restoreError, deps.clock());
-    }
-    if (event.action === "gate") return gated(event.state as RunState, deps);
-    throw new UnknownActionError(event.action, "plan");
-}
+export { fleetPlanHandler, planHandler, UnknownActionError } from "./planHandlers";
+export type { PlanDeps, StepEvent } from "./planHandlers";
 
 /** Batch Lambda: every step of the child state machine but the restore. */
 export async function batchHandler(event: StepEvent, deps: { ec2: EC2Client; ssm: SSMClient; env: OrchestratorEnvironment; clock: Clock }): Promise<BatchState> {
@@ -95,9 +50,13 @@ export async function batchHandler(event: StepEvent, deps: { ec2: EC2Client; ssm
     }
 }
 
-/** Restore Lambda: the batch's restore, a failed batch's restore (parent), the run's final sweep. */
-export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client }): Promise<BatchState | RunState> {
+/** Restore Lambda: the batch's restore, a failed batch's restore (parent), the run's final sweep; in fleet mode the batch's restore also records its results. */
+export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client; store?: FleetStore }): Promise<BatchState | RunState | FleetRunState> {
     switch (event.action) {
+        case "fleetRestoreBatch":
+            return writeBatchResult(await restoreBatch(event.state as BatchState, deps.ec2), needStore(deps.store, event.action));
+        case "fleetRestore":
+            return fleetRestoreRun(event.state as FleetRunState, needStore(deps.store, event.action), deps.ec2);
         case "restoreBatch":
             return restoreBatch(event.state as BatchState, deps.ec2);
         case "restoreFailedBatch":
@@ -112,12 +71,15 @@ export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client })
 /** Summary Lambda: builds the summary, writes it to the log group and publishes it to SNS. */
 export async function summaryHandler(
     event: StepEvent,
-    deps: { logs: CloudWatchLogsClient; sns: SNSClient; env: OrchestratorEnvironment; clock: Clock; log?: (line: string) => void },
+    deps: { logs: CloudWatchLogsClient; sns: SNSClient; env: OrchestratorEnvironment; clock: Clock; log?: (line: string) => void; store?: FleetStore },
 ): Promise<{ runFailed: boolean; counts: ReturnType<typeof buildSummary>["counts"]; logStream: string; messageId?: string }> {
-    if (event.action !== "publish") throw new UnknownActionError(event.action, "summary");
+    if (event.action !== "publish" && event.action !== "fleetPublish") throw new UnknownActionError(event.action, "summary");
     const now = deps.clock();
-    const summary = buildSummary({ ...(event.state as SummaryInput), executionName: event.executionName }, now);
-    (deps.log ?? ((l: string) => console.log(l)))(JSON.stringify({ message: "patch run summary", ...summary }));
+    const summary =
+        event.action === "fleetPublish"
+            ? await fleetSummary({ ...(event.state as Partial<FleetRunState>), executionName: event.executionName }, needStore(deps.store, event.action), now)
+            : buildSummary({ ...(event.state as SummaryInput), executionName: event.executionName }, now);
+    (deps.log ?? ((l: string) => console.log(l)))(JSON.stringify({ message: "patch run summary", ...summary, instances: summary.instances.length > 500 ? `${summary.instances.length} instances (see the log stream and summary.json)` : summary.instances }));
     const logStream = await writeSummaryLog(deps.logs, deps.env.logGroupName, summary, now);
     const messageId = deps.env.topicArn ? await publishSummary(deps.sns, deps.env.topicArn, summary) : undefined;
     return { runFailed: runFailed(summary), counts: summary.counts, logStream, ...(messageId ? { messageId } : {}) };

@@ -5,6 +5,12 @@
  */
 import type { OrchestratorSettings } from "./types";
 
+/** Most child executions a Distributed Map runs at once (Step Functions quotas, "Distributed Map state": MaxConcurrency up to 10,000). */
+export const DISTRIBUTED_MAP_MAX_CONCURRENCY = 10_000;
+
+/** Fleet mode defaults (the config model documents them). */
+export const DEFAULT_FLEET_SETTINGS = { batchesInFlight: 20, retentionDays: 30 };
+
 /** The defaults the config model documents (tests assert they agree). */
 export const DEFAULT_SETTINGS: Omit<OrchestratorSettings, "orchestrator" | "targets" | "maxRuntimeMinutes"> = {
     batchSize: 5,
@@ -38,6 +44,9 @@ export interface OrchestratorSettingsSource {
     agentWaitSeconds: number;
     maxErrors: string;
     maxRuntimeMinutes?: number;
+    /** `fleet`: the Distributed Map run (batchesInFlight child executions at once). */
+    scale?: "standard" | "fleet";
+    fleet?: { batchesInFlight: number };
     preflight: OrchestratorSettings["preflight"];
     patch: OrchestratorSettings["patch"];
 }
@@ -52,6 +61,7 @@ export function settingsFromConfig(cfg: OrchestratorSettingsSource): Orchestrato
         agentWaitSeconds: cfg.agentWaitSeconds,
         maxErrors: cfg.maxErrors,
         maxRuntimeMinutes: cfg.maxRuntimeMinutes ?? cfg.window.duration * 60,
+        ...(cfg.scale === "fleet" ? { batchesInFlight: cfg.fleet?.batchesInFlight ?? DEFAULT_FLEET_SETTINGS.batchesInFlight } : {}),
         preflight: cfg.preflight,
         patch: cfg.patch,
     };
@@ -133,6 +143,7 @@ export function normaliseSettings(raw: unknown): OrchestratorSettings {
         agentWaitSeconds: int(s.agentWaitSeconds, DEFAULT_SETTINGS.agentWaitSeconds, 60, 3600, "agentWaitSeconds"),
         maxErrors: typeof maxErrors === "string" ? maxErrors : DEFAULT_SETTINGS.maxErrors,
         maxRuntimeMinutes: int(s.maxRuntimeMinutes, 240, 10, 1440, "maxRuntimeMinutes"),
+        ...(s.batchesInFlight !== undefined ? { batchesInFlight: int(s.batchesInFlight, 1, 1, DISTRIBUTED_MAP_MAX_CONCURRENCY, "batchesInFlight") } : {}),
         preflight: {
             enabled: bool(pf.enabled, dpf.enabled, "preflight.enabled"),
             minFreeGbWindows: int(pf.minFreeGbWindows, dpf.minFreeGbWindows, 1, 1024, "preflight.minFreeGbWindows"),

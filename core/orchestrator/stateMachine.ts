@@ -110,7 +110,10 @@ export function batchDefinition(arns: BatchMachineArns, opts: { timeoutSeconds: 
         StartAt: "StartInstances",
         TimeoutSeconds: opts.timeoutSeconds,
         States: {
-            StartInstances: lambdaTask(fn, "start", "CheckAgents", "RestoreBatch", { comment: "StartInstances for the instances that were stopped, one call each" }),
+            StartInstances: lambdaTask(fn, "start", "CheckAgents", "RestoreBatch", {
+                comment: "StartInstances for the instances that were stopped, one call each; throttled: the step is retried",
+                retries: [THROTTLE_RETRY],
+            }),
             CheckAgents: lambdaTask(fn, "checkAgents", "AgentsReady", "RestoreBatch", { retries: [THROTTLE_RETRY] }),
             AgentsReady: {
                 Type: "Choice",

@@ -79,6 +79,22 @@ export function formatSummary(s: RunSummary): string {
     return lines.join("\n");
 }
 
+/**
+ * CloudWatch Logs takes events of at most 256 KiB (PutLogEvents: "The maximum event size is 256 KB";
+ * the two events of a call stay under its 1 MiB batch). A fleet run's summary can be larger: the
+ * text keeps its failures, the JSON its counts (the full summary is in the run's S3 prefix).
+ */
+export const LOG_EVENT_TEXT_MAX = 200_000;
+
+/** The summary as JSON, or without the instance list when that is longer than `maxBytes`. */
+export function summaryJson(s: RunSummary, maxBytes: number): string {
+    const full = JSON.stringify(s);
+    if (Buffer.byteLength(full) <= maxBytes) return full;
+    const failing = s.instances.filter((i) => i.status !== "patched");
+    const short = JSON.stringify({ ...s, instances: failing, instancesOmitted: "patched" });
+    return Buffer.byteLength(short) <= maxBytes ? short : JSON.stringify({ ...s, instances: [], instancesOmitted: "all" });
+}
+
 /** Writes the summary (text, then JSON) to `logGroup`, stream `orchestrator/<name>/<runId>`. */
 export async function writeSummaryLog(logs: CloudWatchLogsClient, logGroupName: string, s: RunSummary, now: Date): Promise<string> {
     const logStreamName = `orchestrator/${s.orchestrator}/${s.runId}`.replace(/[:*]/g, "-").slice(0, 512);
@@ -92,8 +108,8 @@ export async function writeSummaryLog(logs: CloudWatchLogsClient, logGroupName: 
             logGroupName,
             logStreamName,
             logEvents: [
-                { timestamp: now.getTime(), message: formatSummary(s) },
-                { timestamp: now.getTime(), message: JSON.stringify(s) },
+                { timestamp: now.getTime(), message: summaryMessage(s, LOG_EVENT_TEXT_MAX) },
+                { timestamp: now.getTime(), message: summaryJson(s, LOG_EVENT_TEXT_MAX) },
             ],
         }),
     );

@@ -20,6 +20,11 @@ export interface OrchestratorSettings {
     maxErrors: string;
     /** No batch starts after this many minutes from the start of the run. */
     maxRuntimeMinutes: number;
+    /**
+     * Fleet mode only (`scale: fleet`): child executions (batches) the Distributed Map runs at once.
+     * Absent: the one-batch-at-a-time run.
+     */
+    batchesInFlight?: number;
     preflight: {
         enabled: boolean;
         minFreeGbWindows: number;
@@ -111,6 +116,8 @@ export interface InstanceRecord extends TargetInstance {
 
 export interface RunInfo {
     runId: string;
+    /** Fleet mode: where the run's lists live in S3 and its size (references, never lists). */
+    fleet?: FleetRunRef;
     orchestrator: string;
     /** Maintenance window execution that started the run, when started by a window. */
     windowExecutionId?: string;
@@ -162,8 +169,24 @@ export interface CommandTracking {
     invocations?: Record<string, { status: string; details?: string; output?: string }>;
 }
 
+/** Fleet mode: the run's objects in the fleet bucket and its size. */
+export interface FleetRunRef {
+    /** `runs/<runId>/`: every object of the run is under it. */
+    prefix: string;
+    /** Where the Distributed Map's ResultWriter writes (`<prefix>map-results`). */
+    resultsPrefix: string;
+    batchesInFlight: number;
+    /** Targets of the whole run and the failures it tolerates (errorBudget of maxErrors). */
+    targets: number;
+    budget: number;
+}
+
 /** The child state machine's state. */
 export interface BatchState extends BatchInput {
+    /** Fleet mode: the gate before the batch stopped it (calendar closed, error budget spent, deadline); nothing was started. */
+    gated?: boolean;
+    /** Fleet mode: the priority group the batch belongs to. */
+    group?: number;
     agents?: { deadline: string; done: boolean; checks: number };
     command?: CommandTracking;
     volumes?: { done: boolean; count: number; deadline: string; pending: { instanceId: string; volumeId: string; toGb: number }[] };

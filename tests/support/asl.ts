@@ -5,7 +5,10 @@
  * deterministically. It supports what the orchestrator's definitions use: Task (lambda:invoke,
  * states:startExecution.sync:2) with Parameters/ResultSelector/ResultPath/OutputPath, Retry and
  * Catch; Choice (BooleanEquals, StringEquals, NumericGreaterThan); Wait (Seconds, SecondsPath);
- * Succeed; Fail; TimeoutSeconds. Anything else throws, so a definition using more is noticed.
+ * Succeed; Fail; TimeoutSeconds; and a DISTRIBUTED Map as the fleet run uses it (ItemReader
+ * s3:getObject JSON, ItemBatcher with MaxItemsPerBatch(Path) and BatchInput, MaxConcurrency(Path),
+ * ToleratedFailurePercentage(Path), ResultWriter s3:putObject; child executions run one after
+ * another on the fake clock). Anything else throws, so a definition using more is noticed.
  */
 import type { AslDefinition, AslState } from "../../core/orchestrator/stateMachine";
 
@@ -34,6 +37,10 @@ export interface AslEnvironment {
     machines?: Record<string, AslDefinition>;
     executionName?: string;
     maxTransitions?: number;
+    /** The bucket objects a Distributed Map reads (ItemReader) and writes (ResultWriter), by key. */
+    objects?: Map<string, string>;
+    /** What Distributed Maps did: child executions, their inputs' sizes, the concurrency asked for. */
+    mapRuns?: { state: string; items: number; children: number; failed: number; maxConcurrency: number; largestChildInput: number }[];
 }
 
 class StatesError extends Error {
@@ -113,6 +120,54 @@ async function invoke(state: AslState, params: Record<string, unknown>, env: Asl
     throw new Error(`unsupported resource ${String(state.Resource)}`);
 }
 
+const numberAt = (state: AslState, field: string, data: unknown, context: Record<string, unknown>): number | undefined => {
+    const v = state[`${field}Path`] !== undefined ? get(data, state[`${field}Path`] as string, context) : state[field];
+    if (v === undefined) return undefined;
+    if (typeof v !== "number") throw new StatesError("States.Runtime", `${field} is not a number: ${JSON.stringify(v)}`);
+    return v;
+};
+
+/** A DISTRIBUTED Map: items from S3, batched, one child execution per batch (sequential here). */
+async function distributedMap(name: string, state: AslState, data: unknown, context: Record<string, unknown>, env: AslEnvironment, parentId: string): Promise<unknown> {
+    const processor = state.ItemProcessor as AslDefinition & { ProcessorConfig?: { Mode?: string } };
+    if (processor.ProcessorConfig?.Mode !== "DISTRIBUTED") throw new Error(`${name}: only DISTRIBUTED maps are supported`);
+    const reader = state.ItemReader as { Resource: string; ReaderConfig?: { InputType?: string }; Parameters: Record<string, unknown> };
+    if (reader.Resource !== "arn:aws:states:::s3:getObject" || reader.ReaderConfig?.InputType !== "JSON") throw new Error(`${name}: unsupported ItemReader`);
+    const where = resolve(reader.Parameters, data, context) as { Bucket: string; Key: string };
+    const text = env.objects?.get(where.Key);
+    if (text === undefined) throw new StatesError("States.ItemReaderFailed", `no object ${where.Bucket}/${where.Key}`);
+    const items = JSON.parse(text) as unknown[];
+    if (!Array.isArray(items)) throw new StatesError("States.ItemReaderFailed", "the JSON file is not an array");
+    const batcher = state.ItemBatcher as (AslState & { BatchInput?: unknown }) | undefined;
+    const size = batcher ? (numberAt(batcher, "MaxItemsPerBatch", data, context) ?? items.length) : 1;
+    const batchInput = batcher?.BatchInput ? resolve(batcher.BatchInput, data, context) : undefined;
+    const inputs: unknown[] = [];
+    for (let i = 0; i < items.length; i += size) inputs.push(batcher ? { Items: items.slice(i, i + size), ...(batchInput ? { BatchInput: batchInput } : {}) } : items[i]);
+    const maxConcurrency = numberAt(state, "MaxConcurrency", data, context) ?? 0;
+    const tolerated = numberAt(state, "ToleratedFailurePercentage", data, context) ?? 0;
+    const log = { state: name, items: items.length, children: 0, failed: 0, maxConcurrency, largestChildInput: 0 };
+    env.mapRuns?.push(log);
+    const results: unknown[] = [];
+    for (const [i, input] of inputs.entries()) {
+        log.largestChildInput = Math.max(log.largestChildInput, Buffer.byteLength(JSON.stringify(input)));
+        const child = await runAsl({ Comment: "", StartAt: processor.StartAt, States: processor.States }, input, { ...env, executionName: `${parentId}-${name}-${i}` });
+        log.children++;
+        results.push(child);
+        if (child.status !== "SUCCEEDED") {
+            log.failed++;
+            if ((100 * log.failed) / inputs.length > tolerated) {
+                throw new StatesError("States.ExceedToleratedFailureThreshold", `${log.failed} of ${inputs.length} child executions failed (tolerated ${tolerated} %)`);
+            }
+        }
+    }
+    const writer = state.ResultWriter as { Resource: string; Parameters: Record<string, unknown> } | undefined;
+    if (!writer) return results.map((r) => (r as AslRun).output);
+    const target = resolve(writer.Parameters, data, context) as { Bucket: string; Prefix: string };
+    const key = `${target.Prefix}/manifest.json`;
+    env.objects?.set(key, JSON.stringify({ results: results.map((r) => ({ status: (r as AslRun).status })) }));
+    return { MapRunArn: `arn:aws:states:us-east-1:123456789012:mapRun:test/${name}:1`, ResultWriterDetails: { Bucket: target.Bucket, Key: key } };
+}
+
 /** Runs `def` on `input`; never waits on real time (Wait states advance the fake clock). */
 export async function runAsl(def: AslDefinition, input: unknown, env: AslEnvironment): Promise<AslRun> {
     const name = env.executionName ?? "test-execution";
@@ -165,6 +220,12 @@ export async function runAsl(def: AslDefinition, input: unknown, env: AslEnviron
                     if (state.ResultSelector) result = resolve(state.ResultSelector, result, context);
                     data = setPath(data, state.ResultPath as string | undefined, result);
                     if (state.OutputPath) data = get(data, state.OutputPath as string, context);
+                    current = state.Next as string;
+                    continue;
+                }
+                case "Map": {
+                    const result = await distributedMap(current, state, data, context, env, name);
+                    data = setPath(data, state.ResultPath as string | undefined, result);
                     current = state.Next as string;
                     continue;
                 }
