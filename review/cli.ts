@@ -7,6 +7,7 @@
  * 3 usage error.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
 import { calendarView } from "./calendarSection";
 import type { Review, ReviewOptions } from "./review";
@@ -104,6 +105,8 @@ export async function reviewStacks(options: ReviewOptions[]): Promise<Review[]> 
     const checked: CheckedStack[] = options.map(checkStack);
     if (checked.every((c) => !c.config)) return checked.map((c) => invalidReview(c));
     const { reviewChecked } = await import("./review");
+    // Run from the precompiled bundle (.build/cli.js): the dynamic provider's closure is serialised once per bundle.
+    if (path.basename(path.dirname(__filename)) === ".build") (await import("./closureCache")).cacheSerializedClosures(__filename, path.join(path.dirname(__filename), "closures"));
     const reviews: Review[] = [];
     for (const c of checked) reviews.push(await reviewChecked(c));
     return reviews;

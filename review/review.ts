@@ -80,9 +80,8 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
     });
     const policyConfig = checked.policyConfigPath ? readPolicyConfig(checked.policyConfigPath) : {};
     const policyResults = await runPolicies(run.resources, policyConfig);
-    const sections = buildSections({ config, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) });
     const wiring = await proveWiring(run.resources, env);
-    sections.push(wiringSection(wiring));
+    const sections = reviewSections(config, run.resources, wiring, options.now ?? new Date(), projectDir);
     return {
         project: checked.project,
         stack: checked.stack,
@@ -97,4 +96,12 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
         policyConfigPath: checked.policyConfigPath,
         wiring,
     };
+}
+
+/**
+ * The review's sections of a planned stack, from the moment `now` (the only input of a review that
+ * changes with the clock): tests/harness.ts recomputes just these for another `now`.
+ */
+export function reviewSections(config: PatchingConfig, resources: PlanResource[], wiring: WiringReport, now: Date, projectDir: string): ReviewSection[] {
+    return [...buildSections({ config, resources, now, loadStack: stackFileLoader(projectDir) }), wiringSection(wiring)];
 }
