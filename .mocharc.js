@@ -1,15 +1,24 @@
 /**
- * Mocha configuration. The whole suite runs when no test file is named; `npm run unit -- tests/x.test.ts`
- * (or `npx mocha tests/x.test.ts`) runs only the files named, instead of adding them to the suite's glob.
+ * Mocha configuration. The whole suite runs when no test file is named, in 2 parallel worker
+ * processes (`MOCHA_JOBS=1` runs it in one process); `npm run unit -- tests/x.test.ts` (or
+ * `npx mocha tests/x.test.ts`) runs only the files named, in this process, instead of adding them
+ * to the suite's glob. Each worker computes the shared plans and reviews it needs once
+ * (tests/harness.ts caches them per process).
+ *
+ * The timeout only catches a hung test: it is far above what any test takes on an idle machine,
+ * so a loaded one (a review computed under a load of 20 on 2 cores took over 30 s) slows the suite
+ * without failing it. Nothing asserts a duration.
  */
 "use strict";
 const named = process.argv.slice(2).filter((arg) => !arg.startsWith("-") && /\.test\.[cm]?[jt]s$/.test(arg));
+const jobs = Number(process.env.MOCHA_JOBS ?? 2);
 
 module.exports = {
     // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
     require: ["ts-node/register/transpile-only", "./tests/support/fastStacks.ts"],
     extension: ["ts"],
     spec: named.length > 0 ? [] : ["tests/**/*.test.ts"],
-    timeout: 30000,
+    ...(named.length === 0 && jobs > 1 ? { parallel: true, jobs } : {}),
+    timeout: 180000,
     reporter: "./tests/reporter.ts",
 };

@@ -43,7 +43,9 @@ function median(xs: number[]): number {
 }
 
 export function reviewStartup(rows: Row[], quick: boolean): void {
-    const runs = quick ? 1 : 5;
+    // `--runs N` (default 5, 1 with --quick): fewer alternating runs per path on a busy machine.
+    const runsArg = process.argv.indexOf("--runs");
+    const runs = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : quick ? 1 : 5;
     // Warm-up, not measured: builds the launcher's bundle and the Lambda bundle cache if stale, as
     // `npm ci` (prepare) and the first run do once.
     once("precompiled", CASES[2].args, 0);

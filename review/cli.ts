@@ -7,6 +7,7 @@
  * 3 usage error.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { hasMandatoryViolation, renderMarkdown, renderText, toJsonPlan } from "./render";
 import { calendarView } from "./calendarSection";
 import type { Review, ReviewOptions } from "./review";
@@ -89,7 +90,7 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     const [review] = await reviewStacks([{ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig, projectDir }]);
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
-    if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0) out(renderText(review));
+    if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0 || contractProblems(review) > 0) out(renderText(review));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (opts.fleetSize) out((require("./fleetSection") as typeof import("./fleetSection")).fleetLines(review.config, Number(opts.fleetSize)).join("\n"));
     return exitCode(review);
@@ -104,14 +105,21 @@ export async function reviewStacks(options: ReviewOptions[]): Promise<Review[]> 
     const checked: CheckedStack[] = options.map(checkStack);
     if (checked.every((c) => !c.config)) return checked.map((c) => invalidReview(c));
     const { reviewChecked } = await import("./review");
+    // Run from the precompiled bundle (.build/cli.js): the dynamic provider's closure is serialised once per bundle.
+    if (path.basename(path.dirname(__filename)) === ".build") (await import("./closureCache")).cacheSerializedClosures(__filename, path.join(path.dirname(__filename), "closures"));
     const reviews: Review[] = [];
     for (const c of checked) reviews.push(await reviewChecked(c));
     return reviews;
 }
 
-/** 0 valid, 1 invalid config, 2 a mandatory policy is violated or a wiring edge is broken. */
+/** 0 valid, 1 invalid config, 2 a mandatory policy is violated, a wiring edge is broken or a contract check failed. */
 export function exitCode(review: Review): number {
-    return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) || (review.wiring?.broken ?? 0) > 0 ? 2 : 0;
+    return review.configErrors.length > 0 ? 1 : hasMandatoryViolation(review) || (review.wiring?.broken ?? 0) > 0 || contractProblems(review) > 0 ? 2 : 0;
+}
+
+/** Problems the contract checks found (unknown IAM actions, condition keys, ARN types, API members). */
+export function contractProblems(review: Review): number {
+    return review.contracts ? review.contracts.iam.problems.length + review.contracts.api.problems.length : 0;
 }
 
 /** The exit code of several stacks: the worst (highest) of theirs. */
@@ -128,7 +136,7 @@ async function runMany(opts: CliOptions, out: (s: string) => void, projectDir?: 
     const now = new Date();
     const reviews = await reviewStacks(opts.stacks.map((stack) => ({ stack, accountId: opts.accountId, policyConfigPath: opts.policyConfig, now, projectDir })));
     for (const review of reviews) {
-        if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0) out(renderText(review) + "\n");
+        if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0 || contractProblems(review) > 0) out(renderText(review) + "\n");
     }
     const valid = reviews.filter((r) => r.config).map((r) => r.config!);
     const title = `Release calendar across stacks ${opts.stacks.join(", ")}`;

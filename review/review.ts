@@ -9,7 +9,7 @@ import { deployPatching } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
 import { proveWiring, WiringReport } from "./wiring";
 import { wiringSection } from "./wiringSection";
-import { checkContracts, contractsSection } from "./contracts";
+import { checkContracts, contractsSection, ContractsReport } from "./contracts";
 import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
 import { buildSections, ReviewSection } from "./sections";
 import { CheckedStack, checkStack, invalidReview } from "./validate";
@@ -51,6 +51,8 @@ export interface Review {
     policyConfigPath?: string;
     /** The wiring proof (review/wiring.ts); absent when the config is invalid. */
     wiring?: WiringReport;
+    /** The plan against the IAM catalogue and the AWS SDK models (review/contracts); absent when the config is invalid. */
+    contracts?: ContractsReport;
 }
 
 export { DEFAULT_ACCOUNT_ID, PROJECT_DIR, projectName } from "./validate";
@@ -81,10 +83,9 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
     });
     const policyConfig = checked.policyConfigPath ? readPolicyConfig(checked.policyConfigPath) : {};
     const policyResults = await runPolicies(run.resources, policyConfig);
-    const sections = buildSections({ config, resources: run.resources, now: options.now ?? new Date(), loadStack: stackFileLoader(projectDir) });
     const wiring = await proveWiring(run.resources, env);
-    sections.push(wiringSection(wiring));
-    sections.push(contractsSection(await checkContracts(run.resources, env)));
+    const contracts = await checkContracts(run.resources, env);
+    const sections = reviewSections(config, run.resources, wiring, options.now ?? new Date(), projectDir, contracts);
     return {
         project: checked.project,
         stack: checked.stack,
@@ -98,5 +99,14 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
         policyResults,
         policyConfigPath: checked.policyConfigPath,
         wiring,
+        contracts,
     };
+}
+
+/**
+ * The review's sections of a planned stack, from the moment `now` (the only input of a review that
+ * changes with the clock): tests/harness.ts recomputes just these for another `now`.
+ */
+export function reviewSections(config: PatchingConfig, resources: PlanResource[], wiring: WiringReport, now: Date, projectDir: string, contracts?: ContractsReport): ReviewSection[] {
+    return [...buildSections({ config, resources, now, loadStack: stackFileLoader(projectDir) }), wiringSection(wiring), ...(contracts ? [contractsSection(contracts)] : [])];
 }

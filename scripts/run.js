@@ -41,6 +41,8 @@ function externals() {
 /** esbuild options of a command bundle. */
 function buildOptions(entry) {
     return {
+        // `@pulumi/aws` and `@pulumi/aws-native` through facades that load only the services used (scripts/lazy-packages.js).
+        alias: require("./lazy-packages").writeFacades(ROOT, path.join(CACHE_DIR, "lazy")),
         entryPoints: [entry],
         bundle: true,
         platform: "node",

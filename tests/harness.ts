@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ConfigIssue, ConfigValidationError, parseConfig, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
 import { MockRun, PlanResource, runUnderMocks } from "../review/engine";
-import { Review, ReviewOptions, reviewStack } from "../review/review";
+import { PROJECT_DIR, Review, ReviewOptions, reviewSections, reviewStack } from "../review/review";
 import { main, ProgramOutputs } from "../program";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -81,17 +81,27 @@ export async function runStackFile(file: string, stack: string) {
 }
 
 const reviews = new Map<string, Promise<Review>>();
+/** Planned reviews by their options without `now`: the plan, policies and wiring do not depend on it. */
+const plans = new Map<string, Promise<Review>>();
 
 /**
  * `reviewStack` computed once per set of options (stack, config file, `now`, policy config) in a
- * test process and shared: a review of dev or prod is read by a dozen test files. Treat the
- * result as read-only.
+ * test process and shared: a review of dev or prod is read by a dozen test files. The program,
+ * the policies and the wiring proof run once per stack and options other than `now`; another
+ * `now` recomputes only the sections (`reviewSections`). Treat the result as read-only.
  */
 export function cachedReview(options: ReviewOptions): Promise<Review> {
     const key = JSON.stringify({ ...options, now: options.now?.toISOString() });
     let review = reviews.get(key);
     if (!review) {
-        review = reviewStack(options);
+        const planKey = JSON.stringify({ ...options, now: undefined });
+        const plan = plans.get(planKey);
+        if (!plan) {
+            review = reviewStack(options);
+            plans.set(planKey, review);
+        } else {
+            review = plan.then((p) => (p.config && p.wiring ? { ...p, sections: reviewSections(p.config, p.resources, p.wiring, options.now ?? new Date(), options.projectDir ?? PROJECT_DIR, p.contracts) } : p));
+        }
         reviews.set(key, review);
     }
     return review;

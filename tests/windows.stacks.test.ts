@@ -43,29 +43,52 @@ describe("stacks: maintenance windows and orchestrators", () => {
     it("the review shows windows, targets, tasks, state machine states, the document, and full role policies, then next runs", async () => {
         const review = await cachedReview({ stack: "prod", now: NOW });
         const text = renderText(review);
-        for (const line of [
-            "prod-critical-install: cron(0 5 ? * TUE#3 *) Asia/Tokyo +4 d · 5 h, cutoff 1 h",
-            "target prod-critical (INSTANCE): tag:PatchFleet=critical",
-            // Held by the approval calendar (issue 17): the Install task runs the gated runbook per target.
-            "AUTOMATION patching-prod-gated-run-patch-baseline · priority 1 · concurrency 1, errors 0 · at cutoff CONTINUE_TASK",
-            "runbook parameters: AutomationAssumeRole=arn:aws:iam::123456789012:role/patching-prod-window-install InstanceId={{RESOURCE_ID}} Operation=Install RebootOption=RebootIfNeeded BaselineOverride=s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json ChangeCalendarName=patching-prod-install-approval ChangeCalendarOwner=123456789012 · version $DEFAULT",
-            "STEP_FUNCTIONS arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-run · priority 1 · targetless",
-            "RestoreBatch (Task prod-fleet-restore:restoreBatch) → BatchDone · on error → BatchDone",
-            "RunBatch (Task arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-batch) → RecordBatch · on error → RestoreFailedBatch",
-            "WaitBetweenBatches (Wait $.run.settings.waitBetweenBatchesSeconds) → ApprovalGate",
-            "ApprovalGate (Task prod-fleet-plan:gate) → GateOpen · on error → FinalRestore",
-            "steps: PreflightWindows (aws:runPowerShellScript if [\"platformType\",\"Windows\"]), PreflightLinux (aws:runShellScript if [\"platformType\",\"Linux\"])",
-            "allow: StopTargetInstances: Allow ec2:StopInstances on arn:aws:ec2:us-east-1:123456789012:instance/* if StringEquals aws:ResourceTag/PatchFleet=batch",
-            "allow: GrowTaggedRootVolumes: Allow ec2:ModifyVolume on arn:aws:ec2:us-east-1:123456789012:volume/* if StringEquals aws:ResourceTag/PatchFleet=batch",
-            "allow: PassSelfForNotifications: Allow iam:PassRole on arn:aws:iam::123456789012:role/prod-critical-install-role if StringEquals iam:PassedToService=ssm.amazonaws.com",
-            "trust: Allow sts:AssumeRole by Service states.amazonaws.com if StringEquals aws:SourceAccount=123456789012 and ArnLike aws:SourceArn=arn:aws:states:us-east-1:123456789012:stateMachine:prod-fleet-run",
-            "prod-fleet-patch-summary, encrypted with sns",
-            "Maintenance windows: next runs",
-            "prod-fleet-window (orchestrator prod-fleet): cron(0 22 ? * TUE#3 *) Asia/Tokyo +3 d, 6 h, no new task in the last 1 h",
-            "  opens Fri 2026-12-18 22:00 Asia/Tokyo · cutoff Sat 2026-12-19 03:00 Asia/Tokyo · closes Sat 2026-12-19 04:00 Asia/Tokyo",
-            "  opens Sat 2026-12-19 05:00 Asia/Tokyo · cutoff Sat 2026-12-19 09:00 Asia/Tokyo · closes Sat 2026-12-19 10:00 Asia/Tokyo",
-        ]) {
-            expect(text).to.contain(line);
+        const lines = text.split("\n");
+        // Every state of both state machines, with where it goes next and where its errors go, read from the definitions sent to AWS.
+        for (const machine of ofType(review.resources, "aws:sfn/stateMachine:StateMachine")) {
+            const states = JSON.parse(String(machine.inputs.definition)).States as Record<string, { Type: string; Next?: string; Catch?: { Next: string }[] }>;
+            for (const [name, state] of Object.entries(states)) {
+                const line = lines.find((l) => l.trimStart().startsWith(`${name} (${state.Type}`));
+                expect(line, `${machine.name} ${name}`).to.be.a("string");
+                if (state.Next) expect(line, `${machine.name} ${name}`).to.contain(`→ ${state.Next}`);
+                for (const c of state.Catch ?? []) expect(line, `${machine.name} ${name}`).to.contain(`on error → ${c.Next}`);
+            }
         }
+        // Every statement of the windows' and orchestrators' role policies: its Sid, effect and actions.
+        for (const policy of ofType(review.resources, "aws:iam/rolePolicy:RolePolicy").filter((r) => /^prod-(fleet|critical)/.test(r.name))) {
+            for (const st of JSON.parse(String(policy.inputs.policy)).Statement as { Sid: string; Effect: string; Action: string | string[] }[]) {
+                const line = lines.find((l) => l.includes(`allow: ${st.Sid}: ${st.Effect} `));
+                expect(line, `${policy.name} ${st.Sid}`).to.be.a("string");
+                for (const action of [st.Action].flat()) expect(line, `${policy.name} ${st.Sid}`).to.contain(action);
+            }
+        }
+        // The critical window's install task, held by the approval calendar (issue 17): the gated runbook
+        // one instance at a time, installing with prod's override file once the calendar is OPEN.
+        const task = lines.find((l) => /AUTOMATION \S+-gated-run-patch-baseline /.test(l))!;
+        expect(task).to.match(/concurrency 1, errors 0/);
+        const parameters = lines.find((l) => l.includes("runbook parameters:") && l.includes("Operation=Install"))!;
+        expect(parameters).to.contain("BaselineOverride=s3://patching-overrides-123456789012-us-east-1-prod01/baseline_overrides.json");
+        expect(parameters).to.contain("ChangeCalendarName=patching-prod-install-approval");
+
+        // The preflight document's steps, one per platform.
+        expect(lines.find((l) => l.trimStart().startsWith("steps: PreflightWindows"))).to.match(/aws:runPowerShellScript.*PreflightLinux \(aws:runShellScript/);
+
+        // Next runs, checked against a calendar computed here: the 3rd Tuesday of each month in Tokyo
+        // (2026-12-15, 2027-01-19, 2027-02-16) plus the window's offset; closes = opens + duration, cutoff = closes - 1 h.
+        const section = review.sections.find((s) => s.title === "Maintenance windows: next runs")!;
+        const opens = (window: string) => {
+            const i = section.lines.findIndex((l) => l.startsWith(`${window} `));
+            return section.lines.slice(i + 1, i + 4).map((l) => /^ {2}opens (.+?) · cutoff (.+?) · closes (.+)$/.exec(l)!.slice(1));
+        };
+        const tokyo = (d: Date) => `${["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()]} ${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} Asia/Tokyo`;
+        const expected = (offsetDays: number, hour: number, hours: number) =>
+            ["2026-12-15", "2027-01-19", "2027-02-16"].map((tuesday) => {
+                const open = new Date(Date.parse(`${tuesday}T00:00:00Z`) + offsetDays * 86400000 + hour * 3600000);
+                return [tokyo(open), tokyo(new Date(open.getTime() + (hours - 1) * 3600000)), tokyo(new Date(open.getTime() + hours * 3600000))];
+            });
+        expect(opens("prod-fleet-window")).to.deep.equal(expected(3, 22, 6));
+        expect(opens("prod-critical-install")).to.deep.equal(expected(4, 5, 5));
+        // The one rendering check of this section: a window's heading.
+        expect(section.lines).to.include("prod-fleet-window (orchestrator prod-fleet): cron(0 22 ? * TUE#3 *) Asia/Tokyo +3 d, 6 h, no new task in the last 1 h");
     });
 });

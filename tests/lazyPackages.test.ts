@@ -1,0 +1,42 @@
+/** The lazy facades of the AWS providers used by the precompiled commands (scripts/lazy-packages.js). */
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { ROOT } from "./harness";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { LAZY_PACKAGES, writeFacades } = require("../scripts/lazy-packages") as { LAZY_PACKAGES: string[]; writeFacades(root: string, dir: string): Record<string, string> };
+
+describe("lazy provider facades (npm start)", () => {
+    const alias = writeFacades(ROOT, path.join(ROOT, ".build/lazy"));
+
+    for (const pkg of LAZY_PACKAGES) {
+        it(`${pkg}: the facade has exactly the index's names, and each resolves to the index's value`, () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const real = require(pkg) as Record<string, unknown>;
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const facade = require(path.join(ROOT, alias[pkg])) as Record<string, unknown>;
+            const names = (o: object) => Object.keys(o).filter((k) => k !== "__esModule").sort();
+            expect(names(facade)).to.deep.equal(names(real));
+            // A service namespace, a lazily loaded function, the provider (re-exported whole) and the types namespace.
+            const sample = pkg === "@pulumi/aws" ? ["ssm", "iam", "s3", "kms", "getCallerIdentity", "getRegion", "getPartition", "Provider", "types"] : ["ssm", "ssmquicksetup", "getAccountId", "Provider", "types"];
+            for (const name of sample) {
+                expect(facade[name], name).to.not.equal(undefined);
+                expect(facade[name], name).to.equal(real[name]);
+            }
+        });
+    }
+
+    it("a program using one service of aws-native loads that service's files, not the other 280", () => {
+        const count = (load: string) => {
+            const script = `${load}; console.log(Object.keys(require.cache).filter((f) => f.includes("/@pulumi/aws-native/")).length)`;
+            const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+            expect(r.status, r.stderr).to.equal(0);
+            return Number(r.stdout.trim());
+        };
+        const viaFacade = count(`const n = require(${JSON.stringify(path.join(ROOT, alias["@pulumi/aws-native"]))}); if (!n.ssm.Association) throw new Error("no ssm.Association")`);
+        const viaIndex = count(`require("@pulumi/aws-native").ssm.Association`);
+        expect(viaIndex).to.be.greaterThan(250);
+        expect(viaFacade).to.be.lessThan(20);
+    });
+});
