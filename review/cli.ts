@@ -40,7 +40,7 @@ export const USAGE = `usage: npm start -- [--stack NAME] [--config FILE] [--json
   --account-id ID    account the mock engine deploys to (default: 123456789012)
   --quiet            print the review only when the config is invalid, a policy reports or a wiring edge is broken
   --fleet-size N     also print whether N instances fit each orchestrator's window (simulated)
-exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated or a wiring edge is broken, 3 usage error`;
+exit codes: 0 valid, 1 invalid config, 2 a mandatory policy is violated, a wiring edge is broken or a contract check fails, 3 usage error`;
 
 export class UsageError extends Error {}
 

@@ -8,6 +8,9 @@
 import { expect } from "chai";
 import { arnFitsPattern, checkPlanPolicies, checkPolicies, IamDataReport, PlanPolicy, planPolicies, WILDCARD_RESOURCE_JUSTIFIED } from "../review/contracts/iamData";
 import type { PlanResource } from "../review/engine";
+import { exitCode } from "../review/cli";
+import { checkContracts, contractsSection } from "../review/contracts";
+import { renderText } from "../review/render";
 import { ACCOUNT, cachedReview, named, REGION } from "./harness";
 import { forEveryStack, PROD_VARIANTS, prodVariant, STACKS } from "./support/stacks";
 
@@ -149,5 +152,19 @@ describe("Contracts: IAM policies against the Service Authorization Reference (@
                 expect(report.problems, name).to.deep.equal([]);
             });
         }
+    });
+    it("a problem found makes the review exit 2 and prints it (a role policy with a made-up action)", async () => {
+        const prod = await cachedReview({ stack: "prod" });
+        expect(exitCode(prod)).to.equal(0);
+        const resources: PlanResource[] = prod.resources.map((r) => {
+            if (r.type !== "aws:iam/rolePolicy:RolePolicy" || r.name !== "prod-change-safety-retention-policy") return r;
+            const doc = JSON.parse(r.inputs.policy as string);
+            doc.Statement.push({ Sid: "Typo", Effect: "Allow", Action: "ec2:DescribeSnapshotz", Resource: "*" });
+            return { ...r, inputs: { ...r.inputs, policy: JSON.stringify(doc) } };
+        });
+        const contracts = await checkContracts(resources, ENV);
+        const broken = { ...prod, contracts, sections: [contractsSection(contracts)] };
+        expect(exitCode(broken)).to.equal(2);
+        expect(renderText(broken)).to.match(/prod-change-safety-retention-policy.*Action ec2:DescribeSnapshotz is not an IAM action/);
     });
 });

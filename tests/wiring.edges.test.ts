@@ -31,12 +31,15 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
     let dev: Review;
     let member: Review;
     let qs: Review;
+    let runCommand: Review;
     before(async () => {
         // One at a time: a review runs the program under Pulumi's process-wide mocks.
         prod = await stack("prod", "Pulumi.prod.yaml");
         dev = await stack("dev", "Pulumi.dev.yaml");
         member = await stack("member-example", "Pulumi.member-example.yaml");
         qs = await stack("fixture-managed-policy", "tests/fixtures/managed-policy.yaml");
+        // prod's Install task is held by the approval gate (an Automation task); this fixture keeps an ungated Run Command one.
+        runCommand = await stack("fixture-window-run-command", "tests/fixtures/window-run-command.yaml");
     });
     const one = (r: Review, id: RegExp): EdgeVerdict => {
         const found = r.wiring!.verdicts.filter((v) => id.test(v.edge.id));
@@ -45,7 +48,7 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
     };
 
     it("the shipped stacks have every edge kind, each proven with at least one stranger denied", () => {
-        const verdicts = [prod, dev, member, qs].flatMap((r) => r.wiring!.verdicts);
+        const verdicts = [prod, dev, member, qs, runCommand].flatMap((r) => r.wiring!.verdicts);
         expect([...new Set(verdicts.map((v) => v.edge.kind))].sort()).to.include.members([
             "Scheduler → target",
             "CloudWatch alarm → SNS",
@@ -56,6 +59,7 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
             "role → S3 (s3:PutObject)",
             "maintenance window → step functions task",
             "maintenance window → run command task",
+            "maintenance window → automation task",
             "Step Functions → Lambda",
             "Step Functions → child execution",
             "association → Automation role",
@@ -90,14 +94,21 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
                 `states:StartExecution arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:prod-fleet-run`,
                 `states:DescribeExecution arn:aws:states:us-east-1:${ACCOUNT}:execution:prod-fleet-run:wiring-execution`,
             ]);
-            const run = one(prod, /^window:prod-critical-install\/install$/).edge;
+            const run = one(runCommand, /^window:window-critical-install\/install$/).edge;
             expect(calls(run)).to.include.members([
                 "ssm:SendCommand arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline",
-                `iam:PassRole arn:aws:iam::${ACCOUNT}:role/prod-critical-install-role`,
-                `sns:Publish arn:aws:sns:us-east-1:${ACCOUNT}:prod-critical-install-task-failures`,
+                `iam:PassRole arn:aws:iam::${ACCOUNT}:role/window-critical-install-role`,
+                `sns:Publish arn:aws:sns:us-east-1:${ACCOUNT}:window-critical-install-task-failures`,
             ]);
-            // The instance is one the window's registered target selects (tag PatchFleet = critical).
-            expect(run.requests.find((r) => r.request.resource.includes(":instance/"))!.request.context).to.include({ "ssm:resourceTag/PatchFleet": "critical" });
+            // The instance is one the window's registered target selects (tag PatchFleet = window-critical).
+            expect(run.requests.find((r) => r.request.resource.includes(":instance/"))!.request.context).to.include({ "ssm:resourceTag/PatchFleet": "window-critical" });
+            // prod's Install task is held by the approval gate: the window starts the gated runbook, passing its role, which Automation assumes.
+            const gated = one(prod, /^window:prod-critical-install\/install$/).edge;
+            expect(calls(gated)).to.include.members([
+                `ssm:StartAutomationExecution arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/patching-prod-gated-run-patch-baseline:$DEFAULT`,
+                `iam:PassRole arn:aws:iam::${ACCOUNT}:role/patching-prod-window-install`,
+                `sts:AssumeRole arn:aws:iam::${ACCOUNT}:role/patching-prod-window-install`,
+            ]);
         });
         it("a trust that does not admit the window's aws:SourceArn breaks it", async () => {
             const resources = mutatePolicy(prod.resources, ROLE, /^prod-fleet-window-role$/, "assumeRolePolicy", (d) => {
@@ -107,7 +118,7 @@ describe("Wiring proof: every edge kind, its documented request, and each kind b
         });
         it("a role without states:StartExecution, or without sns:Publish for its notifications, breaks it", async () => {
             await expectBroken(prod, mutatePolicy(prod.resources, ROLE_POLICY, /^prod-fleet-window-role-policy$/, "policy", withoutSid("StartStateMachines")), /^window:prod-fleet-window\//, /states:StartExecution .* ImplicitlyDenied/);
-            await expectBroken(prod, mutatePolicy(prod.resources, ROLE_POLICY, /^prod-critical-install-role-policy$/, "policy", withoutSid("PublishTaskNotifications")), /^window:prod-critical-install\/install$/, /sns:Publish .* ImplicitlyDenied/);
+            await expectBroken(runCommand, mutatePolicy(runCommand.resources, ROLE_POLICY, /^window-critical-install-role-policy$/, "policy", withoutSid("PublishTaskNotifications")), /^window:window-critical-install\/install$/, /sns:Publish .* ImplicitlyDenied/);
         });
     });
 
