@@ -347,60 +347,47 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
             return { role, policy };
         };
 
+        /** A standard state machine of this orchestrator, run by its own role (created after the role's policy). */
+        const stateMachine = (suffix: string, machine: string, role: { role: aws.iam.Role; policy: aws.iam.RolePolicy }, definition: pulumi.Input<string>) =>
+            new aws.sfn.StateMachine(`${name}-${suffix}`, { name: machine, type: "STANDARD", roleArn: role.role.arn, definition, tags }, { parent: this, dependsOn: [role.policy] });
+
         let runMachine: aws.sfn.StateMachine;
         let batchMachine: aws.sfn.StateMachine | undefined;
         if (bucket) {
             // One state machine: its Distributed Map's child executions are executions of itself.
             const fns = [plan.function.arn, batch.function.arn, restore.function.arn, summary.function.arn];
             const runRole = machineRole("run-sm", runMachineName, fleetMachineStatements(ctx, runMachineName, fns, bucket.bucketArn, bucket.kmsKeyArn!));
-            runMachine = new aws.sfn.StateMachine(
-                `${name}-run`,
-                {
-                    name: runMachineName,
-                    type: "STANDARD",
-                    roleArn: runRole.role.arn,
-                    definition: pulumi
-                        .all([plan.function.arn, batch.function.arn, restore.function.arn, summary.function.arn, bucket.bucketName])
-                        .apply(([planFunctionArn, batchFunctionArn, restoreFunctionArn, summaryFunctionArn, bucketName]) =>
-                            toJson(fleetDefinition({ planFunctionArn, batchFunctionArn, restoreFunctionArn, summaryFunctionArn, bucketName }, { batchTimeoutSeconds: batchTimeoutSeconds(cfg) })),
-                        ),
-                    tags,
-                },
-                { parent: this, dependsOn: [runRole.policy] },
+            runMachine = stateMachine(
+                "run",
+                runMachineName,
+                runRole,
+                pulumi
+                    .all([plan.function.arn, batch.function.arn, restore.function.arn, summary.function.arn, bucket.bucketName])
+                    .apply(([planFunctionArn, batchFunctionArn, restoreFunctionArn, summaryFunctionArn, bucketName]) =>
+                        toJson(fleetDefinition({ planFunctionArn, batchFunctionArn, restoreFunctionArn, summaryFunctionArn, bucketName }, { batchTimeoutSeconds: batchTimeoutSeconds(cfg) })),
+                    ),
             );
         } else {
             const batchRole = machineRole("batch-sm", batchMachineName, batchMachineStatements([batch.function.arn, restore.function.arn]));
-            batchMachine = new aws.sfn.StateMachine(
-                `${name}-batch`,
-                {
-                    name: batchMachineName,
-                    type: "STANDARD",
-                    roleArn: batchRole.role.arn,
-                    definition: pulumi
-                        .all([batch.function.arn, restore.function.arn])
-                        .apply(([batchFunctionArn, restoreFunctionArn]) => toJson(batchDefinition({ batchFunctionArn, restoreFunctionArn }, { timeoutSeconds: batchTimeoutSeconds(cfg) }))),
-                    tags,
-                },
-                { parent: this, dependsOn: [batchRole.policy] },
+            batchMachine = stateMachine(
+                "batch",
+                batchMachineName,
+                batchRole,
+                pulumi
+                    .all([batch.function.arn, restore.function.arn])
+                    .apply(([batchFunctionArn, restoreFunctionArn]) => toJson(batchDefinition({ batchFunctionArn, restoreFunctionArn }, { timeoutSeconds: batchTimeoutSeconds(cfg) }))),
             );
-
             const runRole = machineRole("run-sm", runMachineName, runMachineStatements(ctx, [plan.function.arn, restore.function.arn, summary.function.arn], batchMachineName));
-            runMachine = new aws.sfn.StateMachine(
-                `${name}-run`,
-                {
-                    name: runMachineName,
-                    type: "STANDARD",
-                    roleArn: runRole.role.arn,
-                    definition: pulumi
-                        .all([plan.function.arn, restore.function.arn, summary.function.arn, batchMachine.arn])
-                        .apply(([planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn]) =>
-                            toJson(runDefinition({ planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn })),
-                        ),
-                    tags,
-                },
-                { parent: this, dependsOn: [runRole.policy] },
+            runMachine = stateMachine(
+                "run",
+                runMachineName,
+                runRole,
+                pulumi
+                    .all([plan.function.arn, restore.function.arn, summary.function.arn, batchMachine.arn])
+                    .apply(([planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn]) =>
+                        toJson(runDefinition({ planFunctionArn, restoreFunctionArn, summaryFunctionArn, batchStateMachineArn })),
+                    ),
             );
-
         }
 
         const window = new MaintenanceWindow(

@@ -19,7 +19,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { closedDetail, GateCheck } from "./gate";
-import { errorBudget, orderByPriority, priorityRank } from "./plan";
+import { errorBudget, orderByPriority, priorityRank, runInfo } from "./plan";
 import type { BatchState, FleetRunRef, InstanceRecord, OrchestratorSettings, RunInfo, StepError, StopReason, TargetInstance } from "./types";
 
 /** The objects of a run: put, get and list keys by prefix. */
@@ -181,12 +181,7 @@ export async function fleetPlan(args: { runId: string; windowExecutionId?: strin
     }
     const targets = args.targets.length;
     const run: FleetRunState["run"] = {
-        runId: args.runId,
-        orchestrator: settings.orchestrator,
-        ...(args.windowExecutionId && !args.windowExecutionId.includes("{{") ? { windowExecutionId: args.windowExecutionId } : {}),
-        startedAt: now.toISOString(),
-        deadline: new Date(now.getTime() + settings.maxRuntimeMinutes * 60_000).toISOString(),
-        settings,
+        ...runInfo(args),
         fleet: { prefix, resultsPrefix: `${prefix}map-results`, batchesInFlight: settings.batchesInFlight ?? 1, targets, budget: errorBudget(settings.maxErrors, targets) },
     };
     const state: FleetRunState = { run, groups, cursor: 0, counts: { targets, patched: 0, failed: 0, skipped: 0 }, next: { action: "finish", reason: "no-targets" } };

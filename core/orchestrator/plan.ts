@@ -50,6 +50,22 @@ export function errorBudget(maxErrors: string, targets: number): number {
     throw new Error(`maxErrors must be a count or a percentage, got ${maxErrors}`);
 }
 
+/**
+ * A run's identity and limits, for both run kinds: the window execution that started it (when the
+ * window substituted it), when it started and the deadline after which no batch starts.
+ */
+export function runInfo(args: { runId: string; windowExecutionId?: string; settings: OrchestratorSettings; now: Date }): RunInfo {
+    const { settings, now } = args;
+    return {
+        runId: args.runId,
+        orchestrator: settings.orchestrator,
+        ...(args.windowExecutionId && !args.windowExecutionId.includes("{{") ? { windowExecutionId: args.windowExecutionId } : {}),
+        startedAt: now.toISOString(),
+        deadline: new Date(now.getTime() + settings.maxRuntimeMinutes * 60_000).toISOString(),
+        settings,
+    };
+}
+
 /** Largest number of discovered instances one run handles (the run state travels in the 256 KB Step Functions payload). */
 export const MAX_RUN_INSTANCES = 500;
 
@@ -64,14 +80,7 @@ export function planRun(args: { runId: string; windowExecutionId?: string; setti
     const ordered = orderByPriority(args.targets, settings.priorityInstanceTypes);
     const instances: Record<string, InstanceRecord> = {};
     for (const t of ordered) instances[t.instanceId] = { ...t, status: "pending" };
-    const run: RunInfo = {
-        runId: args.runId,
-        orchestrator: settings.orchestrator,
-        ...(args.windowExecutionId && !args.windowExecutionId.includes("{{") ? { windowExecutionId: args.windowExecutionId } : {}),
-        startedAt: now.toISOString(),
-        deadline: new Date(now.getTime() + settings.maxRuntimeMinutes * 60_000).toISOString(),
-        settings,
-    };
+    const run = runInfo(args);
     const state: RunState = {
         run,
         instances,
