@@ -3,9 +3,11 @@
  * approval request; `{"action":"check"}` (hourly) records an approval or applies the timeout
  * policy. Logic: core/approvalGate.ts.
  */
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
 import { checkApproval, GateOptions, GateResult, requestApproval } from "../core/approvalGate";
 import { clientConfig } from "../core/awsClients";
 import { env, envInt } from "../core/lambdaEnv";
@@ -22,6 +24,9 @@ export async function handler(event: { action?: string }): Promise<GateResult> {
             .filter(Boolean)
             .map((r) => ({ region: r, ssm: new SSMClient(clientConfig({ region: r })) })),
         s3: new S3Client(clientConfig({ region })),
+        // Who wrote each calendar version (the approver), and who makes the request (the requester).
+        cloudTrail: new CloudTrailClient(clientConfig({ region })),
+        sts: new STSClient(clientConfig({ region })),
         // SNS email subjects are at most 100 characters.
         notify: async (subject: string, message: string) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 100), Message: message }))),
     };

@@ -1,0 +1,128 @@
+/**
+ * The gate Lambda's path through real SDK clients (SSM, S3, CloudTrail, STS) over the in-memory
+ * transport (tests/fakeAws.ts): the requester is the STS caller identity at request time; the
+ * approver is the principal CloudTrail records for the calendar version's UpdateDocument call —
+ * never the X-PATCHING-APPROVER text; no CloudTrail event (yet) means pending, not approved.
+ */
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
+import { expect } from "chai";
+import { checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
+import { renderCalendarContent } from "../core/changeCalendar";
+import { FakeAws } from "./fakeAws";
+
+const CALENDAR = "patching-prod-install-approval";
+const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
+const GATE = "arn:aws:sts::123456789012:assumed-role/patching-prod-gate-role/patching-prod-approval-gate";
+const ALICE = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
+const BOB = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/bob@example.com";
+const REQUEST_AT = new Date("2026-12-14T09:00:00Z");
+const WRITTEN_AT = new Date("2026-12-14T12:00:05Z");
+const CHECK_AT = new Date("2026-12-14T13:00:00Z");
+
+function setup() {
+    const fake = new FakeAws();
+    fake.putDocument(CALENDAR, renderCalendarContent("Approval gate of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
+    fake.clock = () => WRITTEN_AT;
+    const config = { region: "us-east-1", requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } };
+    const sent: string[] = [];
+    const clients: GateClients = {
+        ssm: new SSMClient(config),
+        s3: new S3Client(config),
+        cloudTrail: new CloudTrailClient(config),
+        sts: new STSClient(config),
+        notify: async (subject) => void sent.push(subject),
+    };
+    const options = (now: Date, over: Partial<GateOptions> = {}): GateOptions => ({
+        stack: "prod",
+        calendarName: CALENDAR,
+        bucket: "artifacts",
+        timeout: { action: "skip", afterHours: 48 },
+        openHours: 24,
+        install: { expression: "cron(0 2 ? * TUE#3 *)", offsetDays: 2 },
+        approverRoleArn: ROLE,
+        twoPersonRule: true,
+        now,
+        log: () => undefined,
+        ...over,
+    });
+    /** The request, made by `requester` (the STS caller identity then). */
+    const request = async (requester: string) => {
+        fake.callerArn = requester;
+        return requestApproval(clients, options(REQUEST_AT));
+    };
+    /** `writer` runs npm run approve's write; the calendar event names `named`. */
+    const approve = (writer: string | undefined, named: string) => {
+        fake.documentWriter = writer;
+        return openCalendar(clients.ssm, CALENDAR, { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: named, approver: named, cycle: "2026-12", reason: "CAB-42", now: WRITTEN_AT });
+    };
+    const state = () => JSON.parse(fake.current("artifacts", "approval-gate/prod/2026-12.json")!.body!.toString()) as GateState;
+    return { fake, clients, options, request, approve, state, sent };
+}
+
+describe("approval gate: approver from CloudTrail, requester from STS (real clients over tests/fakeAws.ts)", () => {
+    it("records the requester's caller identity and accepts an approval by a different principal, attributed as CloudTrail says", async () => {
+        const { fake, clients, options, request, approve, state } = setup();
+        expect((await request(GATE)).state?.requestedBy).to.equal(GATE);
+        expect(state().requestedBy).to.equal(GATE);
+        expect(await approve(ALICE, ALICE)).to.equal("2");
+        const r = await checkApproval(clients, options(CHECK_AT));
+        expect(r.action).to.equal("approved");
+        expect(state()).to.deep.include({ status: "approved", by: ALICE, calendarVersion: "2", requestedBy: GATE });
+        // One attribute per lookup (the API allows one), the event name; from the version's time to now.
+        const lookup = JSON.parse(fake.requests.find((q) => q.operation === "LookupEvents")!.body!);
+        expect(lookup.LookupAttributes).to.deep.equal([{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }]);
+        expect(lookup.StartTime * 1000).to.be.at.most(WRITTEN_AT.getTime());
+        expect(lookup.EndTime * 1000).to.equal(CHECK_AT.getTime());
+    });
+
+    it("two-person rule: the requester cannot approve their own request", async () => {
+        const { clients, options, request, approve, state, sent } = setup();
+        await request(ALICE);
+        await approve(ALICE, ALICE);
+        const r = await checkApproval(clients, options(CHECK_AT));
+        expect(r.action).to.equal("waiting");
+        expect(state().status).to.equal("requested");
+        expect(state().rejected?.[0].reason).to.equal(`two-person rule: ${ALICE} is the principal that requested this install (${ALICE}) and cannot approve it`);
+        expect(sent).to.include("[patching/prod] Approval not accepted: 2026-12 install");
+    });
+
+    it("a forged approver name is not counted: the event says alice, CloudTrail says bob wrote it (and bob requested)", async () => {
+        const { clients, options, request, approve, state } = setup();
+        await request(BOB);
+        await approve(BOB, ALICE);
+        expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("waiting");
+        expect(state().rejected?.[0].reason).to.equal(`the event names approver ${ALICE}, but CloudTrail records ${BOB} as the writer of calendar version 2: a forged approver is not counted`);
+    });
+
+    it("no CloudTrail event yet (delivery lag): pending, not counted; approved once the event is there", async () => {
+        const { fake, clients, options, request, approve, state } = setup();
+        await request(GATE);
+        await approve(undefined, ALICE);
+        expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("waiting");
+        expect(state().rejected?.[0]).to.deep.include({ pending: true });
+        // The event arrives (as CloudTrail delivers it later).
+        fake.trail.push({
+            eventName: "UpdateDocument",
+            eventTime: WRITTEN_AT,
+            record: { eventTime: WRITTEN_AT.toISOString(), eventName: "UpdateDocument", userIdentity: { type: "AssumedRole", arn: ALICE }, requestParameters: { name: CALENDAR }, responseElements: { documentDescription: { documentVersion: "2" } } },
+        });
+        expect((await checkApproval(clients, options(new Date("2026-12-14T14:00:00Z")))).action).to.equal("approved");
+        expect(state().by).to.equal(ALICE);
+    });
+
+    it("ignores failed calls and other documents' events; a throttled LookupEvents is retried by the SDK", async () => {
+        const { fake, clients, options, request, approve, state } = setup();
+        await request(GATE);
+        await approve(ALICE, ALICE);
+        const other = { eventTime: WRITTEN_AT.toISOString(), eventName: "UpdateDocument", userIdentity: { arn: BOB }, requestParameters: { name: "some-other-doc" }, responseElements: { documentDescription: { documentVersion: "2" } } };
+        const failed = { ...other, requestParameters: { name: CALENDAR }, errorCode: "AccessDenied", responseElements: null };
+        fake.trail.push({ eventName: "UpdateDocument", eventTime: WRITTEN_AT, record: other }, { eventName: "UpdateDocument", eventTime: WRITTEN_AT, record: failed });
+        fake.failures.push({ operation: "LookupEvents", status: 400, code: "ThrottlingException", times: 1 });
+        expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("approved");
+        expect(state().by).to.equal(ALICE);
+        expect(fake.count("LookupEvents")).to.equal(2);
+    });
+});
