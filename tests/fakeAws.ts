@@ -88,6 +88,8 @@ export class FakeAws {
     callerArn = "arn:aws:sts::123456789012:assumed-role/caller/session";
     /** What the next UpdateDocument is recorded as in CloudTrail: who calls it (userIdentity.arn); undefined records nothing (delivery lag). */
     documentWriter: string | undefined = undefined;
+    /** Automation (emergency patching): DescribeAvailablePatches answers `patches`; GetAutomationExecution `statuses` in order (the last repeats); DescribeAutomationStepExecutions `steps`; StartAutomationExecution inputs land in `started`. */
+    readonly automation = { patches: [] as Record<string, unknown>[], statuses: ["Success"], steps: [] as Record<string, unknown>[], started: [] as Record<string, unknown>[] };
     /** The clock UpdateDocument stamps CreatedDate and the event time with. */
     clock = () => new Date();
     private nextVersion = 1;
@@ -184,6 +186,11 @@ export class FakeAws {
 
     private ssmDocumentOperation(operation: string, input: Record<string, string>) {
         const json = (x: unknown) => respond(200, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify(x));
+        const a = this.automation;
+        if (operation === "DescribeAvailablePatches") return json({ Patches: a.patches });
+        if (operation === "StartAutomationExecution") return json({ AutomationExecutionId: `exec-${a.started.push(input)}` });
+        if (operation === "GetAutomationExecution") return json({ AutomationExecution: { AutomationExecutionId: input.AutomationExecutionId, AutomationExecutionStatus: a.statuses.length > 1 ? a.statuses.shift() : a.statuses[0] } });
+        if (operation === "DescribeAutomationStepExecutions") return json({ StepExecutions: a.steps });
         const doc = this.documents.get(input.Name);
         if (!doc) return respond(400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "InvalidDocument", Message: `document ${input.Name} does not exist` }));
         const epoch = (d: Date) => d.getTime() / 1000;
