@@ -116,8 +116,10 @@ const WRITER_SKEW_MS = 60_000;
  * most 50 events a page; https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html).
  * An event is the version's when its `responseElements.documentDescription.documentVersion` names
  * it; without response elements, when it is the only event for the calendar within a minute of the
- * version's CreatedDate. Versions without an event (CloudTrail's delivery lag, or logging off) are
- * left out: their approvals stay pending.
+ * version's CreatedDate. Versions without an event are left out: their approvals stay pending —
+ * CloudTrail "typically delivers logs within an average of about 5 minutes of an API call. This
+ * time is not guaranteed" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html);
+ * the hourly check looks again.
  */
 export async function calendarWriters(ct: CloudTrailClient, name: string, versions: CalendarVersion[], now: Date): Promise<Map<string, string>> {
     const writers = new Map<string, string>();
