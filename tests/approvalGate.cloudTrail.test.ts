@@ -10,7 +10,9 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import { checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
+import { DEFAULT_CYCLE } from "../core/calendar";
 import { renderCalendarContent } from "../core/changeCalendar";
+import { createHandler } from "../lambda/approvalGate";
 import { FakeAws } from "./fakeAws";
 
 const CALENDAR = "patching-prod-install-approval";
@@ -124,5 +126,57 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
         expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("approved");
         expect(state().by).to.equal(ALICE);
         expect(fake.count("LookupEvents")).to.equal(2);
+    });
+
+    describe("the Lambda handler (lambda/approvalGate.ts), its environment as components/changeSafety.ts sets it", () => {
+        const ENV = {
+            AWS_REGION: "us-east-1",
+            STACK: "prod",
+            BUCKET: "artifacts",
+            CALENDAR_NAME: CALENDAR,
+            TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:patching-prod-change-safety",
+            TIMEOUT_ACTION: "skip",
+            TIMEOUT_HOURS: "48",
+            OPEN_HOURS: "24",
+            INSTALL_SCHEDULE: "cron(0 2 ? * TUE#3 *)",
+            INSTALL_OFFSET_DAYS: "2",
+            CYCLE_TIME: DEFAULT_CYCLE.time,
+            CYCLE_TIMEZONE: DEFAULT_CYCLE.timezone,
+            APPROVER_ROLE_ARN: ROLE,
+            TWO_PERSON_RULE: "true",
+        };
+        const saved: Record<string, string | undefined> = {};
+        beforeEach(() => {
+            for (const [k, v] of Object.entries(ENV)) {
+                saved[k] = process.env[k];
+                process.env[k] = v;
+            }
+        });
+        afterEach(() => {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        });
+        const handlerOver = (fake: FakeAws, now: Date, sent: string[]) =>
+            createHandler({ clients: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } }, notify: async (subject) => void sent.push(subject), now: () => now, log: () => undefined });
+
+        it("request records the function's STS identity; check takes the approver from CloudTrail and applies the two-person rule", async () => {
+            for (const [requester, expected] of [
+                [GATE, "approved"],
+                [ALICE, "waiting"],
+            ] as const) {
+                const { fake, approve, state } = setup();
+                const sent: string[] = [];
+                fake.callerArn = requester;
+                expect((await handlerOver(fake, REQUEST_AT, sent)({ action: "request" })).state?.requestedBy).to.equal(requester);
+                await approve(ALICE, ALICE);
+                const r = await handlerOver(fake, CHECK_AT, sent)({ action: "check" });
+                expect(r.action, requester).to.equal(expected);
+                if (expected === "approved") expect(state()).to.deep.include({ by: ALICE, requestedBy: GATE });
+                else expect(state().rejected?.[0].reason).to.match(/^two-person rule: /);
+                expect(fake.count("LookupEvents"), requester).to.equal(1);
+            }
+        });
     });
 });
