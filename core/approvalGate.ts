@@ -124,11 +124,13 @@ const WRITER_SKEW_MS = 60_000;
 export async function calendarWriters(ct: CloudTrailClient, name: string, versions: CalendarVersion[], now: Date): Promise<Map<string, string>> {
     const writers = new Map<string, string>();
     if (versions.length === 0) return writers;
+    // The event's time is the call's (delivery lag delays when it is listed, not its time): look only around the versions.
     const from = new Date(Math.min(...versions.map((v) => v.createdAt.getTime())) - WRITER_SKEW_MS);
+    const to = new Date(Math.min(now.getTime(), Math.max(...versions.map((v) => v.createdAt.getTime())) + WRITER_SKEW_MS));
     const events: { at: Date; version?: string; arn?: string }[] = [];
     let token: string | undefined;
     do {
-        const page = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }], StartTime: from, EndTime: now, MaxResults: 50, NextToken: token }));
+        const page = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }], StartTime: from, EndTime: to, MaxResults: 50, NextToken: token }));
         for (const e of page.Events ?? []) {
             if (!e.CloudTrailEvent) continue;
             const record = JSON.parse(e.CloudTrailEvent) as {

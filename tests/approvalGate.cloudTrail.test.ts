@@ -9,7 +9,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
-import { checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
+import { calendarWriters, checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { createHandler } from "../lambda/approvalGate";
@@ -73,11 +73,10 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
         const r = await checkApproval(clients, options(CHECK_AT));
         expect(r.action).to.equal("approved");
         expect(state()).to.deep.include({ status: "approved", by: ALICE, calendarVersion: "2", requestedBy: GATE });
-        // One attribute per lookup (the API allows one), the event name; from the version's time to now.
+        // One attribute per lookup (the API allows one), the event name; only the minute around the version's time.
         const lookup = JSON.parse(fake.requests.find((q) => q.operation === "LookupEvents")!.body!);
         expect(lookup.LookupAttributes).to.deep.equal([{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }]);
-        expect(lookup.StartTime * 1000).to.be.at.most(WRITTEN_AT.getTime());
-        expect(lookup.EndTime * 1000).to.equal(CHECK_AT.getTime());
+        expect([lookup.StartTime * 1000, lookup.EndTime * 1000]).to.deep.equal([WRITTEN_AT.getTime() - 60_000, WRITTEN_AT.getTime() + 60_000]);
     });
 
     it("two-person rule: the requester cannot approve their own request", async () => {
@@ -126,6 +125,21 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
         expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("approved");
         expect(state().by).to.equal(ALICE);
         expect(fake.count("LookupEvents")).to.equal(2);
+    });
+
+    it("calendarWriters: an event without response elements is the version's when it is the only one within a minute; two such events verify nobody", async () => {
+        const { fake, clients } = setup();
+        const at = (iso: string) => new Date(iso);
+        const event = (arn: string, time: string) => ({ eventName: "UpdateDocument", eventTime: at(time), record: { eventTime: time, userIdentity: { arn }, requestParameters: { name: `arn:aws:ssm:us-east-1:123456789012:document/${CALENDAR}` } } });
+        fake.trail.push(event(ALICE, "2026-12-14T12:00:03Z"), event(ALICE, "2026-12-14T15:00:01Z"), event(BOB, "2026-12-14T15:00:20Z"));
+        const versions = [
+            { version: "2", createdAt: at("2026-12-14T12:00:05Z"), content: "" },
+            { version: "3", createdAt: at("2026-12-14T15:00:10Z"), content: "" },
+            { version: "4", createdAt: at("2026-12-14T18:00:00Z"), content: "" },
+        ];
+        const writers = await calendarWriters(clients.cloudTrail, CALENDAR, versions, at("2026-12-14T19:00:00Z"));
+        expect([...writers]).to.deep.equal([["2", ALICE]]);
+        expect(await calendarWriters(clients.cloudTrail, CALENDAR, [], at("2026-12-14T19:00:00Z"))).to.have.property("size", 0);
     });
 
     describe("the Lambda handler (lambda/approvalGate.ts), its environment as components/changeSafety.ts sets it", () => {
