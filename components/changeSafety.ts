@@ -320,6 +320,9 @@ export class ChangeSafety extends pulumi.ComponentResource {
                             Resource: gate.timeout.action === "open" && allCalendarArns.length > 1 ? allCalendarArns : calendarArn,
                         },
                         { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: this.topic!.arn },
+                        // The approver is the caller CloudTrail recorded for the calendar version (UpdateDocument event), never typed text.
+                        // LookupEvents takes no resource (Service Authorization Reference; review/contracts/iamData.ts checks it).
+                        { Sid: "VerifyApproverInCloudTrail", Effect: "Allow", Action: "cloudtrail:LookupEvents", Resource: "*" },
                         { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: stateKeys },
                         { Sid: "ReadPromotionRecords", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/promotion/${args.stack}/*` },
                         { Sid: "SeeMissingState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn!, Condition: { StringLike: { "s3:prefix": [`approval-gate/${args.stack}/*`, `promotion/${args.stack}/*`] } } },

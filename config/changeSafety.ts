@@ -105,7 +105,12 @@ export const approversSchema = strictObject({
     identityCenterPermissionSets: z.array(matching(PERMISSION_SET_NAME_PATTERN, "a permission set name (1–32 letters, digits, + = , . @ - _)"), { error: "must be a list of permission set names" }).max(10, { error: "at most 10 permission sets" }).default([]),
     /** Require `aws:MultiFactorAuthPresent` of IAM users and roles assuming it (Identity Center enforces MFA at sign-in). @default true */
     requireMfa: z.boolean({ error: "must be true or false" }).default(true),
-    /** The approver must not be the person who requested the install (`npm run approve -- --request`). @default false */
+    /**
+     * Two-person rule: the approver (the principal CloudTrail records for the approving calendar
+     * change) must not be the requester (the STS caller identity that made the request): same role
+     * session or IAM user, or the same session/user name under another role, is rejected, and so is
+     * an approval when the requester was not recorded. @default false
+     */
     twoPersonRule: z.boolean({ error: "must be true or false" }).default(false),
 });
 

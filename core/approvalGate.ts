@@ -12,7 +12,9 @@
  *    policy applies — `skip` (the cycle's install does not run; says so) or `open` (the calendar
  *    opens by itself for `openHours`, recorded as such).
  */
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { CycleDefinition, cycleOf, DEFAULT_CYCLE } from "./calendar";
 import { errorName } from "./awsClients";
@@ -25,6 +27,10 @@ export type Notify = (subject: string, message: string) => Promise<void>;
 export interface GateClients {
     ssm: SSMClient;
     s3: S3Client;
+    /** Who wrote each calendar version (LookupEvents, the calendar's home Region): the only source of the approver. */
+    cloudTrail: CloudTrailClient;
+    /** The caller identity recorded as the requester when the request is made. */
+    sts: STSClient;
     notify: Notify;
     /** The calendar's copies in the other Regions whose installs it holds (config/approvalCalendars.ts). @default none */
     replicas?: CalendarReplica[];
@@ -60,9 +66,9 @@ export interface GateState {
     requestedAt: string;
     status: "requested" | "approved" | "opened-automatically" | "skipped";
     decidedAt?: string;
-    /** Who approved: the authenticated principal recorded by `npm run approve` (STS caller identity), or the policy. */
+    /** Who approved: the principal CloudTrail records as the writer of the approving calendar version, or the policy. */
     by?: string;
-    /** Who asked for the install, when a person did (`npm run approve -- --request`): the two-person rule compares with it. */
+    /** Who made the request: the STS caller identity ARN of the requesting principal (the gate function's role session when scheduled); the two-person rule compares with it. */
     requestedBy?: string;
     /** The calendar version that holds the approval (CloudTrail has its UpdateDocument call and caller). */
     calendarVersion?: string;
@@ -91,6 +97,63 @@ async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T
 
 async function writeState(s3: S3Client, bucket: string, state: GateState): Promise<void> {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stateKey(state.stack, state.cycle), Body: JSON.stringify(state, null, 2) + "\n", ContentType: "application/json" }));
+}
+
+/** The caller's identity ARN, as STS authenticated it (GetCallerIdentity needs no permission). */
+export async function callerArn(sts: STSClient): Promise<string> {
+    const id = await sts.send(new GetCallerIdentityCommand({}));
+    if (!id.Arn) throw new Error("sts:GetCallerIdentity returned no Arn");
+    return id.Arn;
+}
+
+/** How far around a version's CreatedDate its UpdateDocument event may be (the two clocks are AWS's, within seconds). */
+const WRITER_SKEW_MS = 60_000;
+
+/**
+ * Who wrote each of `versions` of the calendar: the `userIdentity.arn` (an assumed-role session
+ * ARN for role sessions, the user ARN for IAM users) of the version's successful `UpdateDocument`
+ * event in CloudTrail event history (LookupEvents: one lookup attribute per call, EventName; at
+ * most 50 events a page; https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html).
+ * An event is the version's when its `responseElements.documentDescription.documentVersion` names
+ * it; without response elements, when it is the only event for the calendar within a minute of the
+ * version's CreatedDate. Versions without an event are left out: their approvals stay pending —
+ * CloudTrail "typically delivers logs within an average of about 5 minutes of an API call. This
+ * time is not guaranteed" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html);
+ * the hourly check looks again.
+ */
+export async function calendarWriters(ct: CloudTrailClient, name: string, versions: CalendarVersion[], now: Date): Promise<Map<string, string>> {
+    const writers = new Map<string, string>();
+    if (versions.length === 0) return writers;
+    // The event's time is the call's (delivery lag delays when it is listed, not its time): look only around the versions.
+    const from = new Date(Math.min(...versions.map((v) => v.createdAt.getTime())) - WRITER_SKEW_MS);
+    const to = new Date(Math.min(now.getTime(), Math.max(...versions.map((v) => v.createdAt.getTime())) + WRITER_SKEW_MS));
+    const events: { at: Date; version?: string; arn?: string }[] = [];
+    let token: string | undefined;
+    do {
+        const page = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }], StartTime: from, EndTime: to, MaxResults: 50, NextToken: token }));
+        for (const e of page.Events ?? []) {
+            if (!e.CloudTrailEvent) continue;
+            const record = JSON.parse(e.CloudTrailEvent) as {
+                eventTime?: string;
+                errorCode?: string;
+                userIdentity?: { arn?: string };
+                requestParameters?: { name?: string };
+                responseElements?: { documentDescription?: { documentVersion?: string } } | null;
+            };
+            const doc = record.requestParameters?.name ?? "";
+            if (record.errorCode || (doc !== name && !doc.endsWith(`:document/${name}`))) continue;
+            events.push({ at: new Date(record.eventTime ?? e.EventTime ?? 0), version: record.responseElements?.documentDescription?.documentVersion, arn: record.userIdentity?.arn });
+        }
+        token = page.NextToken;
+    } while (token);
+    for (const v of versions) {
+        const exact = events.filter((e) => e.version === v.version);
+        const near = events.filter((e) => e.version === undefined && Math.abs(e.at.getTime() - v.createdAt.getTime()) <= WRITER_SKEW_MS);
+        const found = exact.length > 0 ? exact : near;
+        // Two candidates for one version: not known who wrote it, so not verified.
+        if (found.length === 1 && found[0].arn) writers.set(v.version, found[0].arn);
+    }
+    return writers;
 }
 
 /** The calendar's current content (default version). */
@@ -210,7 +273,8 @@ export async function requestApproval(clients: GateClients, o: GateOptions): Pro
         "",
         timeout,
     ].join("\n");
-    const state: GateState = { stack: o.stack, cycle: cycle.id, requestedAt: o.now.toISOString(), status: "requested" };
+    // The requester is the authenticated caller making the request (two-person rule), never a typed name.
+    const state: GateState = { stack: o.stack, cycle: cycle.id, requestedAt: o.now.toISOString(), status: "requested", requestedBy: await callerArn(clients.sts) };
     await writeState(clients.s3, o.bucket, state);
     await clients.notify(`[patching/${o.stack}] Approval needed for the ${cycle.id} install`, message);
     log(JSON.stringify({ level: "info", gate: "requested", ...state }));
@@ -226,7 +290,14 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
     if (state.status !== "requested") return { action: state.status, state };
     const requestedAt = new Date(state.requestedAt);
     const installAt = nextRuns(o.install.expression, { from: o.now, count: 1, offsetDays: o.install.offsetDays })[0];
-    const { approval, rejected } = evaluateApproval(await readCalendarHistory(clients.ssm, o.calendarName, requestedAt), {
+    const history = await readCalendarHistory(clients.ssm, o.calendarName, requestedAt);
+    const writers = await calendarWriters(
+        clients.cloudTrail,
+        o.calendarName,
+        history.filter((v) => v.createdAt.getTime() >= requestedAt.getTime()),
+        o.now,
+    );
+    const { approval, rejected } = evaluateApproval(history, {
         requestedAt,
         cycleId: cycle.id,
         cycleOf: (at) => cycleOf(at, o.cycle ?? DEFAULT_CYCLE).id,
@@ -235,6 +306,7 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
         approverRoleArn: o.approverRoleArn,
         requestedBy: state.requestedBy,
         twoPersonRule: o.twoPersonRule,
+        writers,
     });
     for (const r of rejected) log(JSON.stringify({ level: "warn", gate: "approval-rejected", cycle: cycle.id, ...r }));
     let next: GateState | undefined;

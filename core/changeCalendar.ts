@@ -173,15 +173,24 @@ export interface ApprovalRequest {
     installAt?: Date;
     /** The approver role's ARN: only its sessions count as approvers. */
     approverRoleArn?: string;
-    /** Who asked (a principal ARN), for the two-person rule. */
+    /** Who asked (a principal ARN, recorded from STS when the request was made), for the two-person rule. */
     requestedBy?: string;
     /** The approver must not be the requester. */
     twoPersonRule?: boolean;
+    /**
+     * Who wrote each calendar version, by version: the `userIdentity.arn` of the version's
+     * `UpdateDocument` event in CloudTrail ({@link calendarWriters} in core/approvalGate.ts). The
+     * approver is this principal — never the `X-PATCHING-APPROVER` text, which whoever writes the
+     * calendar controls. A version without an entry is not verified (yet): its approvals wait.
+     */
+    writers: ReadonlyMap<string, string>;
 }
 
 export interface ApprovalRejection {
     uid: string;
     reason: string;
+    /** Not (yet) verifiable: no CloudTrail event for the version that wrote it; checked again next time. */
+    pending?: true;
 }
 
 export interface ApprovalVerdict {
@@ -193,6 +202,26 @@ export interface ApprovalVerdict {
 export function principalName(arn: string): string {
     const m = /^arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+\/(.+)$/.exec(arn);
     return (m ? m[1] : arn.split("/").pop() ?? arn).toLowerCase();
+}
+
+/**
+ * The principal an ARN authenticates, for comparing two of them: an assumed-role session is its
+ * role (account, role name) and session name; an IAM user is the user; anything else is the ARN.
+ * IAM role and user names are unique case-insensitively; session names are compared as written.
+ */
+export function principalKey(arn: string): string {
+    const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+    if (session) return `${session[1]}:${session[2]}:role/${session[3].toLowerCase()}/session/${session[4]}`;
+    const user = /^arn:([^:]+):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(arn);
+    if (user) return `${user[1]}:${user[2]}:user/${user[3].toLowerCase()}`;
+    return arn;
+}
+
+/** Why `approver` may not approve what `requester` asked for under the two-person rule, or undefined when they are two people. */
+export function samePersonReason(approver: string, requester: string): string | undefined {
+    if (principalKey(approver) === principalKey(requester)) return `two-person rule: ${approver} is the principal that requested this install (${requester}) and cannot approve it`;
+    if (principalName(approver) === principalName(requester)) return `two-person rule: ${approver} requested this install and cannot approve it (same person as ${requester}, under another role)`;
+    return undefined;
 }
 
 /** Whether `arn` is a session of the role `roleArn` (`arn:aws:sts::<account>:assumed-role/<role name>/<session>`). */
@@ -213,8 +242,10 @@ const sameWindow = (a: CalendarEvent, b: CalendarEvent) =>
  * - not edited after the fact: every later version holds the event unchanged (closing it early,
  *   which only moves its end earlier, is the one allowed edit);
  * - of this cycle, not expired, open when the install starts;
- * - approved by an authenticated principal (`X-PATCHING-APPROVER`, from STS), a session of the
- *   approver role when one is given, and not the requester under the two-person rule.
+ * - approved by an authenticated principal: the caller CloudTrail recorded for the version that
+ *   wrote the event (`r.writers`), a session of the approver role when one is given, and not the
+ *   requester under the two-person rule. An `X-PATCHING-APPROVER` that names someone else is a
+ *   forgery and rejected; a version CloudTrail has no event for yet is pending, not counted.
  * Every event that does not count is returned with the reason.
  */
 export function evaluateApproval(history: CalendarVersion[], r: ApprovalRequest): ApprovalVerdict {
@@ -241,10 +272,21 @@ export function evaluateApproval(history: CalendarVersion[], r: ApprovalRequest)
         else if (e.end.getTime() <= r.now.getTime()) reject(`expired at ${e.end.toISOString()}`);
         else if (r.installAt && !(e.start.getTime() <= r.installAt.getTime() && r.installAt.getTime() < e.end.getTime()))
             reject(`open ${e.start.toISOString()} – ${e.end.toISOString()}, not when the install starts (${r.installAt.toISOString()})`);
-        else if (!e.approver) reject("no authenticated approver recorded (X-PATCHING-APPROVER): not written by npm run approve");
-        else if (r.approverRoleArn && !isSessionOf(e.approver, r.approverRoleArn)) reject(`approved by ${e.approver}, which is not a session of the approver role ${r.approverRoleArn}`);
-        else if (r.twoPersonRule && r.requestedBy && principalName(e.approver) === principalName(r.requestedBy)) reject(`two-person rule: ${e.approver} requested this install and cannot approve it`);
-        else accepted.push({ ...e, approver: e.approver, version: first.version, writtenAt: first.createdAt });
+        else if (!r.writers.get(first.version))
+            rejected.push({
+                uid: e.uid,
+                reason: `pending verification: CloudTrail has no UpdateDocument event (yet) for calendar version ${first.version} (${first.createdAt.toISOString()}), so who wrote it is not known; not counted until it is (CloudTrail delivers events within minutes, not guaranteed)`,
+                pending: true,
+            });
+        else {
+            const approver = r.writers.get(first.version)!;
+            const twoPerson = r.twoPersonRule ? (r.requestedBy ? samePersonReason(approver, r.requestedBy) : "two-person rule: the requester was not recorded, so the approver cannot be shown to be someone else") : undefined;
+            if (e.approver && principalKey(e.approver) !== principalKey(approver))
+                reject(`the event names approver ${e.approver}, but CloudTrail records ${approver} as the writer of calendar version ${first.version}: a forged approver is not counted`);
+            else if (r.approverRoleArn && !isSessionOf(approver, r.approverRoleArn)) reject(`approved by ${approver}, which is not a session of the approver role ${r.approverRoleArn}`);
+            else if (twoPerson) reject(twoPerson);
+            else accepted.push({ ...e, approver, version: first.version, writtenAt: first.createdAt });
+        }
     }
     return { approval: accepted.sort((a, b) => a.start.getTime() - b.start.getTime())[0], rejected };
 }

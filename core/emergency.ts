@@ -24,7 +24,9 @@ import {
     StartAutomationExecutionCommand,
     StartAutomationExecutionRequest,
 } from "@aws-sdk/client-ssm";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { createHash } from "crypto";
+import { TAG_PATTERN, TAG_VALUE_MAX } from "../config/rules";
 import { OverrideEntry, renderOverrideList } from "./pinnedList";
 
 export type PatchRef = { kind: "kb"; id: string } | { kind: "cve"; id: string } | { kind: "package"; id: string };
@@ -178,8 +180,17 @@ export async function resolvePatches(ssm: SSMClient, refs: string[], products: s
     return out;
 }
 
-/** The StartAutomationExecution request (the same shape the multi-account schedules send). */
-export function startRequest(r: EmergencyRequest, listUrl: string, clientToken: string): StartAutomationExecutionRequest {
+/** Who started the run (STS caller identity), and — when the gate was bypassed — why and when. */
+export interface EmergencyRecord {
+    /** The caller identity ARN STS authenticated (an assumed-role session or an IAM user). */
+    by: string;
+    at: string;
+    /** The bypass reason, when `--override-approval`. */
+    overrideReason?: string;
+}
+
+/** The StartAutomationExecution request (the same shape the multi-account schedules send); `record` adds who (and why, when bypassing) to the tags. */
+export function startRequest(r: EmergencyRequest, listUrl: string, clientToken: string, record?: EmergencyRecord): StartAutomationExecutionRequest {
     return {
         DocumentName: r.documentName,
         DocumentVersion: "$DEFAULT",
@@ -211,14 +222,16 @@ export function startRequest(r: EmergencyRequest, listUrl: string, clientToken: 
         // CloudTrail records StartAutomationExecution with the caller (userIdentity) and these tags: who, when, why.
         Tags: [
             { Key: "PatchingEmergency", Value: "true" },
+            ...(record ? [{ Key: "PatchingStartedBy", Value: tagValue(record.by) }] : []),
             ...(r.overrideApproval ? [{ Key: "PatchingApprovalOverride", Value: tagValue(r.overrideApproval.reason) }] : []),
+            ...(r.overrideApproval && record ? [{ Key: "PatchingApprovalOverrideAt", Value: tagValue(record.at) }] : []),
         ],
     };
 }
 
-/** A tag value (≤ 256 characters of letters, digits, spaces and + - = . _ : / @). */
-function tagValue(s: string): string {
-    return s.replace(/[^\p{L}\p{N} +\-=._:/@]/gu, "_").slice(0, 256) || "_";
+/** A tag value by the one tag rule (config/rules.ts TAG_PATTERN, TAG_VALUE_MAX): other characters become `_`, cut to 256. */
+export function tagValue(s: string): string {
+    return [...s].map((c) => (TAG_PATTERN.test(c) ? c : "_")).join("").slice(0, TAG_VALUE_MAX) || "_";
 }
 
 const TERMINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled", "CompletedWithSuccess", "CompletedWithFailure", "Rejected", "Exited", "ChangeCalendarOverrideRejected"]);
@@ -236,6 +249,8 @@ export interface EmergencyReport {
     list: string;
     resolution: ResolvedPatches["resolution"];
     request: StartAutomationExecutionRequest;
+    /** Who ran it (STS caller identity), when, and why the gate was bypassed if it was. */
+    record: EmergencyRecord;
     executionId?: string;
     status?: string;
     locations: LocationResult[];
@@ -245,6 +260,8 @@ export interface EmergencyReport {
 export interface EmergencyDeps {
     ssm: SSMClient;
     s3: S3Client;
+    /** Who is running it: GetCallerIdentity (needs no permission), recorded with the run. */
+    sts: STSClient;
     now: Date;
     /** Waits between polls (tests: resolves at once). */
     sleep: (ms: number) => Promise<void>;
@@ -260,25 +277,28 @@ export async function runEmergency(r: EmergencyRequest, d: EmergencyDeps): Promi
     const log = d.log ?? ((l: string) => console.log(l));
     const problems = requestProblems(r);
     if (problems.length > 0) throw new Error(`emergency request is invalid:\n  - ${problems.join("\n  - ")}`);
+    const caller = (await d.sts.send(new GetCallerIdentityCommand({}))).Arn;
+    if (!caller) throw new Error("sts:GetCallerIdentity returned no Arn: who runs the emergency install must be recorded; nothing was started");
+    const record: EmergencyRecord = { by: caller, at: d.now.toISOString(), ...(r.overrideApproval ? { overrideReason: r.overrideApproval.reason } : {}) };
     const resolved = await resolvePatches(d.ssm, r.patches, r.products);
     if (resolved.problems.length > 0) throw new Error(`could not resolve every patch; nothing was started:\n  - ${resolved.problems.join("\n  - ")}`);
     const list = renderOverrideList(resolved.entries, [
         `Emergency install list: ${r.patches.join(", ")}`,
-        `written ${d.now.toISOString()} by npm run emergency`,
-        r.overrideApproval ? `APPROVAL GATE OVERRIDDEN: ${r.overrideApproval.reason}` : `held by approval calendar ${r.changeCalendar}`,
+        `written ${d.now.toISOString()} by npm run emergency, run by ${caller}`,
+        r.overrideApproval ? `APPROVAL GATE OVERRIDDEN by ${caller} at ${record.at}: ${r.overrideApproval.reason}` : `held by approval calendar ${r.changeCalendar}`,
     ]);
     const digest = createHash("sha256").update(list).digest("hex");
     const key = `emergency/${d.now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}-${digest.slice(0, 8)}.yaml`;
     const listUrl = `s3://${r.bucket || "<bucket>"}/${key}`;
     // The same request started twice (a retried command) starts one execution.
-    const request = startRequest(r, listUrl, `emergency-${digest.slice(0, 24)}-${d.now.toISOString().slice(0, 13)}`);
-    const report: EmergencyReport = { dryRun: r.dryRun, listUrl, list, resolution: resolved.resolution, request, locations: [], polls: 0 };
+    const request = startRequest(r, listUrl, `emergency-${digest.slice(0, 24)}-${d.now.toISOString().slice(0, 13)}`, record);
+    const report: EmergencyReport = { dryRun: r.dryRun, listUrl, list, resolution: resolved.resolution, request, record, locations: [], polls: 0 };
     if (r.dryRun) return report;
 
     await d.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: key, Body: list, ContentType: "application/yaml", Metadata: { "content-sha256": digest } }));
     const started = await d.ssm.send(new StartAutomationExecutionCommand(request));
     report.executionId = started.AutomationExecutionId;
-    log(JSON.stringify({ emergency: "started", executionId: report.executionId, listUrl }));
+    log(JSON.stringify({ emergency: "started", executionId: report.executionId, listUrl, ...record }));
     const maxPolls = d.maxPolls ?? 480;
     for (;;) {
         const exec = await d.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: report.executionId }));
@@ -306,6 +326,11 @@ export async function runEmergency(r: EmergencyRequest, d: EmergencyDeps): Promi
 /** The report as text for the terminal. */
 export function renderEmergencyReport(rep: EmergencyReport): string[] {
     const lines = [rep.dryRun ? "DRY RUN — nothing was written or started." : `Execution ${rep.executionId}: ${rep.status}`];
+    lines.push(
+        rep.record.overrideReason !== undefined
+            ? `APPROVAL GATE OVERRIDDEN by ${rep.record.by} at ${rep.record.at}: ${rep.record.overrideReason} (tags PatchingStartedBy, PatchingApprovalOverride, PatchingApprovalOverrideAt; CloudTrail StartAutomationExecution)`
+            : `Run by ${rep.record.by} at ${rep.record.at} (tag PatchingStartedBy; CloudTrail StartAutomationExecution)`,
+    );
     lines.push("Patches:");
     for (const r of rep.resolution) lines.push(`  ${r.ref} → ${r.patches.join("; ")}`);
     lines.push(`InstallOverrideList ${rep.dryRun ? "(would be written to)" : "written to"} ${rep.listUrl}:`, ...rep.list.trimEnd().split("\n").map((l) => `  ${l}`));

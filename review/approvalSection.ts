@@ -46,17 +46,21 @@ export function approvalSection(input: SectionInput): ReviewSection | undefined 
             lines.push(`Approver role: ${names.approverRole} — the only principal this program lets change the calendar`);
             for (const p of a.principals) lines.push(`  may assume: ${p}${a.requireMfa ? " (MFA required)" : ""}`);
             for (const ps of a.identityCenterPermissionSets) lines.push(`  may assume: Identity Center permission set ${ps} (MFA: Identity Center sign-in policy)`);
-            lines.push(`Recorded approver: the role session's STS caller identity (npm run approve), checked by the gate`);
+            lines.push(`Recorded approver: the approver role session that made the calendar change, as CloudTrail records it (npm run approve shows it from STS)`);
             lines.push(`Two-person rule: ${a.twoPersonRule ? "on — the requester cannot approve" : "off"}`);
+            if (a.twoPersonRule) lines.push("  requester: the STS caller identity that made the request; compared by principal (role + session, or IAM user) and by person (session or user name)");
         } else {
             lines.push("! no approver role (approvalGate.approvers): anyone allowed ssm:UpdateDocument on the calendar can approve");
         }
+        lines.push(
+            "Approvers verified in CloudTrail: the gate counts an approval as made by the principal CloudTrail records for the calendar change (UpdateDocument userIdentity), never the event's typed approver (one naming someone else is rejected); no event yet = pending, not counted",
+        );
     }
     lines.push("Install paths:");
     for (const p of paths) lines.push(p.gate ? `  ✓ ${p.path}: held by ${p.gate}` : p.scan ? `  - ${p.path}: a scan, not held (the gate holds installs)` : `  ✗ ${p.path}: NOT held by the approval gate`);
     if (paths.length === 0) lines.push("  (none)");
     lines.push(
-        "  emergency patching (npm run emergency): waits for the calendar (--change-calendar) in every location, unless --override-approval --reason bypasses it — tagged PatchingApprovalOverride on the execution, the caller in CloudTrail; every run is recorded (S3 list + Automation execution)",
+        "  emergency patching (npm run emergency): waits for the calendar (--change-calendar) in every location, unless --override-approval --reason bypasses it — tagged PatchingApprovalOverride (why) and PatchingApprovalOverrideAt (when) on the execution, the caller's STS identity in PatchingStartedBy and CloudTrail; every run is recorded (S3 list + Automation execution)",
     );
     return { title: "Approval gate and install paths", lines };
 }

@@ -35,7 +35,11 @@ exit codes: 0 done, 1 the stack has no approval gate, 3 usage error`;
 
 export interface ApproveDeps {
     ssm: (region: string) => SSMClient;
-    /** The caller's identity ARN (sts:GetCallerIdentity), recorded as the approver. */
+    /**
+     * The caller's identity ARN (sts:GetCallerIdentity): shown, and written into the event
+     * (X-PATCHING-APPROVER) for readers only. The gate takes the approver from CloudTrail (who
+     * made the UpdateDocument call) and rejects an event whose text names someone else.
+     */
     whoAmI: (region: string) => Promise<string>;
     now: Date;
     projectDir: string;
@@ -146,8 +150,9 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     const start = args.start ?? deps.now;
     const hours = args.hours ?? gate.openHours;
     const end = new Date(start.getTime() + hours * 3600000);
-    // The recorded approver is the caller identity STS authenticated, never typed text; the gate
-    // counts only sessions of the stack's approver role (patching:changeSafety.approvalGate.approvers).
+    // The approver the gate counts is the principal CloudTrail records for this UpdateDocument call
+    // (the caller STS authenticates here), never typed text; only sessions of the stack's approver
+    // role count (patching:changeSafety.approvalGate.approvers).
     const approverRole = changeSafetyNames(cfg.project, cfg.stack).approverRole;
     if (gate.approvers && /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\//.exec(by)?.[1] !== approverRole) {
         out(`${by} is not a session of the approver role ${approverRole}: the gate would reject this approval. Assume the role first (aws sts assume-role, or an Identity Center profile for it).\n`);
@@ -160,6 +165,7 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     out(
         [
             `${calendar} version ${version}: open ${start.toISOString()} – ${end.toISOString()}, approved by ${by} (${args.reason})${also}`,
+            `the gate counts it once CloudTrail shows ${by} made this change (version ${version}; usually within minutes): pending verification until then`,
             `next gated install: ${nextText} — ${covers ? "inside the approved period: it will run" : "NOT inside the approved period: it will not run; approve again with --start before it and --hours covering it"}`,
         ].join("\n") + "\n",
     );

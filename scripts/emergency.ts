@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { clientConfig } from "../core/awsClients";
 import { EmergencyDeps, EmergencyRequest, parseTarget, renderEmergencyReport, runEmergency } from "../core/emergency";
@@ -34,7 +35,8 @@ export const EMERGENCY_USAGE = `usage: npm run emergency -- --patches LIST --acc
                            every account and Region patches with the stack's baselines, not its default
   --change-calendar NAME   the approval calendar each location waits for (pulumi stack output changeSafety → approvalCalendar):
                            closed = the install stops
-  --override-approval      bypass a closed approval gate (needs --reason; recorded on the execution's tags and in the list)
+  --override-approval      bypass a closed approval gate (needs --reason; recorded with your STS caller identity and the time
+                           on the execution's tags, in the list and in the printed report)
   --reason TEXT            why the gate is bypassed
   --region REGION          the management Region (default $AWS_REGION or us-east-1)
   --json FILE              also write the report as JSON
@@ -113,6 +115,7 @@ export async function runEmergencyCli(
     makeDeps: (region: string) => EmergencyDeps = (region) => ({
         ssm: new SSMClient(clientConfig({ region })),
         s3: new S3Client(clientConfig({ region })),
+        sts: new STSClient(clientConfig({ region })),
         now: new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }),

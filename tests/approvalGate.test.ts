@@ -1,4 +1,6 @@
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -53,8 +55,14 @@ describe("approval gate", () => {
     });
 
     /** `calendar` is the current (default) version, written at `writtenAt`; version 1 (empty) predates every request. */
-    function setup(calendar = EMPTY, state?: GateState, writtenAt = new Date("2026-12-01T00:00:00Z")) {
+    function setup(calendar = EMPTY, state?: GateState, writtenAt = new Date("2026-12-01T00:00:00Z"), writer?: string) {
         const ssm = new SSMClient({ region: "us-east-1" });
+        const cloudTrail = new CloudTrailClient({ region: "us-east-1" });
+        const sts = new STSClient({ region: "us-east-1" });
+        mockClient(sts).on(GetCallerIdentityCommand).resolves({ Arn: GATE_ROLE_SESSION });
+        // CloudTrail's record of version 2's UpdateDocument (who wrote it), when a writer is given.
+        const record = { eventTime: writtenAt.toISOString(), eventName: "UpdateDocument", userIdentity: { type: "AssumedRole", arn: writer }, requestParameters: { name: "patching-prod-install-approval" }, responseElements: { documentDescription: { documentVersion: "2" } } };
+        mockClient(cloudTrail).on(LookupEventsCommand).resolves({ Events: writer ? [{ EventName: "UpdateDocument", EventTime: writtenAt, CloudTrailEvent: JSON.stringify(record) }] : [] });
         const s3 = new S3Client({ region: "us-east-1" });
         const ssmMock = mockClient(ssm);
         const s3Mock = mockClient(s3);
@@ -87,8 +95,9 @@ describe("approval gate", () => {
             now,
             log: () => undefined,
         });
-        return { clients: { ssm, s3, notify }, ssmMock, s3Mock, sent, options };
+        return { clients: { ssm, s3, notify, cloudTrail, sts }, ssmMock, s3Mock, sent, options };
     }
+    const GATE_ROLE_SESSION = "arn:aws:sts::123456789012:assumed-role/patching-prod-gate-role/patching-prod-approval-gate";
     const requested: GateState = { stack: "prod", cycle: "2026-12", requestedAt: REQUESTED.toISOString(), status: "requested" };
     const writtenStates = (s3Mock: ReturnType<typeof setup>["s3Mock"]) => s3Mock.commandCalls(PutObjectCommand).map((c) => ({ key: c.args[0].input.Key, state: JSON.parse(String(c.args[0].input.Body)) }));
 
@@ -97,7 +106,7 @@ describe("approval gate", () => {
         // Monday before the install (an occurrence already past would not run: the service's rule).
         const r = await requestApproval(clients, options(new Date("2026-12-14T09:00:00Z")));
         expect(r.action).to.equal("requested");
-        expect(writtenStates(s3Mock)).to.deep.equal([{ key: "approval-gate/prod/2026-12.json", state: { ...requested, requestedAt: "2026-12-14T09:00:00.000Z" } }]);
+        expect(writtenStates(s3Mock)).to.deep.equal([{ key: "approval-gate/prod/2026-12.json", state: { ...requested, requestedAt: "2026-12-14T09:00:00.000Z", requestedBy: GATE_ROLE_SESSION } }]);
         expect(sent).to.have.length(1);
         expect(sent[0].subject).to.equal("[patching/prod] Approval needed for the 2026-12 install");
         expect(sent[0].message.split("\n")).to.deep.equal([
@@ -122,7 +131,7 @@ describe("approval gate", () => {
         // Requested on Monday; the install runs Thursday 02:00 (Patch Tuesday + 9 days).
         const monday: GateState = { ...requested, requestedAt: "2026-12-14T09:00:00.000Z" };
         const approved = withApproval(EMPTY, { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: "alice", approver: ALICE, reason: "CAB-42", uid: "a", now: REQUESTED });
-        const { clients, s3Mock, sent, options, ssmMock } = setup(approved, monday, new Date("2026-12-14T12:00:05Z"));
+        const { clients, s3Mock, sent, options, ssmMock } = setup(approved, monday, new Date("2026-12-14T12:00:05Z"), ALICE);
         const r = await checkApproval(clients, { ...options(new Date("2026-12-14T13:00:00Z")), approverRoleArn: "arn:aws:iam::123456789012:role/patching-prod-approver" });
         expect(r.action).to.equal("approved");
         expect(writtenStates(s3Mock)[0].state).to.deep.equal({ ...monday, status: "approved", decidedAt: "2026-12-14T13:00:00.000Z", by: ALICE, calendarVersion: "2", openUntil: "2026-12-17T12:00:00.000Z" });

@@ -17,6 +17,7 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
         expect(s.title).to.equal("Approval gate and install paths");
         expect(s.lines[0]).to.equal("Approval calendar: patching-prod-install-approval (DEFAULT_CLOSED; an approval is a new calendar version)");
         expect(s.lines[1]).to.contain("! no approver role (approvalGate.approvers)");
+        expect(s.lines[2]).to.match(/^Approvers verified in CloudTrail: .*UpdateDocument userIdentity/);
         expect(s.lines).to.include("  ✓ changeSafety/gatedInstall (Install (RebootIfNeeded)): held by change calendar patching-prod-install-approval (State Manager starts the association only while it is OPEN)");
     });
 
@@ -24,12 +25,14 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
         const values = prodValues();
         values["patching:changeSafety"].approvalGate.approvers = { principals: ["arn:aws:iam::123456789012:user/alice"], identityCenterPermissionSets: ["PatchApprover"], twoPersonRule: true };
         const s = approvalSection({ config: prod(values), resources: [], now: new Date() })!;
-        expect(s.lines.slice(1, 6)).to.deep.equal([
+        expect(s.lines.slice(1, 8)).to.deep.equal([
             "Approver role: patching-prod-approver — the only principal this program lets change the calendar",
             "  may assume: arn:aws:iam::123456789012:user/alice (MFA required)",
             "  may assume: Identity Center permission set PatchApprover (MFA: Identity Center sign-in policy)",
-            "Recorded approver: the role session's STS caller identity (npm run approve), checked by the gate",
+            "Recorded approver: the approver role session that made the calendar change, as CloudTrail records it (npm run approve shows it from STS)",
             "Two-person rule: on — the requester cannot approve",
+            "  requester: the STS caller identity that made the request; compared by principal (role + session, or IAM user) and by person (session or user name)",
+            "Approvers verified in CloudTrail: the gate counts an approval as made by the principal CloudTrail records for the calendar change (UpdateDocument userIdentity), never the event's typed approver (one naming someone else is rejected); no event yet = pending, not counted",
         ]);
     });
 

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { cycleOf } from "../core/calendar";
-import { ApprovalRequest, approvalSince, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalName, renderCalendarContent, withApproval } from "../core/changeCalendar";
+import { ApprovalRequest, approvalSince, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalKey, principalName, samePersonReason, renderCalendarContent, withApproval } from "../core/changeCalendar";
 
 const EMPTY = renderCalendarContent("Approval gate of prod's patch install", []);
 const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
@@ -15,7 +15,7 @@ const t = (iso: string) => new Date(iso);
 const REQUESTED = t("2026-12-14T09:00:00Z");
 const INSTALL = t("2026-12-17T02:00:00Z");
 
-const request = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
+const request = (over: Partial<ApprovalRequest> = {}): Omit<ApprovalRequest, "writers"> & { writers?: ApprovalRequest["writers"] } => ({
     requestedAt: REQUESTED,
     cycleId: "2026-12",
     cycleOf: (at) => cycleOf(at).id,
@@ -24,6 +24,20 @@ const request = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
     approverRoleArn: ROLE,
     ...over,
 });
+
+/**
+ * As CloudTrail would say: each version was written by the approver its new events name (a version
+ * adding events without one by nobody known). Tests of forgery and lag pass `writers` themselves.
+ */
+function evaluate(h: CalendarVersion[], r: ReturnType<typeof request>) {
+    const writers = new Map<string, string>();
+    h.forEach((v, i) => {
+        const before = new Set(i === 0 ? [] : parseCalendarEvents(h[i - 1].content).map((e) => e.uid));
+        const by = parseCalendarEvents(v.content).find((e) => !before.has(e.uid) && e.approver)?.approver;
+        if (by) writers.set(v.version, by);
+    });
+    return evaluateApproval(h, { writers, ...r });
+}
 
 /** Version 1 (before any request) is empty; each later version adds or changes what `edit` says. */
 function history(...steps: { at: string; edit: (content: string) => string }[]): CalendarVersion[] {
@@ -54,33 +68,33 @@ describe("approval windows (core/changeCalendar.ts)", () => {
 
     describe("evaluateApproval (version history, cycle, approver)", () => {
         it("accepts an approval written after the request by a session of the approver role, open at the install", () => {
-            const v = evaluateApproval(history({ at: "2026-12-14T12:00:05Z", edit: approve({ start: "2026-12-14T12:00:00Z", hours: 72, approver: ALICE }) }), request());
+            const v = evaluate(history({ at: "2026-12-14T12:00:05Z", edit: approve({ start: "2026-12-14T12:00:00Z", hours: 72, approver: ALICE }) }), request());
             expect(v.rejected).to.deep.equal([]);
             expect(v.approval).to.deep.include({ uid: "a", approver: ALICE, version: "2" });
             expect(v.approval!.writtenAt.toISOString()).to.equal("2026-12-14T12:00:05.000Z");
         });
 
         it("rejects an expired approval", () => {
-            const v = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 2, approver: ALICE }) }), request());
+            const v = evaluate(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 2, approver: ALICE }) }), request());
             expect(v.approval).to.equal(undefined);
             expect(v.rejected).to.deep.equal([{ uid: "a", reason: "expired at 2026-12-14T12:00:00.000Z" }]);
         });
 
         it("rejects an approval of another cycle (recorded cycle, or by its start)", () => {
-            const recorded = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE, cycle: "2027-01" }) }), request());
+            const recorded = evaluate(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE, cycle: "2027-01" }) }), request());
             expect(recorded.rejected[0].reason).to.equal("approves cycle 2027-01, not the requested cycle 2026-12");
             // Requested in the November cycle's last days; the approval opens in December's.
-            const byStart = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) }), request({ cycleId: "2026-11" }));
+            const byStart = evaluate(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) }), request({ cycleId: "2026-11" }));
             expect(byStart.rejected[0].reason).to.equal("approves cycle 2026-12, not the requested cycle 2026-11");
         });
 
         it("rejects an approval written before the request, even when its period starts after it", () => {
-            const v = evaluateApproval(history({ at: "2026-12-10T00:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) }), request());
+            const v = evaluate(history({ at: "2026-12-10T00:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) }), request());
             expect(v.rejected[0].reason).to.equal("opened before the request: written in calendar version 2 at 2026-12-10T00:00:00.000Z, the request was made at 2026-12-14T09:00:00.000Z");
         });
 
         it("rejects last month's approval edited after the request to cover this install (edited after the fact)", () => {
-            const v = evaluateApproval(
+            const v = evaluate(
                 history(
                     { at: "2026-11-19T00:00:00Z", edit: approve({ start: "2026-11-19T00:00:00Z", hours: 24, approver: ALICE }) },
                     { at: "2026-12-14T11:00:00Z", edit: (c) => c.replace("DTSTART:20261119T000000Z", "DTSTART:20261214T100000Z").replace("DTEND:20261120T000000Z", "DTEND:20261218T000000Z") },
@@ -92,7 +106,7 @@ describe("approval windows (core/changeCalendar.ts)", () => {
         });
 
         it("rejects an approval extended after it was written, and one re-attributed to another approver", () => {
-            const extended = evaluateApproval(
+            const extended = evaluate(
                 history(
                     { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 24, approver: ALICE }) },
                     { at: "2026-12-14T11:00:00Z", edit: (c) => c.replace("DTEND:20261215T100000Z", "DTEND:20261218T100000Z") },
@@ -100,7 +114,7 @@ describe("approval windows (core/changeCalendar.ts)", () => {
                 request(),
             );
             expect(extended.rejected[0].reason).to.contain("edited after the fact in calendar version 3");
-            const reattributed = evaluateApproval(
+            const reattributed = evaluate(
                 history(
                     { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) },
                     { at: "2026-12-14T11:00:00Z", edit: (c) => c.replace(`X-PATCHING-APPROVER:${ALICE}`, `X-PATCHING-APPROVER:${BOB}`) },
@@ -111,7 +125,7 @@ describe("approval windows (core/changeCalendar.ts)", () => {
         });
 
         it("closing early is the one allowed edit: the shortened approval no longer covers the install", () => {
-            const v = evaluateApproval(
+            const v = evaluate(
                 history(
                     { at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) },
                     { at: "2026-12-14T12:00:00Z", edit: (c) => closedNow(c, t("2026-12-14T12:00:00Z"), BOB).content },
@@ -122,16 +136,58 @@ describe("approval windows (core/changeCalendar.ts)", () => {
         });
 
         it("rejects an approval that is not open when the install starts", () => {
-            const v = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 24, approver: ALICE }) }), request());
+            const v = evaluate(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 24, approver: ALICE }) }), request());
             expect(v.rejected[0].reason).to.equal("open 2026-12-14T10:00:00.000Z – 2026-12-15T10:00:00.000Z, not when the install starts (2026-12-17T02:00:00.000Z)");
         });
 
-        it("rejects a period without an authenticated approver (typed into the console) and one approved outside the approver role", () => {
-            const typed = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72 }) }), request());
-            expect(typed.rejected[0].reason).to.equal("no authenticated approver recorded (X-PATCHING-APPROVER): not written by npm run approve");
+        it("the approver is who CloudTrail says wrote the version: a period typed into the console counts as that principal's, not as nobody's", () => {
+            const typed = history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72 }) });
+            expect(evaluateApproval(typed, { ...request(), writers: new Map([["2", BOB]]) }).approval).to.deep.include({ approver: BOB, version: "2" });
             const admin = "arn:aws:sts::123456789012:assumed-role/AdministratorAccess/mallory";
-            const other = evaluateApproval(history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: admin }) }), request());
+            const other = evaluateApproval(typed, { ...request(), writers: new Map([["2", admin]]) });
             expect(other.rejected[0].reason).to.equal(`approved by ${admin}, which is not a session of the approver role ${ROLE}`);
+        });
+
+        it("a forged X-PATCHING-APPROVER (the event names alice; CloudTrail says mallory wrote it) is rejected", () => {
+            const mallory = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/mallory@example.com";
+            const h = history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) });
+            const v = evaluateApproval(h, { ...request(), writers: new Map([["2", mallory]]) });
+            expect(v.approval).to.equal(undefined);
+            expect(v.rejected).to.deep.equal([{ uid: "a", reason: `the event names approver ${ALICE}, but CloudTrail records ${mallory} as the writer of calendar version 2: a forged approver is not counted` }]);
+        });
+
+        it("no CloudTrail event for the version (yet): pending verification, not counted", () => {
+            const h = history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) });
+            const v = evaluateApproval(h, { ...request(), writers: new Map() });
+            expect(v.approval).to.equal(undefined);
+            expect(v.rejected[0]).to.deep.include({ uid: "a", pending: true });
+            expect(v.rejected[0].reason).to.match(/^pending verification: CloudTrail has no UpdateDocument event \(yet\) for calendar version 2 \(2026-12-14T10:00:00.000Z\)/);
+        });
+
+        describe("two-person rule, by principal", () => {
+            const h = history({ at: "2026-12-14T10:00:00Z", edit: approve({ start: "2026-12-14T10:00:00Z", hours: 72, approver: ALICE }) });
+            it("rejects the requester's own principal (same role and session)", () => {
+                const v = evaluate(h, request({ requestedBy: ALICE.replace("patching-prod-approver", "PATCHING-PROD-APPROVER"), twoPersonRule: true }));
+                expect(v.approval).to.equal(undefined);
+                expect(v.rejected[0].reason).to.equal(`two-person rule: ${ALICE} is the principal that requested this install (${ALICE.replace("patching-prod-approver", "PATCHING-PROD-APPROVER")}) and cannot approve it`);
+            });
+            it("accepts a different principal", () => {
+                const v = evaluate(h, request({ requestedBy: BOB, twoPersonRule: true }));
+                expect(v.rejected).to.deep.equal([]);
+                expect(v.approval?.approver).to.equal(ALICE);
+            });
+            it("rejects when the requester is unknown, or the approver unverifiable", () => {
+                expect(evaluate(h, request({ twoPersonRule: true })).rejected[0].reason).to.equal("two-person rule: the requester was not recorded, so the approver cannot be shown to be someone else");
+                const unverified = evaluateApproval(h, { ...request({ requestedBy: BOB, twoPersonRule: true }), writers: new Map() });
+                expect(unverified.approval).to.equal(undefined);
+                expect(unverified.rejected[0].pending).to.equal(true);
+            });
+            it("principalKey: assumed role = role + session; IAM user = user", () => {
+                expect(principalKey(ALICE)).to.equal("aws:123456789012:role/patching-prod-approver/session/alice@example.com");
+                expect(principalKey("arn:aws:iam::123456789012:user/ops/Alice")).to.equal("aws:123456789012:user/alice");
+                expect(samePersonReason(BOB, ALICE)).to.equal(undefined);
+                expect(samePersonReason("arn:aws:iam::123456789012:user/carol", "arn:aws:iam::123456789012:user/path/Carol")).to.match(/is the principal that requested/);
+            });
         });
 
         it("two-person rule: the requester cannot approve; someone else can", () => {
@@ -140,11 +196,11 @@ describe("approval windows (core/changeCalendar.ts)", () => {
                 { at: "2026-12-14T10:30:00Z", edit: approve({ start: "2026-12-14T10:30:00Z", hours: 72, approver: BOB, uid: "by-bob" }) },
             );
             const requester = "arn:aws:sts::123456789012:assumed-role/patching-prod-deployer/Alice@example.com";
-            const v = evaluateApproval(h, request({ requestedBy: requester, twoPersonRule: true }));
-            expect(v.rejected).to.deep.equal([{ uid: "by-alice", reason: `two-person rule: ${ALICE} requested this install and cannot approve it` }]);
+            const v = evaluate(h, request({ requestedBy: requester, twoPersonRule: true }));
+            expect(v.rejected).to.deep.equal([{ uid: "by-alice", reason: `two-person rule: ${ALICE} requested this install and cannot approve it (same person as ${requester}, under another role)` }]);
             expect(v.approval?.uid).to.equal("by-bob");
             // Without the rule, the earliest valid approval counts.
-            expect(evaluateApproval(h, request({ requestedBy: requester })).approval?.uid).to.equal("by-alice");
+            expect(evaluate(h, request({ requestedBy: requester })).approval?.uid).to.equal("by-alice");
         });
 
         it("round-trips the approver and cycle through the calendar content", () => {

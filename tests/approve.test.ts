@@ -68,6 +68,7 @@ describe("npm run approve (scripts/approve.ts)", () => {
         expect(out.split("\n")).to.deep.equal([
             `patching-prod-install-approval version 3: open 2026-12-14T09:00:00.000Z – 2026-12-17T09:00:00.000Z, approved by ${ALICE} (CAB-1234)`,
             "same content in us-west-2 (version 3), ap-northeast-1 (version 3)",
+            `the gate counts it once CloudTrail shows ${ALICE} made this change (version 3; usually within minutes): pending verification until then`,
             "next gated install: Thu 2026-12-17 02:00 UTC — inside the approved period: it will run",
             "",
         ]);

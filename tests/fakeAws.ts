@@ -18,7 +18,7 @@ export interface FakeVersion {
 
 /** A recorded request. */
 export interface FakeRequest {
-    service: "ssm" | "s3";
+    service: "ssm" | "s3" | "cloudtrail" | "sts";
     operation: string;
     headers: Record<string, string>;
     target?: string;
@@ -80,6 +80,18 @@ export class FakeAws {
     readonly failures: FakeFailure[] = [];
     /** Response headers left out of every S3 response (e.g. `etag`, as a stripping proxy would). */
     readonly dropResponseHeaders = new Set<string>();
+    /** SSM documents by name: versions oldest first (GetDocument, ListDocumentVersions, UpdateDocument, UpdateDocumentDefaultVersion). */
+    readonly documents = new Map<string, { versions: { version: string; content: string; createdAt: Date }[]; defaultVersion: string }>();
+    /** CloudTrail event history (LookupEvents): `record` is the event JSON (CloudTrailEvent). */
+    readonly trail: { eventName: string; eventTime: Date; record: Record<string, unknown> }[] = [];
+    /** The principal STS GetCallerIdentity returns. */
+    callerArn = "arn:aws:sts::123456789012:assumed-role/caller/session";
+    /** What the next UpdateDocument is recorded as in CloudTrail: who calls it (userIdentity.arn); undefined records nothing (delivery lag). */
+    documentWriter: string | undefined = undefined;
+    /** Automation (emergency patching): DescribeAvailablePatches answers `patches`; GetAutomationExecution `statuses` in order (the last repeats); DescribeAutomationStepExecutions `steps`; StartAutomationExecution inputs land in `started`. */
+    readonly automation = { patches: [] as Record<string, unknown>[], statuses: ["Success"], steps: [] as Record<string, unknown>[], started: [] as Record<string, unknown>[] };
+    /** The clock UpdateDocument stamps CreatedDate and the event time with. */
+    clock = () => new Date();
     private nextVersion = 1;
 
     /** The SDK `requestHandler` (Node): give it to a client's config. */
@@ -124,11 +136,32 @@ export class FakeAws {
             this.requests.push({ service: "ssm", operation, headers, target, body });
             const fail = this.failure(operation);
             if (fail) return respond(fail.status, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: fail.code, message: `${fail.code} (fake)` }));
-            if (operation !== "GetPatchBaseline") throw new Error(`fake AWS: SSM ${operation} is not implemented`);
+            if (operation !== "GetPatchBaseline") return this.ssmDocumentOperation(operation, JSON.parse(body || "{}") as Record<string, string>);
             const id = (JSON.parse(body) as { BaselineId: string }).BaselineId;
             const found = this.baselines.get(id);
             if (!found) return respond(400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "DoesNotExistException", Message: `Patch Baseline ${id} does not exist.` }));
             return respond(200, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify(found));
+        }
+        if (raw.hostname.startsWith("cloudtrail.")) {
+            const operation = (headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+            this.requests.push({ service: "cloudtrail", operation, headers, target: headers["x-amz-target"], body });
+            const fail = this.failure(operation);
+            if (fail) return respond(fail.status, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: fail.code, message: `${fail.code} (fake)` }));
+            if (operation !== "LookupEvents") throw new Error(`fake AWS: CloudTrail ${operation} is not implemented`);
+            return this.lookupEvents(JSON.parse(body || "{}"));
+        }
+        if (raw.hostname.startsWith("sts.")) {
+            const operation = new URLSearchParams(body).get("Action") ?? "";
+            this.requests.push({ service: "sts", operation, headers, body });
+            const fail = this.failure(operation);
+            if (fail) return s3Error(fail.status, fail.code, `${fail.code} (fake)`);
+            if (operation !== "GetCallerIdentity") throw new Error(`fake AWS: STS ${operation} is not implemented`);
+            const account = /:(\d{12}):/.exec(this.callerArn)?.[1] ?? "123456789012";
+            return respond(
+                200,
+                { "content-type": "text/xml" },
+                `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${this.callerArn}</Arn><UserId>AROAEXAMPLE:session</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+            );
         }
         const m = /^([^.]+)\.s3[.-]/.exec(raw.hostname);
         if (!m) throw new Error(`fake AWS: unexpected host ${raw.hostname}`);
@@ -144,6 +177,71 @@ export class FakeAws {
         const response = await this.s3Operation(operation, bucket, key, query, headers, body, versionId);
         for (const h of this.dropResponseHeaders) delete response.response.headers[h];
         return response;
+    }
+
+    /** A calendar (or any SSM document) someone wrote: version 1 at `createdAt`. */
+    putDocument(name: string, content: string, createdAt: Date): void {
+        this.documents.set(name, { versions: [{ version: "1", content, createdAt }], defaultVersion: "1" });
+    }
+
+    private ssmDocumentOperation(operation: string, input: Record<string, string>) {
+        const json = (x: unknown) => respond(200, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify(x));
+        const a = this.automation;
+        if (operation === "DescribeAvailablePatches") return json({ Patches: a.patches });
+        if (operation === "StartAutomationExecution") return json({ AutomationExecutionId: `exec-${a.started.push(input)}` });
+        if (operation === "GetAutomationExecution") return json({ AutomationExecution: { AutomationExecutionId: input.AutomationExecutionId, AutomationExecutionStatus: a.statuses.length > 1 ? a.statuses.shift() : a.statuses[0] } });
+        if (operation === "DescribeAutomationStepExecutions") return json({ StepExecutions: a.steps });
+        const doc = this.documents.get(input.Name);
+        if (!doc) return respond(400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "InvalidDocument", Message: `document ${input.Name} does not exist` }));
+        const epoch = (d: Date) => d.getTime() / 1000;
+        switch (operation) {
+            case "GetDocument": {
+                const v = doc.versions.find((x) => x.version === (input.DocumentVersion ?? doc.defaultVersion));
+                if (!v) return respond(400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "InvalidDocumentVersion", Message: "no such version" }));
+                return json({ Name: input.Name, DocumentVersion: v.version, Content: v.content, DocumentFormat: "TEXT", DocumentType: "ChangeCalendar", CreatedDate: epoch(v.createdAt) });
+            }
+            case "ListDocumentVersions":
+                return json({ DocumentVersions: [...doc.versions].reverse().map((v) => ({ Name: input.Name, DocumentVersion: v.version, CreatedDate: epoch(v.createdAt), IsDefaultVersion: v.version === doc.defaultVersion })) });
+            case "UpdateDocument": {
+                const at = this.clock();
+                const version = String(doc.versions.length + 1);
+                doc.versions.push({ version, content: input.Content, createdAt: at });
+                // As CloudTrail records it: the caller, the document name, the version it created.
+                if (this.documentWriter)
+                    this.trail.push({
+                        eventName: "UpdateDocument",
+                        eventTime: at,
+                        record: { eventTime: at.toISOString(), eventSource: "ssm.amazonaws.com", eventName: "UpdateDocument", userIdentity: { type: "AssumedRole", arn: this.documentWriter }, requestParameters: { name: input.Name, documentVersion: "$LATEST" }, responseElements: { documentDescription: { name: input.Name, documentVersion: version } } },
+                    });
+                return json({ DocumentDescription: { Name: input.Name, DocumentVersion: version, LatestVersion: version } });
+            }
+            case "UpdateDocumentDefaultVersion":
+                doc.defaultVersion = input.DocumentVersion;
+                return json({ Description: { Name: input.Name, DefaultVersion: input.DocumentVersion } });
+            default:
+                throw new Error(`fake AWS: SSM ${operation} is not implemented`);
+        }
+    }
+
+    /** LookupEvents: one lookup attribute (EventName here), the time range, 50 a page at most (botocore MaxResults 1–50). */
+    private lookupEvents(input: { LookupAttributes?: { AttributeKey: string; AttributeValue: string }[]; StartTime?: number; EndTime?: number; MaxResults?: number; NextToken?: string }) {
+        const attrs = input.LookupAttributes ?? [];
+        if (attrs.length > 1) return respond(400, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: "InvalidLookupAttributesException", Message: "only one lookup attribute is allowed" }));
+        const max = input.MaxResults ?? 50;
+        const after = Number(input.NextToken ?? 0);
+        const found = this.trail
+            .filter((e) => attrs.every((a) => a.AttributeKey !== "EventName" || a.AttributeValue === e.eventName))
+            .filter((e) => (input.StartTime === undefined || e.eventTime.getTime() >= input.StartTime * 1000) && (input.EndTime === undefined || e.eventTime.getTime() <= input.EndTime * 1000))
+            .sort((a, b) => b.eventTime.getTime() - a.eventTime.getTime());
+        const page = found.slice(after, after + max);
+        return respond(
+            200,
+            { "content-type": "application/x-amz-json-1.1" },
+            JSON.stringify({
+                Events: page.map((e, i) => ({ EventId: `ev-${after + i}`, EventName: e.eventName, EventTime: e.eventTime.getTime() / 1000, EventSource: "ssm.amazonaws.com", CloudTrailEvent: JSON.stringify(e.record) })),
+                ...(after + max < found.length ? { NextToken: String(after + max) } : {}),
+            }),
+        );
     }
 
     private async s3Operation(operation: string, bucket: string, key: string, query: Record<string, unknown>, headers: Record<string, string>, body: string, versionId: string | undefined) {

@@ -1,0 +1,196 @@
+/**
+ * The gate Lambda's path through real SDK clients (SSM, S3, CloudTrail, STS) over the in-memory
+ * transport (tests/fakeAws.ts): the requester is the STS caller identity at request time; the
+ * approver is the principal CloudTrail records for the calendar version's UpdateDocument call —
+ * never the X-PATCHING-APPROVER text; no CloudTrail event (yet) means pending, not approved.
+ */
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
+import { expect } from "chai";
+import { calendarWriters, checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
+import { DEFAULT_CYCLE } from "../core/calendar";
+import { renderCalendarContent } from "../core/changeCalendar";
+import { createHandler } from "../lambda/approvalGate";
+import { FakeAws } from "./fakeAws";
+
+const CALENDAR = "patching-prod-install-approval";
+const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
+const GATE = "arn:aws:sts::123456789012:assumed-role/patching-prod-gate-role/patching-prod-approval-gate";
+const ALICE = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
+const BOB = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/bob@example.com";
+const REQUEST_AT = new Date("2026-12-14T09:00:00Z");
+const WRITTEN_AT = new Date("2026-12-14T12:00:05Z");
+const CHECK_AT = new Date("2026-12-14T13:00:00Z");
+
+function setup() {
+    const fake = new FakeAws();
+    fake.putDocument(CALENDAR, renderCalendarContent("Approval gate of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
+    fake.clock = () => WRITTEN_AT;
+    const config = { region: "us-east-1", requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } };
+    const sent: string[] = [];
+    const clients: GateClients = {
+        ssm: new SSMClient(config),
+        s3: new S3Client(config),
+        cloudTrail: new CloudTrailClient(config),
+        sts: new STSClient(config),
+        notify: async (subject) => void sent.push(subject),
+    };
+    const options = (now: Date, over: Partial<GateOptions> = {}): GateOptions => ({
+        stack: "prod",
+        calendarName: CALENDAR,
+        bucket: "artifacts",
+        timeout: { action: "skip", afterHours: 48 },
+        openHours: 24,
+        install: { expression: "cron(0 2 ? * TUE#3 *)", offsetDays: 2 },
+        approverRoleArn: ROLE,
+        twoPersonRule: true,
+        now,
+        log: () => undefined,
+        ...over,
+    });
+    /** The request, made by `requester` (the STS caller identity then). */
+    const request = async (requester: string) => {
+        fake.callerArn = requester;
+        return requestApproval(clients, options(REQUEST_AT));
+    };
+    /** `writer` runs npm run approve's write; the calendar event names `named`. */
+    const approve = (writer: string | undefined, named: string) => {
+        fake.documentWriter = writer;
+        return openCalendar(clients.ssm, CALENDAR, { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: named, approver: named, cycle: "2026-12", reason: "CAB-42", now: WRITTEN_AT });
+    };
+    const state = () => JSON.parse(fake.current("artifacts", "approval-gate/prod/2026-12.json")!.body!.toString()) as GateState;
+    return { fake, clients, options, request, approve, state, sent };
+}
+
+describe("approval gate: approver from CloudTrail, requester from STS (real clients over tests/fakeAws.ts)", () => {
+    it("records the requester's caller identity and accepts an approval by a different principal, attributed as CloudTrail says", async () => {
+        const { fake, clients, options, request, approve, state } = setup();
+        expect((await request(GATE)).state?.requestedBy).to.equal(GATE);
+        expect(state().requestedBy).to.equal(GATE);
+        expect(await approve(ALICE, ALICE)).to.equal("2");
+        const r = await checkApproval(clients, options(CHECK_AT));
+        expect(r.action).to.equal("approved");
+        expect(state()).to.deep.include({ status: "approved", by: ALICE, calendarVersion: "2", requestedBy: GATE });
+        // One attribute per lookup (the API allows one), the event name; only the minute around the version's time.
+        const lookup = JSON.parse(fake.requests.find((q) => q.operation === "LookupEvents")!.body!);
+        expect(lookup.LookupAttributes).to.deep.equal([{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }]);
+        expect([lookup.StartTime * 1000, lookup.EndTime * 1000]).to.deep.equal([WRITTEN_AT.getTime() - 60_000, WRITTEN_AT.getTime() + 60_000]);
+    });
+
+    it("two-person rule: the requester cannot approve their own request", async () => {
+        const { clients, options, request, approve, state, sent } = setup();
+        await request(ALICE);
+        await approve(ALICE, ALICE);
+        const r = await checkApproval(clients, options(CHECK_AT));
+        expect(r.action).to.equal("waiting");
+        expect(state().status).to.equal("requested");
+        expect(state().rejected?.[0].reason).to.equal(`two-person rule: ${ALICE} is the principal that requested this install (${ALICE}) and cannot approve it`);
+        expect(sent).to.include("[patching/prod] Approval not accepted: 2026-12 install");
+    });
+
+    it("a forged approver name is not counted: the event says alice, CloudTrail says bob wrote it (and bob requested)", async () => {
+        const { clients, options, request, approve, state } = setup();
+        await request(BOB);
+        await approve(BOB, ALICE);
+        expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("waiting");
+        expect(state().rejected?.[0].reason).to.equal(`the event names approver ${ALICE}, but CloudTrail records ${BOB} as the writer of calendar version 2: a forged approver is not counted`);
+    });
+
+    it("no CloudTrail event yet (delivery lag): pending, not counted; approved once the event is there", async () => {
+        const { fake, clients, options, request, approve, state } = setup();
+        await request(GATE);
+        await approve(undefined, ALICE);
+        expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("waiting");
+        expect(state().rejected?.[0]).to.deep.include({ pending: true });
+        // The event arrives (as CloudTrail delivers it later).
+        fake.trail.push({
+            eventName: "UpdateDocument",
+            eventTime: WRITTEN_AT,
+            record: { eventTime: WRITTEN_AT.toISOString(), eventName: "UpdateDocument", userIdentity: { type: "AssumedRole", arn: ALICE }, requestParameters: { name: CALENDAR }, responseElements: { documentDescription: { documentVersion: "2" } } },
+        });
+        expect((await checkApproval(clients, options(new Date("2026-12-14T14:00:00Z")))).action).to.equal("approved");
+        expect(state().by).to.equal(ALICE);
+    });
+
+    it("ignores failed calls and other documents' events; a throttled LookupEvents is retried by the SDK", async () => {
+        const { fake, clients, options, request, approve, state } = setup();
+        await request(GATE);
+        await approve(ALICE, ALICE);
+        const other = { eventTime: WRITTEN_AT.toISOString(), eventName: "UpdateDocument", userIdentity: { arn: BOB }, requestParameters: { name: "some-other-doc" }, responseElements: { documentDescription: { documentVersion: "2" } } };
+        const failed = { ...other, requestParameters: { name: CALENDAR }, errorCode: "AccessDenied", responseElements: null };
+        fake.trail.push({ eventName: "UpdateDocument", eventTime: WRITTEN_AT, record: other }, { eventName: "UpdateDocument", eventTime: WRITTEN_AT, record: failed });
+        fake.failures.push({ operation: "LookupEvents", status: 400, code: "ThrottlingException", times: 1 });
+        expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("approved");
+        expect(state().by).to.equal(ALICE);
+        expect(fake.count("LookupEvents")).to.equal(2);
+    });
+
+    it("calendarWriters: an event without response elements is the version's when it is the only one within a minute; two such events verify nobody", async () => {
+        const { fake, clients } = setup();
+        const at = (iso: string) => new Date(iso);
+        const event = (arn: string, time: string) => ({ eventName: "UpdateDocument", eventTime: at(time), record: { eventTime: time, userIdentity: { arn }, requestParameters: { name: `arn:aws:ssm:us-east-1:123456789012:document/${CALENDAR}` } } });
+        fake.trail.push(event(ALICE, "2026-12-14T12:00:03Z"), event(ALICE, "2026-12-14T15:00:01Z"), event(BOB, "2026-12-14T15:00:20Z"));
+        const versions = [
+            { version: "2", createdAt: at("2026-12-14T12:00:05Z"), content: "" },
+            { version: "3", createdAt: at("2026-12-14T15:00:10Z"), content: "" },
+            { version: "4", createdAt: at("2026-12-14T18:00:00Z"), content: "" },
+        ];
+        const writers = await calendarWriters(clients.cloudTrail, CALENDAR, versions, at("2026-12-14T19:00:00Z"));
+        expect([...writers]).to.deep.equal([["2", ALICE]]);
+        expect(await calendarWriters(clients.cloudTrail, CALENDAR, [], at("2026-12-14T19:00:00Z"))).to.have.property("size", 0);
+    });
+
+    describe("the Lambda handler (lambda/approvalGate.ts), its environment as components/changeSafety.ts sets it", () => {
+        const ENV = {
+            AWS_REGION: "us-east-1",
+            STACK: "prod",
+            BUCKET: "artifacts",
+            CALENDAR_NAME: CALENDAR,
+            TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:patching-prod-change-safety",
+            TIMEOUT_ACTION: "skip",
+            TIMEOUT_HOURS: "48",
+            OPEN_HOURS: "24",
+            INSTALL_SCHEDULE: "cron(0 2 ? * TUE#3 *)",
+            INSTALL_OFFSET_DAYS: "2",
+            CYCLE_TIME: DEFAULT_CYCLE.time,
+            CYCLE_TIMEZONE: DEFAULT_CYCLE.timezone,
+            APPROVER_ROLE_ARN: ROLE,
+            TWO_PERSON_RULE: "true",
+        };
+        const saved: Record<string, string | undefined> = {};
+        beforeEach(() => {
+            for (const [k, v] of Object.entries(ENV)) {
+                saved[k] = process.env[k];
+                process.env[k] = v;
+            }
+        });
+        afterEach(() => {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        });
+        const handlerOver = (fake: FakeAws, now: Date, sent: string[]) =>
+            createHandler({ clients: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } }, notify: async (subject) => void sent.push(subject), now: () => now, log: () => undefined });
+
+        it("request records the function's STS identity; check takes the approver from CloudTrail and applies the two-person rule", async () => {
+            for (const [requester, expected] of [
+                [GATE, "approved"],
+                [ALICE, "waiting"],
+            ] as const) {
+                const { fake, approve, state } = setup();
+                const sent: string[] = [];
+                fake.callerArn = requester;
+                expect((await handlerOver(fake, REQUEST_AT, sent)({ action: "request" })).state?.requestedBy).to.equal(requester);
+                await approve(ALICE, ALICE);
+                const r = await handlerOver(fake, CHECK_AT, sent)({ action: "check" });
+                expect(r.action, requester).to.equal(expected);
+                if (expected === "approved") expect(state()).to.deep.include({ by: ALICE, requestedBy: GATE });
+                else expect(state().rejected?.[0].reason).to.match(/^two-person rule: /);
+                expect(fake.count("LookupEvents"), requester).to.equal(1);
+            }
+        });
+    });
+});
