@@ -7,6 +7,7 @@ import { exitCode, parseArgs, runCli, worstExitCode } from "../review/cli";
 import { maskInputs, MASKED } from "../review/engine";
 import { Review, reviewStack } from "../review/review";
 import { ROOT } from "./harness";
+import { INVALID_FIXTURE_PATHS } from "./support/invalidFixture";
 
 function tmp(name: string): string {
     return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "review-")), name);
@@ -50,18 +51,7 @@ describe("offline review", () => {
         const md = tmp("bad.md");
         const { code, out } = await cli(["--config", path.join(ROOT, "tests/fixtures/invalid.yaml"), "--json", json, "--markdown", md]);
         expect(code).to.equal(1);
-        for (const p of [
-            "patching:baselines[0].operatingSystem",
-            "patching:baselines[1].approvalRules[0].approveAfterDays",
-            "patching:baselines[1].approvalRules[0].patchFilters.MSRC_SEVERITY",
-            "patching:baselines[1].approvalRules[1]",
-            // One per class of issue 15: value of another OS family, merged tag limit, reserved tag key, final name length, dialect.
-            "patching:baselines[2].approvalRules[0].patchFilters.PRODUCT[0]",
-            "patching:baselines[2].tags",
-            "patching:baselines[2].tags.Environment",
-            "patching:overrideStore.configId",
-            "patching:overrideStore.remediation.schedule",
-        ]) {
+        for (const p of INVALID_FIXTURE_PATHS) {
             expect(out).to.contain(`✗ ${p}:`);
         }
         const plan = JSON.parse(fs.readFileSync(json, "utf8"));
