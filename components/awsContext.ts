@@ -27,6 +27,15 @@ export interface Statement {
     Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
 }
 
+/**
+ * A Step Functions ARN in this account and Region: `stateMachine:<name>` for a state machine,
+ * `execution:<name>:<id>` for a standard execution, `execution:<name>/<map run>:<id>` for a
+ * Distributed Map's child execution (Step Functions developer guide, "Resource types").
+ */
+export function statesArn(ctx: AwsContext, resource: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:${resource}`;
+}
+
 /** A policy document as JSON text. */
 export function policyDocument(statements: pulumi.Input<Statement[]>): pulumi.Output<string> {
     return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });

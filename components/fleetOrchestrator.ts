@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OrchestratorConfig } from "../config/patchOrchestrators";
 import { DEFAULT_FLEET_SETTINGS } from "../core/orchestrator/settings";
+import { statesArn } from "./awsContext";
 import type { AwsContext, Statement } from "./awsContext";
 import { HardenedBucket } from "./hardenedBucket";
 
@@ -69,13 +70,13 @@ export function fleetMachineStatements(
             Sid: "StartChildExecutions",
             Effect: "Allow",
             Action: ["states:StartExecution"],
-            Resource: pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${machineName}`,
+            Resource: statesArn(ctx, `stateMachine:${machineName}`),
         },
         {
             Sid: "FollowChildExecutions",
             Effect: "Allow",
             Action: ["states:DescribeExecution", "states:StopExecution"],
-            Resource: pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:execution:${machineName}/*`,
+            Resource: statesArn(ctx, `execution:${machineName}/*`),
         },
         { Sid: "ReadTargetLists", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`${bucketArn}/${RUNS_PREFIX}*/targets/*` },
         {

@@ -9,7 +9,7 @@ import { preflightDocument } from "../core/orchestrator/preflightDocument";
 import { orchestratorInput } from "../core/orchestrator/settings";
 import { fleetDefinition } from "../core/orchestrator/fleetMachine";
 import { batchDefinition, runDefinition, toJson } from "../core/orchestrator/stateMachine";
-import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, Statement } from "./awsContext";
+import { AwsContext, awsContext, policyDocument, serviceTrustPolicy, statesArn, Statement } from "./awsContext";
 import { fleetBucket, fleetLambdaStatements, fleetMachineStatements } from "./fleetOrchestrator";
 import { documentArn, MaintenanceWindow } from "./maintenanceWindow";
 import { NodeLambda } from "./nodeLambda";
@@ -157,13 +157,13 @@ export function runMachineStatements(ctx: AwsContext, functionArns: pulumi.Input
             Sid: "StartBatchExecutions",
             Effect: "Allow",
             Action: ["states:StartExecution"],
-            Resource: pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${batchMachineName}`,
+            Resource: statesArn(ctx, `stateMachine:${batchMachineName}`),
         },
         {
             Sid: "FollowBatchExecutions",
             Effect: "Allow",
             Action: ["states:DescribeExecution", "states:StopExecution"],
-            Resource: pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:execution:${batchMachineName}:*`,
+            Resource: statesArn(ctx, `execution:${batchMachineName}:*`),
         },
         {
             Sid: "SyncExecutionEvents",
@@ -338,7 +338,7 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
                 {
                     namePrefix: `${name}-${suffix}-`.slice(0, 38),
                     description: `Role of the ${machine} state machine`,
-                    assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", ctx, pulumi.interpolate`arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${machine}`),
+                    assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", ctx, statesArn(ctx, `stateMachine:${machine}`)),
                     tags,
                 },
                 { parent: this },
