@@ -133,8 +133,9 @@ describe("Contracts: IAM policies against the Service Authorization Reference (@
     });
 
     describe("every stack: 0 unknown actions, condition keys that do not apply, or ARNs of the wrong type", () => {
-        forEveryStack(async (r, stack) => {
-            const report = await checkPlanPolicies(r.resources, { accountId: r.accountId, region: r.region ?? REGION });
+        forEveryStack((r, stack) => {
+            // The review's own report (review/contracts, computed once per planned stack).
+            const report = r.contracts!.iam;
             expect(report.problems, stack).to.deep.equal([]);
             // The review prints the same counts.
             const section = r.sections.find((x) => x.title.startsWith("Contracts"))!;
