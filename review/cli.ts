@@ -90,7 +90,7 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     const [review] = await reviewStacks([{ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig, projectDir }]);
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
-    if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0 || contractProblems(review) > 0) out(renderText(review));
+    if (!opts.quiet || needsAttention(review)) out(renderText(review));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (opts.fleetSize) out((require("./fleetSection") as typeof import("./fleetSection")).fleetLines(review.config, Number(opts.fleetSize)).join("\n"));
     return exitCode(review);
@@ -122,6 +122,11 @@ export function contractProblems(review: Review): number {
     return review.contracts ? review.contracts.iam.problems.length + review.contracts.api.problems.length : 0;
 }
 
+/** What `--quiet` still prints: an invalid config, a policy report, a broken wiring edge or a contract problem. */
+function needsAttention(review: Review): boolean {
+    return review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0 || contractProblems(review) > 0;
+}
+
 /** The exit code of several stacks: the worst (highest) of theirs. */
 export function worstExitCode(reviews: Review[]): number {
     return Math.max(0, ...reviews.map(exitCode));
@@ -136,7 +141,7 @@ async function runMany(opts: CliOptions, out: (s: string) => void, projectDir?: 
     const now = new Date();
     const reviews = await reviewStacks(opts.stacks.map((stack) => ({ stack, accountId: opts.accountId, policyConfigPath: opts.policyConfig, now, projectDir })));
     for (const review of reviews) {
-        if (!opts.quiet || review.configErrors.length > 0 || review.policyResults.length > 0 || (review.wiring?.broken ?? 0) > 0 || contractProblems(review) > 0) out(renderText(review) + "\n");
+        if (!opts.quiet || needsAttention(review)) out(renderText(review) + "\n");
     }
     const valid = reviews.filter((r) => r.config).map((r) => r.config!);
     const title = `Release calendar across stacks ${opts.stacks.join(", ")}`;
