@@ -6,7 +6,7 @@ import { changeSafetyNames, defaultOverrideListKey } from "../config/changeSafet
 import { documentContent } from "../core/automationDocument";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { ssmAutomationTrustStatement } from "../core/iam";
-import { ApproverRole } from "./approverRole";
+import { ApproverRole, RequesterRole } from "./approverRole";
 import { runbookContent, RUN_PATCH_BASELINE } from "../core/multiAccount";
 import type { WindowApprovalGate } from "./windowGate";
 import { HardenedBucket } from "./hardenedBucket";
@@ -102,6 +102,8 @@ export class ChangeSafety extends pulumi.ComponentResource {
     public windowGate?: WindowApprovalGate;
     /** The approver role (approvalGate.approvers): the only principal allowed to change the calendar. */
     public readonly approverRole?: ApproverRole;
+    /** The requester role (approvalGate.approvers.requesters): the only principal that writes a person's request into the gate state. */
+    public readonly requesterRole?: RequesterRole;
     public readonly patchDocument?: aws.ssm.Document;
     public readonly rollbackDocument?: aws.ssm.Document;
     public readonly automationRole?: aws.iam.Role;
@@ -295,11 +297,27 @@ export class ChangeSafety extends pulumi.ComponentResource {
             const calendarArn = this.calendarArns[args.region];
             const allCalendarArns = regions.map((r) => this.calendarArns[r]);
             // Issue 17: the approver role, and what the gate needs to verify approvals against it.
+            // The gate state (approval-gate/<stack>/*): the requester writes a person's request there; the approver reads who requested.
+            const gateState = { bucketArn: bucketArn!, stack: args.stack, region: args.region, kmsKeyArn: this.bucket?.kmsKeyArn };
             if (gate.approvers) {
-                this.approverRole = new ApproverRole(`${name}-approver`, { roleName: names.approverRole, calendarArns: allCalendarArns, approvers: gate.approvers, partition, account, tags: args.tags }, { parent: this });
+                const a = gate.approvers;
+                this.approverRole = new ApproverRole(
+                    `${name}-approver`,
+                    { roleName: names.approverRole, calendarArns: allCalendarArns, approvers: a, ...(a.requesters ? { gateState } : {}), partition, account, tags: args.tags },
+                    { parent: this },
+                );
+                if (a.requesters) {
+                    this.requesterRole = new RequesterRole(
+                        `${name}-requester`,
+                        { roleName: names.requesterRole, requesters: { ...a.requesters, requireMfa: a.requireMfa }, gateState, partition, account, tags: args.tags },
+                        { parent: this },
+                    );
+                }
             }
             if (args.gateWindowInstalls) this.windowGate = this.windowInstallRunbook(name, args, names.calendar, calendarArn, account, partition);
-            const approverEnv: Record<string, pulumi.Input<string>> = this.approverRole ? { APPROVER_ROLE_ARN: this.approverRole.roleArn, TWO_PERSON_RULE: String(gate.approvers!.twoPersonRule) } : {};
+            const approverEnv: Record<string, pulumi.Input<string>> = this.approverRole
+                ? { APPROVER_ROLE_ARN: this.approverRole.roleArn, TWO_PERSON_RULE: String(gate.approvers!.twoPersonRule), ...(this.requesterRole ? { REQUESTER_ROLE_ARN: this.requesterRole.roleArn } : {}) }
+                : {};
             const stateKeys = [pulumi.interpolate`${bucketArn}/approval-gate/${args.stack}/*`];
             new ScheduledLambda(
                 `${name}-gate`,
@@ -367,6 +385,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
             calendarName: this.calendar?.name,
             calendarArn: this.calendar?.arn,
             approverRoleArn: this.approverRole?.roleArn,
+            requesterRoleArn: this.requesterRole?.roleArn,
             patchDocument: this.patchDocument?.name,
             rollbackDocument: this.rollbackDocument?.name,
             installOverrideListUrl: this.installOverrideListUrl,

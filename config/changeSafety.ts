@@ -94,15 +94,28 @@ export const IAM_PRINCIPAL_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|r
 /** An IAM Identity Center permission set name (1–32 characters: letters, digits, + = , . @ -). */
 export const PERMISSION_SET_NAME_PATTERN = /^[\w+=,.@-]{1,32}$/;
 
+/** IAM users or roles (ARNs) that may assume an operator role (approver or requester). */
+const operatorPrincipals = z.array(matching(IAM_PRINCIPAL_ARN_PATTERN, "an IAM user or role ARN, arn:aws:iam::<12 digits>:user/<name> or …:role/<name>"), { error: "must be a list of IAM user or role ARNs" }).max(20, { error: "at most 20 principals" }).default([]);
+/** IAM Identity Center permission set names whose users may assume an operator role. */
+const operatorPermissionSets = z.array(matching(PERMISSION_SET_NAME_PATTERN, "a permission set name (1–32 letters, digits, + = , . @ - _)"), { error: "must be a list of permission set names" }).max(10, { error: "at most 10 permission sets" }).default([]);
+
+/** Who may request a release cycle's install: the principals trusted by the stack's dedicated requester role. */
+export const requestersSchema = strictObject({
+    /** IAM users or roles (ARNs) that may assume the requester role (`npm run approve -- --request`). */
+    principals: operatorPrincipals,
+    /** IAM Identity Center permission sets whose users may assume the requester role (same role pattern as the approvers'). */
+    identityCenterPermissionSets: operatorPermissionSets,
+});
+
 /** Who may approve: the principals trusted by the stack's dedicated approver role. */
 export const approversSchema = strictObject({
     /** IAM users or roles (ARNs) that may assume the approver role. */
-    principals: z.array(matching(IAM_PRINCIPAL_ARN_PATTERN, "an IAM user or role ARN, arn:aws:iam::<12 digits>:user/<name> or …:role/<name>"), { error: "must be a list of IAM user or role ARNs" }).max(20, { error: "at most 20 principals" }).default([]),
+    principals: operatorPrincipals,
     /**
      * IAM Identity Center permission sets whose users may assume it (in this account: the roles
      * `aws-reserved/sso.amazonaws.com/…/AWSReservedSSO_<name>_<suffix>` Identity Center provisions).
      */
-    identityCenterPermissionSets: z.array(matching(PERMISSION_SET_NAME_PATTERN, "a permission set name (1–32 letters, digits, + = , . @ - _)"), { error: "must be a list of permission set names" }).max(10, { error: "at most 10 permission sets" }).default([]),
+    identityCenterPermissionSets: operatorPermissionSets,
     /** Require `aws:MultiFactorAuthPresent` of IAM users and roles assuming it (Identity Center enforces MFA at sign-in). @default true */
     requireMfa: z.boolean({ error: "must be true or false" }).default(true),
     /**
@@ -112,6 +125,12 @@ export const approversSchema = strictObject({
      * an approval when the requester was not recorded. @default false
      */
     twoPersonRule: z.boolean({ error: "must be true or false" }).default(false),
+    /**
+     * Who may request a cycle's install as a person (a dedicated requester role, `requireMfa`
+     * applies to it too). Required by `twoPersonRule`: under the rule only a session of this role
+     * counts as a requester, never the gate function's scheduled request.
+     */
+    requesters: requestersSchema.optional(),
 });
 
 export const approvalGateSchema = strictObject({
@@ -199,6 +218,8 @@ export function changeSafetyNames(project: string, stack: string) {
         gateFunction: `${p}-approval-gate`,
         /** The approver role: the only principal that may change the calendar. */
         approverRole: `${p}-approver`,
+        /** The requester role: the only principal that may write a person's request into the gate state. */
+        requesterRole: `${p}-requester`,
         retentionFunction: `${p}-snapshot-retention`,
     };
 }
@@ -262,6 +283,18 @@ export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, r
     const approvers = gate?.approvers === undefined ? undefined : asRecord(gate.approvers);
     if (approvers && asArray(approvers.principals).length === 0 && asArray(approvers.identityCenterPermissionSets).length === 0) {
         sink.add(`${path}.approvalGate.approvers`, "trusts nobody: list principals (IAM user or role ARNs) and/or identityCenterPermissionSets that may assume the approver role");
+    }
+    const requesters = approvers?.requesters === undefined ? undefined : asRecord(approvers.requesters);
+    if (requesters && asArray(requesters.principals).length === 0 && asArray(requesters.identityCenterPermissionSets).length === 0) {
+        sink.add(`${path}.approvalGate.approvers.requesters`, "trusts nobody: list principals (IAM user or role ARNs) and/or identityCenterPermissionSets that may assume the requester role");
+    }
+    if (approvers?.twoPersonRule === true) {
+        if (approvers.requesters === undefined) {
+            sink.add(`${path}.approvalGate.approvers.twoPersonRule`, "needs approvers.requesters: under the rule a person requests each cycle (npm run approve -- --request) through the requester role, and another approves; without it no request can count and every install stays held", true);
+        }
+        if (asRecord(gate?.timeout).action === "open") {
+            sink.add(`${path}.approvalGate.timeout.action`, "cannot be open with approvers.twoPersonRule: an automatic opening is approved by nobody; use skip", "open");
+        }
     }
     const install = cs.gatedInstall === undefined ? undefined : asRecord(cs.gatedInstall);
     if (install && install.scheduleOffset !== undefined && typeof install.schedule === "string") {

@@ -124,6 +124,7 @@ export function changeSafetyDerivedNames(project: string, stack: string): Derive
         { kind: "SSM document", name: n.rollbackDocument },
         { kind: "IAM role", name: n.automationRole },
         { kind: "IAM role", name: n.approverRole },
+        { kind: "IAM role", name: n.requesterRole },
         { kind: "State Manager association", name: n.association },
         { kind: "SNS topic", name: n.topic },
     ];

@@ -4,7 +4,11 @@
  *
  * 1. `request` (scheduled): an SNS message asks for approval, with dev's latest promotion record
  *    and the exact command to approve; the request is recorded in S3
- *    (`approval-gate/<stack>/<cycle>.json`).
+ *    (`approval-gate/<stack>/<cycle>.json`). Under the two-person rule the scheduled request only
+ *    asks: a person requests the cycle (`npm run approve -- --request`, {@link recordPersonRequest},
+ *    the requester role's session recorded from STS) and another person approves. Every write of
+ *    the state is conditional (`If-None-Match: *` / `If-Match: <ETag>`): no writer overwrites
+ *    another's request unseen.
  * 2. An authenticated operator approves with `npm run approve -- --stack prod --hours 24 --reason …`
  *    (their own IAM credentials: ssm:UpdateDocument on the calendar, recorded by CloudTrail) —
  *    which adds an event (an open period) to the calendar. There is no URL to click.
@@ -18,7 +22,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { CycleDefinition, cycleOf, DEFAULT_CYCLE } from "./calendar";
 import { errorName } from "./awsClients";
-import { ApprovalRejection, CalendarVersion, closedNow, evaluateApproval, withApproval } from "./changeCalendar";
+import { ApprovalRejection, CalendarVersion, closedNow, evaluateApproval, isSessionOf, principalKey, withApproval } from "./changeCalendar";
 import { formatRun, nextRuns } from "./schedule";
 
 /** Publishes one notification (SNS Publish in the Lambda; injected in tests). */
@@ -54,6 +58,8 @@ export interface GateOptions {
     cycle?: CycleDefinition;
     /** The approver role: only its sessions' approvals count (config changeSafety.approvers). */
     approverRoleArn?: string;
+    /** The requester role: under the two-person rule only its sessions' requests count (approvers.requesters). */
+    requesterRoleArn?: string;
     /** Refuse an approval by the principal who requested the install. */
     twoPersonRule?: boolean;
     now: Date;
@@ -70,6 +76,14 @@ export interface GateState {
     by?: string;
     /** Who made the request: the STS caller identity ARN of the requesting principal (the gate function's role session when scheduled); the two-person rule compares with it. */
     requestedBy?: string;
+    /** How the request was made: the scheduled gate function, or a person (`npm run approve -- --request`). */
+    requestedVia?: "schedule" | "person";
+    /** A person's reason for the request (change ticket), as they typed it: shown, never trusted for identity. */
+    requestReason?: string;
+    /** The scheduled request a person's request replaced (its time and principal), kept for the record. */
+    scheduledRequest?: { requestedAt: string; requestedBy?: string };
+    /** Why the install is held although the calendar may hold an approval (two-person rule: no person requested). */
+    held?: string;
     /** The calendar version that holds the approval (CloudTrail has its UpdateDocument call and caller). */
     calendarVersion?: string;
     /** Approvals found in the calendar that do not count, with the reason (latest check). */
@@ -79,24 +93,61 @@ export interface GateState {
 }
 
 export interface GateResult {
-    action: "requested" | "already-requested" | "approved" | "opened-automatically" | "skipped" | "waiting" | "nothing-requested";
+    action: "requested" | "already-requested" | "approved" | "opened-automatically" | "skipped" | "waiting" | "held" | "nothing-requested";
     state?: GateState;
 }
 
-const stateKey = (stack: string, cycle: string) => `approval-gate/${stack}/${cycle}.json`;
+export const stateKey = (stack: string, cycle: string) => `approval-gate/${stack}/${cycle}.json`;
 
 async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
+    return (await readVersioned<T>(s3, bucket, key))?.value;
+}
+
+/** An object's JSON and its ETag (the precondition of the next write), or undefined when there is none. */
+async function readVersioned<T>(s3: S3Client, bucket: string, key: string): Promise<{ value: T; etag: string } | undefined> {
     try {
         const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return JSON.parse((await obj.Body?.transformToString()) ?? "null") ?? undefined;
+        const value = JSON.parse((await obj.Body?.transformToString()) ?? "null") ?? undefined;
+        if (value === undefined) return undefined;
+        // Without an ETag the next write could not be conditional: refuse rather than overwrite blindly.
+        if (!obj.ETag) throw new Error(`s3://${bucket}/${key}: GetObject returned no ETag, so a conditional write is impossible; not writing`);
+        return { value, etag: obj.ETag };
     } catch (err) {
         if (["NoSuchKey", "NotFound"].includes(errorName(err))) return undefined;
         throw err;
     }
 }
 
-async function writeState(s3: S3Client, bucket: string, state: GateState): Promise<void> {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stateKey(state.stack, state.cycle), Body: JSON.stringify(state, null, 2) + "\n", ContentType: "application/json" }));
+/** The cycle's gate state and its ETag. */
+export async function readGateState(s3: S3Client, bucket: string, stack: string, cycle: string): Promise<{ state: GateState; etag: string } | undefined> {
+    const r = await readVersioned<GateState>(s3, bucket, stateKey(stack, cycle));
+    return r && { state: r.value, etag: r.etag };
+}
+
+/** Another writer changed the gate state between this writer's read and its write (S3 412 on the precondition). */
+export class GateStateConflict extends Error {
+    readonly name = "GateStateConflict";
+}
+
+/** S3 refused the precondition (412 PreconditionFailed; 409 ConditionalRequestConflict while another conditional write of the key is in flight). */
+function preconditionFailed(err: unknown): boolean {
+    const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    return ["PreconditionFailed", "ConditionalRequestConflict"].includes(errorName(err)) || status === 412 || status === 409;
+}
+
+/**
+ * Writes the cycle's state only if the object is still what this writer read: `If-Match` its
+ * ETag, or `If-None-Match: *` (S3 conditional writes: https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html)
+ * when there was none. A refused precondition is a {@link GateStateConflict}.
+ */
+async function writeState(s3: S3Client, bucket: string, state: GateState, etag: string | undefined): Promise<void> {
+    const key = stateKey(state.stack, state.cycle);
+    try {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(state, null, 2) + "\n", ContentType: "application/json", ...(etag ? { IfMatch: etag } : { IfNoneMatch: "*" }) }));
+    } catch (err) {
+        if (preconditionFailed(err)) throw new GateStateConflict(`s3://${bucket}/${key} was changed by another writer since it was read (${errorName(err)}): nothing was written`);
+        throw err;
+    }
 }
 
 /** The caller's identity ARN, as STS authenticated it (GetCallerIdentity needs no permission). */
@@ -244,7 +295,28 @@ export function approveCommand(stack: string, hours: number): string {
     return `npm run approve -- --stack ${stack} --hours ${hours} --reason "<change ticket>"`;
 }
 
-/** Sends the cycle's approval request (once per cycle). */
+/** The command a person runs to request the cycle's install (two-person rule). */
+export function requestCommand(stack: string): string {
+    return `npm run approve -- --request --stack ${stack} --bucket <artifact bucket> --reason "<change ticket>"`;
+}
+
+/**
+ * Under the two-person rule, why the cycle's request does not count as a person's, or undefined
+ * when it does: a request must name its requester, and the requester must be a session of the
+ * requester role (without one configured: anyone but the gate function's own role, `ownArn`).
+ * The scheduled request of the gate function never counts — fail closed.
+ */
+export function personRequestReason(state: Pick<GateState, "requestedBy" | "requestedAt">, o: { requesterRoleArn?: string; ownArn?: string; stack: string }): string | undefined {
+    const ask = `a person requests it with ${requestCommand(o.stack)}, then another person approves`;
+    if (!state.requestedBy) return `no person requested this cycle: the request of ${state.requestedAt} records no requester; ${ask}`;
+    if (o.requesterRoleArn && !isSessionOf(state.requestedBy, o.requesterRoleArn))
+        return `no person requested this cycle: requested by ${state.requestedBy}, which is not a session of the requester role ${o.requesterRoleArn}; ${ask}`;
+    if (!o.requesterRoleArn && (!o.ownArn || principalKey(state.requestedBy).replace(/\/session\/.*$/, "") === principalKey(o.ownArn).replace(/\/session\/.*$/, "")))
+        return `no person requested this cycle: requested by the gate function itself (${state.requestedBy}); ${ask}`;
+    return undefined;
+}
+
+/** Sends the cycle's approval request (once per cycle); never overwrites a request already there (a person's, or an earlier run's). */
 export async function requestApproval(clients: GateClients, o: GateOptions): Promise<GateResult> {
     const log = o.log ?? ((l: string) => console.log(l));
     const cycle = cycleOf(o.now, o.cycle ?? DEFAULT_CYCLE);
@@ -258,7 +330,7 @@ export async function requestApproval(clients: GateClients, o: GateOptions): Pro
     const pinned = await readJson<{ action?: string; reason?: string; at?: string }>(clients.s3, o.bucket, `promotion/${o.stack}/pinned-list-latest.json`).catch(() => undefined);
     const dev = promotion ?? pinned;
     const timeout =
-        o.timeout.action === "skip"
+        o.timeout.action === "skip" || o.twoPersonRule
             ? `Without an approval within ${o.timeout.afterHours} hour(s) the install of cycle ${cycle.id} is skipped (the calendar stays closed).`
             : `Without an approval within ${o.timeout.afterHours} hour(s) the calendar opens automatically for ${o.openHours} hour(s) (timeout policy "open").`;
     const message = [
@@ -266,7 +338,13 @@ export async function requestApproval(clients: GateClients, o: GateOptions): Pro
         `The gated install runs next at ${next ? formatRun(next) : "(no run scheduled)"} — only while change calendar ${o.calendarName} is open.`,
         `Dev: ${dev ? `${dev.action} at ${dev.at}: ${dev.reason}` : "no promotion record yet"}.`,
         "",
-        "To approve (authenticated with your AWS credentials; opens the calendar):",
+        ...(o.twoPersonRule
+            ? [
+                  "Two-person rule: this scheduled message is not a request. A person requests the install (as the requester role; recorded from STS):",
+                  `  ${requestCommand(o.stack)}`,
+                  "then another person approves (as the approver role; opens the calendar):",
+              ]
+            : ["To approve (authenticated with your AWS credentials; opens the calendar):"]),
         `  ${approveCommand(o.stack, o.openHours)}`,
         "To refuse: do nothing, or close any open period:",
         `  npm run approve -- --stack ${o.stack} --close`,
@@ -274,21 +352,104 @@ export async function requestApproval(clients: GateClients, o: GateOptions): Pro
         timeout,
     ].join("\n");
     // The requester is the authenticated caller making the request (two-person rule), never a typed name.
-    const state: GateState = { stack: o.stack, cycle: cycle.id, requestedAt: o.now.toISOString(), status: "requested", requestedBy: await callerArn(clients.sts) };
-    await writeState(clients.s3, o.bucket, state);
-    await clients.notify(`[patching/${o.stack}] Approval needed for the ${cycle.id} install`, message);
+    const state: GateState = { stack: o.stack, cycle: cycle.id, requestedAt: o.now.toISOString(), status: "requested", requestedBy: await callerArn(clients.sts), requestedVia: "schedule" };
+    try {
+        // Only if there is still no state: a person's request written since the read stays as it is.
+        await writeState(clients.s3, o.bucket, state, undefined);
+    } catch (err) {
+        if (!(err instanceof GateStateConflict)) throw err;
+        const now = await readJson<GateState>(clients.s3, o.bucket, stateKey(o.stack, cycle.id));
+        log(JSON.stringify({ level: "info", gate: "already-requested", ...now }));
+        return { action: "already-requested", state: now };
+    }
+    await clients.notify(`[patching/${o.stack}] ${o.twoPersonRule ? "Request" : "Approval"} needed for the ${cycle.id} install`, message);
     log(JSON.stringify({ level: "info", gate: "requested", ...state }));
     return { action: "requested", state };
+}
+
+/** What {@link recordPersonRequest} did. */
+export type PersonRequestOutcome =
+    /** The cycle had no request: this person's is recorded. */
+    | { outcome: "requested"; state: GateState }
+    /** The cycle had only the scheduled (function's) request: this person's replaces it (kept in `scheduledRequest`). */
+    | { outcome: "replaced-scheduled"; state: GateState }
+    /** A person already requested the cycle (maybe this one): nothing written. */
+    | { outcome: "already-requested"; state: GateState }
+    /** The cycle is decided (approved, skipped, opened): nothing written. */
+    | { outcome: "decided"; state: GateState }
+    /** Another request was written between this one's read and write: nothing written; `state` is the winner's. */
+    | { outcome: "conflict"; state?: GateState; message: string };
+
+/**
+ * A person requests the cycle's install: the caller's STS identity (`requester`, from
+ * GetCallerIdentity, never typed) becomes the cycle's requester, written with a precondition —
+ * `If-None-Match: *` when there is no state, `If-Match` the scheduled request's ETag when there is
+ * only that — so of two concurrent requests one wins and the other is told so.
+ */
+export async function recordPersonRequest(
+    s3: S3Client,
+    o: { bucket: string; stack: string; cycle: string; now: Date; requester: string; reason: string; isPerson: (state: GateState) => boolean },
+): Promise<PersonRequestOutcome> {
+    const current = await readGateState(s3, o.bucket, o.stack, o.cycle);
+    const mine: GateState = { stack: o.stack, cycle: o.cycle, requestedAt: o.now.toISOString(), status: "requested", requestedBy: o.requester, requestedVia: "person", requestReason: o.reason };
+    if (current && current.state.status !== "requested") return { outcome: "decided", state: current.state };
+    if (current && o.isPerson(current.state)) return { outcome: "already-requested", state: current.state };
+    const state: GateState = current ? { ...mine, scheduledRequest: { requestedAt: current.state.requestedAt, ...(current.state.requestedBy ? { requestedBy: current.state.requestedBy } : {}) } } : mine;
+    try {
+        await writeState(s3, o.bucket, state, current?.etag);
+    } catch (err) {
+        if (!(err instanceof GateStateConflict)) throw err;
+        const winner = await readGateState(s3, o.bucket, o.stack, o.cycle).catch(() => undefined);
+        return {
+            outcome: "conflict",
+            ...(winner ? { state: winner.state } : {}),
+            message: `another request of cycle ${o.cycle} was written at the same time${winner?.state.requestedBy ? ` (by ${winner.state.requestedBy} at ${winner.state.requestedAt})` : ""}; yours was not recorded (${err.message})`,
+        };
+    }
+    return { outcome: current ? "replaced-scheduled" : "requested", state };
+}
+
+/** Writes `next` over the state read (`etag`); another writer's change in between leaves both as they are (the next check decides again). */
+async function writeChecked(clients: GateClients, o: GateOptions, next: GateState, etag: string, log: (l: string) => void): Promise<boolean> {
+    try {
+        await writeState(clients.s3, o.bucket, next, etag);
+        return true;
+    } catch (err) {
+        if (!(err instanceof GateStateConflict)) throw err;
+        log(JSON.stringify({ level: "warn", gate: "state-changed", cycle: next.cycle, message: err.message }));
+        return false;
+    }
 }
 
 /** Hourly: records an approval, or applies the timeout policy once it has passed. */
 export async function checkApproval(clients: GateClients, o: GateOptions): Promise<GateResult> {
     const log = o.log ?? ((l: string) => console.log(l));
     const cycle = cycleOf(o.now, o.cycle ?? DEFAULT_CYCLE);
-    const state = await readJson<GateState>(clients.s3, o.bucket, stateKey(o.stack, cycle.id));
-    if (!state) return { action: "nothing-requested" };
+    const read = await readGateState(clients.s3, o.bucket, o.stack, cycle.id);
+    if (!read) return { action: "nothing-requested" };
+    const { state, etag } = read;
     if (state.status !== "requested") return { action: state.status, state };
     const requestedAt = new Date(state.requestedAt);
+    const timedOut = o.now.getTime() >= requestedAt.getTime() + o.timeout.afterHours * 3600000;
+    if (o.twoPersonRule) {
+        // Fail closed: without a person's request no approval counts, and the timeout never opens the calendar.
+        const held = personRequestReason(state, { requesterRoleArn: o.requesterRoleArn, ownArn: o.requesterRoleArn ? undefined : await callerArn(clients.sts), stack: o.stack });
+        if (held) {
+            if (timedOut) {
+                const skipped: GateState = { ...state, status: "skipped", decidedAt: o.now.toISOString(), by: `timeout policy (no person requested within ${o.timeout.afterHours} h)`, held };
+                if (!(await writeChecked(clients, o, skipped, etag, log))) return { action: "waiting", state };
+                await clients.notify(`[patching/${o.stack}] Skipped: ${cycle.id} install`, `${held}. Nobody requested within ${o.timeout.afterHours} hour(s); the change calendar stays closed and the ${cycle.id} install does not run.`);
+                log(JSON.stringify({ level: "warn", gate: "skipped", ...skipped }));
+                return { action: "skipped", state: skipped };
+            }
+            if (state.held === held) return { action: "held", state };
+            const holding: GateState = { ...state, held };
+            if (!(await writeChecked(clients, o, holding, etag, log))) return { action: "waiting", state };
+            await clients.notify(`[patching/${o.stack}] Held: ${cycle.id} install (no person requested)`, held);
+            log(JSON.stringify({ level: "warn", gate: "held", ...holding }));
+            return { action: "held", state: holding };
+        }
+    }
     const installAt = nextRuns(o.install.expression, { from: o.now, count: 1, offsetDays: o.install.offsetDays })[0];
     const history = await readCalendarHistory(clients.ssm, o.calendarName, requestedAt);
     const writers = await calendarWriters(
@@ -310,38 +471,46 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
     });
     for (const r of rejected) log(JSON.stringify({ level: "warn", gate: "approval-rejected", cycle: cycle.id, ...r }));
     let next: GateState | undefined;
+    const { held: _held, ...unheld } = state;
     if (approval) {
-        next = { ...state, status: "approved", decidedAt: o.now.toISOString(), by: approval.approver, calendarVersion: approval.version, openUntil: approval.end.toISOString(), ...(rejected.length ? { rejected } : {}) };
+        next = { ...unheld, status: "approved", decidedAt: o.now.toISOString(), by: approval.approver, calendarVersion: approval.version, openUntil: approval.end.toISOString(), ...(rejected.length ? { rejected } : {}) };
+    } else if (timedOut) {
+        if (o.timeout.action === "open" && !o.twoPersonRule) {
+            const by = `timeout policy (no decision within ${o.timeout.afterHours} h)`;
+            next = { ...unheld, status: "opened-automatically", decidedAt: o.now.toISOString(), by, openUntil: new Date(o.now.getTime() + o.openHours * 3600000).toISOString() };
+        } else {
+            next = { ...unheld, status: "skipped", decidedAt: o.now.toISOString(), by: `timeout policy (no decision within ${o.timeout.afterHours} h)` };
+        }
+    }
+    if (!next) {
+        if (rejected.length === 0 && !state.held) return { action: "waiting", state };
+        // Record why the approvals found do not count (once per change), so the operator can see it.
+        if (JSON.stringify(state.rejected ?? []) === JSON.stringify(rejected) && !state.held) return { action: "waiting", state };
+        const waiting: GateState = { ...unheld, ...(rejected.length ? { rejected } : {}) };
+        if (!(await writeChecked(clients, o, waiting, etag, log))) return { action: "waiting", state };
+        if (rejected.length) await clients.notify(`[patching/${o.stack}] Approval not accepted: ${cycle.id} install`, rejected.map((r) => `${r.uid}: ${r.reason}`).join("\n"));
+        return { action: "waiting", state: waiting };
+    }
+    if (next.status === "opened-automatically") {
+        // Opened first: the state never claims an opening that did not happen (a failure here is retried next hour).
+        await openCalendar(clients.ssm, o.calendarName, { start: o.now, hours: o.openHours, by: next.by!, reason: `Opened automatically for cycle ${cycle.id}`, now: o.now });
+        if (clients.replicas?.length) await syncReplicas(clients.ssm, clients.replicas, o.calendarName);
+    }
+    // Conditional: a request replaced meanwhile (a person's over the scheduled one) is judged again next hour, and nothing is announced for the old one.
+    if (!(await writeChecked(clients, o, next, etag, log))) return { action: "waiting", state };
+    if (approval) {
         await clients.notify(
             `[patching/${o.stack}] Approved: ${cycle.id} install`,
             `Approved by ${approval.approver} (calendar version ${approval.version}, written ${approval.writtenAt.toISOString()}) — open ${approval.start.toISOString()} to ${approval.end.toISOString()}. ${approval.description ?? ""}`.trim(),
         );
-    } else if (o.now.getTime() >= requestedAt.getTime() + o.timeout.afterHours * 3600000) {
-        if (o.timeout.action === "open") {
-            const by = `timeout policy (no decision within ${o.timeout.afterHours} h)`;
-            await openCalendar(clients.ssm, o.calendarName, { start: o.now, hours: o.openHours, by, reason: `Opened automatically for cycle ${cycle.id}`, now: o.now });
-            if (clients.replicas?.length) await syncReplicas(clients.ssm, clients.replicas, o.calendarName);
-            const until = new Date(o.now.getTime() + o.openHours * 3600000).toISOString();
-            next = { ...state, status: "opened-automatically", decidedAt: o.now.toISOString(), by, openUntil: until };
-            await clients.notify(`[patching/${o.stack}] Opened automatically: ${cycle.id} install`, `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar is open until ${until}. To stop it: npm run approve -- --stack ${o.stack} --close`);
-        } else {
-            next = { ...state, status: "skipped", decidedAt: o.now.toISOString(), by: `timeout policy (no decision within ${o.timeout.afterHours} h)` };
-            await clients.notify(
-                `[patching/${o.stack}] Skipped: ${cycle.id} install`,
-                `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar stays closed and the ${cycle.id} install does not run. To install anyway: ${approveCommand(o.stack, o.openHours)}`,
-            );
-        }
+    } else if (next.status === "opened-automatically") {
+        await clients.notify(`[patching/${o.stack}] Opened automatically: ${cycle.id} install`, `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar is open until ${next.openUntil}. To stop it: npm run approve -- --stack ${o.stack} --close`);
+    } else {
+        await clients.notify(
+            `[patching/${o.stack}] Skipped: ${cycle.id} install`,
+            `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar stays closed and the ${cycle.id} install does not run. To install anyway: ${approveCommand(o.stack, o.openHours)}`,
+        );
     }
-    if (!next) {
-        if (rejected.length === 0) return { action: "waiting", state };
-        // Record why the approvals found do not count (once per change), so the operator can see it.
-        if (JSON.stringify(state.rejected) === JSON.stringify(rejected)) return { action: "waiting", state };
-        const waiting = { ...state, rejected };
-        await writeState(clients.s3, o.bucket, waiting);
-        await clients.notify(`[patching/${o.stack}] Approval not accepted: ${cycle.id} install`, rejected.map((r) => `${r.uid}: ${r.reason}`).join("\n"));
-        return { action: "waiting", state: waiting };
-    }
-    await writeState(clients.s3, o.bucket, next);
     log(JSON.stringify({ level: next.status === "skipped" ? "warn" : "info", gate: next.status, ...next }));
     return { action: next.status, state: next };
 }

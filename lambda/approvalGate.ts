@@ -1,7 +1,8 @@
 /**
  * Scheduled (EventBridge Scheduler): the approval gate. `{"action":"request"}` sends the cycle's
- * approval request; `{"action":"check"}` (hourly) records an approval or applies the timeout
- * policy. Logic: core/approvalGate.ts.
+ * approval request (under the two-person rule: asks a person to request; never overwrites a
+ * person's request); `{"action":"check"}` (hourly) records an approval, holds the install while no
+ * person requested (two-person rule), or applies the timeout policy. Logic: core/approvalGate.ts.
  */
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -53,6 +54,8 @@ export function createHandler(o: GateHandlerOptions = {}) {
             install: { expression: env("INSTALL_SCHEDULE"), offsetDays: offset > 0 ? offset : undefined },
             cycle: { time: env("CYCLE_TIME"), timezone: env("CYCLE_TIMEZONE") },
             approverRoleArn: process.env.APPROVER_ROLE_ARN || undefined,
+            // Two-person rule: only the requester role's sessions request; the scheduled request never counts.
+            requesterRoleArn: process.env.REQUESTER_ROLE_ARN || undefined,
             twoPersonRule: process.env.TWO_PERSON_RULE === "true",
             now: o.now?.() ?? new Date(),
             ...(o.log ? { log: o.log } : {}),

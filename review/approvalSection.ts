@@ -1,6 +1,6 @@
 /**
- * The change-safety approval section of the review: the approval calendar, the approver role and
- * who may assume it (MFA, two-person rule), and every install path of the stack with the gate that
+ * The change-safety approval section of the review: the approval calendar, the approver and
+ * requester roles and who may assume them (MFA, two-person rule), and every install path of the stack with the gate that
  * holds it — or a ✗ where nothing does.
  */
 import type { PatchingConfig } from "../config";
@@ -47,8 +47,17 @@ export function approvalSection(input: SectionInput): ReviewSection | undefined 
             for (const p of a.principals) lines.push(`  may assume: ${p}${a.requireMfa ? " (MFA required)" : ""}`);
             for (const ps of a.identityCenterPermissionSets) lines.push(`  may assume: Identity Center permission set ${ps} (MFA: Identity Center sign-in policy)`);
             lines.push(`Recorded approver: the approver role session that made the calendar change, as CloudTrail records it (npm run approve shows it from STS)`);
+            if (a.requesters) {
+                lines.push(`Requester role: ${names.requesterRole} — the only principal this program lets write a person's request (approval-gate/${cfg.stack}/* in the artifact bucket); it cannot change the calendar, and the approver role cannot write requests`);
+                for (const p of a.requesters.principals) lines.push(`  may assume: ${p}${a.requireMfa ? " (MFA required)" : ""}`);
+                for (const ps of a.requesters.identityCenterPermissionSets) lines.push(`  may assume: Identity Center permission set ${ps} (MFA: Identity Center sign-in policy)`);
+                lines.push("Recorded requester: the requester role session that ran npm run approve -- --request (STS caller identity), written with a precondition (If-None-Match / If-Match)");
+            }
             lines.push(`Two-person rule: ${a.twoPersonRule ? "on — the requester cannot approve" : "off"}`);
-            if (a.twoPersonRule) lines.push("  requester: the STS caller identity that made the request; compared by principal (role + session, or IAM user) and by person (session or user name)");
+            if (a.twoPersonRule) {
+                lines.push("  requester: the STS caller identity that made the request; compared by principal (role + session, or IAM user) and by person (session or user name)");
+                lines.push("  the scheduled request of the gate function does not count: until a person requests, the install is held (no person requested this cycle)");
+            }
         } else {
             lines.push("! no approver role (approvalGate.approvers): anyone allowed ssm:UpdateDocument on the calendar can approve");
         }

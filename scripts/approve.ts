@@ -5,36 +5,49 @@
  *   npm run approve -- --stack prod --reason "CAB-1234" [--hours 24] [--start 2026-12-17T00:00:00Z]
  *   npm run approve -- --stack prod --close      # end open periods now, withdraw future ones
  *   npm run approve -- --stack prod --status     # open periods and the next install
+ *   npm run approve -- --request --stack prod --bucket <artifact bucket> --reason "CAB-1234"
+ *                                                # a person requests the cycle's install (two-person rule)
  *
  * The stack's config (Pulumi.<stack>.yaml, through the config model) gives the calendar name,
  * Region, open hours and the install schedule, so the command says whether the next install falls
- * inside the approved period. Exit codes: 0 done, 1 the stack has no approval gate, 3 usage.
+ * inside the approved period. A request records the caller's STS identity (never typed text) as the
+ * cycle's requester in the gate state (`approval-gate/<stack>/<cycle>.json`), written with a
+ * precondition so two concurrent requests cannot overwrite each other. Exit codes: 0 done, 1 the
+ * stack has no approval gate or the gate refuses (not the right role, the same person, already
+ * requested by someone else, a concurrent request won), 3 usage.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { parseConfig } from "../config";
 import { changeSafetyNames } from "../config/changeSafety";
 import { calendarRegions, heldInstalls } from "../config/approvalCalendars";
 import { stackFileLoader } from "../config/source";
-import { closeCalendar, openCalendar, readCalendar, syncReplicas } from "../core/approvalGate";
+import { closeCalendar, GateState, openCalendar, personRequestReason, readCalendar, readGateState, recordPersonRequest, syncReplicas } from "../core/approvalGate";
 import { clientConfig } from "../core/awsClients";
-import { isOpenAt, parseCalendarEvents } from "../core/changeCalendar";
+import { isOpenAt, isSessionOf, parseCalendarEvents, principalKey, samePersonReason } from "../core/changeCalendar";
 import { cycleOf } from "../core/calendar";
 import { formatRun, nextRuns } from "../core/schedule";
 
-export const APPROVE_USAGE = `usage: npm run approve -- --stack NAME (--reason TEXT [--hours N] [--start ISO-8601] | --close | --status)
+export const APPROVE_USAGE = `usage: npm run approve -- --stack NAME (--reason TEXT [--hours N] [--start ISO-8601] [--bucket NAME] | --request --bucket NAME --reason TEXT | --close | --status)
   --stack NAME     the stack whose gated install is approved (reads Pulumi.NAME.yaml)
-  --reason TEXT    why (change ticket); recorded in the calendar event
+  --reason TEXT    why (change ticket); recorded in the calendar event (or the request)
+  --request        request the current release cycle's install as yourself (the requester role
+                   under the two-person rule); another person then approves
+  --bucket NAME    the stack's artifact bucket (pulumi stack output changeSafety: artifactBucket),
+                   where the gate state is; required by --request, and to approve under the two-person rule
   --hours N        length of the open period (default: approvalGate.openHours)
   --start TIME     start of the period, e.g. 2026-12-17T00:00:00Z (default: now)
   --close          end every open period now and withdraw future ones (stop a rollout)
   --status         print the open periods and the next install
-exit codes: 0 done, 1 the stack has no approval gate, 3 usage error`;
+exit codes: 0 done, 1 no approval gate or refused (wrong role, same person, already requested, a concurrent request won), 3 usage error`;
 
 export interface ApproveDeps {
     ssm: (region: string) => SSMClient;
+    /** The artifact bucket's client (the gate state), for --request and the two-person check. @default none: those refuse */
+    s3?: (region: string) => S3Client;
     /**
      * The caller's identity ARN (sts:GetCallerIdentity): shown, and written into the event
      * (X-PATCHING-APPROVER) for readers only. The gate takes the approver from CloudTrail (who
@@ -50,7 +63,8 @@ interface ApproveArgs {
     reason?: string;
     hours?: number;
     start?: Date;
-    mode: "open" | "close" | "status";
+    bucket?: string;
+    mode: "open" | "close" | "status" | "request";
 }
 
 class UsageError extends Error {}
@@ -66,6 +80,8 @@ export function parseApproveArgs(argv: string[]): ApproveArgs {
         };
         if (arg === "--stack") a.stack = next();
         else if (arg === "--reason") a.reason = next();
+        else if (arg === "--bucket") a.bucket = next();
+        else if (arg === "--request") a.mode = "request";
         else if (arg === "--hours") {
             const h = Number(next());
             if (!Number.isInteger(h) || h < 1 || h > 168) throw new UsageError(`--hours must be a whole number from 1 to 168`);
@@ -82,6 +98,8 @@ export function parseApproveArgs(argv: string[]): ApproveArgs {
     }
     if (!a.stack) throw new UsageError(`--stack is required\n${APPROVE_USAGE}`);
     if (a.mode === "open" && !a.reason) throw new UsageError(`--reason is required to approve (a change ticket or why)\n${APPROVE_USAGE}`);
+    if (a.mode === "request" && (!a.reason || !a.bucket)) throw new UsageError(`--request needs --reason (a change ticket or why) and --bucket (the artifact bucket)\n${APPROVE_USAGE}`);
+    if (a.mode === "request" && (a.hours !== undefined || a.start !== undefined)) throw new UsageError(`--request takes no --hours or --start: the approver chooses the open period\n${APPROVE_USAGE}`);
     return a;
 }
 
@@ -140,6 +158,46 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
         return 0;
     }
     const by = await deps.whoAmI(cfg.region);
+    const names = changeSafetyNames(cfg.project, cfg.stack);
+    // The stack's operator roles, in the caller's account (they are deployed with the calendar, in its account).
+    const account = /^arn:([^:]+):sts::(\d{12}):/.exec(by) ?? /^arn:([^:]+):iam::(\d{12}):/.exec(by);
+    const roleArn = (name: string) => (account ? `arn:${account[1]}:iam::${account[2]}:role/${name}` : undefined);
+    const requesters = gate.approvers?.requesters ? roleArn(names.requesterRole) : undefined;
+    const s3 = () => {
+        if (!deps.s3) throw new Error("no S3 client: the gate state cannot be read");
+        return deps.s3(cfg.region);
+    };
+    if (args.mode === "request") {
+        if (gate.approvers?.requesters && !(requesters && isSessionOf(by, requesters))) {
+            out(`${by} is not a session of the requester role ${names.requesterRole}: the gate would not count this request. Assume the role first (aws sts assume-role, or an Identity Center profile for it).\n`);
+            return 1;
+        }
+        const cycle = cycleOf(deps.now, cfg.changeSafety!.cycle).id;
+        // A person's request: a session of the requester role, or (without one) any request a person made.
+        const isPerson = (st: GateState) => (requesters ? !!st.requestedBy && isSessionOf(st.requestedBy, requesters) : st.requestedVia === "person");
+        const r = await recordPersonRequest(s3(), { bucket: args.bucket!, stack: cfg.stack, cycle, now: deps.now, requester: by, reason: args.reason!, isPerson });
+        const key = `s3://${args.bucket}/approval-gate/${cfg.stack}/${cycle}.json`;
+        if (r.outcome === "requested" || r.outcome === "replaced-scheduled") {
+            out(
+                [
+                    `cycle ${cycle} of ${cfg.stack}: requested by ${by} at ${deps.now.toISOString()} (${args.reason}) — recorded in ${key}${r.outcome === "replaced-scheduled" ? ` (replacing the scheduled request of ${r.state.scheduledRequest?.requestedAt})` : ""}`,
+                    `next: ${gate.approvers?.twoPersonRule ? "another person" : "an approver"} approves: ${`npm run approve -- --stack ${cfg.stack} --reason "<change ticket>"${gate.approvers?.twoPersonRule ? ` --bucket ${args.bucket}` : ""}`}`,
+                ].join("\n") + "\n",
+            );
+            return 0;
+        }
+        if (r.outcome === "already-requested") {
+            const mine = r.state.requestedBy !== undefined && principalKey(r.state.requestedBy) === principalKey(by);
+            out(`cycle ${cycle} of ${cfg.stack} was already requested by ${r.state.requestedBy} at ${r.state.requestedAt}${mine ? " (you): nothing to do" : ": your request was not recorded"}\n`);
+            return mine ? 0 : 1;
+        }
+        if (r.outcome === "decided") {
+            out(`cycle ${cycle} of ${cfg.stack} is already decided (${r.state.status} by ${r.state.by} at ${r.state.decidedAt}): a request now changes nothing\n`);
+            return 1;
+        }
+        out(`cycle ${cycle} of ${cfg.stack}: ${r.message}\n`);
+        return 1;
+    }
     if (args.mode === "close") {
         const n = await closeCalendar(ssm, calendar, deps.now, by);
         // Every Region's copy is closed too, even when the home one had nothing open (a copy may differ).
@@ -153,12 +211,27 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     // The approver the gate counts is the principal CloudTrail records for this UpdateDocument call
     // (the caller STS authenticates here), never typed text; only sessions of the stack's approver
     // role count (patching:changeSafety.approvalGate.approvers).
-    const approverRole = changeSafetyNames(cfg.project, cfg.stack).approverRole;
+    const approverRole = names.approverRole;
     if (gate.approvers && /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\//.exec(by)?.[1] !== approverRole) {
         out(`${by} is not a session of the approver role ${approverRole}: the gate would reject this approval. Assume the role first (aws sts assume-role, or an Identity Center profile for it).\n`);
         return 1;
     }
     const cycle = cycleOf(start, cfg.changeSafety!.cycle).id;
+    if (gate.approvers?.twoPersonRule) {
+        // Refused before the calendar opens: the gate would not count it, and an open calendar lets the install start.
+        if (!args.bucket) {
+            out(`the two-person rule is on: give --bucket <artifact bucket> so the command can check who requested cycle ${cycle} before it opens the calendar\n`);
+            return 3;
+        }
+        const read = await readGateState(s3(), args.bucket, cfg.stack, cycle);
+        const refusal = !read
+            ? `nobody requested cycle ${cycle} yet: a person requests it first (npm run approve -- --request --stack ${cfg.stack} --bucket ${args.bucket} --reason "<change ticket>")`
+            : (personRequestReason(read.state, { requesterRoleArn: requesters, stack: cfg.stack }) ?? (read.state.requestedBy ? samePersonReason(by, read.state.requestedBy) : undefined));
+        if (refusal) {
+            out(`not approved, the calendar is unchanged — ${refusal}\n`);
+            return 1;
+        }
+    }
     const version = await openCalendar(ssm, calendar, { start, hours, by, approver: by, cycle, reason: args.reason!, now: deps.now });
     const also = await synced();
     const covers = next !== undefined && next.getTime() >= start.getTime() && next.getTime() < end.getTime();
@@ -175,6 +248,7 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
 if (require.main === module) {
     runApprove(process.argv.slice(2), {
         ssm: (region) => new SSMClient(clientConfig({ region })),
+        s3: (region) => new S3Client(clientConfig({ region })),
         whoAmI: async (region) => {
             const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
             return (await new STSClient(clientConfig({ region })).send(new GetCallerIdentityCommand({}))).Arn ?? "unknown";

@@ -9,7 +9,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
-import { calendarWriters, checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
+import { calendarWriters, callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, recordPersonRequest, requestApproval } from "../core/approvalGate";
+import { isSessionOf } from "../core/changeCalendar";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { createHandler } from "../lambda/approvalGate";
@@ -17,6 +18,10 @@ import { FakeAws } from "./fakeAws";
 
 const CALENDAR = "patching-prod-install-approval";
 const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
+const REQUESTER_ROLE = "arn:aws:iam::123456789012:role/patching-prod-requester";
+/** Bob and Alice as sessions of the requester role (a person's request, npm run approve -- --request). */
+const BOB_REQ = "arn:aws:sts::123456789012:assumed-role/patching-prod-requester/bob@example.com";
+const ALICE_REQ = "arn:aws:sts::123456789012:assumed-role/patching-prod-requester/alice@example.com";
 const GATE = "arn:aws:sts::123456789012:assumed-role/patching-prod-gate-role/patching-prod-approval-gate";
 const ALICE = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
 const BOB = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/bob@example.com";
@@ -45,15 +50,18 @@ function setup() {
         openHours: 24,
         install: { expression: "cron(0 2 ? * TUE#3 *)", offsetDays: 2 },
         approverRoleArn: ROLE,
+        requesterRoleArn: REQUESTER_ROLE,
         twoPersonRule: true,
         now,
         log: () => undefined,
         ...over,
     });
-    /** The request, made by `requester` (the STS caller identity then). */
+    /** The request, made by `requester` (the STS caller identity then): the gate function's scheduled one, or a person's (npm run approve -- --request). */
     const request = async (requester: string) => {
         fake.callerArn = requester;
-        return requestApproval(clients, options(REQUEST_AT));
+        if (requester === GATE) return requestApproval(clients, options(REQUEST_AT));
+        const r = await recordPersonRequest(clients.s3, { bucket: "artifacts", stack: "prod", cycle: "2026-12", now: REQUEST_AT, requester: await callerArn(clients.sts), reason: "CAB-42", isPerson: (st) => !!st.requestedBy && isSessionOf(st.requestedBy, REQUESTER_ROLE) });
+        return { action: r.outcome, state: r.state };
     };
     /** `writer` runs npm run approve's write; the calendar event names `named`. */
     const approve = (writer: string | undefined, named: string) => {
@@ -67,12 +75,12 @@ function setup() {
 describe("approval gate: approver from CloudTrail, requester from STS (real clients over tests/fakeAws.ts)", () => {
     it("records the requester's caller identity and accepts an approval by a different principal, attributed as CloudTrail says", async () => {
         const { fake, clients, options, request, approve, state } = setup();
-        expect((await request(GATE)).state?.requestedBy).to.equal(GATE);
-        expect(state().requestedBy).to.equal(GATE);
+        expect((await request(BOB_REQ)).state?.requestedBy).to.equal(BOB_REQ);
+        expect(state()).to.deep.include({ requestedBy: BOB_REQ, requestedVia: "person", requestReason: "CAB-42" });
         expect(await approve(ALICE, ALICE)).to.equal("2");
         const r = await checkApproval(clients, options(CHECK_AT));
         expect(r.action).to.equal("approved");
-        expect(state()).to.deep.include({ status: "approved", by: ALICE, calendarVersion: "2", requestedBy: GATE });
+        expect(state()).to.deep.include({ status: "approved", by: ALICE, calendarVersion: "2", requestedBy: BOB_REQ });
         // One attribute per lookup (the API allows one), the event name; only the minute around the version's time.
         const lookup = JSON.parse(fake.requests.find((q) => q.operation === "LookupEvents")!.body!);
         expect(lookup.LookupAttributes).to.deep.equal([{ AttributeKey: "EventName", AttributeValue: "UpdateDocument" }]);
@@ -81,18 +89,19 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
 
     it("two-person rule: the requester cannot approve their own request", async () => {
         const { clients, options, request, approve, state, sent } = setup();
-        await request(ALICE);
+        // Alice requests (requester role), then approves (approver role): the same person under another role.
+        await request(ALICE_REQ);
         await approve(ALICE, ALICE);
         const r = await checkApproval(clients, options(CHECK_AT));
         expect(r.action).to.equal("waiting");
         expect(state().status).to.equal("requested");
-        expect(state().rejected?.[0].reason).to.equal(`two-person rule: ${ALICE} is the principal that requested this install (${ALICE}) and cannot approve it`);
+        expect(state().rejected?.[0].reason).to.equal(`two-person rule: ${ALICE} requested this install and cannot approve it (same person as ${ALICE_REQ}, under another role)`);
         expect(sent).to.include("[patching/prod] Approval not accepted: 2026-12 install");
     });
 
     it("a forged approver name is not counted: the event says alice, CloudTrail says bob wrote it (and bob requested)", async () => {
         const { clients, options, request, approve, state } = setup();
-        await request(BOB);
+        await request(BOB_REQ);
         await approve(BOB, ALICE);
         expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("waiting");
         expect(state().rejected?.[0].reason).to.equal(`the event names approver ${ALICE}, but CloudTrail records ${BOB} as the writer of calendar version 2: a forged approver is not counted`);
@@ -100,7 +109,7 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
 
     it("no CloudTrail event yet (delivery lag): pending, not counted; approved once the event is there", async () => {
         const { fake, clients, options, request, approve, state } = setup();
-        await request(GATE);
+        await request(BOB_REQ);
         await approve(undefined, ALICE);
         expect((await checkApproval(clients, options(CHECK_AT))).action).to.equal("waiting");
         expect(state().rejected?.[0]).to.deep.include({ pending: true });
@@ -116,7 +125,7 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
 
     it("ignores failed calls and other documents' events; a throttled LookupEvents is retried by the SDK", async () => {
         const { fake, clients, options, request, approve, state } = setup();
-        await request(GATE);
+        await request(BOB_REQ);
         await approve(ALICE, ALICE);
         const other = { eventTime: WRITTEN_AT.toISOString(), eventName: "UpdateDocument", userIdentity: { arn: BOB }, requestParameters: { name: "some-other-doc" }, responseElements: { documentDescription: { documentVersion: "2" } } };
         const failed = { ...other, requestParameters: { name: CALENDAR }, errorCode: "AccessDenied", responseElements: null };
@@ -157,6 +166,7 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
             CYCLE_TIME: DEFAULT_CYCLE.time,
             CYCLE_TIMEZONE: DEFAULT_CYCLE.timezone,
             APPROVER_ROLE_ARN: ROLE,
+            REQUESTER_ROLE_ARN: REQUESTER_ROLE,
             TWO_PERSON_RULE: "true",
         };
         const saved: Record<string, string | undefined> = {};
@@ -176,21 +186,27 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
             createHandler({ clients: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } }, notify: async (subject) => void sent.push(subject), now: () => now, log: () => undefined });
 
         it("request records the function's STS identity; check takes the approver from CloudTrail and applies the two-person rule", async () => {
-            for (const [requester, expected] of [
-                [GATE, "approved"],
-                [ALICE, "waiting"],
-            ] as const) {
-                const { fake, approve, state } = setup();
-                const sent: string[] = [];
-                fake.callerArn = requester;
-                expect((await handlerOver(fake, REQUEST_AT, sent)({ action: "request" })).state?.requestedBy).to.equal(requester);
-                await approve(ALICE, ALICE);
-                const r = await handlerOver(fake, CHECK_AT, sent)({ action: "check" });
-                expect(r.action, requester).to.equal(expected);
-                if (expected === "approved") expect(state()).to.deep.include({ by: ALICE, requestedBy: GATE });
-                else expect(state().rejected?.[0].reason).to.match(/^two-person rule: /);
-                expect(fake.count("LookupEvents"), requester).to.equal(1);
-            }
+            // The scheduled request alone: no person requested, so an approval does not release the install (fail closed).
+            const scheduled = setup();
+            const sent: string[] = [];
+            scheduled.fake.callerArn = GATE;
+            expect((await handlerOver(scheduled.fake, REQUEST_AT, sent)({ action: "request" })).state?.requestedBy).to.equal(GATE);
+            expect(sent).to.deep.equal(["[patching/prod] Request needed for the 2026-12 install"]);
+            await scheduled.approve(ALICE, ALICE);
+            const held = await handlerOver(scheduled.fake, CHECK_AT, sent)({ action: "check" });
+            expect(held.action).to.equal("held");
+            expect(scheduled.state()).to.deep.include({ status: "requested", requestedBy: GATE });
+            expect(scheduled.state().held).to.match(new RegExp(`^no person requested this cycle: requested by ${GATE.replace(/[/.]/g, "\\$&")}, which is not a session of the requester role ${REQUESTER_ROLE.replace(/[/.]/g, "\\$&")}`));
+            expect(scheduled.fake.count("LookupEvents")).to.equal(0);
+            // A person's request, then the scheduled run: it leaves the person's request as it is; another person's approval releases.
+            const person = setup();
+            await person.request(BOB_REQ);
+            person.fake.callerArn = GATE;
+            expect((await handlerOver(person.fake, REQUEST_AT, sent)({ action: "request" })).action).to.equal("already-requested");
+            expect(person.state()).to.deep.include({ requestedBy: BOB_REQ, requestedVia: "person" });
+            await person.approve(ALICE, ALICE);
+            expect((await handlerOver(person.fake, CHECK_AT, sent)({ action: "check" })).action).to.equal("approved");
+            expect(person.state()).to.deep.include({ by: ALICE, requestedBy: BOB_REQ });
         });
     });
 });

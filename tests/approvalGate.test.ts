@@ -78,8 +78,9 @@ describe("approval gate", () => {
         ssmMock.on(UpdateDocumentDefaultVersionCommand).resolves({});
         const notFound = Object.assign(new Error("no such key"), { name: "NoSuchKey" });
         s3Mock.on(GetObjectCommand).rejects(notFound);
-        if (state) s3Mock.on(GetObjectCommand, { Key: `approval-gate/prod/${state.cycle}.json` }).resolves({ Body: { transformToString: async () => JSON.stringify(state) } as never });
+        if (state) s3Mock.on(GetObjectCommand, { Key: `approval-gate/prod/${state.cycle}.json` }).resolves({ ETag: '"state-etag"', Body: { transformToString: async () => JSON.stringify(state) } as never });
         s3Mock.on(GetObjectCommand, { Key: "promotion/prod/latest.json" }).resolves({
+            ETag: '"promotion-etag"',
             Body: { transformToString: async () => JSON.stringify({ action: "promoted", at: "2026-12-12T06:00:00.000Z", reason: "dev is green (12/12) and proven until 2026-12-09" }) } as never,
         });
         s3Mock.on(PutObjectCommand).resolves({});
@@ -106,7 +107,7 @@ describe("approval gate", () => {
         // Monday before the install (an occurrence already past would not run: the service's rule).
         const r = await requestApproval(clients, options(new Date("2026-12-14T09:00:00Z")));
         expect(r.action).to.equal("requested");
-        expect(writtenStates(s3Mock)).to.deep.equal([{ key: "approval-gate/prod/2026-12.json", state: { ...requested, requestedAt: "2026-12-14T09:00:00.000Z", requestedBy: GATE_ROLE_SESSION } }]);
+        expect(writtenStates(s3Mock)).to.deep.equal([{ key: "approval-gate/prod/2026-12.json", state: { ...requested, requestedAt: "2026-12-14T09:00:00.000Z", requestedBy: GATE_ROLE_SESSION, requestedVia: "schedule" } }]);
         expect(sent).to.have.length(1);
         expect(sent[0].subject).to.equal("[patching/prod] Approval needed for the 2026-12 install");
         expect(sent[0].message.split("\n")).to.deep.equal([

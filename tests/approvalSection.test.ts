@@ -13,7 +13,9 @@ const prod = (values = prodValues()) => parseConfig(values, { project: "patching
 
 describe("review: approval gate and install paths (review/approvalSection.ts)", () => {
     it("without approvers, says anyone who may update the calendar can approve", () => {
-        const s = approvalSection({ config: prod(), resources: [], now: new Date("2026-12-14T09:00:00Z") })!;
+        const values = prodValues();
+        delete values["patching:changeSafety"].approvalGate.approvers;
+        const s = approvalSection({ config: prod(values), resources: [], now: new Date("2026-12-14T09:00:00Z") })!;
         expect(s.title).to.equal("Approval gate and install paths");
         expect(s.lines[0]).to.equal("Approval calendar: patching-prod-install-approval (DEFAULT_CLOSED; an approval is a new calendar version)");
         expect(s.lines[1]).to.contain("! no approver role (approvalGate.approvers)");
@@ -23,15 +25,25 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
 
     it("with approvers, lists the role, who may assume it, MFA and the two-person rule", () => {
         const values = prodValues();
-        values["patching:changeSafety"].approvalGate.approvers = { principals: ["arn:aws:iam::123456789012:user/alice"], identityCenterPermissionSets: ["PatchApprover"], twoPersonRule: true };
+        values["patching:changeSafety"].approvalGate.approvers = {
+            principals: ["arn:aws:iam::123456789012:user/alice"],
+            identityCenterPermissionSets: ["PatchApprover"],
+            twoPersonRule: true,
+            requesters: { principals: ["arn:aws:iam::123456789012:user/bob"], identityCenterPermissionSets: ["PatchRequester"] },
+        };
         const s = approvalSection({ config: prod(values), resources: [], now: new Date() })!;
-        expect(s.lines.slice(1, 8)).to.deep.equal([
+        expect(s.lines.slice(1, 13)).to.deep.equal([
             "Approver role: patching-prod-approver — the only principal this program lets change the calendar",
             "  may assume: arn:aws:iam::123456789012:user/alice (MFA required)",
             "  may assume: Identity Center permission set PatchApprover (MFA: Identity Center sign-in policy)",
             "Recorded approver: the approver role session that made the calendar change, as CloudTrail records it (npm run approve shows it from STS)",
+            "Requester role: patching-prod-requester — the only principal this program lets write a person's request (approval-gate/prod/* in the artifact bucket); it cannot change the calendar, and the approver role cannot write requests",
+            "  may assume: arn:aws:iam::123456789012:user/bob (MFA required)",
+            "  may assume: Identity Center permission set PatchRequester (MFA: Identity Center sign-in policy)",
+            "Recorded requester: the requester role session that ran npm run approve -- --request (STS caller identity), written with a precondition (If-None-Match / If-Match)",
             "Two-person rule: on — the requester cannot approve",
             "  requester: the STS caller identity that made the request; compared by principal (role + session, or IAM user) and by person (session or user name)",
+            "  the scheduled request of the gate function does not count: until a person requests, the install is held (no person requested this cycle)",
             "Approvers verified in CloudTrail: the gate counts an approval as made by the principal CloudTrail records for the calendar change (UpdateDocument userIdentity), never the event's typed approver (one naming someone else is rejected); no event yet = pending, not counted",
         ]);
     });

@@ -18,13 +18,24 @@ function projectWithApprovers(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "approve-"));
     for (const f of fs.readdirSync(ROOT).filter((n) => /^Pulumi\..*yaml$/.test(n))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
     const prod = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"));
-    prod.config["patching:changeSafety"].approvalGate.approvers = { identityCenterPermissionSets: ["PatchApprover"], twoPersonRule: true };
+    prod.config["patching:changeSafety"].approvalGate.approvers = { identityCenterPermissionSets: ["PatchApprover"] };
     fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), YAML.stringify(prod));
     return dir;
 }
 
+/** A copy of the project whose prod stack has no approvers (how the command behaves for a gate without operator roles). */
+function projectWithoutApprovers(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "approve-"));
+    for (const f of fs.readdirSync(ROOT).filter((n) => /^Pulumi\..*yaml$/.test(n))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    const prod = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"));
+    delete prod.config["patching:changeSafety"].approvalGate.approvers;
+    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), YAML.stringify(prod));
+    return dir;
+}
+const WITHOUT_APPROVERS = projectWithoutApprovers();
+
 /** The home Region's client is `m`; every other Region gets its own client, each holding its own calendar content. */
-function setup(content = renderCalendarContent("gate", []), projectDir = ROOT, caller = ALICE) {
+function setup(content = renderCalendarContent("gate", []), projectDir = WITHOUT_APPROVERS, caller = ALICE) {
     const clients = new Map<string, { ssm: SSMClient; m: ReturnType<typeof mockClient>; content: string; version: number }>();
     const client = (region: string) => {
         let c = clients.get(region);

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import * as path from "path";
-import { approverPermissions, approverTrustPolicy, identityCenterRolePattern } from "../components/approverRole";
+import { approverPermissions, approverTrustPolicy, identityCenterRolePattern, requesterPermissions } from "../components/approverRole";
 import { readStackFile } from "../config/source";
 import { runUnderMocks } from "../review/engine";
 import { main } from "../program";
@@ -75,19 +75,55 @@ describe("approver role", () => {
             expectIssue(withApprovers({ principals: ["alice"] }), "patching:changeSafety.approvalGate.approvers.principals[0]", "IAM user or role ARN", "alice");
             expectIssue(withApprovers({ identityCenterPermissionSets: ["has space"] }), "patching:changeSafety.approvalGate.approvers.identityCenterPermissionSets[0]", "permission set name", "has space");
         });
-        it("deploys the role and hands it to the gate Lambda", async function () {
+        it("rejects a two-person rule without requesters, with the open timeout policy, and requesters that trust nobody", () => {
+            const cfg = prod();
+            delete cfg["patching:changeSafety"].approvalGate.approvers.requesters;
+            expectIssue(cfg, "patching:changeSafety.approvalGate.approvers.twoPersonRule", "needs approvers.requesters", true);
+            const open = prod();
+            open["patching:changeSafety"].approvalGate.timeout = { action: "open", afterHours: 24 };
+            expectIssue(open, "patching:changeSafety.approvalGate.timeout.action", "an automatic opening is approved by nobody", "open");
+            expectIssue(withApprovers({ identityCenterPermissionSets: ["PatchApprover"], requesters: {} }), "patching:changeSafety.approvalGate.approvers.requesters", "trusts nobody");
+        });
+        it("deploys both roles of the shipped prod stack and hands them to the gate Lambda", async function () {
             this.timeout(180_000);
             const config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
-            const cs = JSON.parse(config.values["patching:changeSafety"]);
-            cs.approvalGate.approvers = { principals: [USER], twoPersonRule: true };
-            config.values["patching:changeSafety"] = JSON.stringify(cs);
             const { resources } = await runUnderMocks({ project: "patching", stack: "prod", config, env: { accountId: ACCOUNT, region: REGION }, program: main });
             const role = named(resources, "aws:iam/role:Role", "prod-change-safety-approver-role");
             expect(role.inputs.name).to.equal("patching-prod-approver");
+            const requester = named(resources, "aws:iam/role:Role", "prod-change-safety-requester-role");
+            expect(requester.inputs.name).to.equal("patching-prod-requester");
+            // Trusted like the approver role (the shared helper), by its own permission set.
+            expect(JSON.parse(requester.inputs.assumeRolePolicy as string)).to.deep.equal(approverTrustPolicy({ principals: [], identityCenterPermissionSets: ["PatchRequester"], requireMfa: true }, "aws", ACCOUNT));
+            const policy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "prod-change-safety-requester-gate-state").inputs.policy as string);
+            expect(policy.Statement.map((st: { Action: unknown }) => st.Action)).to.deep.equal([["s3:GetObject", "s3:PutObject"], "s3:ListBucket"]);
+            expect(policy.Statement[0].Resource).to.match(/^arn:aws:s3:::.+\/approval-gate\/prod\/\*$/);
+            const approverPolicy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "prod-change-safety-approver-calendar").inputs.policy as string);
+            expect(approverPolicy.Statement.map((st: { Sid: string }) => st.Sid)).to.deep.equal(["ApproveOnTheCalendar", "ReadGateState", "SeeMissingGateState"]);
+            expect(approverPolicy.Statement[1].Action).to.deep.equal(["s3:GetObject"]);
             const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && (r.inputs.name as string) === "patching-prod-approval-gate")!;
             const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
             expect(vars.TWO_PERSON_RULE).to.equal("true");
             expect(vars.APPROVER_ROLE_ARN).to.be.a("string");
+            expect(vars.REQUESTER_ROLE_ARN).to.be.a("string");
         });
+    });
+
+    it("the requester may read and write its stack's gate state only; with a customer managed key, that key through S3 only", () => {
+        const gate = { bucketArn: "arn:aws:s3:::artifacts", stack: "prod", region: "us-east-1" };
+        expect(requesterPermissions(gate).Statement).to.deep.equal([
+            { Sid: "RequestInGateState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::artifacts/approval-gate/prod/*" },
+            { Sid: "SeeMissingGateState", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::artifacts", Condition: { StringLike: { "s3:prefix": ["approval-gate/prod/*"] } } },
+        ]);
+        const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        expect(requesterPermissions({ ...gate, kmsKeyArn: key }).Statement[2]).to.deep.equal({
+            Sid: "GateStateKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: key,
+            Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+        });
+        // The approver reads (who requested), never writes; no calendar action for the requester.
+        expect(approverPermissions(CALENDAR, { ...gate, kmsKeyArn: key }).Statement.slice(1).map((st) => st.Action)).to.deep.equal([["s3:GetObject"], "s3:ListBucket", ["kms:Decrypt"]]);
+        expect(JSON.stringify(requesterPermissions(gate))).not.to.contain("ssm:");
     });
 });
