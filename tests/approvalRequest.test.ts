@@ -1,0 +1,248 @@
+/**
+ * A person's request of a release cycle (issue 17, two-person rule), end to end through real SDK
+ * clients (S3, SSM, STS, CloudTrail) over the in-memory transport (tests/fakeAws.ts), with the
+ * shipped prod stack (approvers: PatchApprover, requesters: PatchRequester, twoPersonRule): the
+ * operator command (`npm run approve -- --request`, then another person's approval), the gate
+ * Lambda's scheduled request and hourly check, and the S3 preconditions that keep two writers of
+ * the gate state from overwriting each other.
+ */
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
+import { expect } from "chai";
+import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval, stateKey } from "../core/approvalGate";
+import { DEFAULT_CYCLE } from "../core/calendar";
+import { parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
+import { runApprove } from "../scripts/approve";
+import { FakeAws } from "./fakeAws";
+import { ROOT } from "./harness";
+
+const ACCOUNT = "123456789012";
+const CALENDAR = "patching-prod-install-approval";
+const BUCKET = "artifacts";
+const KEY = stateKey("prod", "2026-12");
+const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
+const REQUESTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-requester`;
+const GATE = `arn:aws:sts::${ACCOUNT}:assumed-role/patching-prod-approval-gate-role/patching-prod-approval-gate`;
+const session = (role: string, who: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${who}@example.com`;
+const BOB_REQUESTS = session("patching-prod-requester", "bob");
+const CAROL_REQUESTS = session("patching-prod-requester", "carol");
+const ALICE_REQUESTS = session("patching-prod-requester", "alice");
+const ALICE_APPROVES = session("patching-prod-approver", "alice");
+// Monday before prod's gated install (Thu 2026-12-17 02:00 UTC); the approval is written 5 minutes later, checked an hour later.
+const NOW = new Date("2026-12-14T09:00:00Z");
+const WRITTEN = new Date("2026-12-14T09:05:00Z");
+const CHECK = new Date("2026-12-14T10:00:00Z");
+
+function setup() {
+    const fake = new FakeAws();
+    fake.putDocument(CALENDAR, renderCalendarContent("Approval gate of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
+    fake.clock = () => WRITTEN;
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" };
+    const config = (region = "us-east-1") => ({ region, requestHandler: fake.requestHandler, credentials, maxAttempts: 1 });
+    /** The operator command as `who` (the STS caller identity it authenticates; CloudTrail records the same caller for its calendar writes). */
+    const cli = async (who: string, argv: string[]) => {
+        let out = "";
+        fake.callerArn = who;
+        fake.documentWriter = who;
+        const deps = { ssm: (r: string) => new SSMClient(config(r)), s3: (r: string) => new S3Client(config(r)), whoAmI: (r: string) => callerArn(new STSClient(config(r))), now: NOW, projectDir: ROOT };
+        const code = await runApprove(argv, deps, (s) => void (out += s));
+        return { code, out };
+    };
+    const request = (who: string, reason = "CAB-1234") => cli(who, ["--request", "--stack", "prod", "--bucket", BUCKET, "--reason", reason]);
+    const approve = (who: string) => cli(who, ["--stack", "prod", "--reason", "CAB-1234", "--hours", "72", "--bucket", BUCKET]);
+    const sent: string[] = [];
+    const clients: GateClients = { ssm: new SSMClient(config()), s3: new S3Client(config()), cloudTrail: new CloudTrailClient(config()), sts: new STSClient(config()), notify: async (subject) => void sent.push(subject) };
+    /** The gate Lambda's options as components/changeSafety.ts configures prod's function. */
+    const gate = (now: Date): GateOptions => ({
+        stack: "prod",
+        calendarName: CALENDAR,
+        bucket: BUCKET,
+        timeout: { action: "skip", afterHours: 36 },
+        openHours: 24,
+        install: { expression: "cron(0 2 ? * TUE#3 *)", offsetDays: 2 },
+        cycle: DEFAULT_CYCLE,
+        approverRoleArn: APPROVER_ROLE,
+        requesterRoleArn: REQUESTER_ROLE,
+        twoPersonRule: true,
+        now,
+        log: () => undefined,
+    });
+    /** The gate function runs as its own role. */
+    const asGate = <T>(run: () => Promise<T>) => {
+        fake.callerArn = GATE;
+        return run();
+    };
+    const state = () => JSON.parse(fake.current(BUCKET, KEY)!.body!.toString()) as GateState;
+    const statePuts = () => fake.requests.filter((r) => r.service === "s3" && r.operation === "PutObject");
+    const calendarEvents = () => {
+        const doc = fake.documents.get(CALENDAR)!;
+        return parseCalendarEvents(doc.versions.find((v) => v.version === doc.defaultVersion)!.content);
+    };
+    /** Runs `before` just before the next PutObject of the gate state reaches S3 (another writer winning the race). */
+    const beforeNextStateWrite = (before: () => void) => {
+        const handle = fake.requestHandler.handle;
+        let done = false;
+        (fake.requestHandler as { handle: typeof handle }).handle = (req) => {
+            if (!done && req.method === "PUT" && req.path.includes("approval-gate/")) {
+                done = true;
+                before();
+            }
+            return handle(req);
+        };
+    };
+    return { fake, cli, request, approve, clients, gate, asGate, state, statePuts, calendarEvents, beforeNextStateWrite, sent };
+}
+
+describe("approval gate: a person requests, another approves (npm run approve -- --request; real clients over tests/fakeAws.ts)", () => {
+    it("bob requests, alice approves: the gate releases the install, recording both from STS and CloudTrail", async () => {
+        const t = setup();
+        const r = await t.request(BOB_REQUESTS);
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out.split("\n")[0]).to.equal(`cycle 2026-12 of prod: requested by ${BOB_REQUESTS} at 2026-12-14T09:00:00.000Z (CAB-1234) — recorded in s3://artifacts/${KEY}`);
+        // The first write of the cycle's state: only if there is none.
+        expect(t.statePuts().map((p) => [p.headers["if-none-match"], p.headers["if-match"]])).to.deep.equal([["*", undefined]]);
+        expect(t.state()).to.deep.equal({ stack: "prod", cycle: "2026-12", requestedAt: NOW.toISOString(), status: "requested", requestedBy: BOB_REQUESTS, requestedVia: "person", requestReason: "CAB-1234" });
+        const a = await t.approve(ALICE_APPROVES);
+        expect(a.code, a.out).to.equal(0);
+        expect(t.calendarEvents()).to.have.length(1);
+        const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect(check.action).to.equal("approved");
+        expect(t.state()).to.deep.include({ status: "approved", requestedBy: BOB_REQUESTS, by: ALICE_APPROVES, calendarVersion: "2" });
+        // The check's write is conditional on what it read.
+        expect(t.statePuts().at(-1)!.headers["if-match"]).to.equal(t.fake.objects.get(`${BUCKET}/${KEY}`)!.at(-2)!.etag);
+    });
+
+    it("alice requests and approves: the command refuses before the calendar opens; written around the command, the gate holds it with the reason", async () => {
+        const t = setup();
+        expect((await t.request(ALICE_REQUESTS)).code).to.equal(0);
+        const refused = await t.approve(ALICE_APPROVES);
+        expect(refused.code).to.equal(1);
+        expect(refused.out).to.equal(`not approved, the calendar is unchanged — two-person rule: ${ALICE_APPROVES} requested this install and cannot approve it (same person as ${ALICE_REQUESTS}, under another role)\n`);
+        expect(t.fake.count("UpdateDocument")).to.equal(0);
+        // Alice writes the calendar herself (the approver role may): the gate does not count it.
+        t.fake.documentWriter = ALICE_APPROVES;
+        await openCalendar(t.clients.ssm, CALENDAR, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
+        const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect(check.action).to.equal("waiting");
+        expect(t.state().status).to.equal("requested");
+        expect(t.state().rejected?.map((x) => x.reason)).to.deep.equal([`two-person rule: ${ALICE_APPROVES} requested this install and cannot approve it (same person as ${ALICE_REQUESTS}, under another role)`]);
+        expect(t.sent).to.deep.equal(["[patching/prod] Approval not accepted: 2026-12 install"]);
+    });
+
+    it("the scheduled request alone: the install is held (no person requested this cycle), the approve command refuses, and the timeout skips", async () => {
+        const t = setup();
+        const scheduled = await t.asGate(() => requestApproval(t.clients, t.gate(NOW)));
+        expect(scheduled.state).to.deep.include({ requestedBy: GATE, requestedVia: "schedule" });
+        expect(t.sent).to.deep.equal(["[patching/prod] Request needed for the 2026-12 install"]);
+        const refused = await t.approve(ALICE_APPROVES);
+        expect(refused.code).to.equal(1);
+        expect(refused.out).to.match(/^not approved, the calendar is unchanged — no person requested this cycle: requested by .*patching-prod-approval-gate, which is not a session of the requester role arn:aws:iam::123456789012:role\/patching-prod-requester; a person requests it with npm run approve -- --request --stack prod/);
+        // An approval written around the command is not even looked at: held, with the reason recorded once and sent once.
+        t.fake.documentWriter = ALICE_APPROVES;
+        await openCalendar(t.clients.ssm, CALENDAR, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
+        for (const at of [CHECK, new Date("2026-12-14T11:00:00Z")]) {
+            const held = await t.asGate(() => checkApproval(t.clients, t.gate(at)));
+            expect(held.action).to.equal("held");
+            expect(held.state?.held).to.match(/^no person requested this cycle: /);
+        }
+        expect(t.state()).to.deep.include({ status: "requested", requestedBy: GATE });
+        expect(t.sent.slice(1)).to.deep.equal(["[patching/prod] Held: 2026-12 install (no person requested)"]);
+        expect(t.fake.count("LookupEvents")).to.equal(0);
+        // 36 hours after the request, still nobody: skipped — never opened, whatever the calendar holds.
+        const late = await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-15T21:00:00Z"))));
+        expect(late.action).to.equal("skipped");
+        expect(t.state()).to.deep.include({ status: "skipped", by: "timeout policy (no person requested within 36 h)" });
+    });
+
+    it("a person's request replaces the scheduled one (If-Match its ETag), keeping it on record; then the rule is satisfied", async () => {
+        const t = setup();
+        await t.asGate(() => requestApproval(t.clients, t.gate(NOW)));
+        const scheduledEtag = t.fake.current(BUCKET, KEY)!.etag;
+        const r = await t.request(BOB_REQUESTS);
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain("(replacing the scheduled request of 2026-12-14T09:00:00.000Z)");
+        expect(t.statePuts().at(-1)!.headers["if-match"]).to.equal(scheduledEtag);
+        expect(t.state()).to.deep.include({ requestedBy: BOB_REQUESTS, requestedVia: "person", scheduledRequest: { requestedAt: NOW.toISOString(), requestedBy: GATE } });
+        expect((await t.approve(ALICE_APPROVES)).code).to.equal(0);
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)))).action).to.equal("approved");
+    });
+
+    it("the scheduled run never overwrites a person's request: not when it is there, not when it lands between the run's read and write", async () => {
+        const t = setup();
+        expect((await t.request(BOB_REQUESTS)).code).to.equal(0);
+        expect((await t.asGate(() => requestApproval(t.clients, t.gate(NOW)))).action).to.equal("already-requested");
+        expect(t.statePuts()).to.have.length(1);
+        // The race: the function read no state; bob's request lands before its write, whose If-None-Match fails.
+        const race = setup();
+        const bobs: GateState = { stack: "prod", cycle: "2026-12", requestedAt: NOW.toISOString(), status: "requested", requestedBy: BOB_REQUESTS, requestedVia: "person", requestReason: "CAB-9" };
+        race.beforeNextStateWrite(() => race.fake.put(BUCKET, KEY, JSON.stringify(bobs)));
+        const r = await race.asGate(() => requestApproval(race.clients, race.gate(NOW)));
+        expect(r.action).to.equal("already-requested");
+        expect(race.state()).to.deep.equal(bobs);
+        expect(race.sent).to.deep.equal([]);
+        // The hourly check read the scheduled request; bob's lands before its write (If-Match fails): bob's stays.
+        const check = setup();
+        await check.asGate(() => requestApproval(check.clients, check.gate(NOW)));
+        check.beforeNextStateWrite(() => check.fake.put(BUCKET, KEY, JSON.stringify(bobs)));
+        expect((await check.asGate(() => checkApproval(check.clients, check.gate(CHECK)))).action).to.equal("waiting");
+        expect(check.state()).to.deep.equal(bobs);
+    });
+
+    it("two concurrent requests: one wins by the precondition, the other is told who won and nothing of it is written", async () => {
+        // Deterministic interleaving: carol's request lands between bob's read and bob's write.
+        const t = setup();
+        const carols: GateState = { stack: "prod", cycle: "2026-12", requestedAt: NOW.toISOString(), status: "requested", requestedBy: CAROL_REQUESTS, requestedVia: "person", requestReason: "CAB-7" };
+        t.beforeNextStateWrite(() => t.fake.put(BUCKET, KEY, JSON.stringify(carols)));
+        const bob = await t.request(BOB_REQUESTS);
+        expect(bob.code).to.equal(1);
+        expect(bob.out).to.equal(
+            `cycle 2026-12 of prod: another request of cycle 2026-12 was written at the same time (by ${CAROL_REQUESTS} at ${NOW.toISOString()}); yours was not recorded (s3://artifacts/${KEY} was changed by another writer since it was read (PreconditionFailed): nothing was written)\n`,
+        );
+        expect(t.state()).to.deep.equal(carols);
+        // The same race over the scheduled request (If-Match): the loser's ETag is stale.
+        const s = setup();
+        await s.asGate(() => requestApproval(s.clients, s.gate(NOW)));
+        s.beforeNextStateWrite(() => s.fake.put(BUCKET, KEY, JSON.stringify(carols)));
+        expect((await s.request(BOB_REQUESTS)).code).to.equal(1);
+        expect(s.state()).to.deep.equal(carols);
+        // Two requests really at once: exactly one is recorded, the other exits 1.
+        const both = setup();
+        const codes = await Promise.all([both.request(BOB_REQUESTS), both.request(CAROL_REQUESTS)].map((p) => p.then((x) => x.code)));
+        expect(codes.sort()).to.deep.equal([0, 1]);
+        expect(both.fake.objects.get(`${BUCKET}/${KEY}`)).to.have.length(1);
+    });
+
+    it("who may request: only a session of the requester role; a second request by another person is refused, by the same one is a no-op; a decided cycle takes none", async () => {
+        const t = setup();
+        const stranger = await t.request(session("Admin", "mallory"));
+        expect(stranger.code).to.equal(1);
+        expect(stranger.out).to.contain("is not a session of the requester role patching-prod-requester");
+        expect(t.statePuts()).to.have.length(0);
+        // The approver role is no requester either.
+        expect((await t.request(ALICE_APPROVES)).code).to.equal(1);
+        expect((await t.request(BOB_REQUESTS)).code).to.equal(0);
+        const again = await t.request(BOB_REQUESTS, "CAB-2");
+        expect([again.code, again.out]).to.deep.equal([0, `cycle 2026-12 of prod was already requested by ${BOB_REQUESTS} at ${NOW.toISOString()} (you): nothing to do\n`]);
+        const carol = await t.request(CAROL_REQUESTS);
+        expect([carol.code, carol.out]).to.deep.equal([1, `cycle 2026-12 of prod was already requested by ${BOB_REQUESTS} at ${NOW.toISOString()}: your request was not recorded\n`]);
+        expect(t.state().requestReason).to.equal("CAB-1234");
+        expect((await t.approve(ALICE_APPROVES)).code).to.equal(0);
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        const late = await t.request(CAROL_REQUESTS);
+        expect(late.code).to.equal(1);
+        expect(late.out).to.contain(`is already decided (approved by ${ALICE_APPROVES}`);
+    });
+
+    it("usage: --request needs --bucket and --reason; approving under the rule needs --bucket (exit 3, nothing written)", async () => {
+        const t = setup();
+        expect((await t.cli(BOB_REQUESTS, ["--request", "--stack", "prod", "--reason", "x"])).code).to.equal(3);
+        expect((await t.cli(BOB_REQUESTS, ["--request", "--stack", "prod", "--bucket", BUCKET])).code).to.equal(3);
+        expect((await t.cli(BOB_REQUESTS, ["--request", "--stack", "prod", "--bucket", BUCKET, "--reason", "x", "--hours", "4"])).code).to.equal(3);
+        const noBucket = await t.cli(ALICE_APPROVES, ["--stack", "prod", "--reason", "CAB-1"]);
+        expect(noBucket.code).to.equal(3);
+        expect(noBucket.out).to.contain("the two-person rule is on: give --bucket");
+        expect(t.fake.requests.filter((r) => r.service !== "sts")).to.deep.equal([]);
+    });
+});
