@@ -11,6 +11,7 @@ import { dataSyncEdges } from "./dataSync";
 import { eventRuleEdges } from "./eventRules";
 import { lambdaDestinationEdges } from "./lambdaDestinations";
 import { maintenanceWindowEdges } from "./maintenanceWindows";
+import { operatorRoleEdges } from "./operatorRoles";
 import { quickSetupEdges } from "./quickSetup";
 import { roleChainEdges } from "./roleChains";
 import { roleTopicEdges } from "./roleTopics";
@@ -33,4 +34,5 @@ export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [
     roleChainEdges,
     quickSetupEdges,
     roleTopicEdges,
+    operatorRoleEdges,
 ];

@@ -66,7 +66,7 @@ export const PROD_VARIANTS: Record<string, (values: Record<string, string>) => v
     "approvers, cross-account date promotion, volume growth, window runbook, hybrid nodes": (values) => {
         approveByDate(values, "prod-amazon-linux-2023");
         edit(values, "patching:changeSafety", (cs) => {
-            cs.approvalGate.approvers = { principals: [`arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:role/BreakGlass`], identityCenterPermissionSets: ["PatchApprover"], requireMfa: true };
+            cs.approvalGate.approvers = { principals: [`arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:role/BreakGlass`], identityCenterPermissionSets: ["PatchApprover"], requireMfa: true, twoPersonRule: true, requesters: { principals: [`arn:aws:iam::${ACCOUNT}:user/bob`, `arn:aws:iam::${ACCOUNT}:role/OnCall`] } };
             cs.promotion = { after: "dev", minDaysAfter: 7, strategy: "approvalDate", source: { patchGroups: ["dev"], readRoleArn: "arn:aws:iam::210987654321:role/dev-read" }, approvalDate: { baselines: ["prod-amazon-linux-2023"] } };
         });
         edit(values, "patching:patchOrchestrators", (os) => {
