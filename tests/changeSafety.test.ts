@@ -46,6 +46,9 @@ describe("ChangeSafety component", () => {
                     "aws:ssm/document:Document prod-change-safety-window-runbook",
                     "aws:iam/role:Role prod-change-safety-window-install-role",
                     "aws:iam/rolePolicy:RolePolicy prod-change-safety-window-install-policy",
+                    // The two-person rule's operator roles (issue 17): who approves, who requests.
+                    "patching:changeSafety:ApproverRole prod-change-safety-approver",
+                    "patching:changeSafety:RequesterRole prod-change-safety-requester",
                     "patching:lambda:ScheduledLambda prod-change-safety-gate",
                     "patching:lambda:ScheduledLambda prod-change-safety-pinned-list",
                     "patching:lambda:ScheduledLambda prod-change-safety-retention",
