@@ -319,6 +319,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                 ? { APPROVER_ROLE_ARN: this.approverRole.roleArn, TWO_PERSON_RULE: String(gate.approvers!.twoPersonRule), ...(this.requesterRole ? { REQUESTER_ROLE_ARN: this.requesterRole.roleArn } : {}) }
                 : {};
             const stateKeys = [pulumi.interpolate`${bucketArn}/approval-gate/${args.stack}/*`];
+            const writesCalendar = gate.timeout.action === "open" || gate.approvers?.twoPersonRule === true;
             new ScheduledLambda(
                 `${name}-gate`,
                 {
@@ -327,15 +328,15 @@ export class ChangeSafety extends pulumi.ComponentResource {
                     description: `Requests approval of ${args.stack}'s install and applies the timeout policy (${gate.timeout.action} after ${gate.timeout.afterHours} h)`,
                     statements: [
                         {
-                            Sid: gate.timeout.action === "open" ? "ReadAndOpenCalendar" : "ReadCalendar",
+                            // Writes: the open policy opens it; under the two-person rule the gate withdraws the periods it does not count.
+                            Sid: gate.timeout.action === "open" ? "ReadAndOpenCalendar" : writesCalendar ? "ReadAndWithdrawFromCalendar" : "ReadCalendar",
                             Effect: "Allow",
                             // ListDocumentVersions: approvals are judged on the calendar's version history.
-                            Action:
-                                gate.timeout.action === "open"
-                                    ? ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"]
-                                    : ["ssm:GetDocument", "ssm:ListDocumentVersions"],
-                            // Opening writes every Region's copy (one content everywhere); approvals are judged on the home one.
-                            Resource: gate.timeout.action === "open" && allCalendarArns.length > 1 ? allCalendarArns : calendarArn,
+                            Action: writesCalendar
+                                ? ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"]
+                                : ["ssm:GetDocument", "ssm:ListDocumentVersions"],
+                            // A write goes to every Region's copy (one content everywhere); approvals are judged on the home one.
+                            Resource: writesCalendar && allCalendarArns.length > 1 ? allCalendarArns : calendarArn,
                         },
                         { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: this.topic!.arn },
                         // The approver is the caller CloudTrail recorded for the calendar version (UpdateDocument event), never typed text.

@@ -22,7 +22,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { CycleDefinition, cycleOf, DEFAULT_CYCLE } from "./calendar";
 import { errorName } from "./awsClients";
-import { ApprovalRejection, CalendarVersion, closedNow, evaluateApproval, isSessionOf, principalKey, withApproval } from "./changeCalendar";
+import { ApprovalRejection, calendarDescription, CalendarEvent, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalKey, renderCalendarContent, withApproval } from "./changeCalendar";
 import { formatRun, nextRuns } from "./schedule";
 
 /** Publishes one notification (SNS Publish in the Lambda; injected in tests). */
@@ -409,6 +409,27 @@ export async function recordPersonRequest(
     return { outcome: current ? "replaced-scheduled" : "requested", state };
 }
 
+/**
+ * Two-person rule: ends now (or withdraws, when not started yet) the calendar's periods `pick`
+ * selects that are open now or later — the approvals the gate does not count — in the home
+ * calendar and every Region's copy, so the calendar stops holding the installs open for them.
+ * Returns how many; writes nothing when there are none.
+ */
+export async function withdrawPeriods(clients: Pick<GateClients, "ssm" | "replicas">, name: string, pick: (e: CalendarEvent) => boolean, now: Date, why: string): Promise<number> {
+    const content = await readCalendar(clients.ssm, name);
+    let n = 0;
+    const kept = parseCalendarEvents(content).flatMap((e) => {
+        if (!pick(e) || e.end.getTime() <= now.getTime()) return [e];
+        n++;
+        if (e.start.getTime() >= now.getTime()) return [];
+        return [{ ...e, end: now, description: `${e.description ?? ""}${e.description ? "\n" : ""}Withdrawn by the approval gate at ${now.toISOString()}: ${why}` }];
+    });
+    if (n === 0) return 0;
+    await writeCalendar(clients.ssm, name, renderCalendarContent(calendarDescription(content), kept));
+    if (clients.replicas?.length) await syncReplicas(clients.ssm, clients.replicas, name);
+    return n;
+}
+
 /** Writes `next` over the state read (`etag`); another writer's change in between leaves both as they are (the next check decides again). */
 async function writeChecked(clients: GateClients, o: GateOptions, next: GateState, etag: string, log: (l: string) => void): Promise<boolean> {
     try {
@@ -435,6 +456,13 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
         // Fail closed: without a person's request no approval counts, and the timeout never opens the calendar.
         const held = personRequestReason(state, { requesterRoleArn: o.requesterRoleArn, ownArn: o.requesterRoleArn ? undefined : await callerArn(clients.sts), stack: o.stack });
         if (held) {
+            // Whatever the calendar holds for this cycle is not an approval yet: it must not keep the installs open.
+            const thisCycle = (e: CalendarEvent) => (e.cycle ?? cycleOf(e.start, o.cycle ?? DEFAULT_CYCLE).id) === cycle.id;
+            const withdrawn = await withdrawPeriods(clients, o.calendarName, thisCycle, o.now, "no person requested this cycle (two-person rule)");
+            if (withdrawn > 0) {
+                log(JSON.stringify({ level: "warn", gate: "withdrawn", cycle: cycle.id, periods: withdrawn, reason: held }));
+                await clients.notify(`[patching/${o.stack}] Withdrawn: ${withdrawn} open period(s) of the ${cycle.id} install`, `${held}. The change calendar ${o.calendarName} held ${withdrawn} open period(s) for cycle ${cycle.id}; the gate ended or withdrew them.`);
+            }
             if (timedOut) {
                 const skipped: GateState = { ...state, status: "skipped", decidedAt: o.now.toISOString(), by: `timeout policy (no person requested within ${o.timeout.afterHours} h)`, held };
                 if (!(await writeChecked(clients, o, skipped, etag, log))) return { action: "waiting", state };
@@ -470,6 +498,14 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
         writers,
     });
     for (const r of rejected) log(JSON.stringify({ level: "warn", gate: "approval-rejected", cycle: cycle.id, ...r }));
+    if (o.twoPersonRule && !approval) {
+        // A self-approval must not keep the calendar open: the rule is enforced on the calendar, not only in this record.
+        const selfApproved = new Set(rejected.filter((r) => r.reason.startsWith("two-person rule:")).map((r) => r.uid));
+        if (selfApproved.size > 0) {
+            const withdrawn = await withdrawPeriods(clients, o.calendarName, (e) => selfApproved.has(e.uid), o.now, "approved by the requester (two-person rule)");
+            if (withdrawn > 0) log(JSON.stringify({ level: "warn", gate: "withdrawn", cycle: cycle.id, periods: withdrawn, uids: [...selfApproved] }));
+        }
+    }
     let next: GateState | undefined;
     const { held: _held, ...unheld } = state;
     if (approval) {

@@ -13,7 +13,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval, stateKey } from "../core/approvalGate";
 import { DEFAULT_CYCLE } from "../core/calendar";
-import { parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
+import { isOpenAt, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
 import { FakeAws } from "./fakeAws";
 import { ROOT } from "./harness";
@@ -110,6 +110,9 @@ describe("approval gate: a person requests, another approves (npm run approve --
         const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
         expect(check.action).to.equal("approved");
         expect(t.state()).to.deep.include({ status: "approved", requestedBy: BOB_REQUESTS, by: ALICE_APPROVES, calendarVersion: "2" });
+        // Released: the calendar is open when the install starts (Thu 02:00 UTC), and the gate wrote nothing to it.
+        expect(isOpenAt(t.calendarEvents(), new Date("2026-12-17T02:00:00Z"))).to.equal(true);
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(2);
         // The check's write is conditional on what it read.
         expect(t.statePuts().at(-1)!.headers["if-match"]).to.equal(t.fake.objects.get(`${BUCKET}/${KEY}`)!.at(-2)!.etag);
     });
@@ -129,6 +132,9 @@ describe("approval gate: a person requests, another approves (npm run approve --
         expect(t.state().status).to.equal("requested");
         expect(t.state().rejected?.map((x) => x.reason)).to.deep.equal([`two-person rule: ${ALICE_APPROVES} requested this install and cannot approve it (same person as ${ALICE_REQUESTS}, under another role)`]);
         expect(t.sent).to.deep.equal(["[patching/prod] Approval not accepted: 2026-12 install"]);
+        // Her period does not keep the calendar open: the gate ended it, so the install (Thu 02:00) does not start.
+        expect(isOpenAt(t.calendarEvents(), new Date("2026-12-17T02:00:00Z"))).to.equal(false);
+        expect(t.calendarEvents()[0].end.toISOString()).to.equal(CHECK.toISOString());
     });
 
     it("the scheduled request alone: the install is held (no person requested this cycle), the approve command refuses, and the timeout skips", async () => {
@@ -139,17 +145,25 @@ describe("approval gate: a person requests, another approves (npm run approve --
         const refused = await t.approve(ALICE_APPROVES);
         expect(refused.code).to.equal(1);
         expect(refused.out).to.match(/^not approved, the calendar is unchanged — no person requested this cycle: requested by .*patching-prod-approval-gate, which is not a session of the requester role arn:aws:iam::123456789012:role\/patching-prod-requester; a person requests it with npm run approve -- --request --stack prod/);
-        // An approval written around the command is not even looked at: held, with the reason recorded once and sent once.
+        // An approval written around the command is not even looked at: held, with the reason recorded once and sent once,
+        // and the calendar does not stay open for it: the gate ends the period (every Region's copy, all one document here).
         t.fake.documentWriter = ALICE_APPROVES;
         await openCalendar(t.clients.ssm, CALENDAR, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
+        expect(isOpenAt(t.calendarEvents(), CHECK)).to.equal(true);
         for (const at of [CHECK, new Date("2026-12-14T11:00:00Z")]) {
             const held = await t.asGate(() => checkApproval(t.clients, t.gate(at)));
             expect(held.action).to.equal("held");
             expect(held.state?.held).to.match(/^no person requested this cycle: /);
         }
         expect(t.state()).to.deep.include({ status: "requested", requestedBy: GATE });
-        expect(t.sent.slice(1)).to.deep.equal(["[patching/prod] Held: 2026-12 install (no person requested)"]);
+        expect(t.sent.slice(1)).to.deep.equal(["[patching/prod] Withdrawn: 1 open period(s) of the 2026-12 install", "[patching/prod] Held: 2026-12 install (no person requested)"]);
         expect(t.fake.count("LookupEvents")).to.equal(0);
+        const [ended] = t.calendarEvents();
+        expect(ended.end.toISOString()).to.equal(CHECK.toISOString());
+        expect(ended.description).to.contain("Withdrawn by the approval gate at 2026-12-14T10:00:00.000Z: no person requested this cycle (two-person rule)");
+        expect(isOpenAt(t.calendarEvents(), new Date("2026-12-17T02:00:00Z"))).to.equal(false);
+        // Written once (the second check found nothing open): versions 1 (empty), 2 (alice), 3 (the gate's).
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(3);
         // 36 hours after the request, still nobody: skipped — never opened, whatever the calendar holds.
         const late = await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-15T21:00:00Z"))));
         expect(late.action).to.equal("skipped");
