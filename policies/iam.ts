@@ -63,9 +63,28 @@ export const iamNoStarPrincipalTrust: ResourceValidationPolicy = {
     }),
 };
 
+/**
+ * The role ARNs an account-root trust is narrowed to by its condition on `aws:PrincipalArn`
+ * (ArnEquals/ArnLike/StringEquals/StringLike), e.g. the roles Identity Center provisions for a
+ * permission set (`…:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_<set>_*`), which have no
+ * fixed ARN to name in `Principal`; undefined when there is no such condition, or a pattern
+ * admits every role or user of the account.
+ */
+function namedByPrincipalArn(condition: unknown): string[] | undefined {
+    const c = (condition ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const values = ["ArnEquals", "ArnLike", "StringEquals", "StringLike"].flatMap((op) => {
+        const v = c[op]?.["aws:PrincipalArn"];
+        return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+    });
+    if (values.length === 0) return undefined;
+    // A role ARN of one account whose name (the last path segment) keeps a literal of at least 3 characters besides wildcards.
+    const named = (v: string) => /^arn:[^:*?]+:iam::\d{12}:role\//.test(v) && (v.split("/").pop() ?? "").replace(/[*?]/g, "").length >= 3;
+    return values.every(named) ? values : undefined;
+}
+
 export const iamTrustNamedRoles: ResourceValidationPolicy = {
     name: "iam-trust-named-roles",
-    description: "Roles trusted by other AWS principals trust named role ARNs, not whole accounts (account root or account id).",
+    description: "Roles trusted by other AWS principals trust named role ARNs, not whole accounts (account root or account id) — unless the trust names the roles by an aws:PrincipalArn condition (Identity Center permission sets).",
     severity: "high",
     enforcementLevel: "mandatory",
     validateResource: validateRole((role, args, report) => {
@@ -73,7 +92,7 @@ export const iamTrustNamedRoles: ResourceValidationPolicy = {
             if (s.Effect !== "Allow") return;
             for (const p of principals(s.Principal, "AWS")) {
                 if (p === "*") continue; // iam-no-star-principal-trust reports it
-                if (/^\d{12}$/.test(p) || /:root$/.test(p)) {
+                if ((/^\d{12}$/.test(p) || /:root$/.test(p)) && !namedByPrincipalArn((s as { Condition?: unknown }).Condition)) {
                     report(`Role "${args.name}": trust ${statementLabel(s, i)} trusts the whole account ${p}; any principal there allowed sts:AssumeRole can assume it. Fix: trust the administration role ARN (arn:aws:iam::<account>:role/<name>).`);
                 }
             }

@@ -35,6 +35,14 @@ describe("policies: IAM", () => {
         it("passes role ARNs", async () => {
             expect(await messages(iamTrustNamedRoles, [role({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/AWS-SystemsManager-AutomationAdministrationRole" }, Action: "sts:AssumeRole" })])).to.deep.equal([]);
         });
+        it("passes an account root narrowed to named roles by aws:PrincipalArn (Identity Center permission sets); reports a pattern admitting any role", async () => {
+            const trust = (patterns: string[]) =>
+                role({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "aws:PrincipalArn": patterns } } });
+            expect(await messages(iamTrustNamedRoles, [trust(["arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_PatchApprover_*"])])).to.deep.equal([]);
+            expect(await messages(iamTrustNamedRoles, [trust(["arn:aws:iam::111122223333:role/*"])])).to.have.length(1);
+            expect(await messages(iamTrustNamedRoles, [trust(["arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/*"])])).to.have.length(1);
+            expect(await messages(iamTrustNamedRoles, [trust(["arn:aws:iam::111122223333:role/ops", "arn:aws:iam::111122223333:user/*"])])).to.have.length(1);
+        });
         it("reports account roots and bare account ids (the seed's trust)", async () => {
             const msgs = await messages(iamTrustNamedRoles, [role({ Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111122223333:root", "444455556666"] }, Action: "sts:AssumeRole" })]);
             expect(msgs).to.have.length(2);
