@@ -11,7 +11,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
-import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, requestApproval, stateKey } from "../core/approvalGate";
+import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, personRequestReason, recordPersonRequest, requestApproval, stateKey } from "../core/approvalGate";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { isOpenAt, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
@@ -247,6 +247,33 @@ describe("approval gate: a person requests, another approves (npm run approve --
         const late = await t.request(CAROL_REQUESTS);
         expect(late.code).to.equal(1);
         expect(late.out).to.contain(`is already decided (approved by ${ALICE_APPROVES}`);
+    });
+
+    it("whose request counts under the rule (personRequestReason): a requester role session; not the function, not an unrecorded requester, not another role", () => {
+        const at = NOW.toISOString();
+        const withRole = { requesterRoleArn: REQUESTER_ROLE, stack: "prod" };
+        expect(personRequestReason({ requestedAt: at, requestedBy: BOB_REQUESTS }, withRole)).to.equal(undefined);
+        expect(personRequestReason({ requestedAt: at }, withRole)).to.match(/^no person requested this cycle: the request of 2026-12-14T09:00:00.000Z records no requester; a person requests it with npm run approve -- --request --stack prod/);
+        expect(personRequestReason({ requestedAt: at, requestedBy: ALICE_APPROVES }, withRole)).to.contain(`requested by ${ALICE_APPROVES}, which is not a session of the requester role ${REQUESTER_ROLE}`);
+        // Without a requester role (the config requires one under the rule; the core still fails closed): anyone but the function's own role.
+        const own = { ownArn: GATE.replace(/[^/]+$/, "another-invocation"), stack: "prod" };
+        expect(personRequestReason({ requestedAt: at, requestedBy: GATE }, own)).to.contain(`requested by the gate function itself (${GATE})`);
+        expect(personRequestReason({ requestedAt: at, requestedBy: BOB_REQUESTS }, own)).to.equal(undefined);
+        expect(personRequestReason({ requestedAt: at, requestedBy: BOB_REQUESTS }, { stack: "prod" })).to.contain("requested by the gate function itself");
+    });
+
+    it("no ETag on the state read (a stripping proxy): nothing is written without a precondition, and the error says why", async () => {
+        const t = setup();
+        await t.asGate(() => requestApproval(t.clients, t.gate(NOW)));
+        t.fake.dropResponseHeaders.add("etag");
+        const puts = t.statePuts().length;
+        let err: Error | undefined;
+        await recordPersonRequest(t.clients.s3, { bucket: BUCKET, stack: "prod", cycle: "2026-12", now: NOW, requester: BOB_REQUESTS, reason: "CAB-1", isPerson: () => false }).catch((e: Error) => (err = e));
+        expect(err?.message).to.equal(`s3://artifacts/${KEY}: GetObject returned no ETag, so a conditional write is impossible; not writing`);
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK))).catch((e: Error) => (err = e));
+        expect(err?.message).to.contain("GetObject returned no ETag");
+        expect(t.statePuts()).to.have.length(puts);
+        expect(t.state().requestedBy).to.equal(GATE);
     });
 
     it("usage: --request needs --bucket and --reason; approving under the rule needs --bucket (exit 3, nothing written)", async () => {
