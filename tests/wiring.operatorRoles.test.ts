@@ -37,6 +37,7 @@ describe("Wiring proof: a person → the approval gate's operator roles (real IA
             expect(v.problems, v.edge.id).to.deep.equal([]);
             expect(v.ok).to.equal(true);
         }
+        expect([approver.edge.from, requester.edge.from]).to.deep.equal(["Identity Center permission set PatchApprover", "Identity Center permission set PatchRequester"]);
         expect(approver.edge.requests.map((r) => `${r.request.action} ${r.request.resource}`)).to.deep.equal([
             `sts:AssumeRole arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`,
             `ssm:UpdateDocument ${CALENDAR}`,

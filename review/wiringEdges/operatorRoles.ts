@@ -43,6 +43,12 @@ function peopleOf(trust: PolicyDocument, account: string): Person[] {
     return out;
 }
 
+/** How a person reads in the report: the permission set of an Identity Center role, else the principal's name. */
+function personLabel(p: Person): string {
+    const set = /AWSReservedSSO_(.+)_wiring$/.exec(p.arn)?.[1];
+    return set ? `Identity Center permission set ${set}` : p.arn.split("/").pop()!;
+}
+
 /** `person` assumes `roleArn`: the role's trust policy, and the person's own policy (not in the plan: assumed to allow exactly this). */
 function assume(plan: WiringPlan, person: Person, roleArn: string, mfa: boolean, trust: PolicyDocument): EdgeRequest {
     const name = person.arn.split("/").pop()!;
@@ -91,7 +97,7 @@ export function operatorRoleEdges(plan: WiringPlan): WiringEdge[] {
             edges.push({
                 id: `operator:${roleArn.split("/").pop()}`,
                 kind: "person → operator role (approval gate)",
-                from: people.map((p) => p.arn.split("/").pop()).join(", "),
+                from: people.map(personLabel).join(", "),
                 to: `${plan.label(roleArn)}, which ${what}`,
                 requests,
                 strangers,
