@@ -138,6 +138,8 @@ export interface AslRun {
     path: string[];
     /** The data when the execution ended (also after a Fail state, which has no output in AWS). */
     last?: unknown;
+    /** When it ended (epoch ms; runAslTogether only). */
+    endedAt?: number;
 }
 
 export interface AslEnvironment {
@@ -326,7 +328,7 @@ export async function runAsl(def: AslDefinition, input: unknown, env: AslEnviron
 
 /** Runs many executions at once on one virtual clock (e.g. one per account and Region), until all have ended. */
 export async function runAslTogether(clock: VirtualClock, runs: { def: AslDefinition; input: unknown; env: Omit<AslEnvironment, "clock"> }[]): Promise<AslRun[]> {
-    return clock.drive(Promise.all(runs.map((r) => runInner(r.def, r.input, { ...r.env, clock }))));
+    return clock.drive(Promise.all(runs.map(async (r) => ({ ...(await runInner(r.def, r.input, { ...r.env, clock })), endedAt: clock.nowMs() }))));
 }
 
 async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment): Promise<AslRun> {
