@@ -9,10 +9,11 @@
  * {@link VirtualClock} it is a discrete-event simulation: a Wait (and a Retry's backoff, and a
  * Task's `taskSeconds`) suspends only its own execution until the virtual time comes, so a
  * Distributed Map runs up to MaxConcurrency child executions at once, interleaved in virtual time,
- * and stops them all when more fail than ToleratedFailurePercentage allows (the Map Run fails). It supports what the orchestrator's definitions use: Task (lambda:invoke,
+ * and stops them all when more fail than ToleratedFailurePercentage allows (the Map Run fails;
+ * here a child in flight stops at its next transition, so a Wait it is in runs to its end). It supports what the orchestrator's definitions use: Task (lambda:invoke,
  * states:startExecution.sync:2) with Parameters/ResultSelector/ResultPath/OutputPath, Retry and
  * Catch; Choice (BooleanEquals, StringEquals, NumericGreaterThan); Wait (Seconds, SecondsPath);
- * Succeed; Fail; TimeoutSeconds; and a DISTRIBUTED Map as the fleet run uses it (ItemReader
+ * Succeed; Fail; End; TimeoutSeconds; and a DISTRIBUTED Map as the fleet run uses it (ItemReader
  * s3:getObject JSON, ItemBatcher with MaxItemsPerBatch(Path) and BatchInput, MaxConcurrency(Path),
  * ToleratedFailurePercentage(Path), ResultWriter s3:putObject); Retry with IntervalSeconds,
  * BackoffRate, MaxAttempts, MaxDelaySeconds and JitterStrategy FULL (with `random`). Anything else
@@ -358,10 +359,12 @@ async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment)
                 case "Wait": {
                     const seconds = state.SecondsPath ? (get(data, state.SecondsPath as string, context) as number) : (state.Seconds as number);
                     await pause(env, seconds);
+                    if (state.End) return { status: "SUCCEEDED", output: data, path, last: data };
                     current = state.Next as string;
                     continue;
                 }
                 case "Pass":
+                    if (state.End) return { status: "SUCCEEDED", output: data, path, last: data };
                     current = state.Next as string;
                     continue;
                 case "Task": {
@@ -385,12 +388,14 @@ async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment)
                     if (state.ResultSelector) result = resolve(state.ResultSelector, result, context);
                     data = setPath(data, state.ResultPath as string | undefined, result);
                     if (state.OutputPath) data = get(data, state.OutputPath as string, context);
+                    if (state.End) return { status: "SUCCEEDED", output: data, path, last: data };
                     current = state.Next as string;
                     continue;
                 }
                 case "Map": {
                     const result = await distributedMap(current, state, data, context, env, name);
                     data = setPath(data, state.ResultPath as string | undefined, result);
+                    if (state.End) return { status: "SUCCEEDED", output: data, path, last: data };
                     current = state.Next as string;
                     continue;
                 }
