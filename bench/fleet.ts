@@ -1,8 +1,10 @@
 /**
  * `npm run bench` fleet section (issue 18): simulated time to patch a fleet with the orchestrator
- * (Distributed Map per target location, paced API calls) against the lower bound
- * `max(longest instance, total work / allowed concurrency)`, the program's other install paths
- * and seed 003's original design — all on one virtual clock (bench/fleetSim.ts).
+ * — the registered fleet state machine run by the ASL interpreter with the real handlers
+ * (bench/fleetAsl.ts) — against the lower bound `max(longest instance, total work / allowed
+ * concurrency)`; beside it the decision model (bench/fleetSim.ts: the orchestrator's decisions with
+ * the pacer of core/orchestrator/pacing.ts), the program's other install paths and seed 003's
+ * original design, all on the same fleet and virtual clock.
  */
 import {
     DEFAULT_FLEET,
@@ -18,6 +20,7 @@ import {
 } from "./fleetSim";
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { runFleetStateMachine, AslFleetResult } from "./fleetAsl";
 import type { Row } from "./run";
 
 const WINDOW = 4 * 3600;
@@ -54,16 +57,45 @@ function mechanisms(fleet: SimInstance[], locations: number): SimResult[] {
     ];
 }
 
-export function fleet(rows: Row[], quick: boolean): void {
+/** Distributed Map's child execution input limit (bytes): the run passes references, never lists. */
+const PAYLOAD_MAX = 262_144;
+
+/** Rows of the fleet state machine run through the interpreter (bench/fleetAsl.ts). */
+function stateMachineRows(add: (c: string, value: number | string, unit: string, target?: string, ok?: boolean) => void, r: AslFleetResult, instances: number, bound: number, realMs: number): void {
+    const reasons = [...new Set(r.summaries.map((s) => s.reason))];
+    const ratio = Number((r.wallSeconds / bound).toFixed(3));
+    add("simulated wall time (every location's run ended)", Math.round(r.wallSeconds / 60), "min");
+    add("patched inside 4 h (share of all targets)", Number(((100 * r.patchedWithinWindow) / instances).toFixed(1)), "%");
+    add("failed (preflight, install, or its batch failed)", Number(((100 * r.failed) / instances).toFixed(1)), "%");
+    if (r.skipped > 0) add("skipped (not attempted)", Number(((100 * r.skipped) / instances).toFixed(1)), "%");
+    add("lower bound", Math.round(bound / 60), "min");
+    // The ratio means something only for a run that went through every group (reason "done").
+    const ended = reasons.join(", ");
+    add("run ended (summary reason)", ended, "", "done", ended === "done");
+    add("time / lower bound", ratio, "×", instances >= 10_000 ? "≤ 1.15" : undefined, instances >= 10_000 ? ratio <= 1.15 && ended === "done" : undefined);
+    add("API calls (start/stop/send, every attempt)", Object.values(r.api).reduce((s, a) => s + a.calls, 0), "calls");
+    add("throttled attempts (retried by the SDK or the state machine)", Object.values(r.api).reduce((s, a) => s + a.throttles, 0), "throttles");
+    add("throttling errors surfaced to the run (no Retry absorbed them)", r.surfacedThrottles, "errors", "0", r.surfacedThrottles === 0);
+    add("originally stopped left running", r.leftRunning, "instances", "0", r.leftRunning === 0);
+    add("child executions in flight, peak / MaxConcurrency", `${r.peakInFlight} / ${r.maxConcurrency}`, "");
+    add("largest child execution input", Math.round(r.largestChildInput / 1024), "KiB", "< 256 KiB", r.largestChildInput < PAYLOAD_MAX);
+    add("interpreter: real time for this run", realMs, "ms");
+}
+
+export async function fleet(rows: Row[], quick: boolean): Promise<void> {
     const cases: [number, number, number][] = quick ? [[100, 1, 1], [1000, 1, 1]] : [[100, 1, 1], [1000, 1, 1], [10_000, 1, 1], [10_000, 20, 3]];
     for (const [instances, accounts, regions] of cases) {
         const label = accounts * regions > 1 ? `${instances} (${accounts} accounts × ${regions} Regions)` : `${instances}`;
         const f = makeFleet({ ...DEFAULT_FLEET, instances, accounts, regions });
         const settings = fleetSettings(Math.ceil(instances / (accounts * regions)));
         const bound = lowerBound(f, settings.batchSize * settings.batchesInFlight * accounts * regions);
+        const started = Date.now();
+        const sm = await runFleetStateMachine(f, settings);
+        stateMachineRows((c, value, unit, target, ok) => rows.push({ benchmark: `fleet ${label}`, case: `${sm.mechanism}: ${c}`, value, unit, target, ok }), sm, instances, bound, Date.now() - started);
         for (const r of mechanisms(f, accounts * regions)) {
-            const add = (c: string, value: number | string, unit: string, target?: string, ok?: boolean) => rows.push({ benchmark: `fleet ${label}`, case: `${r.mechanism}: ${c}`, value, unit, target, ok });
             const orchestrator = r.mechanism === "orchestrator";
+            const name = orchestrator ? "decision model (pacer of pacing.ts)" : r.mechanism;
+            const add = (c: string, value: number | string, unit: string, target?: string, ok?: boolean) => rows.push({ benchmark: `fleet ${label}`, case: `${name}: ${c}`, value, unit, target, ok });
             add("simulated wall time (last instance done)", Math.round(r.wallSeconds / 60), "min");
             add("patched inside 4 h (share of all targets)", Number(((100 * r.patchedWithinWindow) / instances).toFixed(1)), "%");
             // Why a path that finishes inside the window still patches less: it never starts stopped instances, and failures stay failed.
@@ -71,16 +103,9 @@ export function fleet(rows: Row[], quick: boolean): void {
             if (!orchestrator && r.mechanism !== "seed 003") add("out of reach (stopped, never started by this path)", Number(((100 * stopped) / instances).toFixed(1)), "%");
             add("failed (preflight or install)", Number(((100 * r.failed) / instances).toFixed(1)), "%");
             if (orchestrator) {
-                add("lower bound", Math.round(bound / 60), "min");
-                const ratio = Number((r.wallSeconds / bound).toFixed(3));
-                add("time / lower bound", ratio, "×", instances >= 10_000 ? "≤ 1.15" : undefined, instances >= 10_000 ? ratio <= 1.15 : undefined);
-                const calls = Object.values(r.api).reduce((s, a) => s + a.calls, 0);
-                const throttles = Object.values(r.api).reduce((s, a) => s + a.throttles, 0);
-                add("API calls (start/stop/send)", calls, "calls");
-                add("throttles (retried)", throttles, "throttles");
-                const surfaced = Object.values(r.api).reduce((s, a) => s + a.surfaced, 0);
-                add("throttling errors surfaced to the run", surfaced, "errors", "0", surfaced === 0);
-                add("originally stopped left running", r.leftRunning, "instances", "0", r.leftRunning === 0);
+                add("time / lower bound", Number((r.wallSeconds / bound).toFixed(3)), "×");
+                add("throttled attempts (retried)", Object.values(r.api).reduce((s, a) => s + a.throttles, 0), "throttles");
+                add("throttling errors surfaced", Object.values(r.api).reduce((s, a) => s + a.surfaced, 0), "errors");
             }
             if (r.mechanism === "seed 003") add("originally stopped left running", r.leftRunning, "instances");
         }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import type { BuildOptions } from "esbuild";
 import { lambdaLogGroupName } from "../config/resourceNames";
@@ -30,16 +31,93 @@ function lambdaBuildOptions(entry: string): BuildOptions {
         // Prefer the packages' ES module builds: esbuild can then drop unused code, which halves
         // bundles with large SDK clients (EC2: ~1.5 MB → ~0.9 MB) and their cold-start require time.
         mainFields: ["module", "main"],
-        minify: true,
+        // Not minified here: the second pass (shakeSdkSchemas, then minify) reads the module
+        // markers (`// node_modules/…`) of this output.
+        minify: false,
         legalComments: "none",
         logLevel: "silent",
     };
 }
 
+/** Version of the second pass: part of its cache key, bump when {@link shakeSdkSchemas} changes. */
+const SHAKE_VERSION = 1;
+
+/** A module marker of esbuild's unminified output that starts an AWS SDK client's generated schema module. */
+const SCHEMA_MODULE = /^\/\/ \S*node_modules\/@aws-sdk\/[^/\s]+\/dist-es\/schemas\/schemas_\d+\.js\n/;
+
+/**
+ * Makes the AWS SDK's generated schemas removable when unused. An SDK v3 client's
+ * `schemas/schemas_0.js` declares one schema per shape of its service (EC2: 3,400, 1.3 MB), and
+ * the client itself imports the module; esbuild drops a declaration nobody uses only when it has
+ * no side effects, and it counts a computed object key (`{ [_xN]: _TSa }`, the SDK's shape
+ * traits) as one. So the whole graph stayed: EC2 alone was 547 KiB of every bundle using it.
+ * Here each such key, where `_xN` is a string constant declared exactly once in the bundle
+ * (`var _xN = "xmlName"`), becomes its literal (`{ "xmlName": _TSa }`): the same object, now
+ * pure. Only inside the schema modules (by esbuild's module markers). It also replaces the
+ * module-path names of esbuild's lazy-module wrappers (`__esm({ "node_modules/…"() {…} })`,
+ * the name only labels the function) by short ones, as a minified build does.
+ */
+export function shakeSdkSchemas(code: string): { code: string; keysMadeLiteral: number } {
+    const value = new Map<string, string>();
+    const declarations = new Map<string, number>();
+    for (const m of code.matchAll(/(?:^|[\s,;])(?:var|let|const)\s+(_[A-Za-z0-9_$]*)\s*=\s*("(?:[^"\\\n]|\\.)*")\s*[;,]/gm)) value.set(m[1], m[2]);
+    for (const m of code.matchAll(/\b(?:var|let|const)\s+(_[A-Za-z0-9_$]*)\b/g)) declarations.set(m[1], (declarations.get(m[1]) ?? 0) + 1);
+    let keysMadeLiteral = 0;
+    const literal = (whole: string, id: string) => {
+        const v = value.get(id);
+        if (v === undefined || declarations.get(id) !== 1) return whole;
+        keysMadeLiteral++;
+        return `${v}:`;
+    };
+    const modules = code.split(/^(?=\/\/ \S+$)/m).map((m) => (SCHEMA_MODULE.test(m) ? m.replace(/\[(_[A-Za-z0-9_$]*)\]:/g, literal) : m));
+    let wrapper = 0;
+    const out = modules.join("").replace(/(__(?:esm|commonJS)\(\{\s*)"[^"\n]+"/g, (_w, head: string) => `${head}"m${wrapper++}"`);
+    return { code: out, keysMadeLiteral };
+}
+
+/** The second pass: {@link shakeSdkSchemas}, then esbuild drops what is unused and minifies. */
+function shakeAndMinify(code: string, esbuild: typeof import("esbuild")): string {
+    return esbuild.buildSync({
+        stdin: { contents: shakeSdkSchemas(code).code, loader: "js", sourcefile: "index.js" },
+        bundle: false,
+        treeShaking: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        minify: true,
+        legalComments: "none",
+        logLevel: "silent",
+        write: false,
+    }).outputFiles[0].text;
+}
+
+/** The second pass, cached next to the first pass's bundle by the digest of its input. */
+function cachedShake(firstPass: string, cacheDir: string, name: string): string {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require("esbuild") as typeof import("esbuild");
+    const digest = crypto.createHash("sha256").update(`${SHAKE_VERSION}:${esbuild.version}:`).update(firstPass).digest("hex").slice(0, 16);
+    const file = path.join(cacheDir, `${name}.min.${digest}.js`);
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        const code = shakeAndMinify(firstPass, esbuild);
+        try {
+            for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${name}.min.`)) fs.rmSync(path.join(cacheDir, old), { force: true });
+            const tmp = `${file}.${process.pid}.tmp`;
+            fs.writeFileSync(tmp, code);
+            fs.renameSync(tmp, file);
+        } catch {
+            // an unwritable cache: the bundle is still returned
+        }
+        return code;
+    }
+}
+
 /**
  * Bundles a TypeScript handler with esbuild (at program time): one file, AWS SDK v3 included so
  * the code runs against the SDK versions in package-lock.json, not whatever the runtime happens to
- * ship. Cached per entry within a run, and across runs in `.build/lambda/` by the content of every
+ * ship. Two passes: the bundle, then {@link shakeSdkSchemas} and a minifying pass that drops the
+ * SDK schemas the handler never uses (the EC2 client: 547 → ~30 KiB). Cached per entry within a run, and across runs in `.build/lambda/` by the content of every
  * input (scripts/bundle-cache.js): a review or `pulumi preview` with unchanged handlers does not
  * rebuild them. Where the cache cannot be written, the bundle is built in memory as before.
  */
@@ -47,18 +125,19 @@ export function bundleLambda(entry: string): LambdaBundle {
     const cached = bundles.get(entry);
     if (cached) return cached;
     const options = lambdaBuildOptions(entry);
+    const cacheDir = path.join(ROOT, ".build", "lambda");
+    const name = entry.replace(/\.[cm]?[jt]s$/, "").replace(/[^A-Za-z0-9_-]+/g, "-");
     let code: string;
     try {
         // Loaded lazily: only programs that deploy a Lambda pay for esbuild.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { cachedBundle } = require("../scripts/bundle-cache.js") as typeof import("../scripts/bundle-cache");
-        const name = entry.replace(/\.[cm]?[jt]s$/, "").replace(/[^A-Za-z0-9_-]+/g, "-");
-        code = cachedBundle({ root: ROOT, cacheDir: path.join(ROOT, ".build", "lambda"), name, options, readCode: true }).code!;
+        code = cachedShake(cachedBundle({ root: ROOT, cacheDir, name, options, readCode: true }).code!, cacheDir, name);
     } catch (err) {
         if ((err as { errors?: unknown[] }).errors) throw err; // a build error: building again would fail the same way
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const esbuild = require("esbuild") as typeof import("esbuild");
-        code = esbuild.buildSync({ ...options, write: false }).outputFiles[0].text;
+        code = shakeAndMinify(esbuild.buildSync({ ...options, write: false }).outputFiles[0].text, esbuild);
     }
     const bundle = { code, sha256: crypto.createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code) };
     bundles.set(entry, bundle);
