@@ -10,6 +10,7 @@ import { associationEdges } from "./associations";
 import { dataSyncEdges } from "./dataSync";
 import { eventRuleEdges } from "./eventRules";
 import { lambdaDestinationEdges } from "./lambdaDestinations";
+import { locationRunEdges } from "./locationRuns";
 import { maintenanceWindowEdges } from "./maintenanceWindows";
 import { quickSetupEdges } from "./quickSetup";
 import { roleChainEdges } from "./roleChains";
@@ -33,4 +34,5 @@ export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [
     roleChainEdges,
     quickSetupEdges,
     roleTopicEdges,
+    locationRunEdges,
 ];
