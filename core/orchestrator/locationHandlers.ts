@@ -5,8 +5,8 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { type Location, memberExecutionArn, memberExecutionName, memberRunArn } from "./crossAccount";
 
-/** Status of a location's run (Step Functions DescribeExecution `status`, or NOT_STARTED). */
-export type LocationStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE" | "NOT_STARTED";
+/** Status of a location's run (Step Functions DescribeExecution `status`), NOT_STARTED, or UNREACHABLE (its role or run could not be read). */
+export type LocationStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE" | "NOT_STARTED" | "UNREACHABLE";
 
 /** A location run needs at least this long (the orchestrator's smallest maxRuntimeMinutes); with less left, the location is not started. */
 export const MIN_RUNTIME_MINUTES = 10;
@@ -114,8 +114,16 @@ export interface CoordinatorSummary {
 export async function summarizeLocations(state: Record<string, unknown>, coordinatorExecution: string, deps: LocationDeps): Promise<CoordinatorSummary> {
     const locations = Array.isArray(state.locations) ? state.locations.filter(isLocation) : [];
     const statuses: LocationStatus[] = [];
-    for (const l of locations) statuses.push(await describe(l, memberExecutionArn(deps.partition, deps.orchestrator, coordinatorExecution, l), deps));
-    const failedStatus = (s: LocationStatus) => s === "FAILED" || s === "TIMED_OUT" || s === "ABORTED" || s === "PENDING_REDRIVE";
+    for (const l of locations) {
+        try {
+            statuses.push(await describe(l, memberExecutionArn(deps.partition, deps.orchestrator, coordinatorExecution, l), deps));
+        } catch (err) {
+            // The location's role cannot be assumed or its run read (a location stack not deployed): a failed location.
+            deps.log?.(JSON.stringify({ event: "locationUnreachable", location: l, error: errName(err), message: (err as Error).message }));
+            statuses.push("UNREACHABLE");
+        }
+    }
+    const failedStatus = (s: LocationStatus) => s === "FAILED" || s === "TIMED_OUT" || s === "ABORTED" || s === "PENDING_REDRIVE" || s === "UNREACHABLE";
     const counts = {
         locations: locations.length,
         succeeded: statuses.filter((s) => s === "SUCCEEDED").length,

@@ -7,8 +7,9 @@
  * Catch; Choice (BooleanEquals, StringEquals, NumericGreaterThan); Wait (Seconds, SecondsPath);
  * Succeed; Fail; TimeoutSeconds; and a DISTRIBUTED Map as the fleet run uses it (ItemReader
  * s3:getObject JSON, ItemBatcher with MaxItemsPerBatch(Path) and BatchInput, MaxConcurrency(Path),
- * ToleratedFailurePercentage(Path), ResultWriter s3:putObject; child executions run one after
- * another on the fake clock). Anything else throws, so a definition using more is noticed.
+ * ToleratedFailurePercentage(Path) / ToleratedFailureCount(Path), ResultWriter s3:putObject; or
+ * items from the input with ItemsPath and ItemSelector ($$.Map.Item); child executions run one
+ * after another on the fake clock); Pass with Parameters or Result. Anything else throws, so a definition using more is noticed.
  */
 import type { AslDefinition, AslState } from "../../core/orchestrator/stateMachine";
 
@@ -131,20 +132,33 @@ const numberAt = (state: AslState, field: string, data: unknown, context: Record
 async function distributedMap(name: string, state: AslState, data: unknown, context: Record<string, unknown>, env: AslEnvironment, parentId: string): Promise<unknown> {
     const processor = state.ItemProcessor as AslDefinition & { ProcessorConfig?: { Mode?: string } };
     if (processor.ProcessorConfig?.Mode !== "DISTRIBUTED") throw new Error(`${name}: only DISTRIBUTED maps are supported`);
-    const reader = state.ItemReader as { Resource: string; ReaderConfig?: { InputType?: string }; Parameters: Record<string, unknown> };
-    if (reader.Resource !== "arn:aws:states:::s3:getObject" || reader.ReaderConfig?.InputType !== "JSON") throw new Error(`${name}: unsupported ItemReader`);
-    const where = resolve(reader.Parameters, data, context) as { Bucket: string; Key: string };
-    const text = env.objects?.get(where.Key);
-    if (text === undefined) throw new StatesError("States.ItemReaderFailed", `no object ${where.Bucket}/${where.Key}`);
-    const items = JSON.parse(text) as unknown[];
-    if (!Array.isArray(items)) throw new StatesError("States.ItemReaderFailed", "the JSON file is not an array");
+    let items: unknown[];
+    if (state.ItemReader === undefined) {
+        // Items from the state input (ItemsPath), each shaped by ItemSelector with $$.Map.Item.
+        const found = get(data, (state.ItemsPath as string | undefined) ?? "$", context);
+        if (!Array.isArray(found)) throw new StatesError("States.Runtime", `${name}: ItemsPath is not an array`);
+        items = found;
+    } else {
+        const reader = state.ItemReader as { Resource: string; ReaderConfig?: { InputType?: string }; Parameters: Record<string, unknown> };
+        if (reader.Resource !== "arn:aws:states:::s3:getObject" || reader.ReaderConfig?.InputType !== "JSON") throw new Error(`${name}: unsupported ItemReader`);
+        const where = resolve(reader.Parameters, data, context) as { Bucket: string; Key: string };
+        const text = env.objects?.get(where.Key);
+        if (text === undefined) throw new StatesError("States.ItemReaderFailed", `no object ${where.Bucket}/${where.Key}`);
+        items = JSON.parse(text) as unknown[];
+        if (!Array.isArray(items)) throw new StatesError("States.ItemReaderFailed", "the JSON file is not an array");
+    }
+    if (state.ItemSelector !== undefined) {
+        items = items.map((value, index) => resolve(state.ItemSelector, data, { ...context, Map: { Item: { Value: value, Index: index } } }));
+    }
     const batcher = state.ItemBatcher as (AslState & { BatchInput?: unknown }) | undefined;
     const size = batcher ? (numberAt(batcher, "MaxItemsPerBatch", data, context) ?? items.length) : 1;
     const batchInput = batcher?.BatchInput ? resolve(batcher.BatchInput, data, context) : undefined;
     const inputs: unknown[] = [];
     for (let i = 0; i < items.length; i += size) inputs.push(batcher ? { Items: items.slice(i, i + size), ...(batchInput ? { BatchInput: batchInput } : {}) } : items[i]);
     const maxConcurrency = numberAt(state, "MaxConcurrency", data, context) ?? 0;
-    const tolerated = numberAt(state, "ToleratedFailurePercentage", data, context) ?? 0;
+    const toleratedPercentage = numberAt(state, "ToleratedFailurePercentage", data, context);
+    const toleratedCount = numberAt(state, "ToleratedFailureCount", data, context);
+    const tolerated = toleratedPercentage ?? (toleratedCount === undefined ? 0 : 100);
     const log = { state: name, items: items.length, children: 0, failed: 0, maxConcurrency, largestChildInput: 0 };
     env.mapRuns?.push(log);
     const results: unknown[] = [];
@@ -155,8 +169,9 @@ async function distributedMap(name: string, state: AslState, data: unknown, cont
         results.push(child);
         if (child.status !== "SUCCEEDED") {
             log.failed++;
-            if ((100 * log.failed) / inputs.length > tolerated) {
-                throw new StatesError("States.ExceedToleratedFailureThreshold", `${log.failed} of ${inputs.length} child executions failed (tolerated ${tolerated} %)`);
+            if ((100 * log.failed) / inputs.length > tolerated || (toleratedCount !== undefined && log.failed > toleratedCount)) {
+                const allowed = toleratedCount !== undefined ? `${toleratedCount}` : `${tolerated} %`;
+                throw new StatesError("States.ExceedToleratedFailureThreshold", `${log.failed} of ${inputs.length} child executions failed (tolerated ${allowed})`);
             }
         }
     }
@@ -171,8 +186,8 @@ async function distributedMap(name: string, state: AslState, data: unknown, cont
 /** Runs `def` on `input`; never waits on real time (Wait states advance the fake clock). */
 export async function runAsl(def: AslDefinition, input: unknown, env: AslEnvironment): Promise<AslRun> {
     const name = env.executionName ?? "test-execution";
-    const context = { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:test:${name}` } };
     const started = env.clock.now().getTime();
+    const context = { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:test:${name}`, StartTime: new Date(started).toISOString() } };
     const path: string[] = [];
     let current = def.StartAt;
     let data: unknown = JSON.parse(JSON.stringify(input));
@@ -199,6 +214,9 @@ export async function runAsl(def: AslDefinition, input: unknown, env: AslEnviron
                     continue;
                 }
                 case "Pass":
+                    if (state.Parameters !== undefined || state.Result !== undefined) {
+                        data = setPath(data, state.ResultPath as string | undefined, state.Parameters !== undefined ? resolve(state.Parameters, data, context) : state.Result);
+                    }
                     current = state.Next as string;
                     continue;
                 case "Task": {
