@@ -70,7 +70,7 @@ async function coordinate(s: Scenario) {
                 "arn:summary": (p: unknown) => summaryHandler(p as never, { logs: c.logs, sns: c.sns, env: ENV, clock: own.now, log: () => undefined, store }),
             };
             const run = await runAsl(fleetDefinition(ARNS, { batchTimeoutSeconds: 20_000 }), input, { clock: own, lambdas, executionName, objects: store.objects, maxTransitions: 20_000 });
-            const result: LocationRun = { status: run.status, endsAt: own.now().getTime() };
+            const result: LocationRun = { status: run.status, endsAt: own.now().getTime(), ...(run.error ? { error: run.error.Error } : {}) };
             fleets.set(key, { fleet, instances, run: result, stopReason: (run.last as { next?: { reason?: string } } | undefined)?.next?.reason });
             return result;
         } finally {
@@ -139,7 +139,7 @@ describe("cross-account fleet coordinator (coordinator definition + real locatio
         expect(sfnCalls.length).to.be.greaterThan(4);
         for (const c of sfnCalls) expect(c.role).to.equal(`arn:aws:iam::${c.target!.split(":")[4]}:role/${MEMBER_ROLE}-${c.region}`);
         expect(r.fake.calls.filter((c) => c.operation === "AssumeRole").map((c) => c.target)).to.have.members(locationRoleArns("aws", r.plan.locations, MEMBER_ROLE));
-        expect(r.summary).to.deep.equal({ runFailed: false, counts: { locations: 4, succeeded: 4, failed: 0, running: 0, notStarted: 0 }, stoppedByThreshold: false });
+        expect(r.summary).to.deep.equal({ runFailed: false, counts: { locations: 4, succeeded: 4, failedWithinBudget: 0, failed: 0, running: 0, notStarted: 0 }, stoppedByThreshold: false });
         for (const [, f] of r.fleets) expect(f.run.status).to.equal("SUCCEEDED");
         everyStoppedInstanceStoppedAgain(r.fleets);
         // Each location's run was named after the coordinator's execution and the location.
@@ -163,7 +163,7 @@ describe("cross-account fleet coordinator (coordinator definition + real locatio
         expect(bad.stopReason).to.equal("error-threshold");
         expect(bad.fleet.commands.filter((c) => c.document === "AWS-RunPatchBaseline")).to.have.length(1);
         for (const [k, f] of r.fleets) if (k !== key) expect(f.run.status, k).to.equal("SUCCEEDED");
-        expect(r.summary).to.deep.equal({ runFailed: true, counts: { locations: 4, succeeded: 3, failed: 1, running: 0, notStarted: 0 }, stoppedByThreshold: false });
+        expect(r.summary).to.deep.equal({ runFailed: true, counts: { locations: 4, succeeded: 3, failedWithinBudget: 0, failed: 1, running: 0, notStarted: 0 }, stoppedByThreshold: false });
         everyStoppedInstanceStoppedAgain(r.fleets);
     });
 
@@ -176,7 +176,25 @@ describe("cross-account fleet coordinator (coordinator definition + real locatio
         });
         expect(r.started).to.deep.equal([`${A}/us-east-1`]);
         expect(r.mapRuns[0]).to.include({ items: 4, children: 1, failed: 1 });
-        expect(r.summary).to.deep.equal({ runFailed: true, counts: { locations: 4, succeeded: 0, failed: 1, running: 0, notStarted: 3 }, stoppedByThreshold: true });
+        expect(r.summary).to.deep.equal({ runFailed: true, counts: { locations: 4, succeeded: 0, failedWithinBudget: 0, failed: 1, running: 0, notStarted: 3 }, stoppedByThreshold: true });
+        expect(r.run.error?.Error).to.equal("LocationsFailed");
+        everyStoppedInstanceStoppedAgain(r.fleets);
+    });
+
+    it("a location whose instances failed within its own error budget is not a failed location: the threshold (0) lets every location start; the coordinator still ends failed", async () => {
+        const key = `${A}/us-east-1`;
+        const r = await coordinate({
+            groups: [{ accounts: [A, B], regions: ["us-east-1"] }],
+            concurrency: "1",
+            maxErrors: "0",
+            settings: { maxErrors: "1" },
+            fleets: { [key]: [{ patchResult: "Failed" }, {}, {}, {}] },
+        });
+        expect(r.started).to.deep.equal([key, `${B}/us-east-1`]);
+        expect(r.fake.executions.size).to.equal(2);
+        expect(r.fleets.get(key)!.run).to.include({ status: "FAILED", error: "PatchRunFailedWithinBudget" });
+        expect(r.mapRuns[0]).to.include({ children: 2, failed: 0 });
+        expect(r.summary).to.deep.equal({ runFailed: true, counts: { locations: 2, succeeded: 1, failedWithinBudget: 1, failed: 0, running: 0, notStarted: 0 }, stoppedByThreshold: false });
         expect(r.run.error?.Error).to.equal("LocationsFailed");
         everyStoppedInstanceStoppedAgain(r.fleets);
     });
@@ -184,7 +202,7 @@ describe("cross-account fleet coordinator (coordinator definition + real locatio
     it("counts a location whose role is not deployed as a failed location (AssumeRole denied), and goes on within the threshold", async () => {
         const r = await coordinate({ groups: [{ accounts: [A, B], regions: ["us-east-1"] }], concurrency: "2", maxErrors: "1", missingRoles: [`${A}:role/${MEMBER_ROLE}-us-east-1`] });
         expect(r.started).to.deep.equal([`${B}/us-east-1`]);
-        expect(r.summary?.counts).to.deep.equal({ locations: 2, succeeded: 1, failed: 1, running: 0, notStarted: 0 });
+        expect(r.summary?.counts).to.deep.equal({ locations: 2, succeeded: 1, failedWithinBudget: 0, failed: 1, running: 0, notStarted: 0 });
         expect(r.run.status).to.equal("FAILED");
         expect(r.fake.calls.filter((c) => c.operation === "StartExecution").every((c) => c.target!.includes(B))).to.equal(true);
     });

@@ -68,6 +68,8 @@ export function coordinatorDefinition(locationsFunctionArn: string, plan: Coordi
                             Choices: [
                                 { Variable: "$.status", StringEquals: "RUNNING", Next: "WaitForLocationRun" },
                                 { Variable: "$.status", StringEquals: "SUCCEEDED", Next: "LocationSucceeded" },
+                                // Instances failed within the location's own error budget: not a failed location.
+                                { Variable: "$.status", StringEquals: "FAILED_WITHIN_BUDGET", Next: "LocationSucceeded" },
                             ],
                             Default: "LocationFailed",
                         },

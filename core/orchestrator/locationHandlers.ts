@@ -4,9 +4,14 @@
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { type Location, memberExecutionArn, memberExecutionName, memberRunArn } from "./crossAccount";
+import { FAILED_WITHIN_BUDGET_ERROR } from "./fleetMachine";
 
-/** Status of a location's run (Step Functions DescribeExecution `status`), NOT_STARTED, or UNREACHABLE (its role or run could not be read). */
-export type LocationStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE" | "NOT_STARTED" | "UNREACHABLE";
+/**
+ * Status of a location's run (Step Functions DescribeExecution `status`); FAILED_WITHIN_BUDGET when
+ * it failed with the fleet run's within-budget error (instances failed, the run went on: not a
+ * failed location for the threshold); NOT_STARTED; UNREACHABLE (its role or run could not be read).
+ */
+export type LocationStatus = "RUNNING" | "SUCCEEDED" | "FAILED_WITHIN_BUDGET" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE" | "NOT_STARTED" | "UNREACHABLE";
 
 /** A location run needs at least this long (the orchestrator's smallest maxRuntimeMinutes); with less left, the location is not started. */
 export const MIN_RUNTIME_MINUTES = 10;
@@ -82,7 +87,8 @@ export async function startLocation(state: Record<string, unknown>, deps: Locati
 
 async function describe(location: Location, executionArn: string, deps: LocationDeps): Promise<LocationStatus> {
     try {
-        const out = (await deps.statesFor(location).send(new DescribeExecutionCommand({ executionArn }))) as { status?: string };
+        const out = (await deps.statesFor(location).send(new DescribeExecutionCommand({ executionArn }))) as { status?: string; error?: string };
+        if (out.status === "FAILED" && out.error === FAILED_WITHIN_BUDGET_ERROR) return "FAILED_WITHIN_BUDGET";
         return (out.status ?? "RUNNING") as LocationStatus;
     } catch (err) {
         if (errName(err) === "ExecutionDoesNotExist") return "NOT_STARTED";
@@ -98,7 +104,8 @@ export async function checkLocation(state: Record<string, unknown>, deps: Locati
 }
 
 export interface CoordinatorSummary {
-    counts: { locations: number; succeeded: number; failed: number; running: number; notStarted: number };
+    /** `failedWithinBudget`: runs that ended with failed instances within their error budget (not failed locations). */
+    counts: { locations: number; succeeded: number; failedWithinBudget: number; failed: number; running: number; notStarted: number };
     /** Locations whose run failed, timed out or was aborted (first 50). */
     failedLocations: (Location & { status: LocationStatus })[];
     /** True when the location error threshold stopped the coordinator before every location started. */
@@ -127,6 +134,7 @@ export async function summarizeLocations(state: Record<string, unknown>, coordin
     const counts = {
         locations: locations.length,
         succeeded: statuses.filter((s) => s === "SUCCEEDED").length,
+        failedWithinBudget: statuses.filter((s) => s === "FAILED_WITHIN_BUDGET").length,
         failed: statuses.filter(failedStatus).length,
         running: statuses.filter((s) => s === "RUNNING").length,
         notStarted: statuses.filter((s) => s === "NOT_STARTED").length,
@@ -136,6 +144,7 @@ export async function summarizeLocations(state: Record<string, unknown>, coordin
         counts,
         failedLocations: locations.flatMap((l, i) => (failedStatus(statuses[i]) ? [{ ...l, status: statuses[i] }] : [])).slice(0, 50),
         stoppedByThreshold: mapError?.Error === "States.ExceedToleratedFailureThreshold",
+        // As a location's own run: anything failed (also within budget) ends the coordinator failed.
         runFailed: counts.succeeded + counts.running < counts.locations || mapError !== undefined,
     };
     deps.log?.(JSON.stringify({ event: "coordinatorSummary", ...summary }));

@@ -20,6 +20,8 @@ interface RawRequest {
 
 export interface LocationRun {
     status: "SUCCEEDED" | "FAILED";
+    /** The run's Error when it failed (DescribeExecution `error`). */
+    error?: string;
     /** Epoch ms when the run ended (the run's own clock). */
     endsAt: number;
 }
@@ -127,7 +129,8 @@ export class FakeLocations {
             const e = this.executions.get(arn);
             if (!e) return jsonError(400, "ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
             const status = this.now() < e.run.endsAt ? "RUNNING" : e.run.status;
-            return respond(200, "application/x-amz-json-1.0", JSON.stringify({ executionArn: arn, stateMachineArn: e.stateMachineArn, status, startDate: e.startedAt / 1000 }));
+            const error = status === "FAILED" && e.run.error ? { error: e.run.error } : {};
+            return respond(200, "application/x-amz-json-1.0", JSON.stringify({ executionArn: arn, stateMachineArn: e.stateMachineArn, status, startDate: e.startedAt / 1000, ...error }));
         }
         return jsonError(400, "UnknownOperationException", operation);
     }
