@@ -24,6 +24,9 @@ export interface Location {
     region: string;
 }
 
+/** A location run needs at least this long (the orchestrator's smallest maxRuntimeMinutes); with less left of the run, a location is not started. */
+export const MIN_RUNTIME_MINUTES = 10;
+
 /** A configured group of locations (every account in every Region). */
 export interface LocationGroup {
     accounts: string[];

@@ -3,7 +3,7 @@
  * in ./crossAccount.ts): start a location's fleet run as the member role, follow it, sum up.
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { type Location, memberExecutionArn, memberExecutionName, memberRunArn } from "./crossAccount";
+import { type Location, MIN_RUNTIME_MINUTES, memberExecutionArn, memberExecutionName, memberRunArn } from "./crossAccount";
 import { FAILED_WITHIN_BUDGET_ERROR } from "./fleetMachine";
 
 /**
@@ -13,8 +13,6 @@ import { FAILED_WITHIN_BUDGET_ERROR } from "./fleetMachine";
  */
 export type LocationStatus = "RUNNING" | "SUCCEEDED" | "FAILED_WITHIN_BUDGET" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE" | "NOT_STARTED" | "UNREACHABLE";
 
-/** A location run needs at least this long (the orchestrator's smallest maxRuntimeMinutes); with less left, the location is not started. */
-export const MIN_RUNTIME_MINUTES = 10;
 
 export interface LocationState {
     location: Location;
