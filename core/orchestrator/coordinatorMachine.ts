@@ -13,25 +13,13 @@
  *                    on their own, restore included — the coordinator cannot stop them)
  *   Outcome          any location failed or not started → CoordinatorFailed (the window task shows it)
  */
-import type { AslDefinition, AslState } from "./stateMachine";
+import type { AslDefinition } from "./stateMachine";
 import { LAMBDA_RETRY, THROTTLE_RETRY } from "./stateMachine";
+import { task as lambdaTask } from "./fleetMachine";
 import type { CoordinatorPlan } from "./crossAccount";
 
 /** Seconds between two checks of a location's run (a run takes hours; 24 checks in 2 h). */
 export const LOCATION_POLL_SECONDS = 300;
-
-function lambdaTask(fn: string, action: string, next: string, catchTo: string, extra: Partial<AslState> = {}): AslState {
-    return {
-        Type: "Task",
-        Resource: "arn:aws:states:::lambda:invoke",
-        Parameters: { FunctionName: fn, Payload: { action, "state.$": "$" } },
-        OutputPath: "$.Payload",
-        Retry: [LAMBDA_RETRY, THROTTLE_RETRY],
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: catchTo }],
-        Next: next,
-        ...extra,
-    };
-}
 
 /** The coordinator definition for one orchestrator and its deployed locations. */
 export function coordinatorDefinition(locationsFunctionArn: string, plan: CoordinatorPlan, opts: { timeoutSeconds: number }): AslDefinition {

@@ -40,7 +40,8 @@ export const FAILED_WITHIN_BUDGET_ERROR = "PatchRunFailedWithinBudget";
 /** Largest payload of a state's input or output, and of an execution's input (bytes). */
 export const STEP_FUNCTIONS_PAYLOAD_MAX = 262_144;
 
-function task(fn: string, action: string, next: string, catchTo: string, extra: Partial<AslState> = {}): AslState {
+/** A Lambda step: `{ action, state }` in, the function's result out; Lambda and throttling retries; everything else caught into `catchTo`. */
+export function task(fn: string, action: string, next: string, catchTo: string, extra: Partial<AslState> = {}): AslState {
     return {
         Type: "Task",
         Resource: "arn:aws:states:::lambda:invoke",
