@@ -18,6 +18,9 @@ import { PatchCompliance } from "./components/compliance";
 import { MaintenanceWindow, windowArgsFromConfig } from "./components/maintenanceWindow";
 import { PatchBaseline } from "./components/patchBaseline";
 import { PatchOrchestrator } from "./components/patchOrchestrator";
+import { FleetCoordinator, LocationRole } from "./components/fleetCoordinator";
+import { resolveCrossAccount } from "./config/crossAccountOrchestrator";
+import { coordinatorPlan } from "./core/orchestrator/crossAccount";
 import { PatchPolicy, PolicyBaseline } from "./components/patchPolicy";
 import { PatchTargetGroups } from "./components/resourceGroups";
 import { RegionalNativeProviders, RegionalProviders } from "./components/regions";
@@ -307,7 +310,25 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
     // Resource groups created from config: targets naming one use it (and wait for it).
     const createdGroups = cfg.resourceGroups.length > 0 ? new PatchTargetGroups(`${cfg.environment}-target-groups`, { groups: cfg.resourceGroups, tags }).groups : {};
     const windows = cfg.maintenanceWindows.map((w) => new MaintenanceWindow(w.name, { ...windowArgsFromConfig(w, tags), baselineOverride: store?.s3Url, createdGroups, approvalGate: safety?.windowGate }));
-    const orchestrators = cfg.patchOrchestrators.map((o) => {
+    // Fleet mode across accounts and Regions: the coordinator here (management account), and/or this
+    // location's orchestrator (window off) with the role the coordinator assumes.
+    const crossAccount = new Map(cfg.patchOrchestrators.flatMap((o) => (o.crossAccount ? [[o.name, resolveCrossAccount(o.name, o.crossAccount, cfg.multiAccount)] as const] : [])));
+    const coordinators = cfg.patchOrchestrators.flatMap((o) => {
+        const c = crossAccount.get(o.name);
+        if (!c?.coordinator) return [];
+        const plan = coordinatorPlan(c.coordinator.groups, c.coordinator.locationConcurrency, c.coordinator.locationMaxErrors);
+        return [{ config: o, coordinator: new FleetCoordinator(`${o.name}-coordinator`, { orchestrator: o, plan, memberRoleName: c.memberRoleName, tags }) }];
+    });
+    for (const o of cfg.patchOrchestrators) {
+        const c = crossAccount.get(o.name);
+        if (!c?.location) continue;
+        // Role both: the trust names this account's coordinator role, which must exist first.
+        const own = coordinators.find((x) => x.config.name === o.name)?.coordinator;
+        new LocationRole(`${o.name}-location`, { orchestrator: o.name, memberRoleName: c.memberRoleName, managementAccountId: c.location.managementAccountId, tags }, own ? { dependsOn: [own] } : undefined);
+    }
+    // A coordinator-only stack (management account) patches nothing itself.
+    const localOrchestrators = cfg.patchOrchestrators.filter((o) => !crossAccount.get(o.name)?.coordinator || crossAccount.get(o.name)?.location);
+    const orchestrators = localOrchestrators.map((o) => {
         // The orchestrated instances run with a patch policy's instance profile: give its role the additions too.
         const attachToRoles: Record<string, pulumi.Output<string>> = {};
         for (const p of o.instanceRole.attachToPatchPolicies) {
@@ -317,7 +338,7 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         }
         const approvalCalendar = safety?.calendar ? { name: safety.calendar.name, arn: safety.calendar.arn } : undefined;
         const createdGroup = o.targets.resourceGroup ? createdGroups[o.targets.resourceGroup] : undefined;
-        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar, overrideRef: store?.ref, createdGroup });
+        return new PatchOrchestrator(o.name, { orchestrator: o, tags, attachToRoles, approvalCalendar, overrideRef: store?.ref, createdGroup, startedByCoordinator: crossAccount.get(o.name)?.location !== undefined });
     });
 
     return {
@@ -338,13 +359,14 @@ export function deployPatching(cfg: PatchingConfig): ProgramOutputs {
         maintenanceWindowIds: pulumi.output(
             Object.fromEntries<pulumi.Output<string>>([
                 ...windows.map((w, i): [string, pulumi.Output<string>] => [cfg.maintenanceWindows[i].name, w.windowId]),
-                ...orchestrators.map((o, i): [string, pulumi.Output<string>] => [cfg.patchOrchestrators[i].window.name ?? `${cfg.patchOrchestrators[i].name}-window`, o.windowId]),
+                ...orchestrators.map((o, i): [string, pulumi.Output<string>] => [localOrchestrators[i].window.name ?? `${localOrchestrators[i].name}-window`, o.windowId]),
+                ...coordinators.map(({ config: o, coordinator }): [string, pulumi.Output<string>] => [`${o.window.name ?? `${o.name}-window`} (coordinator)`, coordinator.windowId]),
             ]),
         ),
         patchOrchestrators: pulumi.output(
             Object.fromEntries(
                 orchestrators.map((o, i) => [
-                    cfg.patchOrchestrators[i].name,
+                    localOrchestrators[i].name,
                     { runStateMachineArn: o.runStateMachineArn, topicArn: o.topicArn, logGroupName: o.logGroupName, instanceProfileName: o.instanceProfileName, instancePolicyArn: o.instancePolicyArn },
                 ]),
             ),

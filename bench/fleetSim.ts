@@ -14,6 +14,8 @@
 import { errorBudget, orderByPriority, priorityRank, splitIntoBatches } from "../core/orchestrator/plan";
 import { backoffMs, BackoffSpec, BucketSpec, BucketState, DEFAULT_BACKOFF, DEFAULT_PACING, fullBucket, PacedApi, take } from "../core/orchestrator/pacing";
 import type { TargetInstance } from "../core/orchestrator/types";
+import { LOCATION_POLL_SECONDS } from "../core/orchestrator/coordinatorMachine";
+import { expandLocations, MIN_RUNTIME_MINUTES } from "../core/orchestrator/crossAccount";
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -205,6 +207,8 @@ export interface SimResult {
     /** Instances in patch order (for tests: the priority order). */
     order: string[];
     stoppedByBudget: boolean;
+    /** Orchestrator, more than one location: each location's run (start, end, when the coordinator noticed it; not started past the threshold or the deadline). */
+    locations?: { location: string; start: number; end: number; noticed: number; stoppedByBudget: boolean; started: boolean }[];
     /** Orchestrator batches: location, priority group, start and end (virtual seconds). */
     batches: { location: string; group: number; instanceIds: string[]; start: number; end: number }[];
 }
@@ -228,6 +232,24 @@ export interface OrchestratorSimSettings {
     windowSeconds: number;
     /** Pause before a slot takes its next batch (the run state machine's WaitBetweenBatches). @default 0 */
     waitBetweenBatchesSeconds?: number;
+    /**
+     * More than one location (account × Region): the cross-account coordinator as deployed
+     * (core/orchestrator/coordinatorMachine.ts): locations in its start order, `locationConcurrency`
+     * runs at once, each run's end noticed at the next poll, no new location once failed locations
+     * exceed `locationMaxErrors` or with less than 10 minutes of the window left.
+     * @default every location at once, nothing tolerated beyond the location count, 300 s polls
+     */
+    coordinator?: SimCoordinator;
+}
+
+/** The cross-account coordinator's settings in the simulator (the Distributed Map over locations). */
+export interface SimCoordinator {
+    /** Map MaxConcurrency (resolved `crossAccount.locationConcurrency`). */
+    locationConcurrency: number;
+    /** Map ToleratedFailureCount (resolved `crossAccount.locationMaxErrors`). */
+    locationMaxErrors: number;
+    /** Seconds between two checks of a location's run (LOCATION_POLL_SECONDS). */
+    pollSeconds: number;
 }
 export const DEFAULT_ORCHESTRATOR_SIM: OrchestratorSimSettings = {
     batchSize: 50,
@@ -240,6 +262,18 @@ export const DEFAULT_ORCHESTRATOR_SIM: OrchestratorSimSettings = {
     pacing: true,
     windowSeconds: 4 * 3600,
 };
+
+/**
+ * The coordinator's start order of the simulated locations (`<account>/region-<r>`): Region by
+ * Region, accounts in order — core/orchestrator/crossAccount.ts `expandLocations` over them.
+ */
+export function coordinatorOrder(keys: string[]): string[] {
+    const accounts = [...new Set(keys.map((k) => k.split("/")[0]))].sort();
+    const regions = [...new Set(keys.map((k) => k.split("/")[1]))].sort();
+    return expandLocations([{ accounts, regions }])
+        .map((l) => `${l.account}/${l.region}`)
+        .filter((k) => keys.includes(k));
+}
 
 const emptyStats = (): Record<PacedApi, ApiStats> => ({
     StartInstances: { calls: 0, throttles: 0, surfaced: 0 },
@@ -264,7 +298,40 @@ export function simulateOrchestrator(fleet: SimInstance[], settings: Orchestrato
     const running = new Set(fleet.filter((i) => i.originalState === "running").map((i) => i.instanceId));
     const finish = (t: number) => (result.wallSeconds = Math.max(result.wallSeconds, t));
 
-    for (const instances of byLocation.values()) {
+    // The coordinator over the locations (one location: just its run). Each location paces its own
+    // account's and Region's API buckets; the coordinator starts them in its order.
+    const order = coordinatorOrder([...byLocation.keys()]);
+    const coordinator: SimCoordinator = settings.coordinator ?? { locationConcurrency: order.length, locationMaxErrors: order.length, pollSeconds: LOCATION_POLL_SECONDS };
+    let nextLocation = 0;
+    let locationsRunning = 0;
+    let failedLocations = 0;
+    const locationLog: NonNullable<SimResult["locations"]> = [];
+    result.locations = locationLog;
+    const startLocations = () => {
+        while (locationsRunning < coordinator.locationConcurrency && nextLocation < order.length && failedLocations <= coordinator.locationMaxErrors) {
+            const key = order[nextLocation++];
+            const startedAt = clock.now;
+            if (order.length > 1 && settings.windowSeconds - startedAt < MIN_RUNTIME_MINUTES * 60) {
+                locationLog.push({ location: key, start: startedAt, end: startedAt, noticed: startedAt, stoppedByBudget: false, started: false });
+                continue;
+            }
+            locationsRunning++;
+            runLocation(byLocation.get(key)!, (stoppedByBudget) => {
+                // The coordinator sees the end at its next poll of the location's run.
+                const polls = order.length > 1 ? Math.max(1, Math.ceil((clock.now - startedAt) / coordinator.pollSeconds)) : 0;
+                const noticed = startedAt + polls * coordinator.pollSeconds;
+                locationLog.push({ location: key, start: startedAt, end: clock.now, noticed, stoppedByBudget, started: true });
+                if (order.length > 1) finish(noticed);
+                clock.at(noticed, () => {
+                    locationsRunning--;
+                    if (stoppedByBudget) failedLocations++;
+                    startLocations();
+                });
+            });
+        }
+    };
+
+    function runLocation(instances: SimInstance[], onDone: (stoppedByBudget: boolean) => void): void {
         const api = (name: PacedApi) =>
             new Api(clock, settings.service?.[name] ?? SERVICE_LIMITS[name], settings.pacing ? (settings.pacer?.[name] ?? DEFAULT_PACING[name]) : undefined, settings.backoff ?? DEFAULT_BACKOFF, random, stats[name]);
         const apis = { StartInstances: api("StartInstances"), StopInstances: api("StopInstances"), SendCommand: api("SendCommand") };
@@ -353,14 +420,17 @@ export function simulateOrchestrator(fleet: SimInstance[], settings: Orchestrato
                     if (--pending === 0) afterStart();
                 });
         };
+        let ended = false;
+        let overBudget = false;
         const schedule = () => {
             while (inFlight < settings.batchesInFlight) {
                 if (failed > budget) {
                     result.stoppedByBudget = true;
-                    return;
+                    overBudget = true;
+                    break;
                 }
                 const batches = batchesByGroup[group];
-                if (!batches) return;
+                if (!batches) break;
                 if (next >= batches.length) {
                     // A higher-priority group finishes before the next starts.
                     if (inFlight > 0) return;
@@ -370,9 +440,14 @@ export function simulateOrchestrator(fleet: SimInstance[], settings: Orchestrato
                 }
                 runBatch(batches[next++]);
             }
+            if (inFlight === 0 && !ended) {
+                ended = true;
+                onDone(overBudget);
+            }
         };
-        clock.at(0, schedule);
+        clock.at(clock.now, schedule);
     }
+    clock.at(0, startLocations);
     clock.run();
     result.notPatched = fleet.length - result.patched;
     result.leftRunning = fleet.filter((i) => i.originalState === "stopped" && running.has(i.instanceId)).length;

@@ -65,6 +65,26 @@ export function fleetMachineStatements(
     kmsKeyArn: pulumi.Input<string>,
 ): Statement[] {
     return [
+        ...distributedMapStatements(ctx, machineName, functionArns),
+        { Sid: "ReadTargetLists", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`${bucketArn}/${RUNS_PREFIX}*/targets/*` },
+        {
+            Sid: "WriteMapResults",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+            Resource: pulumi.interpolate`${bucketArn}/${RUNS_PREFIX}*/map-results/*`,
+        },
+        bucketKeyStatement("UseFleetBucketKey", bucketArn, kmsKeyArn, ["kms:Decrypt", "kms:GenerateDataKey"]),
+    ];
+}
+
+/**
+ * A state machine whose Distributed Map runs child executions of itself, with Lambda steps:
+ * lambda:InvokeFunction on its functions, states:StartExecution on the state machine itself,
+ * DescribeExecution/StopExecution on its child executions (`execution:<name>/<map run label>:<id>`)
+ * (Step Functions developer guide, "IAM policies for using Distributed Map states").
+ */
+export function distributedMapStatements(ctx: AwsContext, machineName: string, functionArns: pulumi.Input<string>[]): Statement[] {
+    return [
         { Sid: "InvokeRunSteps", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns },
         {
             Sid: "StartChildExecutions",
@@ -78,14 +98,6 @@ export function fleetMachineStatements(
             Action: ["states:DescribeExecution", "states:StopExecution"],
             Resource: statesArn(ctx, `execution:${machineName}/*`),
         },
-        { Sid: "ReadTargetLists", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`${bucketArn}/${RUNS_PREFIX}*/targets/*` },
-        {
-            Sid: "WriteMapResults",
-            Effect: "Allow",
-            Action: ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
-            Resource: pulumi.interpolate`${bucketArn}/${RUNS_PREFIX}*/map-results/*`,
-        },
-        bucketKeyStatement("UseFleetBucketKey", bucketArn, kmsKeyArn, ["kms:Decrypt", "kms:GenerateDataKey"]),
     ];
 }
 

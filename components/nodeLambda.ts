@@ -156,6 +156,8 @@ export interface NodeLambdaArgs {
     statements: pulumi.Input<aws.iam.PolicyStatement[]>;
     /** Environment variables (no secrets: the policy pack rejects secret-looking names). */
     environment?: Record<string, pulumi.Input<string>>;
+    /** A fixed name for the function's role, when another account's trust policy names it. @default generated */
+    roleName?: string;
     /** @default 60 */
     timeoutSeconds?: number;
     /** @default 256 */
@@ -189,6 +191,7 @@ export class NodeLambda extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
+                ...(args.roleName ? { name: args.roleName } : {}),
                 description: `Execution role of the ${args.functionName} Lambda function`,
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",

@@ -251,6 +251,12 @@ export interface PatchOrchestratorArgs {
      * so no run starts before the group exists. @default the group named in targets already exists
      */
     createdGroup?: CreatedResourceGroup;
+    /**
+     * A location of a cross-account fleet orchestrator (`crossAccount`): the management account's
+     * coordinator starts the run, so the window is created disabled (enable it to run this
+     * location on its own). @default false
+     */
+    startedByCoordinator?: boolean;
 }
 
 /**
@@ -393,7 +399,13 @@ export class PatchOrchestrator extends pulumi.ComponentResource {
         const window = new MaintenanceWindow(
             `${name}-window`,
             {
-                window: { ...cfg.window, name: cfg.window.name ?? `${name}-window`, description: cfg.window.description ?? cfg.description, allowUnassociatedTargets: false },
+                window: {
+                    ...cfg.window,
+                    name: cfg.window.name ?? `${name}-window`,
+                    description: cfg.window.description ?? cfg.description,
+                    allowUnassociatedTargets: false,
+                    ...(args.startedByCoordinator ? { enabled: false } : {}),
+                },
                 tasks: [
                     {
                         type: "STEP_FUNCTIONS",

@@ -15,6 +15,7 @@ import { checkInstallPaths, installPathsSchema } from "./installPaths";
 import { checkApprovalGateHolds } from "./approvalCalendars";
 import { checkMaintenanceWindows, maintenanceWindowsSchema } from "./maintenanceWindows";
 import { checkPatchOrchestrators, checkSharedNames, patchOrchestratorsSchema } from "./patchOrchestrators";
+import { checkCrossAccountOrchestrators } from "./crossAccountOrchestrator";
 import { matching, strictObject, tagsSchema } from "./common";
 import { asRecord, ConfigIssue, ConfigValidationError, IssueSink, joinPath } from "./issues";
 import { checkMultiAccount, multiAccountSchema } from "./multiAccount";
@@ -205,6 +206,7 @@ export function parseConfig(values: Record<string, unknown>, ctx: StackContext):
         patchOrchestrators: { path: `${CONFIG_NAMESPACE}:patchOrchestrators`, raw: raw.patchOrchestrators },
     });
     checkPatchOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, parsed.success ? parsed.data.patchOrchestrators : undefined, raw.patchPolicies);
+    checkCrossAccountOrchestrators(sink, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, raw.multiAccount);
     checkSharedNames(sink, `${CONFIG_NAMESPACE}:maintenanceWindows`, raw.maintenanceWindows, `${CONFIG_NAMESPACE}:patchOrchestrators`, raw.patchOrchestrators, {
         path: `${CONFIG_NAMESPACE}:compliance`,
         raw: raw.compliance,

@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS, DISTRIBUTED_MAP_MAX_CONCURRENCY, orchestratorInput } 
 import { boundedString, intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
 import { checkWindowSchedule, windowScheduleFields } from "./maintenanceWindows";
+import { crossAccountSchema } from "./crossAccountOrchestrator";
 import { maxErrorsSchema, resourceGroupNameSchema, tagKeySchema, tagTargetSchema, tagValueSchema } from "./fields";
 import {
     EBS_MAX_VOLUME_GIB,
@@ -126,6 +127,14 @@ export const orchestratorSchema = strictObject({
         /** Days the run's target lists, results and summaries stay in the fleet bucket (lifecycle expiry). @default 30 */
         retentionDays: intInRange(1, 3650, "days").default(30),
     }).optional(),
+    /**
+     * Fleet mode across accounts and Regions (scale: fleet only): the management account's stack
+     * runs a coordinator that starts this orchestrator's run in every location (account × Region,
+     * each deployed by that account's stack for that Region), `locationConcurrency` at once, no new
+     * location after `locationMaxErrors` failed ones (docs: maintenance windows and the
+     * orchestrator, "Across accounts and Regions"). @default off: the run patches this account and Region
+     */
+    crossAccount: crossAccountSchema.optional(),
     /** Preflight checks before patching. */
     preflight: preflightSchema.default(() => structuredClone(DEFAULT_SETTINGS.preflight)),
     /** The AWS-RunPatchBaseline run. */

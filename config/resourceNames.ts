@@ -182,3 +182,6 @@ export function checkDerivedNames(sink: IssueSink, ns: string, cfg: SectionsConf
         report(sink, `${ns}:changeSafety`, changeSafetyDerivedNames(project, stack), `project "${project}" + "-" + stack "${stack}" + a suffix`, "use a shorter stack name", `${project}-${stack}`);
     }
 }
+
+/** Names of a cross-account fleet orchestrator: the coordinator, its locations Lambda and role, each location's role (components/fleetCoordinator.ts). */
+export { crossAccountNames, locationRoleName } from "../core/orchestrator/crossAccount";

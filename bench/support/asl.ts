@@ -13,9 +13,10 @@
  * here a child in flight stops at its next transition, so a Wait it is in runs to its end). It supports what the orchestrator's definitions use: Task (lambda:invoke,
  * states:startExecution.sync:2) with Parameters/ResultSelector/ResultPath/OutputPath, Retry and
  * Catch; Choice (BooleanEquals, StringEquals, NumericGreaterThan); Wait (Seconds, SecondsPath);
- * Succeed; Fail; End; TimeoutSeconds; and a DISTRIBUTED Map as the fleet run uses it (ItemReader
+ * Succeed; Fail; End; TimeoutSeconds; Pass with Parameters or Result; and a DISTRIBUTED Map as the fleet run uses it (ItemReader
  * s3:getObject JSON, ItemBatcher with MaxItemsPerBatch(Path) and BatchInput, MaxConcurrency(Path),
- * ToleratedFailurePercentage(Path), ResultWriter s3:putObject); Retry with IntervalSeconds,
+ * ToleratedFailurePercentage(Path) / ToleratedFailureCount(Path), ResultWriter s3:putObject; or items
+ * from the input with ItemsPath and ItemSelector ($$.Map.Item)); Retry with IntervalSeconds,
  * BackoffRate, MaxAttempts, MaxDelaySeconds and JitterStrategy FULL (with `random`). Anything else
  * throws, so a definition using more is noticed.
  */
@@ -261,20 +262,33 @@ const numberAt = (state: AslState, field: string, data: unknown, context: Record
 async function distributedMap(name: string, state: AslState, data: unknown, context: Record<string, unknown>, env: AslEnvironment, parentId: string): Promise<unknown> {
     const processor = state.ItemProcessor as AslDefinition & { ProcessorConfig?: { Mode?: string } };
     if (processor.ProcessorConfig?.Mode !== "DISTRIBUTED") throw new Error(`${name}: only DISTRIBUTED maps are supported`);
-    const reader = state.ItemReader as { Resource: string; ReaderConfig?: { InputType?: string }; Parameters: Record<string, unknown> };
-    if (reader.Resource !== "arn:aws:states:::s3:getObject" || reader.ReaderConfig?.InputType !== "JSON") throw new Error(`${name}: unsupported ItemReader`);
-    const where = resolve(reader.Parameters, data, context) as { Bucket: string; Key: string };
-    const text = env.objects?.get(where.Key);
-    if (text === undefined) throw new StatesError("States.ItemReaderFailed", `no object ${where.Bucket}/${where.Key}`);
-    const items = JSON.parse(text) as unknown[];
-    if (!Array.isArray(items)) throw new StatesError("States.ItemReaderFailed", "the JSON file is not an array");
+    let items: unknown[];
+    if (state.ItemReader === undefined) {
+        // Items from the state input (ItemsPath), each shaped by ItemSelector with $$.Map.Item.
+        const found = get(data, (state.ItemsPath as string | undefined) ?? "$", context);
+        if (!Array.isArray(found)) throw new StatesError("States.Runtime", `${name}: ItemsPath is not an array`);
+        items = found;
+    } else {
+        const reader = state.ItemReader as { Resource: string; ReaderConfig?: { InputType?: string }; Parameters: Record<string, unknown> };
+        if (reader.Resource !== "arn:aws:states:::s3:getObject" || reader.ReaderConfig?.InputType !== "JSON") throw new Error(`${name}: unsupported ItemReader`);
+        const where = resolve(reader.Parameters, data, context) as { Bucket: string; Key: string };
+        const text = env.objects?.get(where.Key);
+        if (text === undefined) throw new StatesError("States.ItemReaderFailed", `no object ${where.Bucket}/${where.Key}`);
+        items = JSON.parse(text) as unknown[];
+        if (!Array.isArray(items)) throw new StatesError("States.ItemReaderFailed", "the JSON file is not an array");
+    }
+    if (state.ItemSelector !== undefined) {
+        items = items.map((value, index) => resolve(state.ItemSelector, data, { ...context, Map: { Item: { Value: value, Index: index } } }));
+    }
     const batcher = state.ItemBatcher as (AslState & { BatchInput?: unknown }) | undefined;
     const size = batcher ? (numberAt(batcher, "MaxItemsPerBatch", data, context) ?? items.length) : 1;
     const batchInput = batcher?.BatchInput ? resolve(batcher.BatchInput, data, context) : undefined;
     const inputs: unknown[] = [];
     for (let i = 0; i < items.length; i += size) inputs.push(batcher ? { Items: items.slice(i, i + size), ...(batchInput ? { BatchInput: batchInput } : {}) } : items[i]);
     const maxConcurrency = numberAt(state, "MaxConcurrency", data, context) ?? 0;
-    const tolerated = numberAt(state, "ToleratedFailurePercentage", data, context) ?? 0;
+    const toleratedPercentage = numberAt(state, "ToleratedFailurePercentage", data, context);
+    const toleratedCount = numberAt(state, "ToleratedFailureCount", data, context);
+    const tolerated = toleratedPercentage ?? (toleratedCount === undefined ? 0 : 100);
     const log = { state: name, items: items.length, children: 0, failed: 0, maxConcurrency, largestChildInput: 0, peakInFlight: 0, aborted: 0 };
     env.mapRuns?.push(log);
     const results: AslRun[] = [];
@@ -293,8 +307,9 @@ async function distributedMap(name: string, state: AslState, data: unknown, cont
         if (child.status === "ABORTED") log.aborted++;
         else if (child.status !== "SUCCEEDED") {
             log.failed++;
-            if (!exceeded && (100 * log.failed) / inputs.length > tolerated) {
-                exceeded = new StatesError("States.ExceedToleratedFailureThreshold", `${log.failed} of ${inputs.length} child executions failed (tolerated ${tolerated} %)`);
+            if (!exceeded && ((100 * log.failed) / inputs.length > tolerated || (toleratedCount !== undefined && log.failed > toleratedCount))) {
+                const allowed = toleratedCount !== undefined ? `${toleratedCount}` : `${tolerated} %`;
+                exceeded = new StatesError("States.ExceedToleratedFailureThreshold", `${log.failed} of ${inputs.length} child executions failed (tolerated ${allowed})`);
             }
         }
     };
@@ -334,8 +349,8 @@ export async function runAslTogether(clock: VirtualClock, runs: { def: AslDefini
 
 async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment): Promise<AslRun> {
     const name = env.executionName ?? "test-execution";
-    const context = { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:test:${name}` } };
     const started = env.clock.now().getTime();
+    const context = { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:test:${name}`, StartTime: new Date(started).toISOString() } };
     const path: string[] = [];
     let current = def.StartAt;
     let data: unknown = JSON.parse(JSON.stringify(input));
@@ -364,6 +379,9 @@ async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment)
                     continue;
                 }
                 case "Pass":
+                    if (state.Parameters !== undefined || state.Result !== undefined) {
+                        data = setPath(data, state.ResultPath as string | undefined, state.Parameters !== undefined ? resolve(state.Parameters, data, context) : state.Result);
+                    }
                     if (state.End) return { status: "SUCCEEDED", output: data, path, last: data };
                     current = state.Next as string;
                     continue;

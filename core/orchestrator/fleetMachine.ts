@@ -34,10 +34,14 @@ export interface FleetMachineArns {
     bucketName: string;
 }
 
+/** The fleet run's Error when instances failed but within its error budget (core/orchestrator/locationHandlers.ts reads it). */
+export const FAILED_WITHIN_BUDGET_ERROR = "PatchRunFailedWithinBudget";
+
 /** Largest payload of a state's input or output, and of an execution's input (bytes). */
 export const STEP_FUNCTIONS_PAYLOAD_MAX = 262_144;
 
-function task(fn: string, action: string, next: string, catchTo: string, extra: Partial<AslState> = {}): AslState {
+/** A Lambda step: `{ action, state }` in, the function's result out; Lambda and throttling retries; everything else caught into `catchTo`. */
+export function task(fn: string, action: string, next: string, catchTo: string, extra: Partial<AslState> = {}): AslState {
     return {
         Type: "Task",
         Resource: "arn:aws:states:::lambda:invoke",
@@ -135,13 +139,26 @@ export function fleetDefinition(arns: FleetMachineArns, opts: { batchTimeoutSeco
                 ...task(arns.summaryFunctionArn, "fleetPublish", "Outcome", "SummaryFailed"),
                 Parameters: { FunctionName: arns.summaryFunctionArn, Payload: { action: "fleetPublish", "state.$": "$", "executionName.$": "$$.Execution.Name" } },
                 OutputPath: undefined,
-                ResultSelector: { "runFailed.$": "$.Payload.runFailed", "counts.$": "$.Payload.counts", "logStream.$": "$.Payload.logStream" },
+                ResultSelector: { "runFailed.$": "$.Payload.runFailed", "failedWithinBudget.$": "$.Payload.failedWithinBudget", "counts.$": "$.Payload.counts", "logStream.$": "$.Payload.logStream" },
                 ResultPath: "$.summary",
                 Retry: [LAMBDA_RETRY, THROTTLE_RETRY],
                 Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.summaryError", Next: "SummaryFailed" }],
             },
-            Outcome: { Type: "Choice", Choices: [{ Variable: "$.summary.runFailed", BooleanEquals: true, Next: "RunFailed" }], Default: "RunSucceeded" },
+            Outcome: {
+                Type: "Choice",
+                Choices: [
+                    { Variable: "$.summary.failedWithinBudget", BooleanEquals: true, Next: "RunFailedWithinBudget" },
+                    { Variable: "$.summary.runFailed", BooleanEquals: true, Next: "RunFailed" },
+                ],
+                Default: "RunSucceeded",
+            },
             RunFailed: { Type: "Fail", Error: "PatchRunFailed", Cause: "Instances failed or the run stopped early; see the summary in SNS, the log group and summary.json in the fleet bucket" },
+            // Its own Error, so a cross-account coordinator (DescribeExecution `error`) tells it from a run stopped at its error budget.
+            RunFailedWithinBudget: {
+                Type: "Fail",
+                Error: FAILED_WITHIN_BUDGET_ERROR,
+                Cause: "Some instances failed, within the run's error budget (maxErrors); see the summary in SNS, the log group and summary.json in the fleet bucket",
+            },
             SummaryFailed: { Type: "Fail", Error: "SummaryFailed", Cause: "The summary could not be published; see $.summaryError" },
             RunSucceeded: { Type: "Succeed" },
         },

@@ -72,7 +72,7 @@ export async function restoreHandler(event: StepEvent, deps: { ec2: EC2Client; s
 export async function summaryHandler(
     event: StepEvent,
     deps: { logs: CloudWatchLogsClient; sns: SNSClient; env: OrchestratorEnvironment; clock: Clock; log?: (line: string) => void; store?: FleetStore },
-): Promise<{ runFailed: boolean; counts: ReturnType<typeof buildSummary>["counts"]; logStream: string; messageId?: string }> {
+): Promise<{ runFailed: boolean; failedWithinBudget: boolean; counts: ReturnType<typeof buildSummary>["counts"]; logStream: string; messageId?: string }> {
     if (event.action !== "publish" && event.action !== "fleetPublish") throw new UnknownActionError(event.action, "summary");
     const now = deps.clock();
     const summary =
@@ -82,5 +82,7 @@ export async function summaryHandler(
     (deps.log ?? ((l: string) => console.log(l)))(JSON.stringify({ message: "patch run summary", ...summary, instances: summary.instances.length > 500 ? `${summary.instances.length} instances (see the log stream and summary.json)` : summary.instances }));
     const logStream = await writeSummaryLog(deps.logs, deps.env.logGroupName, summary, now);
     const messageId = deps.env.topicArn ? await publishSummary(deps.sns, deps.env.topicArn, summary) : undefined;
-    return { runFailed: runFailed(summary), counts: summary.counts, logStream, ...(messageId ? { messageId } : {}) };
+    // Instances failed but the run went on within its error budget (a cross-account coordinator does not count such a location as failed).
+    const failedWithinBudget = runFailed(summary) && summary.reason !== "error" && summary.reason !== "error-threshold";
+    return { runFailed: runFailed(summary), failedWithinBudget, counts: summary.counts, logStream, ...(messageId ? { messageId } : {}) };
 }

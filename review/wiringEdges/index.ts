@@ -10,6 +10,7 @@ import { associationEdges } from "./associations";
 import { dataSyncEdges } from "./dataSync";
 import { eventRuleEdges } from "./eventRules";
 import { lambdaDestinationEdges } from "./lambdaDestinations";
+import { locationRunEdges } from "./locationRuns";
 import { maintenanceWindowEdges } from "./maintenanceWindows";
 import { operatorRoleEdges } from "./operatorRoles";
 import { quickSetupEdges } from "./quickSetup";
@@ -35,4 +36,5 @@ export const EDGE_DERIVERS: ((plan: WiringPlan) => WiringEdge[])[] = [
     quickSetupEdges,
     roleTopicEdges,
     operatorRoleEdges,
+    locationRunEdges,
 ];
