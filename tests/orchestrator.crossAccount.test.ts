@@ -70,7 +70,7 @@ async function coordinate(s: Scenario) {
                 "arn:summary": (p: unknown) => summaryHandler(p as never, { logs: c.logs, sns: c.sns, env: ENV, clock: own.now, log: () => undefined, store }),
             };
             const run = await runAsl(fleetDefinition(ARNS, { batchTimeoutSeconds: 20_000 }), input, { clock: own, lambdas, executionName, objects: store.objects, maxTransitions: 20_000 });
-            const result: LocationRun = { status: run.status, endsAt: own.now().getTime(), ...(run.error ? { error: run.error.Error } : {}) };
+            const result: LocationRun = { status: run.status === "SUCCEEDED" ? "SUCCEEDED" : "FAILED", endsAt: own.now().getTime(), ...(run.error ? { error: run.error.Error } : {}) };
             fleets.set(key, { fleet, instances, run: result, stopReason: (run.last as { next?: { reason?: string } } | undefined)?.next?.reason });
             return result;
         } finally {
