@@ -19,6 +19,7 @@ import { fleetDefinition, STEP_FUNCTIONS_PAYLOAD_MAX } from "../core/orchestrato
 import { batchHandler, fleetPlanHandler, restoreHandler, StepEvent, summaryHandler } from "../core/orchestrator/handlers";
 import { roleArn } from "../core/multiAccount";
 import type { OrchestratorSettings } from "../core/orchestrator/types";
+import { requestProblems } from "../review/contracts/sdkModel";
 import { aslValidationErrors, FakeClock, runAsl } from "./support/asl";
 import { FakeFleet, FakeInstance } from "./support/fakeFleet";
 import { FakeLocations, LocationRun } from "./support/fakeLocations";
@@ -233,6 +234,28 @@ describe("cross-account fleet coordinator (coordinator definition + real locatio
         };
         const out = await startLocation({ location: { account: A, region: "eu-west-1" }, settings: {}, coordinatorExecution: "coord-1" }, deps);
         expect(out.executionArn).to.equal(`arn:aws:states:eu-west-1:${A}:execution:xfleet-run:coord-1-${A}-eu-west-1`);
+    });
+
+    it("sends StartExecution and DescribeExecution requests the Step Functions SDK model accepts", async () => {
+        const sent: { name: string; input: Record<string, unknown> }[] = [];
+        const deps: LocationDeps = {
+            partition: "aws",
+            orchestrator: ORCHESTRATOR,
+            statesFor: () => ({
+                send: async (cmd: unknown) => {
+                    const c = cmd as { constructor: { name: string }; input: Record<string, unknown> };
+                    sent.push({ name: c.constructor.name.replace(/Command$/, ""), input: c.input });
+                    return { executionArn: "arn:aws:states:ap-southeast-2:444455556666:execution:xfleet-run:x", status: "RUNNING" };
+                },
+            }),
+        };
+        const location = { account: A, region: "ap-southeast-2" };
+        await locationsHandler({ action: "locationStart", state: { location, settings: baseSettings(), coordinatorExecution: "0123456789abcdef0123456789abcdef01234567-window" } }, deps);
+        await locationsHandler({ action: "locationCheck", state: { location, executionArn: "arn:aws:states:ap-southeast-2:444455556666:execution:xfleet-run:x" } }, deps);
+        expect(sent.map((x) => x.name)).to.deep.equal(["StartExecution", "DescribeExecution"]);
+        for (const x of sent) expect(requestProblems("sfn", x.name, x.input), x.name).to.deep.equal([]);
+        // StartExecution `name`: 1–80 characters, no whitespace, brackets, wildcards or special characters (API reference).
+        expect(sent[0].input.name).to.match(/^[A-Za-z0-9_-]{1,80}$/);
     });
 
     it("orders, deduplicates and rates locations as documented", () => {
