@@ -16,6 +16,7 @@
  *   npm run mutate -- configRules       one group (several may be named)
  *   npm run mutate -- --table           only rebuild reports/mutation/scores.md from the summaries
  *   npm run mutate -- --list            the groups, their files and test files
+ *   npm run mutate -- --count [group]   mutants per file (instrumenter only, no test run), to plan a run
  */
 "use strict";
 const fs = require("fs");
@@ -131,8 +132,32 @@ function table() {
     return lines.join("\n");
 }
 
+/** Mutants per file of the named groups (all by default), from Stryker's instrumenter alone. */
+async function count(groups, names) {
+    const { Instrumenter } = await import("@stryker-mutator/instrumenter");
+    const quiet = { isDebugEnabled: () => false, debug() {}, info() {}, warn() {}, error() {} };
+    const instrumenter = new Instrumenter(quiet);
+    const toRegex = (g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*\//g, "(.+/)?").replace(/\*/g, "[^/]*")}$`);
+    const sources = ["config", "core", "policies", "components"].flatMap(listSources);
+    for (const name of names.length ? names : Object.keys(groups)) {
+        const patterns = groups[name].mutate;
+        const include = patterns.filter((p) => !p.startsWith("!")).map(toRegex);
+        const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => toRegex(p.slice(1)));
+        const files = sources.filter((f) => include.some((r) => r.test(f)) && !exclude.some((r) => r.test(f)));
+        let total = 0;
+        for (const file of files.sort()) {
+            const content = fs.readFileSync(path.join(ROOT, file), "utf8");
+            const { mutants } = await instrumenter.instrument([{ name: file, content, mutate: true }], { plugins: [], excludedMutations: [], ignorers: [] });
+            total += mutants.length;
+            process.stdout.write(`${name}\t${mutants.length}\t${file}\n`);
+        }
+        process.stdout.write(`${name}\t${total}\t(total; static mutants are among them and are not scored)\n`);
+    }
+}
+
 async function main(args) {
     const groups = loadGroups();
+    if (args.includes("--count")) return count(groups, args.filter((a) => !a.startsWith("-")));
     if (args.includes("--list")) {
         for (const [name, g] of Object.entries(groups)) process.stdout.write(`${name}: ${g.mutate.join(" ")}\n  tests: ${g.spec.join(" ")}\n`);
         return;
