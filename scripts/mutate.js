@@ -43,7 +43,7 @@ function loadGroups() {
     for (const [name, g] of Object.entries(groups)) {
         const spec = typeof g.spec === "string" ? specSets[g.spec] : g.spec;
         if (!Array.isArray(spec) || spec.length === 0) throw new Error(`stryker.groups.json: group ${name} has no test files (spec ${JSON.stringify(g.spec)})`);
-        resolved[name] = { mutate: g.mutate, spec };
+        resolved[name] = { mutate: g.mutate, spec, ...(g.grep ? { grep: g.grep } : {}) };
     }
     return resolved;
 }
@@ -54,7 +54,7 @@ function groupOptions(name, group) {
     return {
         ...base,
         mutate: group.mutate,
-        mochaOptions: { ...base.mochaOptions, spec: group.spec },
+        mochaOptions: { ...base.mochaOptions, spec: group.spec, ...(group.grep ? { grep: group.grep } : {}) },
         incrementalFile: `reports/stryker-${name}-incremental.json`,
         reporters: ["clear-text", "progress-append-only", "json"],
         jsonReporter: { fileName: `reports/mutation/${name}.json` },
@@ -68,7 +68,7 @@ async function runGroup(name, group) {
     await new Stryker(groupOptions(name, group)).runMutationTest();
     const seconds = Math.round((Date.now() - started.getTime()) / 1000);
     const report = JSON.parse(fs.readFileSync(path.join(REPORTS, `${name}.json`), "utf8"));
-    const summary = { ...summarise(report, name), ranAt: started.toISOString(), runSeconds: seconds, tests: group.spec };
+    const summary = { ...summarise(report, name), ranAt: started.toISOString(), runSeconds: seconds, tests: group.spec, ...(group.grep ? { grep: group.grep } : {}) };
     const out = path.join(REPORTS, `${name}.summary.json`);
     fs.writeFileSync(out, JSON.stringify(summary, null, 1) + "\n");
     process.stdout.write(`${path.relative(ROOT, out)}: ${seconds} s\n`);
@@ -166,7 +166,8 @@ async function main(args) {
         const names = args.filter((a) => !a.startsWith("-"));
         const unknown = names.filter((n) => !(n in groups));
         if (unknown.length) throw new Error(`unknown group(s) ${unknown.join(", ")}; groups: ${Object.keys(groups).join(", ")}`);
-        for (const name of names.length ? names : Object.keys(groups)) await runGroup(name, groups[name]);
+        // Re-read per group: test files added to a group while an earlier one runs are picked up.
+        for (const name of names.length ? names : Object.keys(groups)) await runGroup(name, loadGroups()[name]);
     }
     process.stdout.write(table() + "\n");
 }
