@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { IssueSink } from "../config/issues";
+import { checkPatchOrchestrators, checkSharedNames } from "../config/patchOrchestrators";
 import { checkWindowSchedule, isIso8601, isoInstant, targetEntryCount } from "../config/maintenanceWindows";
 import { MW_CUTOFF_MAX, MW_DURATION_MAX } from "../config/rules";
 
@@ -85,6 +86,107 @@ describe("config rules at their edges (mutation testing)", () => {
             expect(targetEntryCount({ resourceGroup: { name: "web" } })).to.equal(1);
             expect(targetEntryCount({ resourceGroup: { name: "web", resourceTypes: ["AWS::EC2::Instance"] } })).to.equal(2);
             expect(targetEntryCount({})).to.equal(0);
+        });
+    });
+
+    describe("patch orchestrators' cross-field rules (checkPatchOrchestrators)", () => {
+        const O = "patching:patchOrchestrators";
+        const orchestrator = (over: Record<string, unknown>) => ({ name: "o", targets: { tags: { PatchGroup: ["prod"] } }, window: { schedule: "cron(0 2 ? * SUN *)", duration: 4, cutoff: 1 }, ...over });
+        const check = (over: Record<string, unknown>, patchPolicies?: unknown) => issues((s) => checkPatchOrchestrators(s, O, [orchestrator(over)], undefined, patchPolicies));
+
+        it("a valid orchestrator has no issue", () => {
+            expect(check({})).to.deep.equal([]);
+        });
+
+        it("volume expansion: volumeTag is pointless with untaggedVolumes, required without tags unless untaggedVolumes, and needs the preflight", () => {
+            const V = `${O}[0].preflight.volumeExpansion`;
+            expect(check({ preflight: { volumeExpansion: { enabled: true, untaggedVolumes: true, volumeTag: "grow" } } })).to.deep.equal([
+                `${V}.volumeTag: has no effect with untaggedVolumes: true (every root volume of a targeted instance may be grown); remove one of them`,
+            ]);
+            const noTags = { targets: { resourceGroup: { name: "web" } } };
+            expect(check({ ...noTags, preflight: { volumeExpansion: { enabled: true } } })).to.deep.equal([
+                `${V}.volumeTag: is required when targets has no tags: ec2:ModifyVolume is only granted on volumes carrying this tag (or set untaggedVolumes: true)`,
+            ]);
+            expect(check({ ...noTags, preflight: { volumeExpansion: { enabled: true, untaggedVolumes: true } } })).to.deep.equal([]);
+            expect(check({ ...noTags, preflight: { volumeExpansion: { enabled: true, volumeTag: "grow" } } })).to.deep.equal([]);
+            expect(check({ preflight: { enabled: false, volumeExpansion: { enabled: true } } })).to.deep.equal([
+                `${V}.enabled: needs the preflight (preflight.enabled true): expansion is decided from its disk measurement`,
+            ]);
+            expect(check({ ...noTags, preflight: { enabled: false, volumeExpansion: { enabled: false } } })).to.deep.equal([]);
+        });
+
+        it("instance role attachments only in mode policy (the default), and only to owned patch policies of this stack", () => {
+            const R = `${O}[0].instanceRole`;
+            expect(check({ instanceRole: { mode: "none", attachToRoles: ["web"], attachToPatchPolicies: [] } })).to.deep.equal([`${R}.attachToRoles: applies to mode policy only (mode is none)`]);
+            expect(check({ instanceRole: { attachToRoles: ["web"] } })).to.deep.equal([]);
+            const policies = [{ name: "owned", mode: "owned" }, { name: "qs", mode: "managed" }, { name: 3 }];
+            expect(check({ instanceRole: { attachToPatchPolicies: ["owned", 7, "qs", "gone"] } }, policies)).to.deep.equal([
+                `${R}.attachToPatchPolicies[2]: is a managed-mode patch policy: Quick Setup owns its instance role; name the role in attachToRoles instead`,
+                `${R}.attachToPatchPolicies[3]: is not a patch policy of this stack; patching:patchPolicies: owned, qs`,
+            ]);
+            expect(check({ instanceRole: { attachToPatchPolicies: ["gone"] } })).to.deep.equal([`${R}.attachToPatchPolicies[0]: is not a patch policy of this stack; patching:patchPolicies: (none)`]);
+        });
+
+        it("fleet settings only with scale: fleet (standard when unset)", () => {
+            expect(check({ fleet: { maxConcurrentBatches: 2 } })).to.deep.equal([`${O}[0].fleet: applies to scale: fleet only (scale is standard)`]);
+            expect(check({ scale: "fleet", fleet: { maxConcurrentBatches: 2 } })).to.deep.equal([]);
+        });
+
+        it("maxRuntimeMinutes may fill the window exactly, not more", () => {
+            expect(check({ maxRuntimeMinutes: 240 })).to.deep.equal([]);
+            expect(check({ maxRuntimeMinutes: 241 })).to.deep.equal([
+                `${O}[0].maxRuntimeMinutes: exceeds the window duration (4 h = 240 min): batches would start after the window closed`,
+            ]);
+            expect(check({ maxRuntimeMinutes: "241" })).to.deep.equal([]);
+        });
+
+        it("targets: tags and/or a resource group, and tags not empty", () => {
+            expect(check({ targets: {} })).to.deep.equal([`${O}[0].targets: needs tags and/or resourceGroup: the orchestrator finds running and stopped instances by them`]);
+            expect(check({ targets: { tags: {} } })).to.deep.equal([`${O}[0].targets.tags: needs at least one tag key`]);
+        });
+    });
+
+    describe("names shared by windows, orchestrators and compliance (checkSharedNames)", () => {
+        const MW = "patching:maintenanceWindows";
+        const O = "patching:patchOrchestrators";
+        const task = (name: string, runCommand?: Record<string, unknown>) => ({ name, type: "RUN_COMMAND", ...(runCommand ? { runCommand } : {}) });
+        const shared = (windows: unknown[], orchestrators: unknown[], compliance?: unknown) =>
+            issues((s) => checkSharedNames(s, MW, windows, O, orchestrators, compliance === undefined ? undefined : { path: "patching:compliance", raw: compliance }));
+
+        it("compliance always creates its log group (default /aws/ssm/patch-manager): an orchestrator's default one clashes unless it does not create it", () => {
+            expect(shared([], [{ name: "o" }], {})).to.deep.equal([
+                `${O}[0].logGroup.name: log group /aws/ssm/patch-manager is already created by patching:compliance.logs; set create: false to use it, or name another one`,
+            ]);
+            expect(shared([], [{ name: "o", logGroup: { create: false } }], {})).to.deep.equal([]);
+            expect(shared([], [{ name: "o" }], { logs: { groupName: "/patching/compliance" } })).to.deep.equal([]);
+            expect(shared([], [{ name: "o" }])).to.deep.equal([]);
+            expect(shared([], [{ name: "a" }, { name: "b" }])).to.deep.equal([
+                `${O}[1].logGroup.name: log group /aws/ssm/patch-manager is already created by ${O}[0].logGroup; set create: false to use it, or name another one`,
+            ]);
+        });
+
+        it("a window task's CloudWatch output creates /aws/ssm/<window>/<task> (or its logGroupName) unless create: false", () => {
+            const windows = [
+                { name: "w", tasks: [task("t", { cloudWatchOutput: {} }), task("quiet", { cloudWatchOutput: { create: false } }), task("plain", {}), task("bare")] },
+            ];
+            expect(shared(windows, [{ name: "o", logGroup: { name: "/aws/ssm/w/t" } }])).to.deep.equal([
+                `${O}[0].logGroup.name: log group /aws/ssm/w/t is already created by ${MW}[0].tasks[0].runCommand.cloudWatchOutput; set create: false to use it, or name another one`,
+            ]);
+            for (const name of ["/aws/ssm/w/quiet", "/aws/ssm/w/plain", "/aws/ssm/w/bare"]) expect(shared(windows, [{ name: "o", logGroup: { name } }]), name).to.deep.equal([]);
+            const twice = [{ name: "w", tasks: [task("t", { cloudWatchOutput: { logGroupName: "/x" } }), task("u", { cloudWatchOutput: { logGroupName: "/x" } })] }];
+            expect(shared(twice, [])).to.deep.equal([`${MW}[0].tasks[1].runCommand.cloudWatchOutput.logGroupName: log group /x is already created by ${MW}[0].tasks[0].runCommand.cloudWatchOutput; set create: false to share it`]);
+            const unnamed = [{ tasks: [task("t", { cloudWatchOutput: {} })] }, { name: "v", tasks: [{ type: "RUN_COMMAND", runCommand: { cloudWatchOutput: {} } }] }];
+            expect(shared(unnamed, [{ name: "o", logGroup: { name: "/aws/ssm/undefined/t" } }])).to.deep.equal([]);
+        });
+
+        it("an orchestrator's window (named <name>-window unless named) may not reuse a window's name", () => {
+            expect(shared([{ name: "o-window" }], [{ name: "o", logGroup: { create: false } }])).to.deep.equal([
+                `${O}[0].window.name: maintenance window name o-window is already used by ${MW}[0]`,
+            ]);
+            expect(shared([{ name: "nightly" }], [{ name: "o", window: { name: "nightly" }, logGroup: { create: false } }])).to.deep.equal([
+                `${O}[0].window.name: maintenance window name nightly is already used by ${MW}[0]`,
+            ]);
+            expect(shared([{ name: "o" }], [{ name: "o", logGroup: { create: false } }, { window: {}, logGroup: { create: false } }])).to.deep.equal([]);
         });
     });
 });
