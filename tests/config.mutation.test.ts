@@ -5,7 +5,10 @@
  */
 import { expect } from "chai";
 import { IssueSink } from "../config/issues";
+import { cronShortestGapMinutes, schedulePeriodMinutes } from "../config/overrideStore";
 import { checkPatchOrchestrators, checkSharedNames } from "../config/patchOrchestrators";
+import { ConfigValidationError } from "../config";
+import { minimalConfig, parse } from "./harness";
 import { checkWindowSchedule, isIso8601, isoInstant, targetEntryCount } from "../config/maintenanceWindows";
 import { MW_CUTOFF_MAX, MW_DURATION_MAX } from "../config/rules";
 
@@ -187,6 +190,67 @@ describe("config rules at their edges (mutation testing)", () => {
                 `${O}[0].window.name: maintenance window name nightly is already used by ${MW}[0]`,
             ]);
             expect(shared([{ name: "o" }], [{ name: "o", logGroup: { create: false } }, { window: {}, logGroup: { create: false } }])).to.deep.equal([]);
+        });
+    });
+
+    describe("the override store's schedule and cross-field rules", () => {
+        const P = "patching:overrideStore";
+        const store = (changes: Record<string, unknown>) => minimalConfig({ [P]: { configId: "test1", baselines: ["test-al2023"], ...changes } });
+        /** The messages at `path` (none when the config is accepted). */
+        const at = (changes: Record<string, unknown>, path: string) => {
+            try {
+                parse(store(changes));
+                return [];
+            } catch (err) {
+                if (!(err instanceof ConfigValidationError)) throw err;
+                return err.issues.filter((i) => i.path === path).map((i) => i.message);
+            }
+        };
+
+        it("a schedule's period: a rate's, or a cron's longest gap between runs (MON-FRI at 02:00: the weekend, 3 days)", () => {
+            expect(schedulePeriodMinutes("rate(1 hour)")).to.equal(60);
+            expect(schedulePeriodMinutes("cron(0 */6 * * ? *)")).to.equal(360);
+            expect(schedulePeriodMinutes("cron(0 2 ? * MON-FRI *)")).to.equal(3 * 1440);
+            expect(cronShortestGapMinutes("cron(0 2 ? * MON-FRI *)")).to.equal(1440);
+            expect(cronShortestGapMinutes("cron(0,10 * * * ? *)")).to.equal(10);
+            expect(schedulePeriodMinutes("at(2026-06-01T00:00:00)")).to.equal(undefined);
+            expect(schedulePeriodMinutes("hourly")).to.equal(undefined);
+        });
+
+        it("a remediation cron may run 15 minutes apart, not less", () => {
+            expect(at({ remediation: { schedule: "cron(0,15,30,45 * * * ? *)" } }, `${P}.remediation.schedule`)).to.deep.equal([]);
+            expect(at({ remediation: { schedule: "cron(0,10 * * * ? *)" } }, `${P}.remediation.schedule`)).to.deep.equal([
+                "runs 10 minute(s) apart at times; at least 15 minutes: GetPatchBaseline is throttled and baselines rarely change (Quick Setup: hourly)",
+            ]);
+        });
+
+        it("an object key of exactly 1024 bytes is accepted", () => {
+            expect(at({ objectKey: "k".repeat(1024) }, `${P}.objectKey`)).to.deep.equal([]);
+        });
+
+        it("access logs may not go to the store bucket itself (given as an existing target)", () => {
+            const L = `${P}.accessLogging.targetBucket`;
+            expect(at({ bucketName: "my-overrides-1", accessLogging: { mode: "existing", targetBucket: "my-overrides-1" } }, L)).to.deep.equal([
+                "is the store bucket itself; S3 server access logs must go to another bucket",
+            ]);
+            expect(at({ bucketName: "my-overrides-1", accessLogging: { mode: "existing", targetBucket: "my-access-logs-1" } }, L)).to.deep.equal([]);
+        });
+
+        it("alarmEmail subscribes to the stack's own topic, so not together with alarmTopicArn", () => {
+            expect(at({ remediation: { alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:ops", alarmEmail: "ops@example.com" } }, `${P}.remediation.alarmEmail`)).to.deep.equal([
+                "subscribes to a topic the stack creates; with alarmTopicArn, subscribe to that topic instead",
+            ]);
+            expect(at({ remediation: { alarmEmail: "ops@example.com" } }, `${P}.remediation.alarmEmail`)).to.deep.equal([]);
+        });
+
+        it("no baselines at all is an empty override file; a mistyped list is reported by its schema only", () => {
+            expect(at({ baselines: [], predefinedBaselines: [] }, P)).to.deep.equal([
+                "lists no baselines: set baselines (names from patching:baselines) and/or predefinedBaselines, otherwise the override file is empty",
+            ]);
+            expect(at({ baselines: [] }, P)).to.have.length(1);
+            expect(at({ baselines: "test-al2023" }, P)).to.deep.equal([]);
+            expect(at({ baselines: [], predefinedBaselines: "pb-0123456789abcdef0" }, P)).to.deep.equal([]);
+            expect(at({ baselines: [], predefinedBaselines: ["pb-0123456789abcdef0"] }, P)).to.deep.equal([]);
         });
     });
 });
