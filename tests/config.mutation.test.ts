@@ -253,4 +253,41 @@ describe("config rules at their edges (mutation testing)", () => {
             expect(at({ baselines: [], predefinedBaselines: ["pb-0123456789abcdef0"] }, P)).to.deep.equal([]);
         });
     });
+
+    describe("association names are unique in a stack (patch policies' scan and install)", () => {
+        const base = { targets: { tags: { Environment: ["test"] } } };
+        const scan = (associationName?: string) => ({ schedule: "cron(0 1 * * ? *)", ...(associationName ? { associationName } : {}) });
+        const install = (associationName?: string) => ({ schedule: "cron(0 2 ? * SUN *)", ...(associationName ? { associationName } : {}) });
+        /** Every association-name issue of these policies, as `path: message`. */
+        const clashes = (policies: Record<string, unknown>[]) => {
+            try {
+                parse(minimalConfig({ "patching:patchPolicies": policies.map((p) => ({ ...base, ...p })) }));
+                return [];
+            } catch (err) {
+                if (!(err instanceof ConfigValidationError)) throw err;
+                return err.issues.filter((i) => i.message.startsWith("duplicate association name")).map((i) => `${i.path}: ${i.message}`);
+            }
+        };
+        const PP = "patching:patchPolicies";
+
+        it("two explicit names clash", () => {
+            expect(clashes([{ name: "web", scan: scan("nightly-scan") }, { name: "db", scan: scan("nightly-scan") }])).to.deep.equal([
+                `${PP}[1].scan.associationName: duplicate association name nightly-scan; already used by ${PP}[0].scan`,
+            ]);
+        });
+
+        it("an explicit name clashes with another policy's default name, in either order", () => {
+            expect(clashes([{ name: "web", scan: scan() }, { name: "db", scan: scan("web-ScanForPatches") }])).to.deep.equal([
+                `${PP}[1].scan.associationName: duplicate association name web-ScanForPatches; already used by ${PP}[0].scan`,
+            ]);
+            expect(clashes([{ name: "web", scan: scan("db-InstallPatches") }, { name: "db", scan: scan(), install: install() }])).to.deep.equal([
+                `${PP}[1].install: duplicate association name db-InstallPatches; already used by ${PP}[0].scan`,
+            ]);
+        });
+
+        it("a policy without install registers no install association; default names of distinct policies never clash", () => {
+            expect(clashes([{ name: "web", scan: scan() }, { name: "db", scan: scan(), install: install("web-InstallPatches") }])).to.deep.equal([]);
+            expect(clashes([{ name: "web", scan: scan(), install: install() }, { name: "db", scan: scan(), install: install() }])).to.deep.equal([]);
+        });
+    });
 });
