@@ -109,6 +109,7 @@ describe("config/fields.ts: one rule per AWS field", () => {
             const problems = targetValueProblems("InstanceIds", ["*", "mi-0123456789abcdef0", "i-0123abcd"]);
             expect(problems.map((p) => p.index)).to.deep.equal([0]);
             expect(problems[0].message).to.match(/^must be an EC2 instance id .*\(or the single value \* for every node\)$/);
+            expect(targetValueProblems("InstanceIds", ["web-1"]).map((p) => p.index)).to.deep.equal([0]);
         });
 
         it("resource-groups:Name: only a leading aws is reserved; a space is not a group-name character", () => {
@@ -146,6 +147,9 @@ describe("config/fields.ts: one rule per AWS field", () => {
             expect(r.success).to.equal(false);
             expect(r.error?.issues.map((i) => i.message)).to.deep.equal([
                 "cron takes 6 fields (minutes hours day-of-month month day-of-week year), got 5: e.g. cron(0 2 ? * SUN *) (State Manager association schedule)",
+            ]);
+            expect(FIELD_SCHEMAS.schedulerScheduleSchema.safeParse(6).error?.issues.map((i) => i.message)).to.deep.equal([
+                "must be a EventBridge Scheduler expression, e.g. cron(0 6 * * ? *) or rate(1 hour)",
             ]);
         });
     });
