@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { IssueSink } from "../config/issues";
 import { cronShortestGapMinutes, schedulePeriodMinutes } from "../config/overrideStore";
 import { checkPatchOrchestrators, checkSharedNames } from "../config/patchOrchestrators";
+import { compileSchedule, policyRegions } from "../config/patchPolicies";
 import { ConfigValidationError } from "../config";
 import { minimalConfig, parse } from "./harness";
 import { checkWindowSchedule, isIso8601, isoInstant, targetEntryCount } from "../config/maintenanceWindows";
@@ -288,6 +289,40 @@ describe("config rules at their edges (mutation testing)", () => {
         it("a policy without install registers no install association; default names of distinct policies never clash", () => {
             expect(clashes([{ name: "web", scan: scan() }, { name: "db", scan: scan(), install: install("web-InstallPatches") }])).to.deep.equal([]);
             expect(clashes([{ name: "web", scan: scan(), install: install() }, { name: "db", scan: scan(), install: install() }])).to.deep.equal([]);
+        });
+    });
+
+    describe("patch policy schedules compiled for the association (compileSchedule)", () => {
+        type Op = Parameters<typeof compileSchedule>[0];
+        const compile = (op: Partial<Op>, kind: "scan" | "install") => compileSchedule(op as Op, kind);
+
+        it("Patch Tuesday (the second Tuesday) + whole weeks is a later Tuesday, with no offset; scans run at creation, installs do not", () => {
+            expect(compile({ patchTuesdayPlusDays: 0 }, "scan")).to.deep.equal({ expression: "cron(0 0 ? * TUE#2 *)", offsetDays: undefined, applyOnlyAtCronInterval: false, description: "Patch Tuesday + 0 days at 00:00 UTC" });
+            expect(compile({ patchTuesdayPlusDays: 7, time: "22:05" }, "install")).to.deep.equal({ expression: "cron(5 22 ? * TUE#3 *)", offsetDays: undefined, applyOnlyAtCronInterval: true, description: "Patch Tuesday + 7 days at 22:05 UTC" });
+        });
+
+        it("other days are a Tuesday plus ScheduleOffset days, which needs ApplyOnlyAtCronInterval even for a scan", () => {
+            expect(compile({ patchTuesdayPlusDays: 1, time: "03:30", applyOnlyAtCronInterval: false }, "scan")).to.deep.equal({
+                expression: "cron(30 3 ? * TUE#2 *)",
+                offsetDays: 1,
+                applyOnlyAtCronInterval: true,
+                description: "Patch Tuesday + 1 day at 03:30 UTC",
+            });
+        });
+
+        it("a written schedule: only a cron applies at its interval (installs by default); the offset is described with its unit", () => {
+            expect(compile({ schedule: "cron(0 2 ? * SUN *)" }, "install").applyOnlyAtCronInterval).to.equal(true);
+            expect(compile({ schedule: "cron(0 2 ? * SUN *)" }, "scan").applyOnlyAtCronInterval).to.equal(false);
+            expect(compile({ schedule: "cron(0 2 ? * SUN *)", applyOnlyAtCronInterval: true }, "scan").applyOnlyAtCronInterval).to.equal(true);
+            expect(compile({ schedule: "rate(1 day)", applyOnlyAtCronInterval: true }, "install").applyOnlyAtCronInterval).to.equal(false);
+            expect(compile({ schedule: "cron(0 2 ? * TUE#2 *)", scheduleOffset: 1 }, "install")).to.deep.equal({ expression: "cron(0 2 ? * TUE#2 *)", offsetDays: 1, applyOnlyAtCronInterval: true, description: "cron(0 2 ? * TUE#2 *) + 1 day" });
+            expect(compile({ schedule: "cron(0 2 ? * TUE#2 *)", scheduleOffset: 3 }, "install").description).to.equal("cron(0 2 ? * TUE#2 *) + 3 days");
+            expect(compile({ schedule: "rate(1 day)" }, "scan").description).to.equal("rate(1 day)");
+        });
+
+        it("a policy without regions deploys to the stack's region only", () => {
+            expect(policyRegions({}, "eu-west-1")).to.deep.equal(["eu-west-1"]);
+            expect(policyRegions({ regions: ["us-east-1", "eu-west-1"] }, "eu-west-1")).to.deep.equal(["us-east-1", "eu-west-1"]);
         });
     });
 });
