@@ -4,6 +4,8 @@
  * the exact issues it reports — one issue per problem, none for a value the schema already refused.
  */
 import { expect } from "chai";
+import { calendarRegions, heldInstalls, withGates } from "../config/approvalCalendars";
+import { installPathModel } from "../config/installPaths";
 import { IssueSink } from "../config/issues";
 import { cronShortestGapMinutes, schedulePeriodMinutes } from "../config/overrideStore";
 import { checkPatchOrchestrators, checkSharedNames } from "../config/patchOrchestrators";
@@ -323,6 +325,48 @@ describe("config rules at their edges (mutation testing)", () => {
         it("a policy without regions deploys to the stack's region only", () => {
             expect(policyRegions({}, "eu-west-1")).to.deep.equal(["eu-west-1"]);
             expect(policyRegions({ regions: ["us-east-1", "eu-west-1"] }, "eu-west-1")).to.deep.equal(["us-east-1", "eu-west-1"]);
+        });
+    });
+
+    describe("where the approval calendar must exist (a Change Calendar is a Regional document)", () => {
+        const policies = [
+            {
+                name: "web",
+                targets: { tags: { Environment: ["test"] } },
+                scan: { schedule: "cron(0 1 * * ? *)" },
+                install: { schedule: "cron(0 2 ? * SUN *)", scheduleOffset: 1, applyOnlyAtCronInterval: true },
+                regions: ["eu-west-1", "us-east-1"],
+                acceptRegionDefaultBaselines: true,
+            },
+            { name: "scanonly", targets: { tags: { Environment: ["test"] } }, scan: { schedule: "cron(0 1 * * ? *)" }, regions: ["ap-south-1"], acceptRegionDefaultBaselines: true },
+        ];
+        const gate = { approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)" }, gatedInstall: { schedule: "cron(0 2 ? * TUE#3 *)", targets: [{ key: "tag:Environment", values: ["prod"] }] } };
+        const gated = () => parse(minimalConfig({ "patching:changeSafety": gate, "patching:patchPolicies": policies }));
+
+        it("the home Region first, then every Region an owned policy installs in; a scan-only policy's Region needs none", () => {
+            expect(calendarRegions(gated())).to.deep.equal(["us-east-1", "eu-west-1"]);
+        });
+
+        it("the calendar holds the gated install and the owned policy's install, with its offset", () => {
+            expect(heldInstalls(gated())).to.deep.equal([
+                { expression: "cron(0 2 ? * TUE#3 *)", offsetDays: undefined },
+                { expression: "cron(0 2 ? * SUN *)", offsetDays: 1 },
+            ]);
+        });
+
+        it("each install path names what holds it: the policy's copy in each of its Regions, State Manager for the gated install", () => {
+            const cfg = gated();
+            const gates = Object.fromEntries(withGates(cfg, installPathModel(cfg)).paths.map((p) => [p.id, p.gate]));
+            expect(gates).to.deep.equal({
+                "patchPolicies/web": "change calendar patching-test-install-approval in eu-west-1, us-east-1 (each Region's install association names its Region's copy)",
+                "changeSafety/gatedInstall": "change calendar patching-test-install-approval (State Manager starts the association only while it is OPEN)",
+            });
+        });
+
+        it("without an approval gate there is no calendar and nothing is held by one", () => {
+            const cfg = parse(minimalConfig({ "patching:patchPolicies": policies }));
+            expect(calendarRegions(cfg)).to.deep.equal([]);
+            expect(withGates(cfg, installPathModel(cfg)).paths.map((p) => p.gate)).to.deep.equal([undefined]);
         });
     });
 });
