@@ -71,7 +71,8 @@ async function runGroup(name, group) {
     const summary = { ...summarise(report, name), ranAt: started.toISOString(), runSeconds: seconds, tests: group.spec, ...(group.grep ? { grep: group.grep } : {}) };
     const out = path.join(REPORTS, `${name}.summary.json`);
     fs.writeFileSync(out, JSON.stringify(summary, null, 1) + "\n");
-    process.stdout.write(`${path.relative(ROOT, out)}: ${seconds} s\n`);
+    table();
+    process.stdout.write(`${path.relative(ROOT, out)}: ${seconds} s; reports/mutation/scores.md rewritten\n`);
 }
 
 function listSources(dir) {
