@@ -77,6 +77,20 @@ describe("BaselineOverrides dynamic provider", () => {
             expect(await provider.check(inputs(), inputs({ bucket: UNKNOWN, baselineIds: [UNKNOWN, AL] }))).to.deep.equal({ inputs: inputs({ bucket: UNKNOWN, baselineIds: [UNKNOWN, AL] }) });
             expect(sdkCalls()).to.equal(0);
         });
+        it("reports a value of the wrong type (null, a number, a non-string id) rather than failing on it", async () => {
+            const bad = await provider.check(inputs(), { ...inputs(), region: 5, bucket: null, baselineIds: [WIN, 7] } as unknown as BaselineOverridesInputs);
+            expect(bad.failures).to.deep.equal([
+                { property: "region", reason: "region must be a non-empty string" },
+                { property: "bucket", reason: "bucket must be a non-empty string" },
+                { property: "baselineIds", reason: "baselineIds must be a non-empty list of baseline ids or ARNs" },
+            ]);
+            expect((await provider.check(inputs(), inputs({ baselineIds: [WIN, ""] }))).failures).to.deep.equal([
+                { property: "baselineIds", reason: "baselineIds must be a non-empty list of baseline ids or ARNs" },
+            ]);
+        });
+        it("a whole list not known yet passes too", async () => {
+            expect(await provider.check(inputs(), { ...inputs(), baselineIds: UNKNOWN } as unknown as BaselineOverridesInputs)).to.not.have.property("failures");
+        });
     });
 
     describe("diff", () => {
@@ -106,6 +120,10 @@ describe("BaselineOverrides dynamic provider", () => {
             expect(await provider.diff("id", olds(), inputs({ baselineIds: [UNKNOWN, AL] }))).to.deep.include({ changes: true, replaces: [], changedInputs: ["baselineIds"] });
             expect(await provider.diff("id", olds(), inputs({ bucket: UNKNOWN }))).to.deep.include({ changes: true, replaces: ["bucket"] });
             expect(sdkCalls()).to.equal(0);
+        });
+        it("state without a drift field (written before refreshes recorded it) is no change", async () => {
+            const { drift: _drift, ...state } = olds();
+            expect(await provider.diff("id", state as BaselineOverridesOutputs, inputs())).to.deep.include({ changes: false, changedInputs: [] });
         });
         it("turns drift found by a refresh into an update", async () => {
             expect(await provider.diff("id", olds({ drift: "edited", observedSha256: "x" }), inputs())).to.deep.include({ changes: true, replaces: [], changedInputs: ["drift"] });
@@ -157,6 +175,9 @@ describe("BaselineOverrides dynamic provider", () => {
             const err = await provider.create(inputs({ baselineIds: [UNKNOWN] })).catch((e) => e);
             expect(err.message).to.contain("nothing is written during a preview");
             expect(sdkCalls()).to.equal(0);
+            const region = await provider.create(inputs({ region: UNKNOWN })).catch((e) => e);
+            expect(region.message).to.contain("nothing is written during a preview");
+            expect(sdkCalls()).to.equal(0);
         });
     });
 
@@ -178,6 +199,11 @@ describe("BaselineOverrides dynamic provider", () => {
             const r = await provider.read(`${BUCKET}/${KEY}`, outs);
             expect(r.props).to.deep.equal({ ...outs, drift: "edited", observedSha256: sha256Hex("[] # edited\n") });
             expect((await provider.diff(`${BUCKET}/${KEY}`, r.props!, inputs())).changes).to.equal(true);
+        });
+        it("cannot refresh without state (no import)", async () => {
+            const err = await provider.read(`${BUCKET}/${KEY}`).catch((e) => e);
+            expect(err.message).to.equal(`BaselineOverrides ${BUCKET}/${KEY}: cannot refresh without state (import is not supported)`);
+            expect(sdkCalls()).to.equal(0);
         });
         it("detects a deleted object", async () => {
             const { outs } = await created();

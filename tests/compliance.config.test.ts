@@ -253,5 +253,13 @@ describe("config: patching:compliance", () => {
         it("s3BucketNameProblems accepts valid names", () => {
             expect(s3BucketNameProblems("acme.patching-2026")).to.deep.equal([]);
         });
+
+        it("s3BucketNameProblems: 3 characters is long enough; only a whole name like an IP address is refused", () => {
+            expect(s3BucketNameProblems("abc")).to.deep.equal([]);
+            expect(s3BucketNameProblems("ab")).to.deep.equal(["must be 3–63 characters"]);
+            expect(s3BucketNameProblems("192.168.1.1")).to.deep.equal(["must not be formatted as an IP address"]);
+            expect(s3BucketNameProblems("logs.192.168.1.1")).to.deep.equal([]);
+            expect(s3BucketNameProblems("192.168.1.1.logs")).to.deep.equal([]);
+        });
     });
 });

@@ -103,6 +103,55 @@ describe("config/fields.ts: one rule per AWS field", () => {
             expect(targetValueProblems("resource-groups:Name", ["AWS-group"])[0].message).to.contain("reserved");
             expect(targetValueProblems("tag:Env", ["prod", "bad#value"]).map((p) => p.index)).to.deep.equal([1]);
         });
+
+        // Values chosen so that each key's rule gives a different answer from the others'.
+        it("InstanceIds: * only alone; a bad id is reported at its index, with the * alternative", () => {
+            const problems = targetValueProblems("InstanceIds", ["*", "mi-0123456789abcdef0", "i-0123abcd"]);
+            expect(problems.map((p) => p.index)).to.deep.equal([0]);
+            expect(problems[0].message).to.match(/^must be an EC2 instance id .*\(or the single value \* for every node\)$/);
+            expect(targetValueProblems("InstanceIds", ["web-1"]).map((p) => p.index)).to.deep.equal([0]);
+        });
+
+        it("resource-groups:Name: only a leading aws is reserved; a space is not a group-name character", () => {
+            const problems = targetValueProblems("resource-groups:Name", ["my-aws-group", "Aws-patching", "web servers"]);
+            expect(problems.map((p) => p.index)).to.deep.equal([1, 2]);
+            expect(problems[0].message).to.contain("reserved by Resource Groups");
+            expect(problems[1].message).to.contain("Resource Groups GroupName");
+        });
+
+        it("resource-groups:ResourceTypeFilters: CloudFormation resource types", () => {
+            const problems = targetValueProblems("resource-groups:ResourceTypeFilters", ["AWS::EC2::Instance", "EC2"]);
+            expect(problems).to.deep.equal([{ index: 1, message: "must be a CloudFormation resource type such as AWS::EC2::Instance" }]);
+        });
+
+        it("tag-key: tag keys (aws: reserved), not tag values", () => {
+            const problems = targetValueProblems("tag-key", ["Patch Group", "aws:cloudformation:stack-name"]);
+            expect(problems.map((p) => p.index)).to.deep.equal([1]);
+            expect(problems[0].message).to.contain('"aws:" are reserved');
+        });
+
+        it("tag:<key>: non-empty tag values, which may contain spaces and start with aws", () => {
+            const problems = targetValueProblems("tag:Env", ["web servers", "aws:x", ""]);
+            expect(problems.map((p) => p.index)).to.deep.equal([2]);
+            expect(problems[0].message).to.contain("1–256 characters");
+        });
+
+        it("a key no rule applies to checks nothing", () => {
+            expect(targetValueProblems("Environment", ["#", ""])).to.deep.equal([]);
+        });
+    });
+
+    describe("schedule fields name their dialect", () => {
+        it("a State Manager cron with 5 fields: the problem, then which schedule grammar it broke", () => {
+            const r = FIELD_SCHEMAS.stateManagerScheduleSchema.safeParse("cron(0 2 * * *)");
+            expect(r.success).to.equal(false);
+            expect(r.error?.issues.map((i) => i.message)).to.deep.equal([
+                "cron takes 6 fields (minutes hours day-of-month month day-of-week year), got 5: e.g. cron(0 2 ? * SUN *) (State Manager association schedule)",
+            ]);
+            expect(FIELD_SCHEMAS.schedulerScheduleSchema.safeParse(6).error?.issues.map((i) => i.message)).to.deep.equal([
+                "must be a EventBridge Scheduler expression, e.g. cron(0 6 * * ? *) or rate(1 hour)",
+            ]);
+        });
     });
 
     describe("every section sends a field through the shared schema", () => {
@@ -189,6 +238,11 @@ describe("config/fields.ts: one rule per AWS field", () => {
 
         it("each shared schema names the AWS field it enforces", () => {
             for (const [name, s] of Object.entries(FIELD_SCHEMAS)) expect(fieldMeta(s)?.awsField, name).to.be.a("string");
+        });
+
+        it("a schema outside FIELD_SCHEMAS has no field metadata, even with other metadata", () => {
+            expect(fieldMeta(z.string())).to.equal(undefined);
+            expect(fieldMeta(z.string().meta({ description: "a note" }))).to.equal(undefined);
         });
     });
 });
