@@ -164,14 +164,16 @@ export class SimLocation {
         send: async (command: unknown): Promise<unknown> => {
             if (command instanceof DescribeInstancesCommand) return this.describeInstances(command.input);
             if (command instanceof StartInstancesCommand) {
-                const id = command.input.InstanceIds![0];
+                const ids = command.input.InstanceIds ?? [];
                 return this.paced("StartInstances", () => {
-                    this.instance(id);
-                    if (this.state.get(id) === "stopped") {
-                        this.state.set(id, "running");
-                        this.startedAt.set(id, this.clock.nowMs());
+                    for (const id of ids) this.instance(id);
+                    for (const id of ids) {
+                        if (this.state.get(id) === "stopped") {
+                            this.state.set(id, "running");
+                            this.startedAt.set(id, this.clock.nowMs());
+                        }
                     }
-                    return { StartingInstances: [{ InstanceId: id }] };
+                    return { StartingInstances: ids.map((InstanceId) => ({ InstanceId })) };
                 });
             }
             if (command instanceof StopInstancesCommand) {
