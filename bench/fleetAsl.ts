@@ -164,14 +164,16 @@ export class SimLocation {
         send: async (command: unknown): Promise<unknown> => {
             if (command instanceof DescribeInstancesCommand) return this.describeInstances(command.input);
             if (command instanceof StartInstancesCommand) {
-                const id = command.input.InstanceIds![0];
+                const ids = command.input.InstanceIds ?? [];
                 return this.paced("StartInstances", () => {
-                    this.instance(id);
-                    if (this.state.get(id) === "stopped") {
-                        this.state.set(id, "running");
-                        this.startedAt.set(id, this.clock.nowMs());
+                    for (const id of ids) this.instance(id);
+                    for (const id of ids) {
+                        if (this.state.get(id) === "stopped") {
+                            this.state.set(id, "running");
+                            this.startedAt.set(id, this.clock.nowMs());
+                        }
                     }
-                    return { StartingInstances: [{ InstanceId: id }] };
+                    return { StartingInstances: ids.map((InstanceId) => ({ InstanceId })) };
                 });
             }
             if (command instanceof StopInstancesCommand) {
@@ -258,6 +260,18 @@ export interface AslFleetResult {
     events: number;
 }
 
+/**
+ * The design before StartInstances was paced (for comparison): the batch gate goes straight to
+ * StartInstances, so every batch the Map starts together calls at once.
+ */
+export function unpacedDefinition() {
+    const def = fleetDefinition(ARNS, { batchTimeoutSeconds: 86_400 + 7200 });
+    const processor = def.States.PatchGroup.ItemProcessor as { States: Record<string, { Default?: string }> };
+    processor.States.BatchGateOpen.Default = "StartInstances";
+    delete processor.States.PaceStart;
+    return def;
+}
+
 /** Settings of the run as the execution input carries them (validated by the plan Lambda as deployed). */
 export function runSettings(settings: OrchestratorSimSettings) {
     return normaliseSettings({
@@ -280,7 +294,7 @@ export function runSettings(settings: OrchestratorSimSettings) {
  * Runs the fleet state machine once per location of `fleet`, concurrently on one virtual clock,
  * and sums what the bench reports. `windowSeconds` counts the instances patched inside the window.
  */
-export async function runFleetStateMachine(fleet: SimInstance[], settings: OrchestratorSimSettings, opts: { taskSeconds?: number; seed?: number } = {}): Promise<AslFleetResult> {
+export async function runFleetStateMachine(fleet: SimInstance[], settings: OrchestratorSimSettings, opts: { taskSeconds?: number; seed?: number; unpaced?: boolean } = {}): Promise<AslFleetResult> {
     const clock = new VirtualClock(T0);
     const random = rng(opts.seed ?? 7);
     const stats = emptyStats();
@@ -288,7 +302,7 @@ export async function runFleetStateMachine(fleet: SimInstance[], settings: Orche
     for (const i of fleet) byLocation.set(i.location, [...(byLocation.get(i.location) ?? []), i]);
     const service = { ...SERVICE_LIMITS, ...settings.service };
     const input = { windowExecutionId: "{{WINDOW_EXECUTION_ID}}", settings: runSettings(settings) };
-    const def = fleetDefinition(ARNS, { batchTimeoutSeconds: 86_400 + 7200 });
+    const def = opts.unpaced ? unpacedDefinition() : fleetDefinition(ARNS, { batchTimeoutSeconds: 86_400 + 7200 });
     const caught: { state: string; error: string }[] = [];
     const mapRuns: { state: string; items: number; children: number; failed: number; maxConcurrency: number; largestChildInput: number; peakInFlight: number; aborted: number }[] = [];
     const locations = [...byLocation.entries()].map(([name, instances], n) => {

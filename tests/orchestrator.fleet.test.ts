@@ -78,7 +78,7 @@ describe("fleet state machine (Distributed Map)", () => {
             MaxConcurrencyPath: "$.run.fleet.batchesInFlight",
             ToleratedFailurePercentagePath: "$.next.group.toleratedFailurePercentage",
             ItemReader: { Resource: "arn:aws:states:::s3:getObject", ReaderConfig: { InputType: "JSON" }, Parameters: { Bucket: "fleet-runs", "Key.$": "$.next.group.key" } },
-            ItemBatcher: { MaxItemsPerBatchPath: "$.run.settings.batchSize", BatchInput: { "run.$": "$.run", "group.$": "$.next.group.index", "batchCount.$": "$.next.group.batches" } },
+            ItemBatcher: { MaxItemsPerBatchPath: "$.run.settings.batchSize", BatchInput: { "run.$": "$.run", "group.$": "$.next.group.index", "batchCount.$": "$.next.group.batches", "groupStartedAt.$": "$.next.group.startedAt" } },
             ResultWriter: { Resource: "arn:aws:states:::s3:putObject", Parameters: { Bucket: "fleet-runs", "Prefix.$": "$.run.fleet.resultsPrefix" } },
         });
         const processor = map.ItemProcessor as { ProcessorConfig: unknown; StartAt: string; States: Record<string, { Parameters?: { Payload?: { action?: string } } }> };
@@ -87,6 +87,9 @@ describe("fleet state machine (Distributed Map)", () => {
         expect(processor.StartAt).to.equal("BatchGate");
         expect(processor.States.BatchGate.Parameters!.Payload!.action).to.equal("fleetBatchGate");
         expect(processor.States.RestoreBatch.Parameters!.Payload!.action).to.equal("fleetRestoreBatch");
+        // An open gate leads to the batch's StartInstances slot (a Wait on the gate's startOffsetSeconds), then StartInstances.
+        expect((processor.States.BatchGateOpen as { Default?: string }).Default).to.equal("PaceStart");
+        expect(processor.States.PaceStart).to.deep.include({ Type: "Wait", SecondsPath: "$.startOffsetSeconds", Next: "StartInstances" });
         // Payloads carry references: no state outside the child executions passes an instance list.
         const text = JSON.stringify({ ...def.States, PatchGroup: { ...map, ItemProcessor: undefined } });
         expect(text).to.not.match(/"instances/);

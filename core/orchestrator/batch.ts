@@ -4,6 +4,7 @@
  * step sleeps and every step is quick, idempotent to retry, and testable with an injected clock.
  */
 import {
+    DescribeInstancesCommand,
     DescribeVolumesCommand,
     DescribeVolumesModificationsCommand,
     EC2Client,
@@ -47,28 +48,58 @@ function warn(state: BatchState, id: string, text: string): void {
 const copy = (s: BatchState): BatchState => ({ ...s, instances: s.instances.map((r) => ({ ...r })) });
 const pendingOnline = (s: BatchState) => s.instances.filter((r) => r.status === "pending" && r.online === true).map((r) => r.instanceId);
 
+/** Instance states (DescribeInstances by id, paginated; a non-mutating call, outside the StartInstances bucket). */
+async function instanceStates(ec2: EC2Client, ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let token: string | undefined;
+    do {
+        const page = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-id", Values: ids }], NextToken: token }));
+        for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId && i.State?.Name) out.set(i.InstanceId, i.State.Name);
+        token = page.NextToken;
+    } while (token);
+    return out;
+}
+
 /**
- * Starts the batch's instances that were stopped, one StartInstances call each, so one
- * instance's InsufficientInstanceCapacity or quota error fails only that instance (the seed
- * started 60 at once and lost some to capacity limits). Sets the agent-wait deadline.
+ * Starts the batch's instances that were stopped with ONE StartInstances call (one request token;
+ * the batches in flight are spread by their start slots, core/orchestrator/fleet.ts). A retried
+ * step starts nothing twice: it first reads the instances' states, and those already `pending` or
+ * `running` (started by the attempt that was throttled) are recorded as started without a call.
+ * EC2 fails a multi-instance StartInstances as a whole when one instance cannot start (e.g.
+ * IncorrectInstanceState, InsufficientInstanceCapacity, an instance quota); then each instance is
+ * started on its own, so only the one that cannot start fails (the seed started 60 at once and lost
+ * them all to one capacity error). Throttling is the account's rate limit, not an instance's: the
+ * step fails and its throttling retry runs it again. Sets the agent-wait deadline.
  */
 export async function startBatch(input: BatchState, ec2: EC2Client, now: Date): Promise<BatchState> {
     const state = copy(input);
-    const toStart = state.instances.filter((r) => r.status === "pending" && r.originalState === "stopped");
-    let throttled: unknown;
-    await Promise.all(
-        toStart.map(async (r) => {
+    const stopped = state.instances.filter((r) => r.status === "pending" && r.originalState === "stopped" && !r.startedByRun).map((r) => r.instanceId);
+    if (stopped.length > 0) {
+        const current = await instanceStates(ec2, stopped);
+        const toStart: string[] = [];
+        for (const id of stopped) {
+            const s = current.get(id);
+            if (s === "pending" || s === "running") update(state, id, { startedByRun: true });
+            else toStart.push(id);
+        }
+        if (toStart.length > 0) {
             try {
-                await ec2.send(new StartInstancesCommand({ InstanceIds: [r.instanceId] }));
-                update(state, r.instanceId, { startedByRun: true });
+                await ec2.send(new StartInstancesCommand({ InstanceIds: toStart }));
+                for (const id of toStart) update(state, id, { startedByRun: true });
             } catch (err) {
-                // Throttling is the account's rate limit, not the instance: the step is retried (StartInstances is idempotent).
-                if (isThrottling(err)) throttled = err;
-                else update(state, r.instanceId, { status: "failed", reason: `could not start: ${message(err)}` });
+                if (isThrottling(err)) throw err;
+                for (const id of toStart) {
+                    try {
+                        await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
+                        update(state, id, { startedByRun: true });
+                    } catch (one) {
+                        if (isThrottling(one)) throw one;
+                        update(state, id, { status: "failed", reason: `could not start: ${message(one)}` });
+                    }
+                }
             }
-        }),
-    );
-    if (throttled) throw throttled;
+        }
+    }
     state.agents = { deadline: iso(now, state.run.settings.agentWaitSeconds), done: false, checks: 0 };
     return state;
 }

@@ -19,6 +19,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { closedDetail, GateCheck } from "./gate";
+import { DEFAULT_PACING, paceBurst } from "./pacing";
 import { errorBudget, orderByPriority, priorityRank, runInfo } from "./plan";
 import type { BatchState, FleetRunRef, InstanceRecord, OrchestratorSettings, RunInfo, StepError, StopReason, TargetInstance } from "./types";
 
@@ -90,7 +91,8 @@ export interface FleetRunState {
     /** The group running next (or now). */
     cursor: number;
     counts: FleetCounts;
-    next: { action: "group"; group: FleetGroup & { toleratedFailurePercentage: number } } | { action: "finish"; reason: StopReason; detail?: string };
+    /** group.startedAt: set by the gate right before the group's Map starts. */
+    next: { action: "group"; group: FleetGroup & { toleratedFailurePercentage: number; startedAt?: string } } | { action: "finish"; reason: StopReason; detail?: string };
     gate?: GateCheck;
     /** The Map state's output (ResultWriter details) or its error, set by the state machine. */
     groupResult?: unknown;
@@ -100,8 +102,24 @@ export interface FleetRunState {
     finalRestoreError?: StepError;
 }
 
-/** A target list item: the record and the batch it belongs to. */
-export type FleetItem = InstanceRecord & { batchIndex: number };
+/**
+ * A target list item: the record, the batch it belongs to and that batch's StartInstances slot:
+ * seconds after its group's Map starts before the batch may start its stopped instances.
+ */
+export type FleetItem = InstanceRecord & { batchIndex: number; startSlotSeconds?: number };
+
+/**
+ * The StartInstances slots of a group's batches (seconds from the group's start): the batches
+ * are paced, in order, through the orchestrator's StartInstances bucket (DEFAULT_PACING, a share
+ * of EC2's per account and Region), one token per stopped instance — so the batches a Distributed
+ * Map starts together call StartInstances at the bucket's rate, not at once. A batch with no
+ * stopped instance calls nothing and has slot 0. One token per instance covers both of EC2's
+ * limits on StartInstances: its request bucket (one token per call) and its resource bucket (one
+ * token per instance started).
+ */
+export function startSlots(stoppedPerBatch: number[]): number[] {
+    return paceBurst(DEFAULT_PACING.StartInstances, stoppedPerBatch).map((ms) => Math.ceil(ms / 1000));
+}
 
 export const groupKey = (prefix: string, g: number) => `${prefix}targets/group-${String(g).padStart(3, "0")}.json`;
 export const resultsPrefix = (prefix: string, g?: number) => `${prefix}results/${g === undefined ? "" : `g${String(g).padStart(3, "0")}-`}`;
@@ -172,8 +190,13 @@ export async function fleetPlan(args: { runId: string; windowExecutionId?: strin
     for (const rank of [...byRank.keys()].sort((a, b) => a - b)) {
         const members = byRank.get(rank)!;
         const index = groups.length;
-        const items: FleetItem[] = members.map((t, i) => ({ ...t, status: "pending", batchIndex: batchOffset + Math.floor(i / settings.batchSize) }));
         const batches = Math.ceil(members.length / settings.batchSize);
+        const stopped = Array.from({ length: batches }, (_, b) => members.slice(b * settings.batchSize, (b + 1) * settings.batchSize).filter((t) => t.originalState === "stopped").length);
+        const slots = startSlots(stopped);
+        const items: FleetItem[] = members.map((t, i) => {
+            const b = Math.floor(i / settings.batchSize);
+            return { ...t, status: "pending", batchIndex: batchOffset + b, ...(slots[b] > 0 ? { startSlotSeconds: slots[b] } : {}) };
+        });
         const key = groupKey(prefix, index);
         await store.put(key, JSON.stringify(items));
         groups.push({ index, key, rank, instances: members.length, batches });
@@ -198,7 +221,8 @@ export function applyFleetGate(state: FleetRunState, gate: GateCheck): FleetRunS
 /** The child execution's input as the Map's ItemBatcher builds it. */
 export interface FleetBatchEvent {
     Items: FleetItem[];
-    BatchInput: { run: FleetRunState["run"]; group: number; batchCount: number };
+    /** groupStartedAt: when the group's gate opened (the Map starts right after); batches' start slots count from it. */
+    BatchInput: { run: FleetRunState["run"]; group: number; batchCount: number; groupStartedAt?: string };
 }
 
 /** Turns the batcher's `{ Items, BatchInput }` into the batch state the batch steps take. */
@@ -210,7 +234,7 @@ export function fleetBatchState(event: FleetBatchEvent): BatchState {
         group: event.BatchInput.group,
         batchIndex: items[0].batchIndex,
         batchCount: event.BatchInput.batchCount,
-        instances: items.map(({ batchIndex: _b, ...r }) => r),
+        instances: items.map(({ batchIndex: _b, startSlotSeconds: _s, ...r }) => r),
     };
 }
 
@@ -236,8 +260,27 @@ export async function fleetBatchGate(event: FleetBatchEvent, deps: { store: Flee
         const gate = await deps.gate();
         if (!gate.open) reason = closedDetail(gate);
     }
-    if (!reason) return { ...state, gated: false };
-    return { ...state, gated: true, instances: state.instances.map((r) => ({ ...r, status: "skipped", reason: `not attempted: ${reason}` })) };
+    if (!reason) return { ...state, gated: false, startOffsetSeconds: startOffsetSeconds(event, deps.now) };
+    return { ...state, gated: true, startOffsetSeconds: 0, instances: state.instances.map((r) => ({ ...r, status: "skipped", reason: `not attempted: ${reason}` })) };
+}
+
+/**
+ * Seconds the batch waits (the PaceStart Wait state) before its StartInstances: what is left of
+ * its slot since its group started. Batches that a Distributed Map starts together are spread at
+ * the bucket's rate; a batch that starts later (a slot freed by a finished batch) waits less or not
+ * at all. Without a group start time the whole slot is waited.
+ */
+export function startOffsetSeconds(event: FleetBatchEvent, now: Date): number {
+    const slot = event.Items?.[0]?.startSlotSeconds ?? 0;
+    const since = event.BatchInput.groupStartedAt ? Date.parse(event.BatchInput.groupStartedAt) : NaN;
+    const elapsed = Number.isNaN(since) ? 0 : Math.floor(Math.max(0, now.getTime() - since) / 1000);
+    return Math.max(0, slot - elapsed);
+}
+
+/** The group about to run, stamped with its start (the batches' start slots count from it). */
+export function stampGroupStart(state: FleetRunState, now: Date): FleetRunState {
+    if (state.next.action !== "group") return state;
+    return { ...state, next: { ...state.next, group: { ...state.next.group, startedAt: now.toISOString() } } };
 }
 
 /** After the batch's restore: its records to the store, under a key carrying its counts. */

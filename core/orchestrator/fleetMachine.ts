@@ -10,7 +10,8 @@
  *   ApprovalGate     approval calendar before each group
  *   PatchGroup       DISTRIBUTED Map: ItemReader = the group's target list in S3; ItemBatcher cuts
  *                    it into batches of batchSize; each batch is a child execution: BatchGate
- *                    (calendar, the run's error budget, deadline) → the batch steps of the
+ *                    (calendar, the run's error budget, deadline; the batch's StartInstances
+ *                    slot) → PaceStart (Wait) → the batch steps of the
  *                    one-batch-at-a-time run (start, agents, preflight, volumes, patch) → restore,
  *                    which records the batch's results in S3; ToleratedFailurePercentage from the
  *                    error budget; ResultWriter to S3
@@ -91,7 +92,7 @@ export function fleetDefinition(arns: FleetMachineArns, opts: { batchTimeoutSeco
                 },
                 ItemBatcher: {
                     MaxItemsPerBatchPath: "$.run.settings.batchSize",
-                    BatchInput: { "run.$": "$.run", "group.$": "$.next.group.index", "batchCount.$": "$.next.group.batches" },
+                    BatchInput: { "run.$": "$.run", "group.$": "$.next.group.index", "batchCount.$": "$.next.group.batches", "groupStartedAt.$": "$.next.group.startedAt" },
                 },
                 MaxConcurrencyPath: "$.run.fleet.batchesInFlight",
                 ToleratedFailurePercentagePath: "$.next.group.toleratedFailurePercentage",
@@ -108,7 +109,13 @@ export function fleetDefinition(arns: FleetMachineArns, opts: { batchTimeoutSeco
                         BatchGateOpen: {
                             Type: "Choice",
                             Choices: [{ Variable: "$.gated", BooleanEquals: true, Next: "RestoreBatch" }],
-                            Default: batch.StartAt,
+                            Default: "PaceStart",
+                        },
+                        PaceStart: {
+                            Type: "Wait",
+                            Comment: "The batch's StartInstances slot (the gate's startOffsetSeconds): the batches in flight start their stopped instances at the pacing bucket's rate, not at once",
+                            SecondsPath: "$.startOffsetSeconds",
+                            Next: batch.StartAt,
                         },
                         BatchGateFailed: { Type: "Fail", Error: "BatchGateFailed", Cause: "The gate before the batch failed; nothing was started" },
                         ...batch.States,

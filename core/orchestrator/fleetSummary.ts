@@ -15,7 +15,7 @@ export async function fleetSummary(state: Partial<FleetRunState> & { executionNa
         const attempted = new Set(attemptedGroups(state as FleetRunState).map((g) => g.index));
         const stopDetail = state.next?.action === "finish" ? (state.next.detail ?? state.next.reason) : "the run ended early";
         for (const g of state.groups) {
-            for (const { batchIndex: _b, ...r } of JSON.parse(await store.get(g.key)) as FleetItem[]) {
+            for (const { batchIndex: _b, startSlotSeconds: _s, ...r } of JSON.parse(await store.get(g.key)) as FleetItem[]) {
                 instances[r.instanceId] = attempted.has(g.index)
                     ? { ...r, status: "failed", reason: "batch execution failed before its results were recorded" }
                     : { ...r, status: "skipped", reason: `not attempted: ${stopDetail}` };

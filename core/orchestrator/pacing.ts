@@ -76,3 +76,26 @@ export function backoffMs(spec: BackoffSpec, attempt: number, random: number): n
 /** Error names AWS uses for throttling on the paced APIs (EC2: RequestLimitExceeded; SSM: ThrottlingException). */
 export const THROTTLING_ERRORS = ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException"];
 export const isThrottling = (err: unknown): boolean => err instanceof Error && THROTTLING_ERRORS.includes(err.name);
+
+/**
+ * A burst of consumers paced through one bucket, full at time 0, in order: consumer k needs
+ * `tokens[k]` tokens (0: it calls nothing) and may call once all of them are taken. Returns, for
+ * each, the ms from the burst's start at which its last token is taken by {@link take} (the same
+ * rule, not a second pacer); 0 for a consumer that needs none. The fleet plan gives each batch of
+ * a priority group its StartInstances slot this way (tokens = the batch's stopped instances).
+ */
+export function paceBurst(spec: BucketSpec, tokens: number[]): number[] {
+    let state = fullBucket(spec, 0);
+    let t = 0;
+    return tokens.map((n) => {
+        for (let i = 0; i < n; i++) {
+            let got = take(spec, state, t);
+            while (!got.ok) {
+                t += got.waitMs;
+                got = take(spec, got.state, t);
+            }
+            state = got.state;
+        }
+        return n > 0 ? t : 0;
+    });
+}

@@ -6,7 +6,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ResourceGroupsClient } from "@aws-sdk/client-resource-groups";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { discoverTargets } from "./discovery";
-import { applyFleetGate, FleetBatchEvent, fleetBatchGate, fleetPlan, fleetRecord, FleetRunState, FleetStore } from "./fleet";
+import { applyFleetGate, FleetBatchEvent, fleetBatchGate, fleetPlan, fleetRecord, FleetRunState, FleetStore, stampGroupStart } from "./fleet";
 import { checkApprovalCalendar } from "./gate";
 import { applyGate, Clock, planRun, recordBatch } from "./plan";
 import { normaliseSettings } from "./settings";
@@ -83,7 +83,7 @@ export async function fleetPlanHandler(event: StepEvent, deps: PlanDeps): Promis
             return fleetPlan({ runId: event.executionName ?? `run-${deps.clock().getTime()}`, windowExecutionId: input.windowExecutionId, settings, targets, now: deps.clock(), store });
         }
         case "fleetGate": {
-            const state = event.state as FleetRunState;
+            const state = stampGroupStart(event.state as FleetRunState, deps.clock());
             if (!calendar || state.next.action !== "group") return state;
             return applyFleetGate(state, await calendar());
         }

@@ -111,7 +111,7 @@ export function batchDefinition(arns: BatchMachineArns, opts: { timeoutSeconds: 
         TimeoutSeconds: opts.timeoutSeconds,
         States: {
             StartInstances: lambdaTask(fn, "start", "CheckAgents", "RestoreBatch", {
-                comment: "StartInstances for the instances that were stopped, one call each; throttled: the step is retried",
+                comment: "StartInstances for the instances that were stopped, one call for the batch (each on its own if one cannot start); throttled: the step is retried and skips what is already started",
                 retries: [THROTTLE_RETRY],
             }),
             CheckAgents: lambdaTask(fn, "checkAgents", "AgentsReady", "RestoreBatch", { retries: [THROTTLE_RETRY] }),

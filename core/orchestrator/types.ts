@@ -185,6 +185,8 @@ export interface FleetRunRef {
 export interface BatchState extends BatchInput {
     /** Fleet mode: the gate before the batch stopped it (calendar closed, error budget spent, deadline); nothing was started. */
     gated?: boolean;
+    /** Fleet mode: seconds the batch waits before StartInstances (its pacing slot; core/orchestrator/fleet.ts startOffsetSeconds). */
+    startOffsetSeconds?: number;
     /** Fleet mode: the priority group the batch belongs to. */
     group?: number;
     agents?: { deadline: string; done: boolean; checks: number };

@@ -70,6 +70,8 @@ export class FakeFleet {
     readonly sns = mockClient(SNSClient);
     readonly clients = { ec2: new EC2Client({ region: "us-east-1" }), ssm: new SSMClient({ region: "us-east-1" }), resourceGroups: new ResourceGroupsClient({ region: "us-east-1" }), logs: new CloudWatchLogsClient({ region: "us-east-1" }), sns: new SNSClient({ region: "us-east-1" }) };
     readonly started: string[] = [];
+    /** The InstanceIds of every StartInstances call that succeeded. */
+    readonly startCalls: string[][] = [];
     readonly stopped: string[][] = [];
     readonly commands: Command[] = [];
     readonly modified: { volumeId: string; size: number; at: number }[] = [];
@@ -93,13 +95,19 @@ export class FakeFleet {
         for (const i of instances) this.state.set(i.id, i.state);
         this.ec2.on(DescribeInstancesCommand).callsFake((input) => this.describeInstances(input.Filters ?? []));
         this.ec2.on(StartInstancesCommand).callsFake((input) => {
-            const id = input.InstanceIds[0];
-            const inst = this.find(id);
-            if (inst.startError) throw err(inst.startError, `cannot start ${id}`);
-            this.started.push(id);
-            if (this.state.get(id) === "stopped") this.startedAt.set(id, this.now());
-            this.state.set(id, "running");
-            return { StartingInstances: [{ InstanceId: id }] };
+            const ids: string[] = input.InstanceIds;
+            // Like EC2: one instance that cannot start fails the whole request, and nothing starts.
+            for (const id of ids) {
+                const inst = this.find(id);
+                if (inst.startError) throw err(inst.startError, `cannot start ${id}`);
+            }
+            this.startCalls.push(ids);
+            for (const id of ids) {
+                this.started.push(id);
+                if (this.state.get(id) === "stopped") this.startedAt.set(id, this.now());
+                this.state.set(id, "running");
+            }
+            return { StartingInstances: ids.map((InstanceId) => ({ InstanceId })) };
         });
         this.ec2.on(StopInstancesCommand).callsFake((input) => {
             this.stopped.push(input.InstanceIds);
