@@ -31,6 +31,14 @@ const ENTRIES = ["review/cli.ts", "scripts/emergency.ts", "scripts/approve.ts"];
  */
 const BUNDLED_PACKAGES = ["zod", "yaml"];
 
+/**
+ * Commands that run with the SDKs' unused modules loaded on first use only (installLazyRequires in
+ * scripts/lazy-packages.js): the offline review runs the program under the mock engine, which
+ * needs neither gRPC, TypeScript nor the automation API. A real `pulumi up` runs index.ts through
+ * the Pulumi CLI and never passes here.
+ */
+const LAZY_REQUIRE_ENTRIES = ["review/cli.ts"];
+
 /** Every package the project depends on, except {@link BUNDLED_PACKAGES}, with its subpaths. */
 function externals() {
     const pkg = JSON.parse(require("fs").readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -94,6 +102,7 @@ function main(argv) {
     let file;
     if (hasEsbuild()) {
         file = bundle(rel).file;
+        if (LAZY_REQUIRE_ENTRIES.includes(rel)) require("./lazy-packages").installLazyRequires();
     } else {
         require("ts-node/register/transpile-only");
         file = path.join(ROOT, rel);
@@ -106,4 +115,4 @@ function main(argv) {
 
 if (require.main === module) main(process.argv.slice(2));
 
-module.exports = { ENTRIES, buildOptions, bundle };
+module.exports = { ENTRIES, LAZY_REQUIRE_ENTRIES, buildOptions, bundle };

@@ -104,6 +104,8 @@ describe("offline review", () => {
         expect(ok.status, ok.stderr).to.equal(0);
         expect(ok.stdout).to.equal("");
         expect(ok.stderr).to.contain('"@pulumi/pulumi"');
+        // What scripts/lazy-packages.js defers (TypeScript, gRPC, the automation API…) a review never loads.
+        expect(ok.stderr).to.contain("deferred modules loaded: []");
     });
 
     it("several --stack flags with one invalid: each stack is reported and the exit code is the worst of them", async () => {
