@@ -91,6 +91,9 @@ function main(argv) {
             const b = bundle(entry);
             process.stdout.write(`${path.relative(ROOT, b.file)} ${b.built ? "built" : "up to date"}\n`);
         }
+        // The AWS SDK models the review's contract checks read, without the clients' code (scripts/sdk-models.js).
+        const models = require("./sdk-models").buildModels(ROOT);
+        process.stdout.write(`.build/sdk-models: ${models.length > 0 ? `written for ${models.join(", ")}` : "up to date"}\n`);
         return;
     }
     const entry = argv[0];

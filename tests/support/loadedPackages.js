@@ -2,7 +2,7 @@
  * Preloaded (`node -r`) by tests/review.test.ts into a real `npm start` process: on exit, writes
  * to stderr which Pulumi packages the process loaded, so the test can prove that an invalid config
  * is answered without the Pulumi SDK or a provider; and which of the modules the precompiled review
- * defers (scripts/lazy-packages.js, LAZY_REQUIRES) it loaded, so the test can prove a review needs
+ * defers (scripts/lazy-packages.js, LAZY_REQUIRES; the AWS SDK clients, scripts/sdk-models.js) it loaded, so the test can prove a review needs
  * none of them.
  */
 "use strict";
@@ -14,6 +14,8 @@ const DEFERRED = {
     "@grpc/grpc-js": /node_modules[\\/]@grpc[\\/]grpc-js[\\/]/,
     "@opentelemetry/api": /node_modules[\\/]@opentelemetry[\\/]api[\\/]/,
     "@pulumi/policy/server": /node_modules[\\/]@pulumi[\\/]policy[\\/]server\.js$/,
+    // The contract checks read the clients' models from .build/sdk-models (scripts/sdk-models.js), not the clients.
+    "@aws-sdk/client-*": /node_modules[\\/]@aws-sdk[\\/]client-/,
 };
 process.on("exit", () => {
     const loaded = new Set();
