@@ -105,7 +105,12 @@ function main(argv) {
     let file;
     if (hasEsbuild()) {
         file = bundle(rel).file;
-        if (LAZY_REQUIRE_ENTRIES.includes(rel)) require("./lazy-packages").installLazyRequires();
+        if (LAZY_REQUIRE_ENTRIES.includes(rel)) {
+            require("./lazy-packages").installLazyRequires();
+            // What the review reads from here on keys its cache (review/reviewCache.ts); the sources
+            // checked above are the bundle's, whose own hash is in the key.
+            require("./file-reads").recordFileReads(ROOT);
+        }
     } else {
         require("ts-node/register/transpile-only");
         file = path.join(ROOT, rel);

@@ -102,9 +102,11 @@ describe("offline review", () => {
         expect(bad.stderr).to.contain("loaded packages: []");
         const closures = () => (fs.existsSync(path.join(ROOT, ".build/closures")) ? fs.readdirSync(path.join(ROOT, ".build/closures")).length : 0);
         const closuresBefore = closures();
-        const ok = spawnSync(process.execPath, [...npmStart, "--stack", "prod", "--quiet"], { cwd: ROOT, encoding: "utf8" });
+        // --no-cache: the whole path (program, wiring, contracts), whatever an earlier run kept (tests/reviewCache.test.ts covers a hit).
+        const ok = spawnSync(process.execPath, [...npmStart, "--stack", "prod", "--quiet", "--no-cache"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATCHING_REVIEW_CACHE_TRACE: "1" } });
         expect(ok.status, ok.stderr).to.equal(0);
         expect(ok.stdout).to.equal("");
+        expect(ok.stderr).to.contain("review cache: prod off (--no-cache)");
         expect(ok.stderr).to.contain('"@pulumi/pulumi"');
         // What the precompiled review defers (scripts/lazy-packages.js: gRPC, the automation API…; the
         // AWS SDK clients: scripts/sdk-models.js) it never loads; TypeScript only when this run
