@@ -14,10 +14,8 @@ const named = process.argv.slice(2).filter((arg) => !arg.startsWith("-") && /\.t
 const jobs = Number(process.env.MOCHA_JOBS ?? 2);
 
 module.exports = {
-    // register.js: TypeScript transpiled by esbuild (transpile-only, like ts-node's, ~2.4x less
-    // CPU to load the program); fastStacks: stacks of errors the Pulumi SDK creates by the
-    // thousand are not source-mapped.
-    require: ["./tests/support/register.js", "./tests/support/fastStacks.ts"],
+    // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
+    require: ["ts-node/register/transpile-only", "./tests/support/fastStacks.ts"],
     extension: ["ts"],
     spec: named.length > 0 ? [] : ["tests/**/*.test.ts"],
     ...(named.length === 0 && jobs > 1 ? { parallel: true, jobs } : {}),

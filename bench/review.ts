@@ -40,7 +40,7 @@ interface Sample {
     cpuMs: number;
 }
 
-function once(runner: PathName, args: string[], exit: number): Sample {
+function once(runner: PathName, args: string[], exit: number, warmUp = false): Sample {
     const start = process.hrtime.bigint();
     const p = PATHS[runner];
     const r = spawnSync(process.execPath, ["-r", path.join(__dirname, "cpuReport.js"), ...p.argv, ...args, ...p.extra], {
@@ -52,7 +52,7 @@ function once(runner: PathName, args: string[], exit: number): Sample {
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== exit) throw new Error(`${runner} ${args.join(" ")}: exit ${r.status}, expected ${exit}\n${r.stderr}`);
     // A warm run must be a hit and a cold one must not read the cache, or the row measures something else.
-    if (runner === "warm" && exit === 0 && !/review cache: \S+ hit/.test(r.stderr)) throw new Error(`warm ${args.join(" ")}: not a cache hit\n${r.stderr}`);
+    if (runner === "warm" && !warmUp && exit === 0 && !/review cache: \S+ hit/.test(r.stderr)) throw new Error(`warm ${args.join(" ")}: not a cache hit\n${r.stderr}`);
     if (runner === "cold" && exit === 0 && !/review cache: \S+ off \(--no-cache\)/.test(r.stderr)) throw new Error(`cold ${args.join(" ")}: the cache was not bypassed\n${r.stderr}`);
     const cpu = /bench-cpu-ms (\d+)\s*$/.exec(r.stderr);
     return { wallMs: Math.round(wallMs), cpuMs: cpu ? Number(cpu[1]) : NaN };
@@ -71,7 +71,7 @@ export function reviewStartup(rows: Row[], quick: boolean): void {
     load("before");
     // Warm-up, not measured: builds the launcher's bundle, the SDK models and the Lambda bundle
     // cache if stale (as `npm ci`'s prepare and the first run do once) and fills the review cache.
-    for (const c of CASES) if (c.cached) once("warm", c.args.filter((a) => a !== "--no-cache"), c.exit);
+    for (const c of CASES) if (c.cached) once("warm", c.args, c.exit, true);
     for (const c of CASES) {
         const paths: PathName[] = c.cached ? ["ts-node", "cold", "warm"] : ["ts-node", "cold"];
         const samples = Object.fromEntries(paths.map((p) => [p, [] as Sample[]])) as Record<PathName, Sample[]>;
