@@ -4,14 +4,14 @@
  * (policies, calendars) work on the {@link Review} this returns.
  */
 import type { ConfigIssue, PatchingConfig } from "../config";
-import { stackFileLoader } from "../config/source";
 import { deployPatching } from "../program";
 import { MockEnvironment, PlanResource, runUnderMocks } from "./engine";
 import { proveWiring, WiringReport } from "./wiring";
 import { wiringSection } from "./wiringSection";
 import { checkContracts, contractsSection, ContractsReport } from "./contracts";
-import { PolicyResult, readPolicyConfig, runPolicies } from "./policies";
-import { buildSections, ReviewSection } from "./sections";
+import type { PolicyResult } from "./policies";
+import type { ReviewSection } from "./sections";
+import { completeReview, PlannedStack, timedSections } from "./plannedReview";
 import { CheckedStack, checkStack, invalidReview } from "./validate";
 
 export interface ReviewOptions {
@@ -68,10 +68,16 @@ export async function reviewStack(options: ReviewOptions): Promise<Review> {
  */
 export async function reviewChecked(checked: CheckedStack): Promise<Review> {
     if (!checked.config) return invalidReview(checked);
-    const { options, projectDir } = checked;
-    const env: MockEnvironment = { accountId: checked.accountId, region: checked.region ?? "us-east-1" };
+    return completeReview(checked, await planChecked(checked));
+}
 
-    const config = checked.config;
+/**
+ * The part of a valid stack's review that does not depend on the clock (review/plannedReview.ts):
+ * the program under the mock engine, the wiring proof and the contract checks.
+ */
+export async function planChecked(checked: CheckedStack): Promise<PlannedStack> {
+    const env: MockEnvironment = { accountId: checked.accountId, region: checked.region ?? "us-east-1" };
+    const config = checked.config!;
     // The config validated by checkStack, from the same values the engine hands the program, goes
     // straight to the components: program.ts main() would parse it a second time.
     const run = await runUnderMocks({
@@ -81,26 +87,9 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
         env,
         program: () => deployPatching(config),
     });
-    const policyConfig = checked.policyConfigPath ? readPolicyConfig(checked.policyConfigPath) : {};
-    const policyResults = await runPolicies(run.resources, policyConfig);
     const wiring = await proveWiring(run.resources, env);
     const contracts = await checkContracts(run.resources, env);
-    const sections = reviewSections(config, run.resources, wiring, options.now ?? new Date(), projectDir, contracts);
-    return {
-        project: checked.project,
-        stack: checked.stack,
-        configPath: checked.configPath,
-        region: checked.region,
-        accountId: env.accountId,
-        configErrors: [],
-        resources: run.resources,
-        config,
-        sections,
-        policyResults,
-        policyConfigPath: checked.policyConfigPath,
-        wiring,
-        contracts,
-    };
+    return { resources: run.resources, wiring, contracts, fixedSections: fixedSections(wiring, contracts) };
 }
 
 /**
@@ -108,5 +97,10 @@ export async function reviewChecked(checked: CheckedStack): Promise<Review> {
  * changes with the clock): tests/harness.ts recomputes just these for another `now`.
  */
 export function reviewSections(config: PatchingConfig, resources: PlanResource[], wiring: WiringReport, now: Date, projectDir: string, contracts?: ContractsReport): ReviewSection[] {
-    return [...buildSections({ config, resources, now, loadStack: stackFileLoader(projectDir) }), wiringSection(wiring), ...(contracts ? [contractsSection(contracts)] : [])];
+    return [...timedSections(config, resources, now, projectDir), ...fixedSections(wiring, contracts)];
+}
+
+/** The sections that do not depend on `now`: the wiring proof and the contracts. */
+export function fixedSections(wiring: WiringReport, contracts?: ContractsReport): ReviewSection[] {
+    return [wiringSection(wiring), ...(contracts ? [contractsSection(contracts)] : [])];
 }

@@ -31,6 +31,14 @@ const ENTRIES = ["review/cli.ts", "scripts/emergency.ts", "scripts/approve.ts"];
  */
 const BUNDLED_PACKAGES = ["zod", "yaml"];
 
+/**
+ * Commands that run with the SDKs' unused modules loaded on first use only (installLazyRequires in
+ * scripts/lazy-packages.js): the offline review runs the program under the mock engine, which
+ * needs neither gRPC, TypeScript nor the automation API. A real `pulumi up` runs index.ts through
+ * the Pulumi CLI and never passes here.
+ */
+const LAZY_REQUIRE_ENTRIES = ["review/cli.ts"];
+
 /** Every package the project depends on, except {@link BUNDLED_PACKAGES}, with its subpaths. */
 function externals() {
     const pkg = JSON.parse(require("fs").readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -83,6 +91,9 @@ function main(argv) {
             const b = bundle(entry);
             process.stdout.write(`${path.relative(ROOT, b.file)} ${b.built ? "built" : "up to date"}\n`);
         }
+        // The AWS SDK models the review's contract checks read, without the clients' code (scripts/sdk-models.js).
+        const models = require("./sdk-models").buildModels(ROOT);
+        process.stdout.write(`.build/sdk-models: ${models.length > 0 ? `written for ${models.join(", ")}` : "up to date"}\n`);
         return;
     }
     const entry = argv[0];
@@ -94,6 +105,12 @@ function main(argv) {
     let file;
     if (hasEsbuild()) {
         file = bundle(rel).file;
+        if (LAZY_REQUIRE_ENTRIES.includes(rel)) {
+            require("./lazy-packages").installLazyRequires();
+            // What the review reads from here on keys its cache (review/reviewCache.ts); the sources
+            // checked above are the bundle's, whose own hash is in the key.
+            require("./file-reads").recordFileReads(ROOT);
+        }
     } else {
         require("ts-node/register/transpile-only");
         file = path.join(ROOT, rel);
@@ -106,4 +123,4 @@ function main(argv) {
 
 if (require.main === module) main(process.argv.slice(2));
 
-module.exports = { ENTRIES, buildOptions, bundle };
+module.exports = { ENTRIES, LAZY_REQUIRE_ENTRIES, buildOptions, bundle };

@@ -100,10 +100,18 @@ describe("offline review", () => {
         expect(bad.status, bad.stderr).to.equal(1);
         expect(bad.stdout).to.contain("INVALID CONFIG: 10 problem(s)");
         expect(bad.stderr).to.contain("loaded packages: []");
-        const ok = spawnSync(process.execPath, [...npmStart, "--stack", "prod", "--quiet"], { cwd: ROOT, encoding: "utf8" });
+        const closures = () => (fs.existsSync(path.join(ROOT, ".build/closures")) ? fs.readdirSync(path.join(ROOT, ".build/closures")).length : 0);
+        const closuresBefore = closures();
+        // --no-cache: the whole path (program, wiring, contracts), whatever an earlier run kept (tests/reviewCache.test.ts covers a hit).
+        const ok = spawnSync(process.execPath, [...npmStart, "--stack", "prod", "--quiet", "--no-cache"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATCHING_REVIEW_CACHE_TRACE: "1" } });
         expect(ok.status, ok.stderr).to.equal(0);
         expect(ok.stdout).to.equal("");
+        expect(ok.stderr).to.contain("review cache: prod off (--no-cache)");
         expect(ok.stderr).to.contain('"@pulumi/pulumi"');
+        // What the precompiled review defers (scripts/lazy-packages.js: gRPC, the automation API…; the
+        // AWS SDK clients: scripts/sdk-models.js) it never loads; TypeScript only when this run
+        // serialised the dynamic provider's closure (a new bundle: review/closureCache.ts missed).
+        expect(ok.stderr).to.contain(`deferred modules loaded: ${closures() > closuresBefore ? '["typescript"]' : "[]"}`);
     });
 
     it("several --stack flags with one invalid: each stack is reported and the exit code is the worst of them", async () => {

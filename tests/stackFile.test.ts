@@ -7,7 +7,8 @@ import { parseStackYaml, StackFileError } from "../config/source";
 const ROOT = path.join(__dirname, "..");
 
 function review(fixture: string) {
-    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "review/cli.ts", "--config", `tests/fixtures/${fixture}`], { cwd: ROOT, encoding: "utf8" });
+    // The precompiled `npm start` (scripts/run.js): an invalid stack file is answered before Pulumi loads.
+    return spawnSync(process.execPath, ["scripts/run.js", "review/cli.ts", "--config", `tests/fixtures/${fixture}`], { cwd: ROOT, encoding: "utf8" });
 }
 
 describe("stack files that are not valid YAML", function () {

@@ -43,10 +43,38 @@ const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 type SdkModule = Record<string, unknown>;
 const modules = new Map<string, SdkModule>();
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const keptModels = require("../../scripts/sdk-models") as { loadModel(pkg: string): SdkModule | undefined; saveModel(pkg: string, mod: SdkModule): void };
+
+/**
+ * A client's operation schemas and enums: from the copy kept in `.build/sdk-models/` when it
+ * matches the installed client (scripts/sdk-models.js: the same graph, without loading the
+ * client's 0.1–2 MB of code), else from the client itself, then kept for the next run.
+ */
+function loadClient(pkg: string): SdkModule {
+    const kept = modelSource === "kept" ? keptModels.loadModel(pkg) : undefined;
+    if (kept) return kept;
+    const mod = require(pkg) as SdkModule; // eslint-disable-line @typescript-eslint/no-require-imports
+    try {
+        keptModels.saveModel(pkg, mod);
+    } catch {
+        // a read-only checkout: the next run loads the client again
+    }
+    return mod;
+}
+
+let modelSource: "kept" | "clients" = "kept";
+
+/** Where the models come from from now on: the kept copies (default) or the clients themselves (tests compare the two). */
+export function useSdkModels(source: "kept" | "clients"): void {
+    modelSource = source;
+    modules.clear();
+}
+
 function sdk(service: string): SdkModule | undefined {
     const pkg = PACKAGES[service.toLowerCase()];
     if (!pkg) return undefined;
-    if (!modules.has(pkg)) modules.set(pkg, require(pkg) as SdkModule); // eslint-disable-line @typescript-eslint/no-require-imports
+    if (!modules.has(pkg)) modules.set(pkg, loadClient(pkg));
     return modules.get(pkg);
 }
 
