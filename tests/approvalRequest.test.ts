@@ -299,3 +299,111 @@ describe("approval gate: a person requests, another approves (npm run approve --
         expect(t.fake.requests.filter((r) => r.service !== "sts")).to.deep.equal([]);
     });
 });
+
+describe("approval gate, two-person rule: the approver's calendar and the release calendar the installs check (real clients over tests/fakeAws.ts)", () => {
+    const INSTALL = new Date("2026-12-17T02:00:00Z");
+    /** bob requests, alice approves through the command: the approval is in the approver's calendar only. */
+    const approved = async () => {
+        const t = setup();
+        expect((await t.request(BOB_REQUESTS)).code).to.equal(0);
+        expect((await t.approve(ALICE_APPROVES)).code).to.equal(0);
+        return t;
+    };
+
+    it("a direct approver write with no request at all: nothing is released, the installs stay held", async () => {
+        const t = setup();
+        t.fake.documentWriter = ALICE_APPROVES;
+        await openCalendar(t.clients.ssm, APPROVALS, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "self-service", now: WRITTEN });
+        const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect(check.action).to.equal("nothing-requested");
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(false);
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(1);
+        // Even a forged request in the state (not a requester role session) releases nothing.
+        t.fake.put(BUCKET, KEY, JSON.stringify({ stack: "prod", cycle: "2026-12", requestedAt: NOW.toISOString(), status: "requested", requestedBy: session("Admin", "mallory"), requestedVia: "person" }));
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)))).action).to.equal("held");
+        expect(t.calendarEvents()).to.deep.equal([]);
+    });
+
+    it("an approval opened before the request (last cycle's habit) is not released", async () => {
+        const t = setup();
+        // Opened before the request (last cycle's habit): written at WRITTEN, the request comes after.
+        t.fake.documentWriter = ALICE_APPROVES;
+        await openCalendar(t.clients.ssm, APPROVALS, { start: WRITTEN, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "early", now: WRITTEN });
+        const later = new Date("2026-12-14T09:30:00Z");
+        t.fake.put(BUCKET, KEY, JSON.stringify({ stack: "prod", cycle: "2026-12", requestedAt: later.toISOString(), status: "requested", requestedBy: BOB_REQUESTS, requestedVia: "person" }));
+        const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect(check.action).to.equal("waiting");
+        expect(t.state().rejected?.map((r) => r.reason)[0]).to.match(/^opened before the request/);
+        expect(t.calendarEvents()).to.deep.equal([]);
+    });
+
+    it("withdrawn with --close: the next check ends the release period at once; a new approval is released again", async () => {
+        const t = await approved();
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)))).action).to.equal("approved");
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(true);
+        // A later check with nothing changed writes nothing.
+        const versions = t.fake.documents.get(CALENDAR)!.versions.length;
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-14T11:00:00Z"))))).action).to.equal("approved");
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(versions);
+        // Alice withdraws her approval in her calendar (the command ends it now).
+        const close = await t.cli(ALICE_APPROVES, ["--stack", "prod", "--close"]);
+        expect(close.code, close.out).to.equal(0);
+        expect(close.out).to.equal(`${APPROVALS}: 1 approval(s) closed or withdrawn; the approval gate ends the release in ${CALENDAR} at its next check (within the hour, minutes after CloudTrail delivers this change) — a run already started finishes; stop it with aws ssm stop-automation-execution.\n`);
+        const at = new Date("2026-12-14T12:00:00Z");
+        const withdrawn = await t.asGate(() => checkApproval(t.clients, t.gate(at)));
+        expect(withdrawn.action).to.equal("withdrawn");
+        expect(t.state()).to.deep.include({ status: "approved", withdrawnAt: at.toISOString(), openUntil: at.toISOString() });
+        const [ended] = t.calendarEvents();
+        expect(ended.end.toISOString()).to.equal(at.toISOString());
+        expect(ended.description).to.contain("Ended by the approval gate at 2026-12-14T12:00:00.000Z: the approval is withdrawn, edited or no longer counted");
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(false);
+        expect(t.sent.at(-1)).to.equal("[patching/prod] Withdrawn: 2026-12 install");
+        // Checked again: nothing more to do.
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-14T13:00:00Z"))))).action).to.equal("withdrawn");
+        // Carol approves anew: released with her window.
+        const carol = session("patching-prod-approver", "carol");
+        t.fake.clock = () => new Date("2026-12-14T13:10:00Z");
+        expect((await t.cli(carol, ["--stack", "prod", "--reason", "CAB-1234", "--hours", "72", "--bucket", BUCKET, "--start", "2026-12-14T14:00:00Z"])).code).to.equal(0);
+        const again = await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-14T14:00:00Z"))));
+        expect(again.action).to.equal("approved");
+        expect(t.state()).to.deep.include({ by: carol, openUntil: "2026-12-17T14:00:00.000Z" });
+        expect(t.state().withdrawnAt).to.equal(undefined);
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(true);
+    });
+
+    it("edited after the fact (the approver extends the window in place): the release ends", async () => {
+        const t = await approved();
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        const doc = t.fake.documents.get(APPROVALS)!;
+        const content = doc.versions.find((v) => v.version === doc.defaultVersion)!.content;
+        const [e] = parseCalendarEvents(content);
+        t.fake.documentWriter = ALICE_APPROVES;
+        const { writeCalendar } = await import("../core/approvalGate");
+        await writeCalendar(t.clients.ssm, APPROVALS, renderCalendarContent("Approvals", [{ ...e, end: new Date(e.end.getTime() + 7 * 86400000) }]));
+        const at = new Date("2026-12-14T11:00:00Z");
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(at)))).action).to.equal("withdrawn");
+        expect(t.calendarEvents()[0].end.toISOString()).to.equal(at.toISOString());
+    });
+
+    it("after the released period, the check reads nothing", async () => {
+        const t = await approved();
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        const reads = t.fake.count("GetDocument");
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-18T00:00:00Z"))))).action).to.equal("approved");
+        expect(t.fake.count("GetDocument")).to.equal(reads);
+    });
+
+    it("--status shows both calendars: the approval, and what the installs check", async () => {
+        const t = await approved();
+        const before = await t.cli(ALICE_APPROVES, ["--stack", "prod", "--status"]);
+        expect(before.out.split("\n").slice(0, 3)).to.deep.equal([
+            "approvals (written by the approver role; no install checks this calendar):",
+            `${APPROVALS}: OPEN now (${NOW.toISOString()})`,
+            `  open ${NOW.toISOString()} – 2026-12-17T09:00:00.000Z: Approved by ${ALICE_APPROVES} (CAB-1234)`,
+        ]);
+        expect(before.out).to.contain(`${CALENDAR}: CLOSED now`);
+        expect(before.out).to.contain("the calendar is closed then: it will not run");
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect((await t.cli(ALICE_APPROVES, ["--stack", "prod", "--status"])).out).to.contain("inside an open period: it will run");
+    });
+});
