@@ -303,7 +303,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
             // Two-person rule: the approver writes a calendar no install checks; the gate function alone releases a counted approval to the installs' calendars.
             if (separateApprovalCalendar(gate)) {
                 this.approverCalendar = new aws.ssm.Document(
-                    `${name}-approver-calendar`,
+                    `${name}-approvals-calendar`,
                     {
                         name: names.approverCalendar,
                         documentType: "ChangeCalendar",

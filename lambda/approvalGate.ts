@@ -24,21 +24,8 @@ export interface GateHandlerOptions {
     log?: (line: string) => void;
 }
 
-/** An EventBridge event of CloudTrail: an `UpdateDocument` call on the approver's calendar (components/changeSafety.ts, the release trigger). */
-export interface ApprovalWriteEvent {
-    source?: string;
-    "detail-type"?: string;
-    detail?: { eventName?: string; requestParameters?: { name?: string } };
-}
-
-/** The event is a write of the approver's calendar `name` (by name or ARN): the gate checks at once instead of within the hour. */
-export function isApprovalWrite(event: ApprovalWriteEvent, name: string | undefined): boolean {
-    const doc = event.detail?.requestParameters?.name ?? "";
-    return name !== undefined && event.source === "aws.ssm" && event.detail?.eventName === "UpdateDocument" && (doc === name || doc.endsWith(`:document/${name}`));
-}
-
 export function createHandler(o: GateHandlerOptions = {}) {
-    return async function handler(event: { action?: string } & ApprovalWriteEvent): Promise<GateResult> {
+    return async function handler(event: { action?: string }): Promise<GateResult> {
         const region = env("AWS_REGION");
         const config = (r: string) => clientConfig({ region: r, ...o.clients });
         const topicArn = env("TOPIC_ARN");
@@ -76,8 +63,7 @@ export function createHandler(o: GateHandlerOptions = {}) {
             ...(o.log ? { log: o.log } : {}),
         };
         if (event.action === "request") return requestApproval(clients, options);
-        // The approver calendar's UpdateDocument (EventBridge rule on its CloudTrail event) checks at once.
-        if (event.action === "check" || isApprovalWrite(event, options.approvalCalendarName)) return checkApproval(clients, options);
+        if (event.action === "check") return checkApproval(clients, options);
         throw new Error(`unknown action ${JSON.stringify(event.action)}; expected "request" or "check"`);
     };
 }

@@ -101,7 +101,7 @@ describe("approver role", () => {
             expect(approverPolicy.Statement.map((st: { Sid: string }) => st.Sid)).to.deep.equal(["ApproveOnTheCalendar", "ReadGateState", "SeeMissingGateState"]);
             expect(approverPolicy.Statement[1].Action).to.deep.equal(["s3:GetObject"]);
             // Two-person rule: the approver writes its own calendar only, never the release calendars the installs check (the gate releases).
-            expect(approverPolicy.Statement[0].Resource).to.deep.equal([`arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-approvals`]);
+            expect(approverPolicy.Statement[0].Resource).to.equal(`arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-approvals`);
             expect(JSON.stringify(approverPolicy)).not.to.contain("install-approval");
             const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && (r.inputs.name as string) === "patching-prod-approval-gate")!;
             const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
