@@ -11,7 +11,10 @@
  *    another's request unseen.
  * 2. An authenticated operator approves with `npm run approve -- --stack prod --hours 24 --reason …`
  *    (their own IAM credentials: ssm:UpdateDocument on the calendar, recorded by CloudTrail) —
- *    which adds an event (an open period) to the calendar. There is no URL to click.
+ *    which adds an event (an open period) to the calendar. There is no URL to click. Under the
+ *    two-person rule the approver writes its own calendar, which no install checks; the check
+ *    releases the approval that counts to the installs' (release) calendar with the same window
+ *    ({@link mirrorRelease}) and ends the release when the approval is withdrawn.
  * 3. `check` (hourly): notices the approval and records it; without one after the timeout the
  *    policy applies — `skip` (the cycle's install does not run; says so) or `open` (the calendar
  *    opens by itself for `openHours`, recorded as such).

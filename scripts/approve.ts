@@ -8,6 +8,8 @@
  *   npm run approve -- --request --stack prod --bucket <artifact bucket> --reason "CAB-1234"
  *                                                # a person requests the cycle's install (two-person rule)
  *
+ * Under the two-person rule the approver writes the approval calendar (`<project>-<stack>-approvals`);
+ * the gate function releases a counted approval to the calendar the installs check.
  * The stack's config (Pulumi.<stack>.yaml, through the config model) gives the calendar name,
  * Region, open hours and the install schedule, so the command says whether the next install falls
  * inside the approved period. A request records the caller's STS identity (never typed text) as the
