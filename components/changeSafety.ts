@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChangeSafetyConfig, GatedInstallConfig } from "../config";
-import { changeSafetyNames, defaultOverrideListKey } from "../config/changeSafety";
+import { changeSafetyNames, defaultOverrideListKey, separateApprovalCalendar } from "../config/changeSafety";
 import { documentContent } from "../core/automationDocument";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { ssmAutomationTrustStatement } from "../core/iam";
@@ -95,7 +95,11 @@ export class ChangeSafety extends pulumi.ComponentResource {
     public readonly topic?: aws.sns.Topic;
     /** The customer managed key encrypting {@link topic}. */
     public readonly topicKey?: aws.kms.Key;
+    /** The calendar every install path checks (under the two-person rule: the release calendar, written by the gate function only). */
     public readonly calendar?: aws.ssm.Document;
+    /** Two-person rule: the calendar the approver role writes; no install checks it (the gate releases what counts). */
+    public readonly approverCalendar?: aws.ssm.Document;
+    public readonly approverCalendarArn?: pulumi.Output<string>;
     /** The calendar's ARN in every Region it holds installs in (home Region included), by Region. */
     public readonly calendarArns: Record<string, pulumi.Output<string>> = {};
     /** What maintenance windows' Install tasks run instead, held by the calendar (gateWindowInstalls). */
@@ -296,6 +300,26 @@ export class ChangeSafety extends pulumi.ComponentResource {
             }
             const calendarArn = this.calendarArns[args.region];
             const allCalendarArns = regions.map((r) => this.calendarArns[r]);
+            // Two-person rule: the approver writes a calendar no install checks; the gate function alone releases a counted approval to the installs' calendars.
+            if (separateApprovalCalendar(gate)) {
+                this.approverCalendar = new aws.ssm.Document(
+                    `${name}-approvals-calendar`,
+                    {
+                        name: names.approverCalendar,
+                        documentType: "ChangeCalendar",
+                        documentFormat: "TEXT",
+                        content: renderCalendarContent(
+                            `Approvals of ${args.stack}'s patch install (the approver role writes here). No install checks this calendar: the approval gate opens ${names.calendar} for an approval that passes every check`,
+                            [],
+                        ),
+                        tags: args.tags,
+                    },
+                    // Approvals are new versions written by the approver role: never reverted by `pulumi up`.
+                    { parent: this, ignoreChanges: ["content"] },
+                );
+                this.approverCalendarArn = pulumi.interpolate`arn:${partition}:ssm:${args.region}:${account}:document/${this.approverCalendar.name}`;
+            }
+            const approverWrites = this.approverCalendarArn ? [this.approverCalendarArn] : allCalendarArns;
             // Issue 17: the approver role, and what the gate needs to verify approvals against it.
             // The gate state (approval-gate/<stack>/*): the requester writes a person's request there; the approver reads who requested.
             const gateState = { bucketArn: bucketArn!, stack: args.stack, region: args.region, kmsKeyArn: this.bucket?.kmsKeyArn };
@@ -303,7 +327,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                 const a = gate.approvers;
                 this.approverRole = new ApproverRole(
                     `${name}-approver`,
-                    { roleName: names.approverRole, calendarArns: allCalendarArns, approvers: a, ...(a.requesters ? { gateState } : {}), partition, account, tags: args.tags },
+                    { roleName: names.approverRole, calendarArns: approverWrites, approvers: a, ...(a.requesters ? { gateState } : {}), partition, account, tags: args.tags },
                     { parent: this },
                 );
                 if (a.requesters) {
@@ -329,7 +353,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                     statements: [
                         {
                             // Writes: the open policy opens it; under the two-person rule the gate withdraws the periods it does not count.
-                            Sid: gate.timeout.action === "open" ? "ReadAndOpenCalendar" : writesCalendar ? "ReadAndWithdrawFromCalendar" : "ReadCalendar",
+                            Sid: gate.timeout.action === "open" ? "ReadAndOpenCalendar" : this.approverCalendar ? "ReadAndReleaseCalendar" : writesCalendar ? "ReadAndWithdrawFromCalendar" : "ReadCalendar",
                             Effect: "Allow",
                             // ListDocumentVersions: approvals are judged on the calendar's version history.
                             Action: writesCalendar
@@ -338,6 +362,9 @@ export class ChangeSafety extends pulumi.ComponentResource {
                             // A write goes to every Region's copy (one content everywhere); approvals are judged on the home one.
                             Resource: writesCalendar && allCalendarArns.length > 1 ? allCalendarArns : calendarArn,
                         },
+                        ...(this.approverCalendarArn
+                            ? [{ Sid: "JudgeApprovals", Effect: "Allow" as const, Action: ["ssm:GetDocument", "ssm:ListDocumentVersions"], Resource: this.approverCalendarArn }]
+                            : []),
                         { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: this.topic!.arn },
                         // The approver is the caller CloudTrail recorded for the calendar version (UpdateDocument event), never typed text.
                         // LookupEvents takes no resource (Service Authorization Reference; review/contracts/iamData.ts checks it).
@@ -350,6 +377,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                         STACK: args.stack,
                         BUCKET: bucketName!,
                         CALENDAR_NAME: names.calendar,
+                        ...(this.approverCalendar ? { APPROVAL_CALENDAR_NAME: names.approverCalendar } : {}),
                         ...(regions.length > 1 ? { CALENDAR_REPLICA_REGIONS: regions.filter((r) => r !== args.region).join(",") } : {}),
                         TOPIC_ARN: this.topic!.arn,
                         TIMEOUT_ACTION: gate.timeout.action,
@@ -367,7 +395,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
                     ],
                     ...lambdaCommon,
                 },
-                { parent: this, dependsOn: [this.calendar] },
+                { parent: this, dependsOn: [this.calendar, ...(this.approverCalendar ? [this.approverCalendar] : [])] },
             );
         }
 
@@ -385,6 +413,7 @@ export class ChangeSafety extends pulumi.ComponentResource {
             topicArn: this.topic?.arn,
             calendarName: this.calendar?.name,
             calendarArn: this.calendar?.arn,
+            approverCalendarName: this.approverCalendar?.name,
             approverRoleArn: this.approverRole?.roleArn,
             requesterRoleArn: this.requesterRole?.roleArn,
             patchDocument: this.patchDocument?.name,

@@ -206,8 +206,14 @@ export function changeSafetyNames(project: string, stack: string) {
     const p = `${project}-${stack}`;
     return {
         prefix: p,
-        /** Change calendar (ChangeCalendar document) holding the gated install. */
+        /**
+         * Change calendar (ChangeCalendar document) holding the gated install — what every install
+         * path checks. Under the two-person rule it is the release calendar: only the gate function
+         * writes it, opening a period for an approval that passes every check.
+         */
         calendar: `${p}-install-approval`,
+        /** Under the two-person rule, the calendar the approver role writes (the approvals the gate judges and releases). */
+        approverCalendar: `${p}-approvals`,
         patchDocument: `${p}-patch-with-snapshots`,
         rollbackDocument: `${p}-rollback-root-volume`,
         automationRole: `${p}-snapshot-install`,
@@ -222,6 +228,16 @@ export function changeSafetyNames(project: string, stack: string) {
         requesterRole: `${p}-requester`,
         retentionFunction: `${p}-snapshot-retention`,
     };
+}
+
+/**
+ * Whether the approver writes a calendar of its own that no install checks (the two-person rule):
+ * the gate function alone then opens the installs' calendar ({@link changeSafetyNames} `calendar`,
+ * the release calendar), for approvals that pass every check. Without the rule the approver opens
+ * the installs' calendar itself.
+ */
+export function separateApprovalCalendar(gate: { approvers?: { twoPersonRule?: boolean } } | undefined): boolean {
+    return gate?.approvers?.twoPersonRule === true;
 }
 
 /** Default key of the pinned InstallOverrideList of a stack. */

@@ -120,6 +120,7 @@ export function changeSafetyDerivedNames(project: string, stack: string): Derive
     return [
         ...(Object.keys(CHANGE_SAFETY_SCHEDULES) as (keyof typeof CHANGE_SAFETY_SCHEDULES)[]).flatMap((fn) => scheduledLambdaNames(n[fn], CHANGE_SAFETY_SCHEDULES[fn])),
         { kind: "SSM document", name: n.calendar },
+        { kind: "SSM document", name: n.approverCalendar },
         { kind: "SSM document", name: n.patchDocument },
         { kind: "SSM document", name: n.rollbackDocument },
         { kind: "IAM role", name: n.automationRole },

@@ -11,7 +11,10 @@
  *    another's request unseen.
  * 2. An authenticated operator approves with `npm run approve -- --stack prod --hours 24 --reason …`
  *    (their own IAM credentials: ssm:UpdateDocument on the calendar, recorded by CloudTrail) —
- *    which adds an event (an open period) to the calendar. There is no URL to click.
+ *    which adds an event (an open period) to the calendar. There is no URL to click. Under the
+ *    two-person rule the approver writes its own calendar, which no install checks; the check
+ *    releases the approval that counts to the installs' (release) calendar with the same window
+ *    ({@link mirrorRelease}) and ends the release when the approval is withdrawn.
  * 3. `check` (hourly): notices the approval and records it; without one after the timeout the
  *    policy applies — `skip` (the cycle's install does not run; says so) or `open` (the calendar
  *    opens by itself for `openHours`, recorded as such).
@@ -22,7 +25,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetDocumentCommand, ListDocumentVersionsCommand, SSMClient, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { CycleDefinition, cycleOf, DEFAULT_CYCLE } from "./calendar";
 import { errorName } from "./awsClients";
-import { ApprovalRejection, calendarDescription, CalendarEvent, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalKey, renderCalendarContent, withApproval } from "./changeCalendar";
+import { ApprovalRejection, calendarDescription, CalendarEvent, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalKey, pruneEvents, renderCalendarContent, withApproval } from "./changeCalendar";
 import { formatRun, nextRuns } from "./schedule";
 
 /** Publishes one notification (SNS Publish in the Lambda; injected in tests). */
@@ -48,8 +51,15 @@ export interface CalendarReplica {
 
 export interface GateOptions {
     stack: string;
-    /** Change calendar document name. */
+    /** Change calendar document name: the calendar the installs check (under the two-person rule, the release calendar only this gate writes). */
     calendarName: string;
+    /**
+     * The calendar the approver role writes, when it is not the installs' one (two-person rule,
+     * config/changeSafety.ts `separateApprovalCalendar`): approvals are judged on it, and a period
+     * of {@link calendarName} is opened only for the one that passes every check, with its window;
+     * withdrawn when it is. @default approvals are written to calendarName itself
+     */
+    approvalCalendarName?: string;
     bucket: string;
     timeout: { action: "skip" | "open"; afterHours: number };
     openHours: number;
@@ -90,10 +100,12 @@ export interface GateState {
     rejected?: ApprovalRejection[];
     /** The open period, when there is one. */
     openUntil?: string;
+    /** Separate calendars: when the gate ended the release period because the approval was withdrawn (closed, edited, removed). */
+    withdrawnAt?: string;
 }
 
 export interface GateResult {
-    action: "requested" | "already-requested" | "approved" | "opened-automatically" | "skipped" | "waiting" | "held" | "nothing-requested";
+    action: "requested" | "already-requested" | "approved" | "opened-automatically" | "skipped" | "waiting" | "held" | "nothing-requested" | "withdrawn";
     state?: GateState;
 }
 
@@ -430,6 +442,50 @@ export async function withdrawPeriods(clients: Pick<GateClients, "ssm" | "replic
     return n;
 }
 
+/** The approval the gate counts, as {@link evaluateApproval} returns it. */
+type CountedApproval = NonNullable<ReturnType<typeof evaluateApproval>["approval"]>;
+
+/**
+ * Separate calendars (two-person rule): makes the release calendar hold, for `cycleId`, exactly the
+ * counted `approval`'s window (same start and end, same uid) — or nothing when there is none.
+ * Periods of the cycle that are open now or later and are not that window are ended now (or
+ * withdrawn when not started); other cycles' periods and past ones are kept. Every Region's copy
+ * follows. Returns whether the calendar changed; writes nothing when it already holds the window.
+ */
+export async function mirrorRelease(
+    clients: Pick<GateClients, "ssm" | "replicas">,
+    o: { releaseName: string; approvalName: string; cycleId: string; cycleOf: (at: Date) => string; now: Date; requestedBy?: string },
+    approval: CountedApproval | undefined,
+): Promise<boolean> {
+    const content = await readCalendar(clients.ssm, o.releaseName);
+    const events = parseCalendarEvents(content);
+    const live = (e: CalendarEvent) => (e.cycle ?? o.cycleOf(e.start)) === o.cycleId && e.end.getTime() > o.now.getTime();
+    const same = (e: CalendarEvent) => approval !== undefined && e.uid === approval.uid && e.start.getTime() === approval.start.getTime() && e.end.getTime() === approval.end.getTime();
+    const current = events.filter(live);
+    if (approval ? current.length === 1 && same(current[0]) : current.length === 0) return false;
+    const why = approval ? `replaced by approval ${approval.uid}` : "the approval is withdrawn, edited or no longer counted";
+    const kept = events.flatMap((e) => {
+        if (!live(e)) return [e];
+        if (approval && e.uid === approval.uid) return [];
+        if (e.start.getTime() >= o.now.getTime()) return [];
+        return [{ ...e, end: o.now, description: `${e.description ?? ""}${e.description ? "\n" : ""}Ended by the approval gate at ${o.now.toISOString()}: ${why}` }];
+    });
+    if (approval) {
+        kept.push({
+            uid: approval.uid,
+            start: approval.start,
+            end: approval.end,
+            summary: `Released by the approval gate: approved by ${approval.approver}`,
+            description: `${o.approvalName} version ${approval.version} (written ${approval.writtenAt.toISOString()} by ${approval.approver}, per CloudTrail)${o.requestedBy ? `; requested by ${o.requestedBy}` : ""}${approval.description ? `: ${approval.description}` : ""}`,
+            approver: approval.approver,
+            cycle: o.cycleId,
+        });
+    }
+    await writeCalendar(clients.ssm, o.releaseName, renderCalendarContent(calendarDescription(content), pruneEvents(kept, o.now)));
+    if (clients.replicas?.length) await syncReplicas(clients.ssm, clients.replicas, o.releaseName);
+    return true;
+}
+
 /** Writes `next` over the state read (`etag`); another writer's change in between leaves both as they are (the next check decides again). */
 async function writeChecked(clients: GateClients, o: GateOptions, next: GateState, etag: string, log: (l: string) => void): Promise<boolean> {
     try {
@@ -449,6 +505,33 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
     const read = await readGateState(clients.s3, o.bucket, o.stack, cycle.id);
     if (!read) return { action: "nothing-requested" };
     const { state, etag } = read;
+    // Separate calendars: approvals are judged on the approver's calendar, and only the one that counts is released to the installs' calendar.
+    const approvalName = o.approvalCalendarName ?? o.calendarName;
+    const split = approvalName !== o.calendarName;
+    const cycleFn = (at: Date) => cycleOf(at, o.cycle ?? DEFAULT_CYCLE).id;
+    const mirror = { releaseName: o.calendarName, approvalName, cycleId: cycle.id, cycleOf: cycleFn, now: o.now, requestedBy: state.requestedBy };
+    const judge = async () => {
+        const installAt = nextRuns(o.install.expression, { from: o.now, count: 1, offsetDays: o.install.offsetDays })[0];
+        const history = await readCalendarHistory(clients.ssm, approvalName, new Date(state.requestedAt));
+        const writers = await calendarWriters(
+            clients.cloudTrail,
+            approvalName,
+            history.filter((v) => v.createdAt.getTime() >= new Date(state.requestedAt).getTime()),
+            o.now,
+        );
+        return evaluateApproval(history, {
+            requestedAt: new Date(state.requestedAt),
+            cycleId: cycle.id,
+            cycleOf: cycleFn,
+            now: o.now,
+            installAt,
+            approverRoleArn: o.approverRoleArn,
+            requestedBy: state.requestedBy,
+            twoPersonRule: o.twoPersonRule,
+            writers,
+        });
+    };
+    if (split && state.status === "approved") return recheckRelease(clients, o, { state, etag, judge, mirror, log });
     if (state.status !== "requested") return { action: state.status, state };
     const requestedAt = new Date(state.requestedAt);
     const timedOut = o.now.getTime() >= requestedAt.getTime() + o.timeout.afterHours * 3600000;
@@ -478,27 +561,12 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
             return { action: "held", state: holding };
         }
     }
-    const installAt = nextRuns(o.install.expression, { from: o.now, count: 1, offsetDays: o.install.offsetDays })[0];
-    const history = await readCalendarHistory(clients.ssm, o.calendarName, requestedAt);
-    const writers = await calendarWriters(
-        clients.cloudTrail,
-        o.calendarName,
-        history.filter((v) => v.createdAt.getTime() >= requestedAt.getTime()),
-        o.now,
-    );
-    const { approval, rejected } = evaluateApproval(history, {
-        requestedAt,
-        cycleId: cycle.id,
-        cycleOf: (at) => cycleOf(at, o.cycle ?? DEFAULT_CYCLE).id,
-        now: o.now,
-        installAt,
-        approverRoleArn: o.approverRoleArn,
-        requestedBy: state.requestedBy,
-        twoPersonRule: o.twoPersonRule,
-        writers,
-    });
+    const { approval, rejected } = await judge();
     for (const r of rejected) log(JSON.stringify({ level: "warn", gate: "approval-rejected", cycle: cycle.id, ...r }));
-    if (o.twoPersonRule && !approval) {
+    // Released first: the state never claims a release that did not happen (a failure here is retried next check).
+    // Without a counted approval the release calendar holds nothing of this cycle, whatever the approver's calendar holds.
+    if (split && (await mirrorRelease(clients, mirror, approval)) && approval) log(JSON.stringify({ level: "info", gate: "released", cycle: cycle.id, uid: approval.uid, start: approval.start, end: approval.end }));
+    if (o.twoPersonRule && !approval && !split) {
         // A self-approval must not keep the calendar open: the rule is enforced on the calendar, not only in this record.
         const selfApproved = new Set(rejected.filter((r) => r.reason.startsWith("two-person rule:")).map((r) => r.uid));
         if (selfApproved.size > 0) {
@@ -537,7 +605,7 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
     if (approval) {
         await clients.notify(
             `[patching/${o.stack}] Approved: ${cycle.id} install`,
-            `Approved by ${approval.approver} (calendar version ${approval.version}, written ${approval.writtenAt.toISOString()}) — open ${approval.start.toISOString()} to ${approval.end.toISOString()}. ${approval.description ?? ""}`.trim(),
+            `Approved by ${approval.approver} (calendar ${approvalName} version ${approval.version}, written ${approval.writtenAt.toISOString()}) — ${split ? `released to ${o.calendarName}: ` : ""}open ${approval.start.toISOString()} to ${approval.end.toISOString()}. ${approval.description ?? ""}`.trim(),
         );
     } else if (next.status === "opened-automatically") {
         await clients.notify(`[patching/${o.stack}] Opened automatically: ${cycle.id} install`, `Nobody approved within ${o.timeout.afterHours} hour(s); the change calendar is open until ${next.openUntil}. To stop it: npm run approve -- --stack ${o.stack} --close`);
@@ -549,4 +617,39 @@ export async function checkApproval(clients: GateClients, o: GateOptions): Promi
     }
     log(JSON.stringify({ level: next.status === "skipped" ? "warn" : "info", gate: next.status, ...next }));
     return { action: next.status, state: next };
+}
+
+/**
+ * Separate calendars, a cycle already approved: the release follows the approval. While the
+ * released period lasts, each check judges the approver's calendar again; an approval withdrawn
+ * (closed early, edited, removed) ends the release period at once, and an approval that counts
+ * again (a new one) is released with its window. After the period, nothing is read.
+ */
+async function recheckRelease(
+    clients: GateClients,
+    o: GateOptions,
+    c: { state: GateState; etag: string; judge: () => Promise<ReturnType<typeof evaluateApproval>>; mirror: Parameters<typeof mirrorRelease>[1]; log: (l: string) => void },
+): Promise<GateResult> {
+    const { state, etag, mirror, log } = c;
+    if (!state.withdrawnAt && state.openUntil && o.now.getTime() >= new Date(state.openUntil).getTime()) return { action: "approved", state };
+    const { approval } = await c.judge();
+    await mirrorRelease(clients, mirror, approval);
+    if (approval) {
+        if (!state.withdrawnAt && state.calendarVersion === approval.version && state.openUntil === approval.end.toISOString()) return { action: "approved", state };
+        const { withdrawnAt: _w, ...rest } = state;
+        const next: GateState = { ...rest, decidedAt: o.now.toISOString(), by: approval.approver, calendarVersion: approval.version, openUntil: approval.end.toISOString() };
+        if (!(await writeChecked(clients, o, next, etag, log))) return { action: "waiting", state };
+        await clients.notify(`[patching/${o.stack}] Approved: ${mirror.cycleId} install`, `Approved by ${approval.approver} (calendar ${mirror.approvalName} version ${approval.version}) — released to ${o.calendarName}: open ${approval.start.toISOString()} to ${approval.end.toISOString()}.`);
+        log(JSON.stringify({ level: "info", gate: "approved", ...next }));
+        return { action: "approved", state: next };
+    }
+    if (state.withdrawnAt) return { action: "withdrawn", state };
+    const next: GateState = { ...state, withdrawnAt: o.now.toISOString(), openUntil: o.now.toISOString() };
+    if (!(await writeChecked(clients, o, next, etag, log))) return { action: "waiting", state };
+    await clients.notify(
+        `[patching/${o.stack}] Withdrawn: ${mirror.cycleId} install`,
+        `The approval by ${state.by} (calendar ${mirror.approvalName} version ${state.calendarVersion}) no longer counts (closed, edited or removed): the release calendar ${o.calendarName} is closed for cycle ${mirror.cycleId} from ${o.now.toISOString()}.`,
+    );
+    log(JSON.stringify({ level: "warn", gate: "withdrawn", ...next }));
+    return { action: "withdrawn", state: next };
 }

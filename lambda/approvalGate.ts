@@ -48,6 +48,8 @@ export function createHandler(o: GateHandlerOptions = {}) {
         const options: GateOptions = {
             stack: env("STACK"),
             calendarName: env("CALENDAR_NAME"),
+            // Two-person rule: the approver's calendar; CALENDAR_NAME is then the release calendar only this function writes.
+            ...(process.env.APPROVAL_CALENDAR_NAME ? { approvalCalendarName: process.env.APPROVAL_CALENDAR_NAME } : {}),
             bucket: env("BUCKET"),
             timeout: { action: env("TIMEOUT_ACTION") === "open" ? "open" : "skip", afterHours: envInt("TIMEOUT_HOURS", 48) },
             openHours: envInt("OPEN_HOURS", 24),

@@ -4,7 +4,7 @@
  * holds it — or a ✗ where nothing does.
  */
 import type { PatchingConfig } from "../config";
-import { changeSafetyNames } from "../config/changeSafety";
+import { changeSafetyNames, separateApprovalCalendar } from "../config/changeSafety";
 import { installPathModel } from "../config/installPaths";
 import { installPathGate } from "../config/approvalCalendars";
 import { installs } from "../core/installPaths";
@@ -40,10 +40,15 @@ export function approvalSection(input: SectionInput): ReviewSection | undefined 
     const names = changeSafetyNames(cfg.project, cfg.stack);
     const lines: string[] = [];
     if (gate) {
-        lines.push(`Approval calendar: ${names.calendar} (DEFAULT_CLOSED; an approval is a new calendar version)`);
         const a = gate.approvers;
+        if (separateApprovalCalendar(gate)) {
+            lines.push(`Approval calendar: ${names.approverCalendar} — written by the approver role only (an approval is a new calendar version); no install checks it`);
+            lines.push(
+                `Release calendar: ${names.calendar} (DEFAULT_CLOSED, in every Region of held installs) — what every install path checks; written by the approval gate function only, which opens it with an approval's window once the approval passes every check, and ends it when the approval is withdrawn; the approver and requester roles cannot write it`,
+            );
+        } else lines.push(`Approval calendar: ${names.calendar} (DEFAULT_CLOSED; an approval is a new calendar version)`);
         if (a) {
-            lines.push(`Approver role: ${names.approverRole} — the only principal this program lets change the calendar`);
+            lines.push(`Approver role: ${names.approverRole} — the only principal this program lets change the ${separateApprovalCalendar(gate) ? "approval " : ""}calendar`);
             for (const p of a.principals) lines.push(`  may assume: ${p}${a.requireMfa ? " (MFA required)" : ""}`);
             for (const ps of a.identityCenterPermissionSets) lines.push(`  may assume: Identity Center permission set ${ps} (MFA: Identity Center sign-in policy)`);
             lines.push(`Recorded approver: the approver role session that made the calendar change, as CloudTrail records it (npm run approve shows it from STS)`);

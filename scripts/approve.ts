@@ -8,6 +8,8 @@
  *   npm run approve -- --request --stack prod --bucket <artifact bucket> --reason "CAB-1234"
  *                                                # a person requests the cycle's install (two-person rule)
  *
+ * Under the two-person rule the approver writes the approval calendar (`<project>-<stack>-approvals`);
+ * the gate function releases a counted approval to the calendar the installs check.
  * The stack's config (Pulumi.<stack>.yaml, through the config model) gives the calendar name,
  * Region, open hours and the install schedule, so the command says whether the next install falls
  * inside the approved period. A request records the caller's STS identity (never typed text) as the
@@ -22,7 +24,7 @@ import * as YAML from "yaml";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { parseConfig } from "../config";
-import { changeSafetyNames } from "../config/changeSafety";
+import { changeSafetyNames, separateApprovalCalendar } from "../config/changeSafety";
 import { calendarRegions, heldInstalls } from "../config/approvalCalendars";
 import { stackFileLoader } from "../config/source";
 import { closeCalendar, GateState, openCalendar, personRequestReason, readCalendar, readGateState, recordPersonRequest, syncReplicas } from "../core/approvalGate";
@@ -129,12 +131,17 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
         out(`stack ${args.stack} has no approval gate (patching:changeSafety.approvalGate holding an install)\n`);
         return 1;
     }
-    const calendar = changeSafetyNames(cfg.project, cfg.stack).calendar;
+    // Two-person rule: the approver writes its own calendar (home Region only); the gate function releases what counts to the installs' calendar.
+    const split = separateApprovalCalendar(gate);
+    const release = changeSafetyNames(cfg.project, cfg.stack).calendar;
+    const calendar = split ? changeSafetyNames(cfg.project, cfg.stack).approverCalendar : release;
     const ssm = deps.ssm(cfg.region);
     // The calendar's copies in the other Regions of held installs: written with the home content.
-    const replicas = calendarRegions(cfg)
-        .filter((r) => r !== cfg.region)
-        .map((region) => ({ region, ssm: deps.ssm(region) }));
+    const replicas = split
+        ? []
+        : calendarRegions(cfg)
+              .filter((r) => r !== cfg.region)
+              .map((region) => ({ region, ssm: deps.ssm(region) }));
     const synced = async () => {
         if (replicas.length === 0) return "";
         const r = await syncReplicas(ssm, replicas, calendar);
@@ -146,13 +153,20 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
         .sort((a, b) => a.getTime() - b.getTime())[0];
     const nextText = next ? formatRun(next) : "(none scheduled)";
     if (args.mode === "status") {
-        const events = parseCalendarEvents(await readCalendar(ssm, calendar));
-        const current = events.filter((e) => e.end.getTime() > deps.now.getTime());
+        const periods = (name: string, events: ReturnType<typeof parseCalendarEvents>) => {
+            const current = events.filter((e) => e.end.getTime() > deps.now.getTime());
+            return [
+                `${name}: ${isOpenAt(events, deps.now) ? "OPEN" : "CLOSED"} now (${deps.now.toISOString()})`,
+                ...(current.length ? current.map((e) => `  open ${e.start.toISOString()} – ${e.end.toISOString()}: ${e.summary}${e.description ? ` (${e.description})` : ""}`) : ["  no current or future open period"]),
+            ];
+        };
+        // What the installs check: the release calendar (the gate function's) under the two-person rule.
+        const released = parseCalendarEvents(await readCalendar(ssm, release));
         out(
             [
-                `${calendar}: ${isOpenAt(events, deps.now) ? "OPEN" : "CLOSED"} now (${deps.now.toISOString()})`,
-                ...(current.length ? current.map((e) => `  open ${e.start.toISOString()} – ${e.end.toISOString()}: ${e.summary}${e.description ? ` (${e.description})` : ""}`) : ["  no current or future open period"]),
-                `next gated install: ${nextText} — ${next && isOpenAt(events, next) ? "inside an open period: it will run" : "the calendar is closed then: it will not run"}`,
+                ...(split ? [`approvals (written by the approver role; no install checks this calendar):`, ...periods(calendar, parseCalendarEvents(await readCalendar(ssm, calendar))), `released by the approval gate (what the installs check):`] : []),
+                ...periods(release, released),
+                `next gated install: ${nextText} — ${next && isOpenAt(released, next) ? "inside an open period: it will run" : "the calendar is closed then: it will not run"}`,
             ].join("\n") + "\n",
         );
         return 0;
@@ -202,7 +216,11 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
         const n = await closeCalendar(ssm, calendar, deps.now, by);
         // Every Region's copy is closed too, even when the home one had nothing open (a copy may differ).
         const also = await synced();
-        out(`${calendar}: ${n === 0 ? "nothing was open" : `${n} period(s) closed or withdrawn`}; the calendar is CLOSED — the gated install does not start (a run already started finishes; stop it with aws ssm stop-automation-execution).${also}\n`);
+        out(
+            split
+                ? `${calendar}: ${n === 0 ? "nothing was open" : `${n} approval(s) closed or withdrawn`}; the approval gate ends the release in ${release} at its next check (within the hour, minutes after CloudTrail delivers this change) — a run already started finishes; stop it with aws ssm stop-automation-execution.\n`
+                : `${calendar}: ${n === 0 ? "nothing was open" : `${n} period(s) closed or withdrawn`}; the calendar is CLOSED — the gated install does not start (a run already started finishes; stop it with aws ssm stop-automation-execution).${also}\n`,
+        );
         return 0;
     }
     const start = args.start ?? deps.now;
@@ -238,7 +256,9 @@ export async function runApprove(argv: string[], deps: ApproveDeps, out: (s: str
     out(
         [
             `${calendar} version ${version}: open ${start.toISOString()} – ${end.toISOString()}, approved by ${by} (${args.reason})${also}`,
-            `the gate counts it once CloudTrail shows ${by} made this change (version ${version}; usually within minutes): pending verification until then`,
+            split
+                ? `the approval gate releases it to ${release} (what the installs check) once CloudTrail shows ${by} made this change (version ${version}; usually within minutes, at the latest the hourly check after): closed until then`
+                : `the gate counts it once CloudTrail shows ${by} made this change (version ${version}; usually within minutes): pending verification until then`,
             `next gated install: ${nextText} — ${covers ? "inside the approved period: it will run" : "NOT inside the approved period: it will not run; approve again with --start before it and --hours covering it"}`,
         ].join("\n") + "\n",
     );

@@ -10,7 +10,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import { calendarWriters, callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, recordPersonRequest, requestApproval } from "../core/approvalGate";
-import { isSessionOf } from "../core/changeCalendar";
+import { isSessionOf, parseCalendarEvents } from "../core/changeCalendar";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { createHandler } from "../lambda/approvalGate";
@@ -207,6 +207,31 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
             await person.approve(ALICE, ALICE);
             expect((await handlerOver(person.fake, CHECK_AT, sent)({ action: "check" })).action).to.equal("approved");
             expect(person.state()).to.deep.include({ by: ALICE, requestedBy: BOB_REQ });
+        });
+
+        it("APPROVAL_CALENDAR_NAME (two-person rule): judges the approver's calendar and releases to CALENDAR_NAME with its window", async () => {
+            const APPROVALS = "patching-prod-approvals";
+            const t = setup();
+            t.fake.putDocument(APPROVALS, renderCalendarContent("Approvals of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
+            await t.request(BOB_REQ);
+            // Alice writes the approvals calendar (as npm run approve does under the rule).
+            t.fake.documentWriter = ALICE;
+            await openCalendar(t.clients.ssm, APPROVALS, { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: ALICE, approver: ALICE, cycle: "2026-12", reason: "CAB-42", now: WRITTEN_AT });
+            const sent: string[] = [];
+            t.fake.callerArn = GATE;
+            process.env.APPROVAL_CALENDAR_NAME = APPROVALS;
+            try {
+                expect((await handlerOver(t.fake, CHECK_AT, sent)({ action: "check" })).action).to.equal("approved");
+            } finally {
+                delete process.env.APPROVAL_CALENDAR_NAME;
+            }
+            const current = (name: string) => {
+                const doc = t.fake.documents.get(name)!;
+                return parseCalendarEvents(doc.versions.find((v) => v.version === doc.defaultVersion)!.content);
+            };
+            const [released] = current(CALENDAR);
+            expect([released.start.toISOString(), released.end.toISOString(), released.uid]).to.deep.equal(["2026-12-14T12:00:00.000Z", "2026-12-17T12:00:00.000Z", current(APPROVALS)[0].uid]);
+            expect(released.summary).to.equal(`Released by the approval gate: approved by ${ALICE}`);
         });
     });
 });

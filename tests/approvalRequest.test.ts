@@ -19,7 +19,10 @@ import { FakeAws } from "./fakeAws";
 import { ROOT } from "./harness";
 
 const ACCOUNT = "123456789012";
+/** The release calendar every install checks (only the gate function writes it under the two-person rule). */
 const CALENDAR = "patching-prod-install-approval";
+/** The approver role's calendar (no install checks it). */
+const APPROVALS = "patching-prod-approvals";
 const BUCKET = "artifacts";
 const KEY = stateKey("prod", "2026-12");
 const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
@@ -38,6 +41,7 @@ const CHECK = new Date("2026-12-14T10:00:00Z");
 function setup() {
     const fake = new FakeAws();
     fake.putDocument(CALENDAR, renderCalendarContent("Approval gate of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
+    fake.putDocument(APPROVALS, renderCalendarContent("Approvals of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
     fake.clock = () => WRITTEN;
     const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" };
     const config = (region = "us-east-1") => ({ region, requestHandler: fake.requestHandler, credentials, maxAttempts: 1 });
@@ -58,6 +62,7 @@ function setup() {
     const gate = (now: Date): GateOptions => ({
         stack: "prod",
         calendarName: CALENDAR,
+        approvalCalendarName: APPROVALS,
         bucket: BUCKET,
         timeout: { action: "skip", afterHours: 36 },
         openHours: 24,
@@ -76,8 +81,8 @@ function setup() {
     };
     const state = () => JSON.parse(fake.current(BUCKET, KEY)!.body!.toString()) as GateState;
     const statePuts = () => fake.requests.filter((r) => r.service === "s3" && r.operation === "PutObject");
-    const calendarEvents = () => {
-        const doc = fake.documents.get(CALENDAR)!;
+    const calendarEvents = (name = CALENDAR) => {
+        const doc = fake.documents.get(name)!;
         return parseCalendarEvents(doc.versions.find((v) => v.version === doc.defaultVersion)!.content);
     };
     /** Runs `before` just before the next PutObject of the gate state reaches S3 (another writer winning the race). */
@@ -106,13 +111,20 @@ describe("approval gate: a person requests, another approves (npm run approve --
         expect(t.state()).to.deep.equal({ stack: "prod", cycle: "2026-12", requestedAt: NOW.toISOString(), status: "requested", requestedBy: BOB_REQUESTS, requestedVia: "person", requestReason: "CAB-1234" });
         const a = await t.approve(ALICE_APPROVES);
         expect(a.code, a.out).to.equal(0);
-        expect(t.calendarEvents()).to.have.length(1);
+        // The approval is in the approver's calendar; the installs' calendar stays closed until the gate releases it.
+        expect(t.calendarEvents(APPROVALS)).to.have.length(1);
+        expect(t.calendarEvents()).to.deep.equal([]);
+        expect(a.out).to.contain(`the approval gate releases it to ${CALENDAR} (what the installs check)`);
         const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
         expect(check.action).to.equal("approved");
         expect(t.state()).to.deep.include({ status: "approved", requestedBy: BOB_REQUESTS, by: ALICE_APPROVES, calendarVersion: "2" });
-        // Released: the calendar is open when the install starts (Thu 02:00 UTC), and the gate wrote nothing to it.
+        // Released: the installs' calendar is open when the install starts (Thu 02:00 UTC), with the approval's window, written once by the gate.
+        const [approved] = t.calendarEvents(APPROVALS);
+        const [released] = t.calendarEvents();
+        expect([released.uid, released.start, released.end]).to.deep.equal([approved.uid, approved.start, approved.end]);
         expect(isOpenAt(t.calendarEvents(), new Date("2026-12-17T02:00:00Z"))).to.equal(true);
         expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(2);
+        expect(t.fake.documents.get(APPROVALS)!.versions).to.have.length(2);
         // The check's write is conditional on what it read.
         expect(t.statePuts().at(-1)!.headers["if-match"]).to.equal(t.fake.objects.get(`${BUCKET}/${KEY}`)!.at(-2)!.etag);
     });
@@ -124,17 +136,18 @@ describe("approval gate: a person requests, another approves (npm run approve --
         expect(refused.code).to.equal(1);
         expect(refused.out).to.equal(`not approved, the calendar is unchanged — two-person rule: ${ALICE_APPROVES} requested this install and cannot approve it (same person as ${ALICE_REQUESTS}, under another role)\n`);
         expect(t.fake.count("UpdateDocument")).to.equal(0);
-        // Alice writes the calendar herself (the approver role may): the gate does not count it.
+        // Alice writes her calendar herself (the approver role may; the release calendar it may not — tests/wiring.operatorRoles.test.ts): the gate does not count it.
         t.fake.documentWriter = ALICE_APPROVES;
-        await openCalendar(t.clients.ssm, CALENDAR, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
+        await openCalendar(t.clients.ssm, APPROVALS, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
         const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
         expect(check.action).to.equal("waiting");
         expect(t.state().status).to.equal("requested");
         expect(t.state().rejected?.map((x) => x.reason)).to.deep.equal([`two-person rule: ${ALICE_APPROVES} requested this install and cannot approve it (same person as ${ALICE_REQUESTS}, under another role)`]);
         expect(t.sent).to.deep.equal(["[patching/prod] Approval not accepted: 2026-12 install"]);
-        // Her period does not keep the calendar open: the gate ended it, so the install (Thu 02:00) does not start.
-        expect(isOpenAt(t.calendarEvents(), new Date("2026-12-17T02:00:00Z"))).to.equal(false);
-        expect(t.calendarEvents()[0].end.toISOString()).to.equal(CHECK.toISOString());
+        // Her period never reaches the installs' calendar: it stays closed, so the install (Thu 02:00) does not start.
+        expect(isOpenAt(t.calendarEvents(APPROVALS), new Date("2026-12-17T02:00:00Z"))).to.equal(true);
+        expect(t.calendarEvents()).to.deep.equal([]);
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(1);
     });
 
     it("the scheduled request alone: the install is held (no person requested this cycle), the approve command refuses, and the timeout skips", async () => {
@@ -146,24 +159,23 @@ describe("approval gate: a person requests, another approves (npm run approve --
         expect(refused.code).to.equal(1);
         expect(refused.out).to.match(/^not approved, the calendar is unchanged — no person requested this cycle: requested by .*patching-prod-approval-gate, which is not a session of the requester role arn:aws:iam::123456789012:role\/patching-prod-requester; a person requests it with npm run approve -- --request --stack prod/);
         // An approval written around the command is not even looked at: held, with the reason recorded once and sent once,
-        // and the calendar does not stay open for it: the gate ends the period (every Region's copy, all one document here).
+        // and the installs' calendar never opens for it (the approver writes its own calendar only).
         t.fake.documentWriter = ALICE_APPROVES;
-        await openCalendar(t.clients.ssm, CALENDAR, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
-        expect(isOpenAt(t.calendarEvents(), CHECK)).to.equal(true);
+        await openCalendar(t.clients.ssm, APPROVALS, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "CAB-1234", now: WRITTEN });
+        expect(isOpenAt(t.calendarEvents(APPROVALS), CHECK)).to.equal(true);
+        expect(isOpenAt(t.calendarEvents(), CHECK)).to.equal(false);
         for (const at of [CHECK, new Date("2026-12-14T11:00:00Z")]) {
             const held = await t.asGate(() => checkApproval(t.clients, t.gate(at)));
             expect(held.action).to.equal("held");
             expect(held.state?.held).to.match(/^no person requested this cycle: /);
         }
         expect(t.state()).to.deep.include({ status: "requested", requestedBy: GATE });
-        expect(t.sent.slice(1)).to.deep.equal(["[patching/prod] Withdrawn: 1 open period(s) of the 2026-12 install", "[patching/prod] Held: 2026-12 install (no person requested)"]);
+        expect(t.sent.slice(1)).to.deep.equal(["[patching/prod] Held: 2026-12 install (no person requested)"]);
         expect(t.fake.count("LookupEvents")).to.equal(0);
-        const [ended] = t.calendarEvents();
-        expect(ended.end.toISOString()).to.equal(CHECK.toISOString());
-        expect(ended.description).to.contain("Withdrawn by the approval gate at 2026-12-14T10:00:00.000Z: no person requested this cycle (two-person rule)");
+        expect(t.calendarEvents()).to.deep.equal([]);
         expect(isOpenAt(t.calendarEvents(), new Date("2026-12-17T02:00:00Z"))).to.equal(false);
-        // Written once (the second check found nothing open): versions 1 (empty), 2 (alice), 3 (the gate's).
-        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(3);
+        // Never written: nothing was released.
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(1);
         // 36 hours after the request, still nobody: skipped — never opened, whatever the calendar holds.
         const late = await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-15T21:00:00Z"))));
         expect(late.action).to.equal("skipped");
@@ -285,5 +297,113 @@ describe("approval gate: a person requests, another approves (npm run approve --
         expect(noBucket.code).to.equal(3);
         expect(noBucket.out).to.contain("the two-person rule is on: give --bucket");
         expect(t.fake.requests.filter((r) => r.service !== "sts")).to.deep.equal([]);
+    });
+});
+
+describe("approval gate, two-person rule: the approver's calendar and the release calendar the installs check (real clients over tests/fakeAws.ts)", () => {
+    const INSTALL = new Date("2026-12-17T02:00:00Z");
+    /** bob requests, alice approves through the command: the approval is in the approver's calendar only. */
+    const approved = async () => {
+        const t = setup();
+        expect((await t.request(BOB_REQUESTS)).code).to.equal(0);
+        expect((await t.approve(ALICE_APPROVES)).code).to.equal(0);
+        return t;
+    };
+
+    it("a direct approver write with no request at all: nothing is released, the installs stay held", async () => {
+        const t = setup();
+        t.fake.documentWriter = ALICE_APPROVES;
+        await openCalendar(t.clients.ssm, APPROVALS, { start: NOW, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "self-service", now: WRITTEN });
+        const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect(check.action).to.equal("nothing-requested");
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(false);
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(1);
+        // Even a forged request in the state (not a requester role session) releases nothing.
+        t.fake.put(BUCKET, KEY, JSON.stringify({ stack: "prod", cycle: "2026-12", requestedAt: NOW.toISOString(), status: "requested", requestedBy: session("Admin", "mallory"), requestedVia: "person" }));
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)))).action).to.equal("held");
+        expect(t.calendarEvents()).to.deep.equal([]);
+    });
+
+    it("an approval opened before the request (last cycle's habit) is not released", async () => {
+        const t = setup();
+        // Opened before the request (last cycle's habit): written at WRITTEN, the request comes after.
+        t.fake.documentWriter = ALICE_APPROVES;
+        await openCalendar(t.clients.ssm, APPROVALS, { start: WRITTEN, hours: 72, by: ALICE_APPROVES, approver: ALICE_APPROVES, cycle: "2026-12", reason: "early", now: WRITTEN });
+        const later = new Date("2026-12-14T09:30:00Z");
+        t.fake.put(BUCKET, KEY, JSON.stringify({ stack: "prod", cycle: "2026-12", requestedAt: later.toISOString(), status: "requested", requestedBy: BOB_REQUESTS, requestedVia: "person" }));
+        const check = await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect(check.action).to.equal("waiting");
+        expect(t.state().rejected?.map((r) => r.reason)[0]).to.match(/^opened before the request/);
+        expect(t.calendarEvents()).to.deep.equal([]);
+    });
+
+    it("withdrawn with --close: the next check ends the release period at once; a new approval is released again", async () => {
+        const t = await approved();
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)))).action).to.equal("approved");
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(true);
+        // A later check with nothing changed writes nothing.
+        const versions = t.fake.documents.get(CALENDAR)!.versions.length;
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-14T11:00:00Z"))))).action).to.equal("approved");
+        expect(t.fake.documents.get(CALENDAR)!.versions).to.have.length(versions);
+        // Alice withdraws her approval in her calendar (the command ends it now).
+        const close = await t.cli(ALICE_APPROVES, ["--stack", "prod", "--close"]);
+        expect(close.code, close.out).to.equal(0);
+        expect(close.out).to.equal(`${APPROVALS}: 1 approval(s) closed or withdrawn; the approval gate ends the release in ${CALENDAR} at its next check (within the hour, minutes after CloudTrail delivers this change) — a run already started finishes; stop it with aws ssm stop-automation-execution.\n`);
+        const at = new Date("2026-12-14T12:00:00Z");
+        const withdrawn = await t.asGate(() => checkApproval(t.clients, t.gate(at)));
+        expect(withdrawn.action).to.equal("withdrawn");
+        expect(t.state()).to.deep.include({ status: "approved", withdrawnAt: at.toISOString(), openUntil: at.toISOString() });
+        const [ended] = t.calendarEvents();
+        expect(ended.end.toISOString()).to.equal(at.toISOString());
+        expect(ended.description).to.contain("Ended by the approval gate at 2026-12-14T12:00:00.000Z: the approval is withdrawn, edited or no longer counted");
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(false);
+        expect(t.sent.at(-1)).to.equal("[patching/prod] Withdrawn: 2026-12 install");
+        // Checked again: nothing more to do.
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-14T13:00:00Z"))))).action).to.equal("withdrawn");
+        // Carol approves anew: released with her window.
+        const carol = session("patching-prod-approver", "carol");
+        t.fake.clock = () => new Date("2026-12-14T13:10:00Z");
+        expect((await t.cli(carol, ["--stack", "prod", "--reason", "CAB-1234", "--hours", "72", "--bucket", BUCKET, "--start", "2026-12-14T14:00:00Z"])).code).to.equal(0);
+        const again = await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-14T14:00:00Z"))));
+        expect(again.action).to.equal("approved");
+        expect(t.state()).to.deep.include({ by: carol, openUntil: "2026-12-17T14:00:00.000Z" });
+        expect(t.state().withdrawnAt).to.equal(undefined);
+        expect(isOpenAt(t.calendarEvents(), INSTALL)).to.equal(true);
+    });
+
+    it("edited after the fact (the approver extends the window in place): the release ends", async () => {
+        const t = await approved();
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        const doc = t.fake.documents.get(APPROVALS)!;
+        const content = doc.versions.find((v) => v.version === doc.defaultVersion)!.content;
+        const [e] = parseCalendarEvents(content);
+        t.fake.documentWriter = ALICE_APPROVES;
+        const { writeCalendar } = await import("../core/approvalGate");
+        await writeCalendar(t.clients.ssm, APPROVALS, renderCalendarContent("Approvals", [{ ...e, end: new Date(e.end.getTime() + 7 * 86400000) }]));
+        const at = new Date("2026-12-14T11:00:00Z");
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(at)))).action).to.equal("withdrawn");
+        expect(t.calendarEvents()[0].end.toISOString()).to.equal(at.toISOString());
+    });
+
+    it("after the released period, the check reads nothing", async () => {
+        const t = await approved();
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        const reads = t.fake.count("GetDocument");
+        expect((await t.asGate(() => checkApproval(t.clients, t.gate(new Date("2026-12-18T00:00:00Z"))))).action).to.equal("approved");
+        expect(t.fake.count("GetDocument")).to.equal(reads);
+    });
+
+    it("--status shows both calendars: the approval, and what the installs check", async () => {
+        const t = await approved();
+        const before = await t.cli(ALICE_APPROVES, ["--stack", "prod", "--status"]);
+        expect(before.out.split("\n").slice(0, 3)).to.deep.equal([
+            "approvals (written by the approver role; no install checks this calendar):",
+            `${APPROVALS}: OPEN now (${NOW.toISOString()})`,
+            `  open ${NOW.toISOString()} – 2026-12-17T09:00:00.000Z: Approved by ${ALICE_APPROVES} (CAB-1234)`,
+        ]);
+        expect(before.out).to.contain(`${CALENDAR}: CLOSED now`);
+        expect(before.out).to.contain("the calendar is closed then: it will not run");
+        await t.asGate(() => checkApproval(t.clients, t.gate(CHECK)));
+        expect((await t.cli(ALICE_APPROVES, ["--stack", "prod", "--status"])).out).to.contain("inside an open period: it will run");
     });
 });

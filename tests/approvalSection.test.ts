@@ -32,8 +32,13 @@ describe("review: approval gate and install paths (review/approvalSection.ts)", 
             requesters: { principals: ["arn:aws:iam::123456789012:user/bob"], identityCenterPermissionSets: ["PatchRequester"] },
         };
         const s = approvalSection({ config: prod(values), resources: [], now: new Date() })!;
-        expect(s.lines.slice(1, 13)).to.deep.equal([
-            "Approver role: patching-prod-approver — the only principal this program lets change the calendar",
+        // Under the two-person rule: both calendars, and who writes each.
+        expect(s.lines.slice(0, 2)).to.deep.equal([
+            "Approval calendar: patching-prod-approvals — written by the approver role only (an approval is a new calendar version); no install checks it",
+            "Release calendar: patching-prod-install-approval (DEFAULT_CLOSED, in every Region of held installs) — what every install path checks; written by the approval gate function only, which opens it with an approval's window once the approval passes every check, and ends it when the approval is withdrawn; the approver and requester roles cannot write it",
+        ]);
+        expect(s.lines.slice(2, 14)).to.deep.equal([
+            "Approver role: patching-prod-approver — the only principal this program lets change the approval calendar",
             "  may assume: arn:aws:iam::123456789012:user/alice (MFA required)",
             "  may assume: Identity Center permission set PatchApprover (MFA: Identity Center sign-in policy)",
             "Recorded approver: the approver role session that made the calendar change, as CloudTrail records it (npm run approve shows it from STS)",

