@@ -16,6 +16,7 @@ import { backoffMs, BackoffSpec, BucketSpec, BucketState, DEFAULT_BACKOFF, DEFAU
 import type { TargetInstance } from "../core/orchestrator/types";
 import { LOCATION_POLL_SECONDS } from "../core/orchestrator/coordinatorMachine";
 import { expandLocations, MIN_RUNTIME_MINUTES } from "../core/orchestrator/crossAccount";
+import { EventQueue } from "./support/eventQueue";
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -105,44 +106,17 @@ export const SERVICE_LIMITS: Record<PacedApi, BucketSpec> = {
     SendCommand: { capacity: 20, ratePerSecond: 5 },
 };
 
-/** A min-heap event queue: the virtual clock. */
+/** The decision model's virtual clock: events in time order (ties: in the order scheduled). */
 class Clock {
     now = 0;
-    private heap: { t: number; seq: number; fn: () => void }[] = [];
-    private seq = 0;
+    private queue = new EventQueue<() => void>();
     at(t: number, fn: () => void): void {
-        const h = this.heap;
-        h.push({ t: Math.max(t, this.now), seq: this.seq++, fn });
-        let i = h.length - 1;
-        while (i > 0) {
-            const p = (i - 1) >> 1;
-            if (h[p].t < h[i].t || (h[p].t === h[i].t && h[p].seq < h[i].seq)) break;
-            [h[p], h[i]] = [h[i], h[p]];
-            i = p;
-        }
+        this.queue.push(Math.max(t, this.now), fn);
     }
     run(): void {
-        const h = this.heap;
-        while (h.length > 0) {
-            const top = h[0];
-            const last = h.pop()!;
-            if (h.length > 0) {
-                h[0] = last;
-                let i = 0;
-                for (;;) {
-                    const l = 2 * i + 1;
-                    const rr = l + 1;
-                    let m = i;
-                    const less = (a: number, b: number) => h[a].t < h[b].t || (h[a].t === h[b].t && h[a].seq < h[b].seq);
-                    if (l < h.length && less(l, m)) m = l;
-                    if (rr < h.length && less(rr, m)) m = rr;
-                    if (m === i) break;
-                    [h[m], h[i]] = [h[i], h[m]];
-                    i = m;
-                }
-            }
-            this.now = top.t;
-            top.fn();
+        for (let e = this.queue.pop(); e; e = this.queue.pop()) {
+            this.now = e.t;
+            e.value();
         }
     }
 }

@@ -21,6 +21,7 @@
  * throws, so a definition using more is noticed.
  */
 import type { AslDefinition, AslState } from "../../core/orchestrator/stateMachine";
+import { EventQueue } from "./eventQueue";
 
 export class FakeClock {
     constructor(private t: number) {}
@@ -30,11 +31,6 @@ export class FakeClock {
     }
 }
 
-interface Timer {
-    t: number;
-    seq: number;
-    wake: () => void;
-}
 
 /**
  * A virtual clock for concurrent executions (a discrete-event scheduler). `sleep(s)` suspends the
@@ -45,8 +41,7 @@ interface Timer {
  * gives the same interleaving.
  */
 export class VirtualClock {
-    private heap: Timer[] = [];
-    private seq = 0;
+    private queue = new EventQueue<() => void>();
     private driving = false;
     /** Timer events processed so far. */
     events = 0;
@@ -57,7 +52,7 @@ export class VirtualClock {
     }
     /** Resolves when the clock reaches now + seconds (at once, after everything ready, for 0). */
     sleep(seconds: number): Promise<void> {
-        return new Promise((wake) => this.push({ t: this.t + Math.max(0, seconds) * 1000, seq: this.seq++, wake }));
+        return new Promise((wake) => this.queue.push(this.t + Math.max(0, seconds) * 1000, wake));
     }
     /** Runs the simulation until `work` settles; throws when nothing is scheduled but `work` still waits (a deadlock). */
     async drive<T>(work: Promise<T>): Promise<T> {
@@ -76,52 +71,17 @@ export class VirtualClock {
             for (;;) {
                 await new Promise<void>((r) => setImmediate(r));
                 if (settled) return await watched;
-                const first = this.pop();
+                const first = this.queue.pop();
                 if (!first) throw new Error("virtual clock: nothing is scheduled, yet the run has not ended (a deadlock)");
                 this.t = Math.max(this.t, first.t);
-                const due = [first];
-                while (this.heap.length > 0 && this.heap[0].t <= this.t) due.push(this.pop()!);
+                const due = [first.value];
+                while (this.queue.size > 0 && this.queue.peekTime()! <= this.t) due.push(this.queue.pop()!.value);
                 this.events += due.length;
-                for (const d of due) d.wake();
+                for (const wake of due) wake();
             }
         } finally {
             this.driving = false;
         }
-    }
-    private less(a: Timer, b: Timer): boolean {
-        return a.t < b.t || (a.t === b.t && a.seq < b.seq);
-    }
-    private push(x: Timer): void {
-        const h = this.heap;
-        h.push(x);
-        let i = h.length - 1;
-        while (i > 0) {
-            const p = (i - 1) >> 1;
-            if (!this.less(h[i], h[p])) break;
-            [h[p], h[i]] = [h[i], h[p]];
-            i = p;
-        }
-    }
-    private pop(): Timer | undefined {
-        const h = this.heap;
-        if (h.length === 0) return undefined;
-        const top = h[0];
-        const last = h.pop()!;
-        if (h.length > 0) {
-            h[0] = last;
-            let i = 0;
-            for (;;) {
-                const l = 2 * i + 1;
-                const r = l + 1;
-                let m = i;
-                if (l < h.length && this.less(h[l], h[m])) m = l;
-                if (r < h.length && this.less(h[r], h[m])) m = r;
-                if (m === i) break;
-                [h[m], h[i]] = [h[i], h[m]];
-                i = m;
-            }
-        }
-        return top;
     }
 }
 
