@@ -18,7 +18,7 @@ import type { PlanResource } from "./engine";
 import { readPolicyConfig, runPolicies } from "./policies";
 import type { Review } from "./review";
 import { buildSections, ReviewSection } from "./sections";
-import type { CheckedStack } from "./validate";
+import { reviewedStack, type CheckedStack } from "./validate";
 import type { WiringReport } from "./wiring";
 
 /** The part of a valid stack's review that does not depend on the clock. Plain JSON. */
@@ -42,17 +42,12 @@ export async function completeReview(checked: CheckedStack, planned: PlannedStac
     const policyResults = await runPolicies(planned.resources, policyConfig);
     const sections = [...timedSections(config, planned.resources, checked.options.now ?? new Date(), checked.projectDir), ...planned.fixedSections];
     return {
-        project: checked.project,
-        stack: checked.stack,
-        configPath: checked.configPath,
-        region: checked.region,
-        accountId: checked.accountId,
+        ...reviewedStack(checked),
         configErrors: [],
         resources: planned.resources,
         config,
         sections,
         policyResults,
-        policyConfigPath: checked.policyConfigPath,
         wiring: planned.wiring,
         contracts: planned.contracts,
     };

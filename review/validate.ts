@@ -74,19 +74,19 @@ export function checkStack(options: ReviewOptions): CheckedStack {
     return checked;
 }
 
+/** Which stack a review is of: the fields every review starts with, valid or not. */
+export function reviewedStack(checked: CheckedStack): Pick<Review, "project" | "stack" | "configPath" | "region" | "accountId" | "policyConfigPath"> {
+    return { project: checked.project, stack: checked.stack, configPath: checked.configPath, region: checked.region, accountId: checked.accountId, policyConfigPath: checked.policyConfigPath };
+}
+
 /** The review of a stack whose config is invalid: its problems, nothing planned. */
 export function invalidReview(checked: CheckedStack, configErrors: ConfigIssue[] = checked.configErrors): Review {
     return {
-        project: checked.project,
-        stack: checked.stack,
-        configPath: checked.configPath,
-        region: checked.region,
-        accountId: checked.accountId,
+        ...reviewedStack(checked),
         configErrors,
         resources: [],
         config: undefined,
         sections: [],
         policyResults: [],
-        policyConfigPath: checked.policyConfigPath,
     };
 }
