@@ -14,7 +14,7 @@ import { isSessionOf, parseCalendarEvents } from "../core/changeCalendar";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { renderCalendarContent } from "../core/changeCalendar";
 import { createHandler } from "../lambda/approvalGate";
-import { FakeAws } from "./fakeAws";
+import { FakeAws, FAKE_CREDENTIALS } from "./fakeAws";
 
 const CALENDAR = "patching-prod-install-approval";
 const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
@@ -33,7 +33,7 @@ function setup() {
     const fake = new FakeAws();
     fake.putDocument(CALENDAR, renderCalendarContent("Approval gate of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
     fake.clock = () => WRITTEN_AT;
-    const config = { region: "us-east-1", requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } };
+    const config = fake.clientConfig();
     const sent: string[] = [];
     const clients: GateClients = {
         ssm: new SSMClient(config),
@@ -183,7 +183,7 @@ describe("approval gate: approver from CloudTrail, requester from STS (real clie
             }
         });
         const handlerOver = (fake: FakeAws, now: Date, sent: string[]) =>
-            createHandler({ clients: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } }, notify: async (subject) => void sent.push(subject), now: () => now, log: () => undefined });
+            createHandler({ clients: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS }, notify: async (subject) => void sent.push(subject), now: () => now, log: () => undefined });
 
         it("request records the function's STS identity; check takes the approver from CloudTrail and applies the two-person rule", async () => {
             // The scheduled request alone: no person requested, so an approval does not release the install (fail closed).

@@ -43,8 +43,7 @@ function setup() {
     fake.putDocument(CALENDAR, renderCalendarContent("Approval gate of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
     fake.putDocument(APPROVALS, renderCalendarContent("Approvals of prod's patch install", []), new Date("2026-11-01T00:00:00Z"));
     fake.clock = () => WRITTEN;
-    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" };
-    const config = (region = "us-east-1") => ({ region, requestHandler: fake.requestHandler, credentials, maxAttempts: 1 });
+    const config = (region = "us-east-1") => ({ ...fake.clientConfig(region), maxAttempts: 1 });
     /** The operator command as `who` (the STS caller identity it authenticates; CloudTrail records the same caller for its calendar writes). */
     const cli = async (who: string, argv: string[]) => {
         let out = "";

@@ -16,7 +16,7 @@ import {
 } from "../components/baselineOverridesProvider";
 import * as core from "../core/overrides";
 import { sha256Hex } from "../core/overrides";
-import { baselineResponse, FakeAws } from "./fakeAws";
+import { baselineResponse, FakeAws, FAKE_CREDENTIALS } from "./fakeAws";
 import { runUnderMocks } from "../review/engine";
 import { REGION, ROOT, COMPONENT_RUN } from "./harness";
 
@@ -227,7 +227,7 @@ describe("BaselineOverrides dynamic provider", () => {
             fake.baselines.set(WIN, baselineResponse(WIN, { OperatingSystem: "WINDOWS" }));
             fake.baselines.set(AL, baselineResponse(AL, { OperatingSystem: "AMAZON_LINUX_2023" }));
             factory.createOverrideClients = (options) =>
-                original({ ...options, maxAttempts: 1, clientConfig: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } } });
+                original({ ...options, maxAttempts: 1, clientConfig: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS } });
         });
         afterEach(() => {
             factory.createOverrideClients = original;

@@ -22,7 +22,7 @@ function setup(caller = CALLER) {
     const fake = new FakeAws();
     fake.callerArn = caller;
     fake.automation.steps.push({ StepName: "444455556666-us-east-1", StepStatus: "Success", TargetLocation: { Accounts: ["444455556666"], Regions: ["us-east-1"] } });
-    const config = { region: "us-east-1", requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } };
+    const config = fake.clientConfig();
     const deps: EmergencyDeps = { ssm: new SSMClient(config), s3: new S3Client(config), sts: new STSClient(config), now: NOW, sleep: async () => undefined, log: () => undefined };
     return { fake, deps };
 }

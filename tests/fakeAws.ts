@@ -71,6 +71,9 @@ function s3Error(status: number, code: string, message: string) {
     return respond(status, { "content-type": "application/xml" }, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
 }
 
+/** Static dummy credentials for SDK clients over the fake (signing needs some; none are real). */
+export const FAKE_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" };
+
 export class FakeAws {
     /** GetPatchBaseline responses by id or ARN (API field names, dates as epoch seconds). */
     readonly baselines = new Map<string, Record<string, unknown>>();
@@ -101,6 +104,14 @@ export class FakeAws {
         httpHandlerConfigs: () => ({}),
         destroy: () => undefined,
     };
+
+    /**
+     * What a real SDK client needs to talk to this fake: its `requestHandler` and static dummy
+     * credentials (no credential chain lookup), in `region`. Spread it into a client's config.
+     */
+    clientConfig(region = "us-east-1"): { region: string; requestHandler: FakeAws["requestHandler"]; credentials: typeof FAKE_CREDENTIALS } {
+        return { region, requestHandler: this.requestHandler, credentials: FAKE_CREDENTIALS };
+    }
 
     /** Stores a version written by someone else (tests of drift, concurrent writers, delete). */
     put(bucket: string, key: string, text: string, metadata: Record<string, string> = {}): FakeVersion {

@@ -219,7 +219,7 @@ describe("the fleet bucket through a real S3 client (tests/fakeAws.ts: the SDK's
         const { FakeAws } = await import("./fakeAws");
         const { s3Store } = await import("../core/orchestrator/fleet");
         const fake = new FakeAws();
-        const s3 = new S3Client({ region: "us-east-1", requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 3 });
+        const s3 = new S3Client({ ...fake.clientConfig(), maxAttempts: 3 });
         const store = s3Store(s3, "fleet-runs");
         const keys = Array.from({ length: 1203 }, (_, i) => `runs/r/results/g000-b${String(i).padStart(6, "0")}-p1-f0-s0-i-${i}.json`);
         for (const k of keys.slice(0, 3)) await store.put(k, "[]");

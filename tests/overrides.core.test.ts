@@ -15,7 +15,7 @@ import {
     syncOverrides,
     toBaselineOverride,
 } from "../core/overrides";
-import { baselineResponse, FakeAws } from "./fakeAws";
+import { baselineResponse, FakeAws, FAKE_CREDENTIALS } from "./fakeAws";
 
 const BUCKET = "patching-overrides-123456789012-us-east-1-test1";
 const KEY = "baseline_overrides.json";
@@ -474,7 +474,7 @@ describe("override core (core/overrides.ts)", () => {
                     delays.push(attempt);
                     return 0;
                 },
-                clientConfig: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } },
+                clientConfig: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS },
             });
         }
 

@@ -18,16 +18,15 @@ import {
     syncOverrides,
     syncWorstCaseMs,
 } from "../core/overrides";
-import { baselineResponse, FakeAws } from "./fakeAws";
+import { baselineResponse, FakeAws, FAKE_CREDENTIALS } from "./fakeAws";
 
 const BUCKET = "patching-overrides-123456789012-us-east-1-test1";
 const KEY = "baseline_overrides.json";
 const WRITER = "patching/test/test1";
 const WIN = "pb-0000000000000000a";
-const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" };
 
 function clientsOn(fake: FakeAws, extra: Partial<OverrideClientOptions> = {}) {
-    return createOverrideClients({ region: "us-east-1", maxAttempts: 2, backoffMs: () => 0, clientConfig: { requestHandler: fake.requestHandler, credentials: CREDENTIALS }, ...extra });
+    return createOverrideClients({ region: "us-east-1", maxAttempts: 2, backoffMs: () => 0, clientConfig: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS }, ...extra });
 }
 
 const opts = (ids: string[]) => ({ bucket: BUCKET, key: KEY, baselineIds: ids, writer: WRITER });
@@ -181,7 +180,7 @@ describe("override core under faults (real SDK clients, in-memory transport)", (
                     maxAttempts: 2,
                     backoffMs: () => 0,
                     timeouts: { connectionTimeoutMs: 5_000, requestTimeoutMs: 300 },
-                    clientConfig: { endpoint: server.endpoint, forcePathStyle: true, credentials: CREDENTIALS },
+                    clientConfig: { endpoint: server.endpoint, forcePathStyle: true, credentials: FAKE_CREDENTIALS },
                 });
                 const err = await syncOverrides(clients, opts([WIN])).catch((e) => e);
                 expect(err).to.be.instanceOf(OverrideCallError);

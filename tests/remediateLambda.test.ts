@@ -7,7 +7,7 @@ import { GetPatchBaselineCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { bundleLambda } from "../components/nodeLambda";
 import { createHandler, readEnvironment } from "../lambda/remediateOverrides";
-import { baselineResponse, FakeAws } from "./fakeAws";
+import { baselineResponse, FakeAws, FAKE_CREDENTIALS } from "./fakeAws";
 
 const BUCKET = "patching-overrides-123456789012-us-east-1-test1";
 const KEY = "baseline_overrides.json";
@@ -100,7 +100,7 @@ describe("remediation Lambda (lambda/remediateOverrides.ts)", () => {
                 clients: {
                     maxAttempts: 3,
                     backoffMs: () => 0,
-                    clientConfig: { requestHandler: fake.requestHandler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } },
+                    clientConfig: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS },
                 },
             });
             const first = await handler();
