@@ -12,6 +12,7 @@
  * Plain TypeScript, no Pulumi and no SDK: the config model, the review, the release calendar and
  * Lambdas all use it.
  */
+import { memo } from "./memo";
 
 export type ParsedSchedule =
     | { kind: "cron"; expression: string; fields: CronFields; hasSeconds: boolean }
@@ -249,27 +250,32 @@ export const SCHEDULE_DIALECTS = {
 } as const;
 export type ScheduleDialect = keyof typeof SCHEDULE_DIALECTS;
 
+// Kept per process (core/memo.ts): the runtime's time zone data does not change while it runs,
+// building an `Intl.DateTimeFormat` costs far more than using one, and a review asks the same
+// zones and instants again in every section.
+const timeZones = new Map<string, boolean>();
 /** Whether `tz` is an IANA time zone this runtime knows (maintenance windows' ScheduleTimezone). */
 export function isTimeZone(tz: string): boolean {
-    try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return tz.length > 0 && !/^[+-]/.test(tz);
-    } catch {
-        return false;
-    }
+    return memo(timeZones, tz, () => {
+        try {
+            new Intl.DateTimeFormat("en-US", { timeZone: tz });
+            return tz.length > 0 && !/^[+-]/.test(tz);
+        } catch {
+            return false;
+        }
+    });
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
 /** Offset of `tz` from UTC at `instant`, in milliseconds. */
 function tzOffset(instant: number, tz: string): number {
-    let f = formatters.get(tz);
-    if (!f) {
-        f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
-        formatters.set(tz, f);
-    }
-    const p = Object.fromEntries(f.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
-    const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-    return asUtc - Math.floor(instant / 1000) * 1000;
+    return memo(offsets, `${tz} ${instant}`, () => {
+        const f = memo(formatters, tz, () => new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" }));
+        const p = Object.fromEntries(f.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
+        const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+        return asUtc - Math.floor(instant / 1000) * 1000;
+    });
 }
 
 /** The UTC instant of a wall-clock time in `tz` (a skipped DST time moves forward, like cron does). */
@@ -398,12 +404,10 @@ export function patchTuesday(year: number, monthIndex0: number): Date {
     return new Date(Date.UTC(year, monthIndex0, firstTuesday + 7));
 }
 
+const runFormatters = new Map<string, Intl.DateTimeFormat>();
 /** `Tue 2026-12-08 02:00 UTC` (or the given zone's wall clock). */
 export function formatRun(run: Date, timezone = "UTC"): string {
-    const parts = Object.fromEntries(
-        new Intl.DateTimeFormat("en-GB", { timeZone: timezone, weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-            .formatToParts(run)
-            .map((p) => [p.type, p.value]),
-    );
+    const format = memo(runFormatters, timezone, () => new Intl.DateTimeFormat("en-GB", { timeZone: timezone, weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
+    const parts = Object.fromEntries(format.formatToParts(run).map((p) => [p.type, p.value]));
     return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timezone}`;
 }
