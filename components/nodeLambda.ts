@@ -91,16 +91,22 @@ function shakeAndMinify(code: string, esbuild: typeof import("esbuild")): string
     }).outputFiles[0].text;
 }
 
-/** The second pass, cached next to the first pass's bundle by the digest of its input. */
-function cachedShake(firstPass: string, cacheDir: string, name: string): string {
+/**
+ * The second pass, cached next to the first pass's bundle by the digest of its input (the first
+ * pass's SHA-256, recorded by the bundle cache: an unchanged first pass is not even read), the
+ * pass's version and esbuild's.
+ */
+function cachedShake(firstPass: { file: string; sha256: string }, cacheDir: string, name: string): string {
+    // esbuild's version from its package.json: esbuild itself is loaded only to build.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const esbuild = require("esbuild") as typeof import("esbuild");
-    const digest = crypto.createHash("sha256").update(`${SHAKE_VERSION}:${esbuild.version}:`).update(firstPass).digest("hex").slice(0, 16);
+    const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
+    const digest = crypto.createHash("sha256").update(`${SHAKE_VERSION}:${esbuildVersion}:${firstPass.sha256}`).digest("hex").slice(0, 16);
     const file = path.join(cacheDir, `${name}.min.${digest}.js`);
     try {
         return fs.readFileSync(file, "utf8");
     } catch {
-        const code = shakeAndMinify(firstPass, esbuild);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const code = shakeAndMinify(fs.readFileSync(firstPass.file, "utf8"), require("esbuild") as typeof import("esbuild"));
         try {
             for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${name}.min.`)) fs.rmSync(path.join(cacheDir, old), { force: true });
             const tmp = `${file}.${process.pid}.tmp`;
@@ -132,7 +138,7 @@ export function bundleLambda(entry: string): LambdaBundle {
         // Loaded lazily: only programs that deploy a Lambda pay for esbuild.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { cachedBundle } = require("../scripts/bundle-cache.js") as typeof import("../scripts/bundle-cache");
-        code = cachedShake(cachedBundle({ root: ROOT, cacheDir, name, options, readCode: true }).code!, cacheDir, name);
+        code = cachedShake(cachedBundle({ root: ROOT, cacheDir, name, options }), cacheDir, name);
     } catch (err) {
         if ((err as { errors?: unknown[] }).errors) throw err; // a build error: building again would fail the same way
         // eslint-disable-next-line @typescript-eslint/no-require-imports

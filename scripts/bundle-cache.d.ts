@@ -19,6 +19,8 @@ export interface CachedBundle {
     file: string;
     /** True when esbuild ran (no bundle, or an input changed). */
     built: boolean;
+    /** SHA-256 of the bundle's content, recorded when it was built (the bundle is not read for it). */
+    sha256: string;
     /** The bundle's text, when `readCode` was set. */
     code?: string;
 }

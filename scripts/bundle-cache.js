@@ -7,7 +7,10 @@
  * size and modification time of that package's package.json (npm writes a package's files anew
  * whenever it installs it). A later call checks exactly those inputs; when they all match, the
  * bundle is reused without running esbuild. A project file is hashed again only when its size or
- * mtime changed, so an untouched tree is checked with a `stat` per file.
+ * mtime changed (and when its content did not, its new size and mtime are recorded), so an
+ * untouched tree is checked with a `stat` per file. The manifest also records the bundle's own
+ * size, mtime and SHA-256: a bundle changed since its build is rebuilt, and callers get its digest
+ * without reading it (components/nodeLambda.ts keys its second pass by it).
  *
  * Not noticed: a file edited by hand inside node_modules without reinstalling its package.
  *
@@ -78,16 +81,28 @@ function buildKey(root, options) {
     return sha256(JSON.stringify({ esbuild: esbuildVersion, options, tsconfig: fs.existsSync(tsconfig) ? sha256(fs.readFileSync(tsconfig)) : null }));
 }
 
-/** True when the manifest's bundle exists and every input it was built from is unchanged. */
-function isFresh(manifest, key, root, outfile) {
-    if (!manifest || manifest.key !== key || !manifest.files || !manifest.packages || !fs.existsSync(outfile)) return false;
+/**
+ * True when the manifest's bundle exists as built and every input it was built from is unchanged.
+ * `touched` collects the project files (and the bundle itself, as `""`) whose size or mtime changed
+ * but whose content did not (a checkout, a copy of the tree): the caller records their new
+ * signature, so the next check is a `stat` again instead of a hash.
+ */
+function isFresh(manifest, key, root, outfile, touched) {
+    if (!manifest || manifest.key !== key || !manifest.files || !manifest.packages || !manifest.output) return false;
     try {
-        return (
-            Object.entries(manifest.files).every(([input, recorded]) => fileUnchanged(root, input, recorded)) &&
-            Object.entries(manifest.packages).every(([pkg, recorded]) => statSignature(path.resolve(root, pkg, "package.json")) === recorded)
-        );
+        const changed = (file, recorded) => !recorded.startsWith(`${statSignature(file)}:`);
+        if (changed(outfile, manifest.output)) {
+            if (!manifest.output.endsWith(`:${sha256(fs.readFileSync(outfile))}`)) return false; // not the bundle built
+            touched.push("");
+        }
+        for (const [input, recorded] of Object.entries(manifest.files)) {
+            if (!changed(path.resolve(root, input), recorded)) continue; // untouched since the build
+            if (!fileUnchanged(root, input, recorded)) return false;
+            touched.push(input);
+        }
+        return Object.entries(manifest.packages).every(([pkg, recorded]) => statSignature(path.resolve(root, pkg, "package.json")) === recorded);
     } catch {
-        return false; // an input was deleted
+        return false; // an input or the bundle was deleted
     }
 }
 
@@ -104,6 +119,11 @@ function inputsOf(root, metafile) {
     return { files, packages };
 }
 
+/** The SHA-256 recorded in a `size:mtime:sha256` signature. */
+function recordedHash(signature) {
+    return signature.slice(signature.lastIndexOf(":") + 1);
+}
+
 /**
  * Returns the bundle of `options.entryPoints` (one entry), from the cache when its inputs are
  * unchanged, else built now and cached.
@@ -114,15 +134,30 @@ function inputsOf(root, metafile) {
  * @param {string} o.name File name of the bundle in `cacheDir`, without `.js`.
  * @param {object} o.options esbuild build options, without `outfile`, `write` and `metafile`.
  * @param {boolean} [o.readCode] Also return the bundle's text.
- * @returns {{ file: string, built: boolean, code?: string }}
+ * @returns {{ file: string, built: boolean, sha256: string, code?: string }} `sha256`: of the
+ *   bundle's content, as recorded when it was built (the bundle is not read unless `readCode`).
  */
 function cachedBundle(o) {
     const cacheDir = path.resolve(o.root, o.cacheDir);
     const outfile = path.join(cacheDir, `${o.name}.js`);
     const manifestFile = path.join(cacheDir, `${o.name}.json`);
     const key = buildKey(o.root, o.options);
-    if (isFresh(readJson(manifestFile), key, o.root, outfile)) {
-        return { file: outfile, built: false, code: o.readCode ? fs.readFileSync(outfile, "utf8") : undefined };
+    const manifest = readJson(manifestFile);
+    const touched = [];
+    if (isFresh(manifest, key, o.root, outfile, touched)) {
+        if (touched.length > 0) {
+            // Same content, new size or mtime: record them, so the next check needs no hash.
+            for (const input of touched) {
+                if (input === "") manifest.output = `${statSignature(outfile)}:${recordedHash(manifest.output)}`;
+                else manifest.files[input] = `${statSignature(path.resolve(o.root, input))}:${recordedHash(manifest.files[input])}`;
+            }
+            try {
+                writeAtomic(manifestFile, JSON.stringify(manifest, null, 1) + "\n");
+            } catch {
+                // a read-only cache: the next check compares contents again
+            }
+        }
+        return { file: outfile, built: false, sha256: recordedHash(manifest.output), code: o.readCode ? fs.readFileSync(outfile, "utf8") : undefined };
     }
     const result = require("esbuild").buildSync({ logLevel: "silent", ...o.options, absWorkingDir: o.root, outfile, write: false, metafile: true });
     const { files, packages } = inputsOf(o.root, result.metafile);
@@ -132,8 +167,9 @@ function cachedBundle(o) {
         writeAtomic(out.path, out.contents);
         if (out.path === outfile) code = out.text;
     }
-    writeAtomic(manifestFile, JSON.stringify({ key, entry: o.options.entryPoints, builtAt: new Date().toISOString(), files, packages }, null, 1) + "\n");
-    return { file: outfile, built: true, code: o.readCode ? code : undefined };
+    const output = fileSignature(o.root, outfile);
+    writeAtomic(manifestFile, JSON.stringify({ key, entry: o.options.entryPoints, builtAt: new Date().toISOString(), output, files, packages }, null, 1) + "\n");
+    return { file: outfile, built: true, sha256: recordedHash(output), code: o.readCode ? code : undefined };
 }
 
 module.exports = { cachedBundle, packageRoot, sha256 };

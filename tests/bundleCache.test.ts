@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -72,6 +73,59 @@ describe("bundle cache (scripts/bundle-cache.js)", () => {
         build(root);
         const minified = cachedBundle({ root, cacheDir: ".cache", name: "a", options: { entryPoints: ["a.ts"], bundle: true, platform: "node", format: "cjs", minify: true } });
         expect(minified.built).to.equal(true);
+    });
+
+    it("returns the bundle's SHA-256 as recorded at build, without reading the bundle on a hit", () => {
+        const root = project();
+        const first = build(root);
+        const digest = crypto.createHash("sha256").update(fs.readFileSync(first.file)).digest("hex");
+        expect(first.sha256).to.equal(digest);
+        // The fs module object itself (the namespace import above has read-only getters).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const nodeFs = require("fs") as { readFileSync: (...args: unknown[]) => unknown };
+        const reads: string[] = [];
+        const readFileSync = nodeFs.readFileSync;
+        nodeFs.readFileSync = function (this: unknown, ...args: unknown[]) {
+            reads.push(String(args[0]));
+            return readFileSync.apply(this, args);
+        };
+        let hit;
+        try {
+            hit = cachedBundle({ root, cacheDir: ".cache", name: "a", options: { entryPoints: ["a.ts"], bundle: true, platform: "node", format: "cjs" } });
+        } finally {
+            nodeFs.readFileSync = readFileSync;
+        }
+        expect(hit).to.deep.include({ built: false, sha256: digest, code: undefined });
+        expect(reads).not.to.include(first.file);
+    });
+
+    it("rebuilds a bundle changed after its build; a bundle copied with the same content is kept", () => {
+        const root = project();
+        const first = build(root);
+        later(first.file);
+        expect(build(root)).to.deep.include({ built: false, sha256: first.sha256 });
+        fs.appendFileSync(first.file, "\nexports.tampered = true;\n");
+        const rebuilt = build(root);
+        expect(rebuilt.built).to.equal(true);
+        expect(rebuilt.code).not.to.contain("tampered");
+        expect(rebuilt.sha256).to.equal(first.sha256);
+    });
+
+    it("records the new size and mtime of a touched file whose content is unchanged, so the next check needs no hash", () => {
+        const root = project();
+        build(root);
+        const manifestFile = path.join(root, ".cache", "a.json");
+        const recorded = JSON.parse(fs.readFileSync(manifestFile, "utf8")).files["b.ts"] as string;
+        later(path.join(root, "b.ts"));
+        expect(build(root).built).to.equal(false);
+        const st = fs.statSync(path.join(root, "b.ts"));
+        const refreshed = JSON.parse(fs.readFileSync(manifestFile, "utf8")).files["b.ts"] as string;
+        expect(refreshed).to.equal(`${st.size}:${st.mtimeMs}:${recorded.split(":")[2]}`);
+        expect(refreshed).not.to.equal(recorded);
+        // The same content checked by stat alone now: still fresh, and an edit is still seen.
+        expect(build(root).built).to.equal(false);
+        fs.writeFileSync(path.join(root, "b.ts"), `export const b = "three";\n`);
+        expect(build(root)).to.include({ built: true }).and.to.have.property("code").that.contains('"three"');
     });
 
     it("names the package an input belongs to, scoped and nested", () => {
