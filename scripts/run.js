@@ -8,8 +8,10 @@
  * Each entry is bundled by esbuild into `.build/<name>.js` (packages stay external, resolved from
  * node_modules at run time) and reused until one of its source files changes: the bundle's
  * manifest records the SHA-256 of every file it was built from (scripts/bundle-cache.js), and this
- * launcher re-hashes them (about 150 files, a few milliseconds) before each run. So an edited
+ * launcher checks them (a `stat` each, a hash where one changed) before each run. So an edited
  * source is never run stale, and nothing is transpiled on a run whose sources did not change.
+ * The review's V8 bytecode (its bundle's and the packages it loads) is kept by an earlier run
+ * (scripts/code-cache.js, keyed by each file's content); `prepare` fills it with one review.
  *
  * Bundles sit one folder below the root, like the program's own folders, so `__dirname`-relative
  * reads of shipped files (`../documents`, `../Pulumi.yaml`) resolve the same as from the sources.
@@ -39,6 +41,14 @@ const BUNDLED_PACKAGES = ["zod", "yaml"];
  */
 const LAZY_REQUIRE_ENTRIES = ["review/cli.ts"];
 
+/**
+ * Commands whose modules V8 compiles from the code cache (scripts/code-cache.js): the offline
+ * review, which runs no dynamic `import()` (under the cache one would work, through Node's own
+ * loader, but print an ExperimentalWarning on Node 20). `npm run emergency` and `npm run approve`
+ * load the AWS SDK clients with `import()` and compile as usual.
+ */
+const CODE_CACHE_ENTRIES = ["review/cli.ts"];
+
 /** Every package the project depends on, except {@link BUNDLED_PACKAGES}, with its subpaths. */
 function externals() {
     const pkg = JSON.parse(require("fs").readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -66,6 +76,11 @@ function bundleName(entry) {
     return path.basename(entry).replace(/\.ts$/, "");
 }
 
+/** The V8 code cache of a command (scripts/code-cache.js). */
+function codeCacheFile(entry) {
+    return path.join(CACHE_DIR, "code-cache", `${bundleName(entry)}.bin`);
+}
+
 /** The up-to-date bundle of `entry` (relative to the root), built if missing or stale. */
 function bundle(entry) {
     const { cachedBundle } = require("./bundle-cache");
@@ -81,6 +96,30 @@ function hasEsbuild() {
     }
 }
 
+/** The stacks `prepare` reviews once to fill the review's code cache: those of the repository. */
+const WARM_STACKS = ["dev", "prod"];
+
+/**
+ * Fills the review's V8 code cache (scripts/code-cache.js) by running the review as `npm start`
+ * runs it (plan computed afresh, output discarded), so the first `npm start` after `npm ci` finds
+ * the bytecode of the modules and functions a review runs. Returns a line for the build log; a
+ * review that fails here only leaves the cache to its first real run.
+ */
+function warmCodeCache() {
+    const codeCache = require("./code-cache");
+    if (!codeCache.codeCacheEnabled()) return ".build/code-cache: off";
+    const stacks = WARM_STACKS.filter((s) => require("fs").existsSync(path.join(ROOT, `Pulumi.${s}.yaml`)));
+    if (stacks.length === 0) return ".build/code-cache: no stack to review";
+    const r = require("child_process").spawnSync(process.execPath, [__filename, "review/cli.ts", ...stacks.flatMap((s) => ["--stack", s]), "--no-cache", "--quiet"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, PATCHING_CODE_CACHE_TRACE: "1" },
+    });
+    const trace = /code cache: (.*)/.exec(r.stderr ?? "")?.[1];
+    return `.build/code-cache: review of ${stacks.join(", ")} ${trace ? `(${trace.replace(ROOT + path.sep, "")})` : `left no trace (exit ${r.status})`}`;
+}
+
 function main(argv) {
     if (argv[0] === "--build") {
         if (!hasEsbuild()) {
@@ -94,6 +133,7 @@ function main(argv) {
         // The AWS SDK models the review's contract checks read, without the clients' code (scripts/sdk-models.js).
         const models = require("./sdk-models").buildModels(ROOT);
         process.stdout.write(`.build/sdk-models: ${models.length > 0 ? `written for ${models.join(", ")}` : "up to date"}\n`);
+        process.stdout.write(`${warmCodeCache()}\n`);
         return;
     }
     const entry = argv[0];
@@ -105,6 +145,9 @@ function main(argv) {
     let file;
     if (hasEsbuild()) {
         file = bundle(rel).file;
+        // V8's bytecode of the bundle and the packages it loads, kept by an earlier run (scripts/code-cache.js).
+        const codeCache = require("./code-cache");
+        if (CODE_CACHE_ENTRIES.includes(rel) && codeCache.codeCacheEnabled()) codeCache.installCodeCache(codeCacheFile(rel));
         if (LAZY_REQUIRE_ENTRIES.includes(rel)) {
             require("./lazy-packages").installLazyRequires();
             // What the review reads from here on keys its cache (review/reviewCache.ts); the sources
@@ -123,4 +166,4 @@ function main(argv) {
 
 if (require.main === module) main(process.argv.slice(2));
 
-module.exports = { ENTRIES, LAZY_REQUIRE_ENTRIES, buildOptions, bundle };
+module.exports = { ENTRIES, LAZY_REQUIRE_ENTRIES, CODE_CACHE_ENTRIES, buildOptions, bundle, codeCacheFile };

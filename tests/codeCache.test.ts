@@ -1,0 +1,167 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cacheKey, codeCacheEnabled, readCache, writeCache } from "../scripts/code-cache";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CODE_CACHE_ENTRIES, codeCacheFile, ENTRIES } = require("../scripts/run") as { CODE_CACHE_ENTRIES: string[]; codeCacheFile(entry: string): string; ENTRIES: string[] };
+
+const ROOT = path.resolve(__dirname, "..");
+const CODE_CACHE = path.join(ROOT, "scripts", "code-cache.js");
+
+/**
+ * A throwaway project: main.js requires b.js (a string), c.js (with a `#!` line) and reports what
+ * the module wrapper gave it. Each run is its own process (the hook replaces the loader's compile
+ * step for the whole process, which mocha's must keep).
+ */
+function project(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-cache-"));
+    fs.writeFileSync(path.join(dir, "b.js"), `module.exports = "one";\n`);
+    fs.writeFileSync(path.join(dir, "c.js"), `#!/usr/bin/env node\nmodule.exports = function three() { return 3; };\n`);
+    fs.writeFileSync(
+        path.join(dir, "main.js"),
+        [
+            `"use strict";`,
+            `const b = require("./b");`,
+            `const c = require("./c.js");`,
+            `module.exports = {`,
+            `  b, c: c(), thisIsExports: this === exports, file: __filename, dir: __dirname,`,
+            `  resolved: require.resolve("./b"), cached: require.resolve("./b") in require.cache,`,
+            `  main: require.main === process.mainModule, paths: Array.isArray(require.resolve.paths("x")),`,
+            `};`,
+        ].join("\n"),
+    );
+    fs.writeFileSync(
+        path.join(dir, "run.js"),
+        [
+            `const state = require(${JSON.stringify(CODE_CACHE)}).installCodeCache(process.argv[2]);`,
+            `const out = require("./main.js");`,
+            `process.on("exit", () => process.stdout.write(JSON.stringify({ out, stats: state.stats })));`,
+        ].join("\n"),
+    );
+    return dir;
+}
+
+function run(dir: string, file = path.join(dir, "cache.bin")) {
+    const r = spawnSync(process.execPath, [path.join(dir, "run.js"), file], { cwd: dir, encoding: "utf8" });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.equal("");
+    return JSON.parse(r.stdout) as { out: Record<string, unknown>; stats: { accepted: number; rejected: number; missing: number } };
+}
+
+describe("V8 code cache of the precompiled review (scripts/code-cache.js)", () => {
+    it("compiles and saves every module on a first run; the next run takes each from the cache, with the same results", () => {
+        const dir = project();
+        const first = run(dir);
+        expect(first.stats).to.deep.equal({ accepted: 0, rejected: 0, missing: 3 });
+        expect(first.out).to.deep.equal({
+            b: "one",
+            c: 3,
+            thisIsExports: true,
+            file: path.join(dir, "main.js"),
+            dir,
+            resolved: path.join(dir, "b.js"),
+            cached: true,
+            main: true,
+            paths: true,
+        });
+        const saved = readCache(path.join(dir, "cache.bin"));
+        expect([...saved.keys()].sort()).to.deep.equal(["b.js", "c.js", "main.js"].map((f) => path.join(dir, f)));
+        const mtime = fs.statSync(path.join(dir, "cache.bin")).mtimeMs;
+        const second = run(dir);
+        expect(second.stats).to.deep.equal({ accepted: 3, rejected: 0, missing: 0 });
+        expect(second.out).to.deep.equal(first.out);
+        expect(fs.statSync(path.join(dir, "cache.bin")).mtimeMs, "a run whose every module was cached writes nothing").to.equal(mtime);
+    });
+
+    it("never runs the bytecode of an edited module, even one of the same length (V8 checks only the length)", () => {
+        const dir = project();
+        run(dir);
+        fs.writeFileSync(path.join(dir, "b.js"), `module.exports = "two";\n`); // same length as "one"
+        const edited = run(dir);
+        expect(edited.out.b).to.equal("two");
+        expect(edited.stats).to.deep.equal({ accepted: 2, rejected: 0, missing: 1 });
+        const again = run(dir);
+        expect(again.out.b).to.equal("two");
+        expect(again.stats).to.deep.equal({ accepted: 3, rejected: 0, missing: 0 });
+    });
+
+    it("keeps the entries of modules a run did not load while their files are unchanged, drops those whose file changed", () => {
+        const dir = project();
+        run(dir);
+        const file = path.join(dir, "cache.bin");
+        // Another command's run: loads b.js and a new module e.js, and c.js was edited meanwhile.
+        fs.writeFileSync(path.join(dir, "e.js"), `module.exports = "e";\n`);
+        fs.writeFileSync(path.join(dir, "other.js"), `const s = require(${JSON.stringify(CODE_CACHE)}).installCodeCache(process.argv[2]); require("./b.js"); require("./e.js"); process.on("exit", () => process.stdout.write(JSON.stringify(s.stats)));`);
+        fs.writeFileSync(path.join(dir, "c.js"), `module.exports = function four() { return 4; };\n`);
+        const r = spawnSync(process.execPath, [path.join(dir, "other.js"), file], { cwd: dir, encoding: "utf8" });
+        expect(JSON.parse(r.stdout)).to.deep.equal({ accepted: 1, rejected: 0, missing: 1 });
+        const kept = [...readCache(file).keys()].map((p) => path.basename(p)).sort();
+        expect(kept).to.deep.equal(["b.js", "e.js", "main.js"]);
+        const next = run(dir);
+        expect(next.out.c).to.equal(4);
+        expect(next.stats).to.deep.equal({ accepted: 2, rejected: 0, missing: 1 });
+    });
+
+    it("ignores a cache of another Node or V8, a truncated or a corrupt file, and runs as without it", () => {
+        const dir = project();
+        const file = path.join(dir, "cache.bin");
+        run(dir);
+        const entries = readCache(file);
+        expect(entries.size).to.equal(3);
+        writeCache(file, entries, JSON.stringify({ node: "v0.0.0" }));
+        expect(readCache(file).size).to.equal(0);
+        expect(run(dir).stats).to.deep.equal({ accepted: 0, rejected: 0, missing: 3 });
+        expect(readCache(file, cacheKey()).size, "rewritten with this Node's key").to.equal(3);
+        fs.truncateSync(file, fs.statSync(file).size - 10);
+        expect(readCache(file).size).to.equal(0);
+        expect(run(dir).out.b).to.equal("one");
+        fs.writeFileSync(file, "not a cache\n\u0000\u0001");
+        expect(readCache(file).size).to.equal(0);
+        expect(run(dir).stats).to.deep.equal({ accepted: 0, rejected: 0, missing: 3 });
+    });
+
+    it("hands ES modules and dynamic import() to Node's own loader, as without the cache", () => {
+        const dir = project();
+        fs.mkdirSync(path.join(dir, "esm"));
+        fs.writeFileSync(path.join(dir, "esm", "package.json"), JSON.stringify({ type: "module" }));
+        fs.writeFileSync(path.join(dir, "esm", "index.js"), `export const x = 1;\n`);
+        fs.writeFileSync(path.join(dir, "d.mjs"), `export const y = 2;\n`);
+        fs.writeFileSync(path.join(dir, "main.js"), `module.exports = { b: require("./b"), esm: require("./esm/index.js").x };\nimport("./d.mjs").then((m) => { module.exports.y = m.y; });\n`);
+        fs.writeFileSync(path.join(dir, "run.js"), `const s = require(${JSON.stringify(CODE_CACHE)}).installCodeCache(process.argv[2]); const out = require("./main.js"); process.on("exit", () => process.stdout.write(JSON.stringify(out)));`);
+        const r = spawnSync(process.execPath, ["--no-warnings", path.join(dir, "run.js"), path.join(dir, "cache.bin")], { cwd: dir, encoding: "utf8" });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(JSON.parse(r.stdout)).to.deep.equal({ b: "one", esm: 1, y: 2 });
+    });
+
+    it("is on unless PATCHING_CODE_CACHE=0 or source maps are on, and only the review command uses it", () => {
+        const saved = process.env.PATCHING_CODE_CACHE;
+        try {
+            delete process.env.PATCHING_CODE_CACHE;
+            expect(codeCacheEnabled()).to.equal(!process.sourceMapsEnabled);
+            process.env.PATCHING_CODE_CACHE = "0";
+            expect(codeCacheEnabled()).to.equal(false);
+        } finally {
+            if (saved === undefined) delete process.env.PATCHING_CODE_CACHE;
+            else process.env.PATCHING_CODE_CACHE = saved;
+        }
+        expect(CODE_CACHE_ENTRIES).to.deep.equal(["review/cli.ts"]);
+        expect(ENTRIES).to.include.members(CODE_CACHE_ENTRIES);
+        expect(codeCacheFile("review/cli.ts")).to.equal(path.join(ROOT, ".build", "code-cache", "cli.bin"));
+    });
+
+    it("`npm start` answers the same with and without it (an invalid config: the bundle compiled from the cache)", function () {
+        this.timeout(300000);
+        const start = (env: Record<string, string>) =>
+            spawnSync(process.execPath, ["scripts/run.js", "review/cli.ts", "--config", "tests/fixtures/invalid.yaml"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+        start({}); // fills the cache if this checkout's review has none yet
+        const cached = start({ PATCHING_CODE_CACHE_TRACE: "1" });
+        const plain = start({ PATCHING_CODE_CACHE: "0", PATCHING_CODE_CACHE_TRACE: "1" });
+        expect(cached.status).to.equal(1);
+        expect(plain.status).to.equal(1);
+        expect(cached.stdout).to.equal(plain.stdout).and.to.contain("INVALID CONFIG");
+        expect(cached.stderr).to.match(/code cache: [1-9]\d* accepted, 0 rejected/);
+        expect(plain.stderr).not.to.contain("code cache:");
+    });
+});
