@@ -6,6 +6,43 @@
  * only — never by components/, core/, lambda/ or policies/ (tests/licence.test.ts proves it).
  */
 import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
+import * as path from "path";
+import { memo } from "../core/memo";
+
+type ResourceTypesForAction = (service: string, action: string, resource: string) => Promise<unknown[]>;
+interface ResourceTypesModule {
+    getResourceTypesForAction: ResourceTypesForAction & { unmemoised?: ResourceTypesForAction };
+}
+
+/**
+ * The engine's `getResourceTypesForAction(service, action, resource)` matches the resource
+ * against every resource type ARN pattern of the action (intersecting automata: most of a
+ * simulation's time), and the engine asks it twice per request (the simulation, then its context
+ * keys) and again for every request on the same resource. Its answer depends on its arguments and
+ * the engine's catalogue only, so it is kept per process (core/memo.ts; a copy of the array each
+ * time, the same resource type objects the engine returns). Installed on the engine's own module,
+ * whose export its callers read at each call; if a later version of the engine moves it, requests
+ * are decided as before, unmemoised (tests/iamEngine.memo.test.ts proves it is installed).
+ * Returns whether it is.
+ */
+export function memoiseResourceTypes(): boolean {
+    let mod: ResourceTypesModule;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        mod = require(path.join(path.dirname(require.resolve("@cloud-copilot/iam-simulate")), "simulation_engine", "resourceTypes.js")) as ResourceTypesModule;
+    } catch {
+        return false;
+    }
+    const original = mod.getResourceTypesForAction;
+    if (typeof original !== "function") return false;
+    if (original.unmemoised) return true;
+    const kept = new Map<string, Promise<unknown[]>>();
+    const memoised = (service: string, action: string, resource: string) =>
+        memo(kept, JSON.stringify([service, action, resource]), () => original(service, action, resource), 10_000).then((types) => [...types]);
+    mod.getResourceTypesForAction = Object.assign(memoised, { unmemoised: original });
+    return true;
+}
+memoiseResourceTypes();
 
 /**
  * The engine keeps a request's variable context keys only when the variable follows a slash

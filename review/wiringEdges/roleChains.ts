@@ -13,6 +13,7 @@
  * caller's identity policy, so that only the trust can refuse them.
  */
 import * as YAML from "yaml";
+import { memo } from "../../core/memo";
 import type { EdgeRequest, WiringEdge } from "../wiring";
 import type { PolicyDocument } from "../iamEngine";
 import type { WiringPlan } from "../wiringPlan";
@@ -31,14 +32,22 @@ function sub(value: unknown, vars: Record<string, string>): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sub(v, vars)]));
 }
 
+type Template = { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> };
+/**
+ * StackSet templates as parsed, by their text (core/memo.ts): the trust of every role pair outside
+ * the plan is looked up in the same templates. Read only: {@link sub} builds new values.
+ */
+const templates = new Map<string, Template>();
+
 /** The trust policy a StackSet of the plan gives role `roleArn` in the role's account, if one creates it. */
 function stackSetTrust(plan: WiringPlan, roleArn: string): PolicyDocument | undefined {
     const [, partition, , , account, resource] = roleArn.split(":");
     const roleName = resource.split("/").pop();
     for (const set of plan.ofType("aws:cloudformation/stackSet:StackSet")) {
-        let template: { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> };
+        let template: Template;
         try {
-            template = YAML.parse(String(set.inputs.templateBody));
+            const body = String(set.inputs.templateBody);
+            template = memo(templates, body, () => YAML.parse(body) as Template, 64);
         } catch {
             continue;
         }
