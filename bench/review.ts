@@ -2,7 +2,8 @@
  * `npm start` every way, side by side in one run:
  * - `ts-node`: the TypeScript sources under ts-node (how `npm start` ran before the precompiled launcher);
  * - `cold`: `node scripts/run.js` (the esbuild bundle, cached by source hash, config validated before
- *   Pulumi loads, unused SDK modules deferred, AWS SDK models read from .build/sdk-models) with
+ *   Pulumi loads, unused SDK modules deferred, AWS SDK models read from .build/sdk-models, V8
+ *   bytecode from .build/code-cache as `prepare` leaves it) with
  *   `--no-cache`: the plan computed afresh, as after a config change (the bundle, hence the
  *   serialised-closure cache, unchanged);
  * - `warm`: the same with the review cache hit (review/reviewCache.ts): only the policies and the
@@ -38,6 +39,8 @@ type PathName = keyof typeof PATHS;
 interface Sample {
     wallMs: number;
     cpuMs: number;
+    /** Modules V8 compiled from the review's code cache (scripts/code-cache.js), if it was used. */
+    codeCached?: number;
 }
 
 function once(runner: PathName, args: string[], exit: number, warmUp = false): Sample {
@@ -47,15 +50,16 @@ function once(runner: PathName, args: string[], exit: number, warmUp = false): S
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, PATCHING_REVIEW_CACHE_TRACE: "1" },
+        env: { ...process.env, PATCHING_REVIEW_CACHE_TRACE: "1", PATCHING_CODE_CACHE_TRACE: "1" },
     });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== exit) throw new Error(`${runner} ${args.join(" ")}: exit ${r.status}, expected ${exit}\n${r.stderr}`);
     // A warm run must be a hit and a cold one must not read the cache, or the row measures something else.
     if (runner === "warm" && !warmUp && exit === 0 && !/review cache: \S+ hit/.test(r.stderr)) throw new Error(`warm ${args.join(" ")}: not a cache hit\n${r.stderr}`);
     if (runner === "cold" && exit === 0 && !/review cache: \S+ off \(--no-cache\)/.test(r.stderr)) throw new Error(`cold ${args.join(" ")}: the cache was not bypassed\n${r.stderr}`);
-    const cpu = /bench-cpu-ms (\d+)\s*$/.exec(r.stderr);
-    return { wallMs: Math.round(wallMs), cpuMs: cpu ? Number(cpu[1]) : NaN };
+    const cpu = /bench-cpu-ms (\d+)\s*$/m.exec(r.stderr);
+    const codeCached = /code cache: (\d+) accepted/.exec(r.stderr);
+    return { wallMs: Math.round(wallMs), cpuMs: cpu ? Number(cpu[1]) : NaN, codeCached: codeCached ? Number(codeCached[1]) : undefined };
 }
 
 function median(xs: number[]): number {
@@ -76,15 +80,17 @@ export function reviewStartup(rows: Row[], quick: boolean): void {
         const paths: PathName[] = c.cached ? ["ts-node", "cold", "warm"] : ["ts-node", "cold"];
         const samples = Object.fromEntries(paths.map((p) => [p, [] as Sample[]])) as Record<PathName, Sample[]>;
         for (let i = 0; i < runs; i++) for (const p of paths) samples[p].push(once(p, c.args, c.exit));
-        const m = (runner: PathName, k: keyof Sample) => median(samples[runner].map((s) => s[k]));
+        const m = (runner: PathName, k: "wallMs" | "cpuMs") => median(samples[runner].map((s) => s[k]));
         const add = (kase: string, value: number, unit: string, target?: string, ok?: boolean) => rows.push({ benchmark: "npm start", case: `${c.name}: ${kase}`, value, unit, target, ok });
-        const ratio = (a: PathName, b: PathName, k: keyof Sample) => Number((m(a, k) / m(b, k)).toFixed(2));
+        const ratio = (a: PathName, b: PathName, k: "wallMs" | "cpuMs") => Number((m(a, k) / m(b, k)).toFixed(2));
         add(`ts-node wall (median of ${runs})`, m("ts-node", "wallMs"), "ms");
         add(`precompiled cold wall (median of ${runs})`, m("cold", "wallMs"), "ms", c.target.text, m("cold", "wallMs") < c.target.ms);
         if (c.cached) add(`precompiled warm (cache hit) wall (median of ${runs})`, m("warm", "wallMs"), "ms");
         add("ts-node CPU", m("ts-node", "cpuMs"), "ms");
         add("precompiled cold CPU", m("cold", "cpuMs"), "ms");
         if (c.cached) add("precompiled warm CPU", m("warm", "cpuMs"), "ms");
+        // What the cold path really ran: modules V8 took from the code cache `prepare` filled (last run).
+        add("precompiled cold: modules compiled from the V8 code cache", samples.cold[samples.cold.length - 1].codeCached ?? 0, "modules");
         add("ratio ts-node / cold (wall)", ratio("ts-node", "cold", "wallMs"), "×");
         add("ratio ts-node / cold (CPU)", ratio("ts-node", "cold", "cpuMs"), "×");
         if (c.cached) add("ratio cold / warm (CPU)", ratio("cold", "warm", "cpuMs"), "×");
