@@ -13,6 +13,9 @@ import * as path from "path";
 import { ROOT } from "./harness";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const { exitStatus, statusOf } = require("../scripts/test.js") as { exitStatus(unit: number, check: number): number; statusOf(code: number | null, signal: string | null): number };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { check, eslintOptions, lintStatus, scriptArgs } = require("../scripts/check.js") as {
     check(options: { root: string; write: (text: string) => void }): Promise<number>;
     lintStatus(results: { errorCount: number; fatalErrorCount: number; warningCount: number }[], maxWarnings: number): { status: number; message?: string };
@@ -100,8 +103,11 @@ describe("scripts/check.js: type-check and lint over one program", () => {
         expect(() => eslintOptions(["--fix", "."])).to.throw("does not know the lint script's flag --fix");
     });
 
-    it("is what npm test runs", () => {
-        expect(pkg.scripts.test).to.match(/^npm run check && /);
+    it("is what npm test runs, beside the unit tests; npm test fails when either fails", () => {
+        expect(pkg.scripts.test).to.equal("node scripts/test.js");
         expect(pkg.scripts.check).to.equal("node scripts/check.js");
+        expect(fs.readFileSync(path.join(ROOT, "scripts/test.js"), "utf8")).to.contain('path.join(__dirname, "check.js")');
+        expect([exitStatus(0, 0), exitStatus(0, 1), exitStatus(0, 2), exitStatus(1, 0), exitStatus(3, 2)]).to.deep.equal([0, 1, 2, 1, 3]);
+        expect([statusOf(0, null), statusOf(2, null), statusOf(null, "SIGKILL")]).to.deep.equal([0, 2, 1]);
     });
 });
