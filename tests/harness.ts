@@ -8,7 +8,9 @@ import { expect } from "chai";
 import { ConfigIssue, ConfigValidationError, parseConfig, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
 import { MockRun, PlanResource, runUnderMocks } from "../review/engine";
-import { PROJECT_DIR, Review, ReviewOptions, reviewSections, reviewStack } from "../review/review";
+import { planChecked, Review, ReviewOptions } from "../review/review";
+import { completeReview, PlannedStack } from "../review/plannedReview";
+import { checkStack, invalidReview } from "../review/validate";
 import { main, ProgramOutputs } from "../program";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -81,27 +83,34 @@ export async function runStackFile(file: string, stack: string) {
 }
 
 const reviews = new Map<string, Promise<Review>>();
-/** Planned reviews by their options without `now`: the plan, policies and wiring do not depend on it. */
-const plans = new Map<string, Promise<Review>>();
+/** Planned stacks (program, wiring proof, contracts) by what they depend on: see {@link cachedReview}. */
+const plans = new Map<string, Promise<PlannedStack>>();
 
 /**
  * `reviewStack` computed once per set of options (stack, config file, `now`, policy config) in a
- * test process and shared: a review of dev or prod is read by a dozen test files. The program,
- * the policies and the wiring proof run once per stack and options other than `now`; another
- * `now` recomputes only the sections (`reviewSections`). Treat the result as read-only.
+ * test process and shared: a review of dev or prod is read by a dozen test files. Treat the result
+ * as read-only. The expensive part, the plan (the program under mocks, the wiring proof, the
+ * contracts: review/review.ts `planChecked`), is computed once per stack, stack file, project
+ * folder and account, however the options name them (`{ stack: "prod" }` and
+ * `{ stack: "prod", configPath: <root>/Pulumi.prod.yaml }` are one plan); another `now` or policy
+ * config only re-validates the config and reruns the policy pack and the sections
+ * (review/plannedReview.ts `completeReview`, what `reviewStack` itself does after planning).
  */
 export function cachedReview(options: ReviewOptions): Promise<Review> {
     const key = JSON.stringify({ ...options, now: options.now?.toISOString() });
     let review = reviews.get(key);
     if (!review) {
-        const planKey = JSON.stringify({ ...options, now: undefined });
-        const plan = plans.get(planKey);
-        if (!plan) {
-            review = reviewStack(options);
-            plans.set(planKey, review);
-        } else {
-            review = plan.then((p) => (p.config && p.wiring ? { ...p, sections: reviewSections(p.config, p.resources, p.wiring, options.now ?? new Date(), options.projectDir ?? PROJECT_DIR, p.contracts) } : p));
-        }
+        review = new Promise<Review>((resolve) => {
+            const checked = checkStack(options);
+            if (!checked.config) return resolve(invalidReview(checked));
+            const planKey = JSON.stringify([checked.stack, checked.configPath, checked.projectDir, checked.accountId]);
+            let plan = plans.get(planKey);
+            if (!plan) {
+                plan = planChecked(checked);
+                plans.set(planKey, plan);
+            }
+            resolve(plan.then((planned) => completeReview(checked, planned)));
+        });
         reviews.set(key, review);
     }
     return review;

@@ -84,11 +84,15 @@ describe("lazy SDK modules of the precompiled review (scripts/lazy-packages.js)"
         // on first use. The same class, compiled from the same text, serialised in a process with
         // the stand-ins and in this one (whose SDK was loaded without them).
         const providerClass = "class Provider { async create(inputs) { return { id: \"x\", outs: { n: inputs.n + 1 } }; } async diff() { return { changes: false }; } }";
+        // The serialised function too, from the same text in both processes (not as this file's
+        // transpiler prints it).
+        const factoryOf = "(Provider) => () => new Provider()";
         const script = `
             require(${JSON.stringify(path.join(ROOT, "scripts/lazy-packages.js"))}).installLazyRequires();
             const pulumi = require("@pulumi/pulumi");
             const Provider = require("vm").runInThisContext(${JSON.stringify(`(${providerClass})`)});
-            pulumi.runtime.serializeFunction(() => new Provider(), { allowSecrets: true }).then((r) => {
+            const factory = require("vm").runInThisContext(${JSON.stringify(factoryOf)})(Provider);
+            pulumi.runtime.serializeFunction(factory, { allowSecrets: true }).then((r) => {
                 const loaded = Object.keys(require.cache).some((f) => /node_modules[\\/]typescript[\\/]/.test(f));
                 console.log(JSON.stringify({ text: r.text, typescript: loaded, automation: typeof pulumi.automation.LocalWorkspace }));
             });`;
@@ -98,7 +102,8 @@ describe("lazy SDK modules of the precompiled review (scripts/lazy-packages.js)"
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
         const Provider = vm.runInThisContext(`(${providerClass})`) as new () => object;
-        const unpatched = await pulumi.runtime.serializeFunction(() => new Provider(), { allowSecrets: true });
+        const factory = vm.runInThisContext(factoryOf)(Provider) as () => object;
+        const unpatched = await pulumi.runtime.serializeFunction(factory, { allowSecrets: true });
         expect(patched.text).to.contain("create").and.to.equal(unpatched.text);
         expect(patched.typescript, "TypeScript loaded when the closure needed it").to.equal(true);
         expect(patched.automation, "the automation API is still reachable through pulumi.automation").to.equal("function");

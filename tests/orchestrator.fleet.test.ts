@@ -193,14 +193,17 @@ describe("review --fleet-size with an orchestrator in fleet mode", () => {
         const cfg = parse(
             minimalConfig({
                 "patching:patchOrchestrators": [
-                    { name: "big", scale: "fleet", fleet: { batchesInFlight: 200 }, batchSize: 50, window: { schedule: "cron(0 22 ? * * *)", duration: 4, cutoff: 1 }, targets: { tags: { P: ["x"] } } },
+                    { name: "big", scale: "fleet", fleet: { batchesInFlight: 20 }, batchSize: 50, window: { schedule: "cron(0 22 ? * * *)", duration: 4, cutoff: 1 }, targets: { tags: { P: ["x"] } } },
                 ],
             }),
         );
-        const lines = fleetLines(cfg, 10_000);
+        // 2,000 instances in batches of 50: the simulator's own default would run all 40 batches at
+        // once (bench/fleet.ts fleetSettings), so the figure shows the configured 20 in flight.
+        const lines = fleetLines(cfg, 2_000);
         expect(lines).to.have.length(4);
-        expect(lines[2]).to.match(/^big \(fleet mode, batches of 50, 200 in flight\): fits the window: (yes|no), expected finish \d+ min after the start \(window 240 min; lower bound \d+ min;/);
-        const e = fleetEstimate(10_000, 4, { batchSize: 50, batchesInFlight: 200, waitBetweenBatchesSeconds: 0 });
+        expect(lines[2]).to.match(/^big \(fleet mode, batches of 50, 20 in flight\): fits the window: (yes|no), expected finish \d+ min after the start \(window 240 min; lower bound \d+ min;/);
+        const e = fleetEstimate(2_000, 4, { batchSize: 50, batchesInFlight: 20, waitBetweenBatchesSeconds: 0 });
         expect(lines[2]).to.contain(`expected finish ${e.finishMinutes} min`);
+        expect(fleetEstimate(2_000, 4, { batchSize: 50, waitBetweenBatchesSeconds: 0 }).finishMinutes, "the default in flight gives another figure").to.not.equal(e.finishMinutes);
     });
 });
