@@ -6,6 +6,7 @@
  */
 import { expect } from "chai";
 import { z } from "zod";
+import { changeSafetyNames, checkChangeSafety, checkPromotionOrder, defaultOverrideListKey, separateApprovalCalendar } from "../config/changeSafety";
 import { isCalendarDate, strictObject, tagsSchema } from "../config/common";
 import { asArray, asRecord, ConfigValidationError, formatIssue, formatValue, IssueSink, joinPath } from "../config/issues";
 import { checkDerivedNames, environmentDerivedNames, NAME_LIMITS, tooLong } from "../config/resourceNames";
@@ -13,6 +14,7 @@ import { checkMergedTags, mergeTags, stackTagSet, standardTags } from "../config
 import { gatedInstallSources, maintenanceWindowSources, multiAccountSources, orchestratorSources } from "../config/scheduleSources";
 import { MAX_TAGS } from "../config/rules";
 import { NOTIFICATION_RULE_KEYS } from "../core/complianceEvents";
+import { minimalConfig, parse } from "./harness";
 
 const messages = (r: { success: boolean; error?: z.ZodError }) => (r.error?.issues ?? []).map((i) => i.message);
 const sinkOf = (check: (sink: IssueSink) => void) => {
@@ -275,5 +277,126 @@ describe("schedules the release calendar reads (mutation testing)", () => {
             { stack: "prod", source: "patchOrchestrators a", operation: "install", expression: "cron(0 3 ? * TUE#3 *)", timezone: "Europe/Paris", offsetDays: 2, durationHours: 4 },
             { stack: "prod", source: "patchOrchestrators b", operation: "scan", expression: "cron(0 3 ? * TUE#3 *)", timezone: "Europe/Paris", offsetDays: 2, durationHours: 4 },
         ]);
+    });
+});
+
+describe("patching:changeSafety cross-field rules (mutation testing)", () => {
+    const P = "patching:changeSafety";
+    const check = (raw: unknown, baselines: unknown = [], stack = "prod") => sinkOf((s) => checkChangeSafety(s, P, raw, baselines, stack)).map((i) => `${i.path}: ${i.message}`);
+    const rule = (r: Record<string, unknown>) => ({ patchFilters: { CLASSIFICATION: ["Security"] }, ...r });
+    const baselines = [
+        { name: "al2023", operatingSystem: "AMAZON_LINUX_2023", approvalRules: [rule({ approveUntilDate: "2026-01-01" })] },
+        { name: "days", operatingSystem: "AMAZON_LINUX_2023", approvalRules: [rule({ approveUntilDate: "2026-01-01" }), rule({ approveAfterDays: 7 }), rule({})] },
+        { name: "ubuntu", operatingSystem: "UBUNTU", approvalRules: [rule({ approveUntilDate: "2026-01-01" })] },
+        { name: "empty", operatingSystem: "AMAZON_LINUX_2023", approvalRules: [] },
+        { operatingSystem: "WINDOWS" },
+    ];
+
+    it("the names every change-safety resource gets from <project>-<stack> (what the operator scripts look up)", () => {
+        expect(changeSafetyNames("patching", "prod")).to.deep.equal({
+            prefix: "patching-prod",
+            calendar: "patching-prod-install-approval",
+            approverCalendar: "patching-prod-approvals",
+            patchDocument: "patching-prod-patch-with-snapshots",
+            rollbackDocument: "patching-prod-rollback-root-volume",
+            automationRole: "patching-prod-snapshot-install",
+            association: "patching-prod-gated-install",
+            topic: "patching-prod-change-safety",
+            promoteFunction: "patching-prod-promote-approval-date",
+            pinnedListFunction: "patching-prod-export-installed-patches",
+            gateFunction: "patching-prod-approval-gate",
+            approverRole: "patching-prod-approver",
+            requesterRole: "patching-prod-requester",
+            retentionFunction: "patching-prod-snapshot-retention",
+        });
+        expect(defaultOverrideListKey("prod")).to.equal("install-override-list/prod.yaml");
+        expect(separateApprovalCalendar({ approvers: { twoPersonRule: true } })).to.equal(true);
+        expect(separateApprovalCalendar({ approvers: { twoPersonRule: false } })).to.equal(false);
+        expect(separateApprovalCalendar({ approvers: {} })).to.equal(false);
+        expect(separateApprovalCalendar(undefined)).to.equal(false);
+    });
+
+    it("promotion: the earlier stage is another stack; approvalDate and pinnedList need a source; each strategy's section only with it", () => {
+        expect(check({ promotion: { after: "prod" } })).to.deep.equal([`${P}.promotion.after: names this stack itself; name the stage that installs before it (e.g. dev)`]);
+        expect(check({ promotion: { after: "dev" } })).to.deep.equal([]);
+        expect(check({ promotion: { after: "dev", strategy: "pinnedList" } })).to.deep.equal([`${P}.promotion.source: is required by strategy pinnedList: the earlier stage's patch groups whose patch state is read`]);
+        expect(check({ promotion: { after: "dev", approvalDate: { baselines: ["al2023"] }, pinnedList: {} } }, baselines)).to.deep.equal([
+            `${P}.promotion.approvalDate: only applies to strategy approvalDate (strategy is calendar)`,
+            `${P}.promotion.pinnedList: only applies to strategy pinnedList (strategy is calendar)`,
+        ]);
+        expect(check({ promotion: { after: "dev", strategy: "pinnedList", source: {}, pinnedList: {} } })).to.deep.equal([]);
+        expect(check({ promotion: { after: "dev", strategy: "approvalDate", source: {} } })).to.deep.equal([`${P}.promotion.approvalDate: is required by strategy approvalDate: the baselines to promote`]);
+    });
+
+    it("approvalDate: every promoted baseline exists, has rules and approves by date; Ubuntu and Debian cannot", () => {
+        const promotion = (names: unknown[]) => ({ promotion: { after: "dev", strategy: "approvalDate", source: {}, approvalDate: { baselines: names } } });
+        expect(check(promotion(["al2023"]), baselines)).to.deep.equal([]);
+        expect(check(promotion(["gone", "days", "ubuntu", "empty"]), baselines)).to.deep.equal([
+            `${P}.promotion.approvalDate.baselines[0]: is not a baseline of this stack; known: al2023, days, ubuntu, empty`,
+            `${P}.promotion.approvalDate.baselines[1]: approval rule 1 uses approveAfterDays; promoted baselines approve by approveUntilDate (set an initial date, the Lambda moves it)`,
+            `${P}.promotion.approvalDate.baselines[1]: approval rule 2 uses no date; promoted baselines approve by approveUntilDate (set an initial date, the Lambda moves it)`,
+            `${P}.promotion.approvalDate.baselines[2]: UBUNTU baselines take no approveUntilDate, so they cannot be promoted by date; use strategy pinnedList for them`,
+            `${P}.promotion.approvalDate.baselines[3]: has no approval rules; promotion moves the approveUntilDate of its rules`,
+        ]);
+        expect(check(promotion(["gone"]), [])).to.deep.equal([`${P}.promotion.approvalDate.baselines[0]: is not a baseline of this stack; known: none`]);
+    });
+
+    it("approvers and requesters must trust someone; the two-person rule needs requesters and refuses an automatic opening", () => {
+        const gate = (approvers: Record<string, unknown>, timeout?: Record<string, unknown>) => ({ approvalGate: { requestSchedule: "cron(0 9 ? * TUE#3 *)", approvers, ...(timeout ? { timeout } : {}) } });
+        const role = "arn:aws:iam::123456789012:role/approver";
+        expect(check(gate({ principals: [] }))).to.deep.equal([`${P}.approvalGate.approvers: trusts nobody: list principals (IAM user or role ARNs) and/or identityCenterPermissionSets that may assume the approver role`]);
+        expect(check(gate({ principals: [role] }))).to.deep.equal([]);
+        expect(check(gate({ identityCenterPermissionSets: ["Approvers"] }))).to.deep.equal([]);
+        expect(check(gate({ principals: [role], requesters: {} }))).to.deep.equal([`${P}.approvalGate.approvers.requesters: trusts nobody: list principals (IAM user or role ARNs) and/or identityCenterPermissionSets that may assume the requester role`]);
+        expect(check(gate({ principals: [role], requesters: { identityCenterPermissionSets: ["Requesters"] } }))).to.deep.equal([]);
+        expect(check(gate({ principals: [role], requesters: { principals: [role] } }))).to.deep.equal([]);
+        expect(check(gate({ principals: [role], twoPersonRule: true }, { action: "open" }))).to.deep.equal([
+            `${P}.approvalGate.approvers.twoPersonRule: needs approvers.requesters: under the rule a person requests each cycle (npm run approve -- --request) through the requester role, and another approves; without it no request can count and every install stays held`,
+            `${P}.approvalGate.timeout.action: cannot be open with approvers.twoPersonRule: an automatic opening is approved by nobody; use skip`,
+        ]);
+        expect(check(gate({ principals: [role], twoPersonRule: true, requesters: { principals: [role] } }, { action: "skip" }))).to.deep.equal([]);
+        expect(check(gate({ principals: [role] }, { action: "open" })), "without the rule an automatic opening is allowed (audited)").to.deep.equal([]);
+    });
+
+    it("a gated install's scheduleOffset needs a cron schedule (botocore ScheduleOffset); a bad schedule is left to its schema", () => {
+        const install = (schedule: string) => ({ gatedInstall: { schedule, scheduleOffset: 2, targets: [{ key: "tag:Environment", values: ["prod"] }] } });
+        expect(check(install("rate(7 days)"))).to.deep.equal([`${P}.gatedInstall.scheduleOffset: needs a cron schedule; rate and at schedules take no offset (botocore ScheduleOffset)`]);
+        expect(check(install("cron(0 2 ? * TUE#2 *)"))).to.deep.equal([]);
+        expect(check(install("every tuesday"))).to.deep.equal([]);
+        expect(check(undefined)).to.deep.equal([]);
+    });
+
+    describe("the promotion order across stacks: the fix it suggests is a schedule that really comes after", () => {
+        const cs = parse(minimalConfig({ "patching:changeSafety": {} })).changeSafety!;
+        const now = new Date("2026-01-01T00:00:00Z");
+        const source = (stack: string, expression: string, extra: Record<string, unknown> = {}) => ({ stack, source: `${stack} install`, operation: "install" as const, expression, ...extra });
+        const order = (minDaysAfter: number, sources = [source("prod", "cron(0 2 ? * TUE#2 *)", { offsetDays: 1 })]) =>
+            sinkOf((s) =>
+                checkPromotionOrder(s, `${P}.promotion`, {
+                    stack: "prod",
+                    promotion: { after: "dev", minDaysAfter, strategy: "calendar" } as never,
+                    cs,
+                    sources,
+                    earlierSources: [source("dev", "cron(0 2 ? * TUE#3 *)", { timezone: "Asia/Tokyo" }), source("dev", "cron(0 3 * * ? *)", { operation: "scan" })],
+                    now,
+                }),
+            ).map((i) => i.message);
+
+        it("names both stages' install schedules with offset and zone, and a fix that keeps minDaysAfter", () => {
+            const [message] = order(10);
+            expect(message).to.match(/^prod can install before dev has proven the patches: \d+ of 12 release cycle\(s\) are out of order\. First: cycle /);
+            expect(message).to.contain("Schedules — dev: dev install cron(0 2 ? * TUE#3 *) Asia/Tokyo; prod: prod install cron(0 2 ? * TUE#2 *) +1d.");
+            // dev on the second Tuesday + 2 days, prod on the fourth Tuesday + 2 days: 14 days later, at least 10.
+            expect(message).to.contain("Fix: schedule prod's install at least 10 day(s) after dev's in every cycle (e.g. dev on Patch Tuesday + 2 days, prod on Patch Tuesday + 16 days: cron(0 2 ? * TUE#4 *) with scheduleOffset 2).");
+        });
+
+        it("with no minimum the suggested install is still a week after dev's (the third Tuesday + 2 days)", () => {
+            expect(order(0)[0]).to.contain("prod on Patch Tuesday + 9 days: cron(0 2 ? * TUE#3 *) with scheduleOffset 2)");
+        });
+
+        it("a stack without installs, or installs in order, has nothing to report", () => {
+            expect(order(0, [])).to.deep.equal([]);
+            expect(order(0, [source("prod", "cron(0 2 ? * TUE#4 *)")])).to.deep.equal([]);
+        });
     });
 });
