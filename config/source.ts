@@ -61,7 +61,7 @@ export function parseConfigValue(text: string): unknown {
         try {
             return JSON.parse(t);
         } catch {
-            return text;
+            // Not JSON after all (e.g. "{not json"): the string as given.
         }
     }
     return text;

@@ -205,8 +205,10 @@ describe("the approval calendar: what it holds, where it lives, whom it is share
             expect(installPathGate(gated, path("emergency", "emergency", "Install", { onDemand: true }))).to.equal(undefined);
         });
 
-        it("a window's Scan task beside its held Install does not unhold it", () => {
+        it("a window's Scan task or Lambda task beside its held Install does not unhold it", () => {
             expect(installPathGate(gated, path("maintenanceWindow", "maintenanceWindows/scan-too"))).to.contain(calendar);
+            const lambda = cfg({ changeSafety: GATE, maintenanceWindows: [{ name: "w", schedule: "cron(0 5 ? * TUE#3 *)", tasks: [runPatchBaseline("Install"), { name: "notify", type: "LAMBDA" }] }] });
+            expect(installPathGate(lambda, path("maintenanceWindow", "maintenanceWindows/w"))).to.contain(calendar);
         });
 
         it("a scan path is never held, and nothing is held without a calendar", () => {
@@ -237,6 +239,12 @@ describe("patching:resourceGroups cross-field rules (mutation testing)", () => {
         const sink = new IssueSink();
         checkResourceGroups(sink, P, raw, { region: "us-east-1", multiAccount: undefined, maintenanceWindows: none, patchOrchestrators: { path: "patching:patchOrchestrators", raw: [] }, ...over });
         return sink.issues.map((i) => `${i.path}: ${i.message}`);
+    };
+    /** The values the issues echo (what the user wrote). */
+    const values = (raw: unknown, over: Partial<Parameters<typeof checkResourceGroups>[3]> = {}) => {
+        const sink = new IssueSink();
+        checkResourceGroups(sink, P, raw, { region: "us-east-1", multiAccount: undefined, maintenanceWindows: none, patchOrchestrators: { path: "patching:patchOrchestrators", raw: [] }, ...over });
+        return sink.issues.map((i) => i.value);
     };
     const web = { name: "WebServers", tagFilters: { Name: ["WebServers"] } };
     const member = (over: Record<string, unknown> = {}) => ({ accountRole: "member", managementAccountId: "210987654321", resourceGroups: [web], ...over });
@@ -275,6 +283,7 @@ describe("patching:resourceGroups cross-field rules (mutation testing)", () => {
         expect(check(hybrid, { maintenanceWindows: windows({ name: "hybrid", resourceTypes: [7, "AWS::EC2::Instance"] }) })).to.deep.equal([
             "patching:maintenanceWindows[0].targets[0].resourceGroup.resourceTypes[1]: selects nothing: the created group hybrid holds only AWS::SSM::ManagedInstance (patching:resourceGroups)",
         ]);
+        expect(values(hybrid, { maintenanceWindows: windows({ name: "hybrid", resourceTypes: ["AWS::EC2::Instance"] }) })).to.deep.equal(["AWS::EC2::Instance"]);
     });
 
     it("an orchestrator on a created group with EC2 instances, or on a group not created here, is fine", () => {
@@ -283,9 +292,17 @@ describe("patching:resourceGroups cross-field rules (mutation testing)", () => {
         expect(check(groups, { patchOrchestrators: orchestrators("mixed") })).to.deep.equal([]);
         expect(check(groups, { patchOrchestrators: orchestrators("elsewhere") })).to.deep.equal([]);
         expect(check(groups, { patchOrchestrators: orchestrators(["hybrid"]) })).to.deep.equal([]);
+        expect(values(groups, { patchOrchestrators: orchestrators("hybrid") })).to.deep.equal(["hybrid"]);
         expect(check(groups, { patchOrchestrators: orchestrators("hybrid") })).to.deep.equal([
             "patching:patchOrchestrators[0].targets.resourceGroup: names the created group hybrid, which holds no AWS::EC2::Instance (only AWS::SSM::ManagedInstance): the orchestrator starts, stops and patches EC2 instances",
         ]);
+    });
+
+    it("a tag query longer than Resource Groups accepts is reported at tagFilters", () => {
+        const long = { name: "big", tagFilters: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`Key${i}-${"k".repeat(100)}`, Array.from({ length: 20 }, (_, j) => `value-${j}-${"v".repeat(200)}`)])) };
+        const issues = check([long]);
+        expect(issues).to.have.length(1);
+        expect(issues[0]).to.match(/^patching:resourceGroups\[0\]\.tagFilters: /);
     });
 
     it("names are compared only when they are strings; a repeated type is reported at its second place", () => {
@@ -310,6 +327,8 @@ describe("patching:agentUpdates cross-field rules (mutation testing)", () => {
             `${P}.ec2Launch.output.s3.bucketName: must start and end with a letter or digit (S3 bucket naming rules)`,
         ]);
         expect(check({ cloudWatchAgent: { targets: {} } })).to.deep.equal([`${P}.cloudWatchAgent.targets: choose the nodes to patch: allManagedNodes: true, tags and/or tagKeys, resourceGroup, or instanceIds`]);
+        // Agents are State Manager associations of this stack, not Quick Setup's: several tags and tag keys are allowed.
+        expect(check({ ssmAgent: { targets: { tags: { Env: ["prod", "stage"], Role: ["web"] }, tagKeys: ["Backup"] } } })).to.deep.equal([]);
     });
 
     it("nothing configured, or an agent without targets or bucket: nothing to report", () => {
