@@ -9,7 +9,7 @@ import { z } from "zod";
 import { changeSafetyNames, checkChangeSafety, checkPromotionOrder, defaultOverrideListKey, separateApprovalCalendar } from "../config/changeSafety";
 import { isCalendarDate, strictObject, tagsSchema } from "../config/common";
 import { asArray, asRecord, ConfigValidationError, formatIssue, formatValue, IssueSink, joinPath } from "../config/issues";
-import { checkDerivedNames, environmentDerivedNames, NAME_LIMITS, tooLong } from "../config/resourceNames";
+import { changeSafetyDerivedNames, checkDerivedNames, environmentDerivedNames, NAME_LIMITS, scheduledLambdaNames, tooLong } from "../config/resourceNames";
 import { checkMergedTags, mergeTags, stackTagSet, standardTags } from "../config/resourceTags";
 import { gatedInstallSources, maintenanceWindowSources, multiAccountSources, orchestratorSources } from "../config/scheduleSources";
 import { MAX_TAGS } from "../config/rules";
@@ -25,7 +25,8 @@ const sinkOf = (check: (sink: IssueSink) => void) => {
 
 describe("shared config helpers (mutation testing)", () => {
     describe("strictObject: a typo is reported with the keys that are allowed", () => {
-        const schema = strictObject({ name: z.string(), schedule: z.string().optional() });
+        // Built inside each test: a schema built when the file loads would be static for StrykerJS.
+        const schema = { safeParse: (x: unknown) => strictObject({ name: z.string(), schedule: z.string().optional() }).safeParse(x) };
 
         it("one unknown key, several unknown keys, and a value that is not an object", () => {
             expect(messages(schema.safeParse({ name: "a", shedule: "x" }))).to.deep.equal(['unknown key "shedule"; allowed keys: name, schedule']);
@@ -67,7 +68,7 @@ describe("shared config helpers (mutation testing)", () => {
         it("values: nothing for a missing one, JSON up to 80 characters, shortened past that, text for what JSON cannot write", () => {
             expect(formatValue(undefined)).to.equal("nothing");
             expect(formatValue(null)).to.equal("null");
-            expect(formatValue("x".repeat(78))).to.have.length(80);
+            expect(formatValue("x".repeat(78))).to.equal(`"${"x".repeat(78)}"`);
             expect(formatValue("x".repeat(79))).to.equal(`"${"x".repeat(76)}...`);
             const loop: Record<string, unknown> = {};
             loop.self = loop;
@@ -138,6 +139,41 @@ describe("names each section creates, against their AWS limits (mutation testing
         ).to.deep.equal([]);
         expect(names({ compliance: compliance({ dataSync: off, inventory: off, notifications: { enabled: false, rules }, athena: off, dashboard: off }) })).to.deep.equal([]);
         expect(names({})).to.deep.equal([]);
+    });
+
+    it("a scheduled Lambda's function, schedule group, log group, error alarm and schedules", () => {
+        expect(scheduledLambdaNames("patching-prod-approval-gate", ["request", "check"]).map((n) => `${n.kind}: ${n.name}`)).to.deep.equal([
+            "Lambda function: patching-prod-approval-gate",
+            "Scheduler schedule group: patching-prod-approval-gate",
+            "CloudWatch log group: /aws/lambda/patching-prod-approval-gate",
+            "CloudWatch alarm: patching-prod-approval-gate-errors",
+            "Scheduler schedule: patching-prod-approval-gate-request",
+            "Scheduler schedule: patching-prod-approval-gate-check",
+        ]);
+    });
+
+    it("change safety's documents, roles, association and topic, each of its kind (and limit)", () => {
+        expect(changeSafetyDerivedNames("patching", "prod").filter((n) => !n.kind.startsWith("Lambda") && !n.kind.startsWith("Scheduler") && !n.kind.startsWith("CloudWatch")).map((n) => `${n.kind}: ${n.name}`)).to.deep.equal([
+            "SSM document: patching-prod-install-approval",
+            "SSM document: patching-prod-approvals",
+            "SSM document: patching-prod-patch-with-snapshots",
+            "SSM document: patching-prod-rollback-root-volume",
+            "IAM role: patching-prod-snapshot-install",
+            "IAM role: patching-prod-approver",
+            "IAM role: patching-prod-requester",
+            "State Manager association: patching-prod-gated-install",
+            "SNS topic: patching-prod-change-safety",
+        ]);
+        expect(changeSafetyDerivedNames("patching", "prod").filter((n) => n.kind === "Lambda function").map((n) => n.name)).to.deep.equal([
+            "patching-prod-promote-approval-date",
+            "patching-prod-export-installed-patches",
+            "patching-prod-approval-gate",
+            "patching-prod-snapshot-retention",
+        ]);
+    });
+
+    it("an agent left out (undefined) derives no association name", () => {
+        expect(names({ agentUpdates: { ssmAgent: undefined, cloudWatchAgent: {} } })).to.deep.equal(["State Manager association: patching-prod-UpdateCloudWatchAgent"]);
     });
 
     it("a name exactly at its limit is fine; one character more is too long", () => {
@@ -217,6 +253,12 @@ describe("tags every resource carries (mutation testing)", () => {
             `patching:patchPolicies[0].tags: pushes the tags of this entry's resources to ${MAX_TAGS + 2}: ${MAX_TAGS - 1} stack tags (standard + patching:tags) + 2 of its own + PatchPolicy set by the program; AWS allows at most ${MAX_TAGS} tags per resource`,
         ]);
         expect(check({ tags: tags(3), patchPolicies: [{ tags: tags(MAX_TAGS + 1, "own") }] }), "an entry over the limit alone: its schema reports it").to.deep.equal([]);
+    });
+
+    it("an entry of exactly the limit on its own is judged with the stack tags; a window's message names no program tags", () => {
+        expect(check({ tags: {}, maintenanceWindows: [{ tags: tags(MAX_TAGS, "own") }] })).to.deep.equal([
+            `patching:maintenanceWindows[0].tags: pushes the tags of this entry's resources to ${MAX_TAGS + 4}: 4 stack tags (standard + patching:tags) + ${MAX_TAGS} of its own; AWS allows at most ${MAX_TAGS} tags per resource`,
+        ]);
     });
 
     it("reserved keys are reported where they are set, with the keys the program sets", () => {
@@ -326,6 +368,9 @@ describe("patching:changeSafety cross-field rules (mutation testing)", () => {
         ]);
         expect(check({ promotion: { after: "dev", strategy: "pinnedList", source: {}, pinnedList: {} } })).to.deep.equal([]);
         expect(check({ promotion: { after: "dev", strategy: "approvalDate", source: {} } })).to.deep.equal([`${P}.promotion.approvalDate: is required by strategy approvalDate: the baselines to promote`]);
+        expect(check({ promotion: { after: "dev", strategy: "approvalDate", approvalDate: { baselines: ["al2023"] } } }, baselines)).to.deep.equal([
+            `${P}.promotion.source: is required by strategy approvalDate: the earlier stage's patch groups whose patch state is read`,
+        ]);
     });
 
     it("approvalDate: every promoted baseline exists, has rules and approves by date; Ubuntu and Debian cannot", () => {
@@ -355,6 +400,8 @@ describe("patching:changeSafety cross-field rules (mutation testing)", () => {
             `${P}.approvalGate.timeout.action: cannot be open with approvers.twoPersonRule: an automatic opening is approved by nobody; use skip`,
         ]);
         expect(check(gate({ principals: [role], twoPersonRule: true, requesters: { principals: [role] } }, { action: "skip" }))).to.deep.equal([]);
+        const echoed = sinkOf((s) => checkChangeSafety(s, P, gate({ principals: [role], twoPersonRule: true }, { action: "open" }), [], "prod")).map((i) => i.value);
+        expect(echoed, "the values the issues echo").to.deep.equal([true, "open"]);
         expect(check(gate({ principals: [role] }, { action: "open" })), "without the rule an automatic opening is allowed (audited)").to.deep.equal([]);
     });
 
@@ -363,6 +410,8 @@ describe("patching:changeSafety cross-field rules (mutation testing)", () => {
         expect(check(install("rate(7 days)"))).to.deep.equal([`${P}.gatedInstall.scheduleOffset: needs a cron schedule; rate and at schedules take no offset (botocore ScheduleOffset)`]);
         expect(check(install("cron(0 2 ? * TUE#2 *)"))).to.deep.equal([]);
         expect(check(install("every tuesday"))).to.deep.equal([]);
+        expect(check({ gatedInstall: { schedule: "rate(7 days)", targets: [{ key: "tag:Environment", values: ["prod"] }] } }), "no offset, nothing to check").to.deep.equal([]);
+        expect(check({})).to.deep.equal([]);
         expect(check(undefined)).to.deep.equal([]);
     });
 
@@ -389,6 +438,11 @@ describe("patching:changeSafety cross-field rules (mutation testing)", () => {
             expect(message).to.contain("Schedules — dev: dev install cron(0 2 ? * TUE#3 *) Asia/Tokyo; prod: prod install cron(0 2 ? * TUE#2 *) +1d.");
             // dev on the second Tuesday + 2 days, prod on the fourth Tuesday + 2 days: 14 days later, at least 10.
             expect(message).to.contain("Fix: schedule prod's install at least 10 day(s) after dev's in every cycle (e.g. dev on Patch Tuesday + 2 days, prod on Patch Tuesday + 16 days: cron(0 2 ? * TUE#4 *) with scheduleOffset 2).");
+        });
+
+        it("every install of a stage is listed; a UTC time zone goes without saying", () => {
+            const sources = [source("prod", "cron(0 2 ? * TUE#2 *)", { timezone: "UTC", offsetDays: 1 }), source("prod", "cron(0 4 ? * TUE#2 *)", { source: "prod window", offsetDays: 1 })];
+            expect(order(0, sources)[0]).to.contain("prod: prod install cron(0 2 ? * TUE#2 *) +1d; prod window cron(0 4 ? * TUE#2 *) +1d.");
         });
 
         it("with no minimum the suggested install is still a week after dev's (the third Tuesday + 2 days)", () => {
