@@ -49,6 +49,7 @@ describe("cross-account fleet orchestrators: sides, locations and rules (mutatio
             expect(resolveCrossAccount("f", {} as never, member)).to.deep.equal({ memberRoleName: "f-location", location: { managementAccountId: "111122223333" } });
             expect(resolveCrossAccount("f", { managementAccountId: "222233334444" } as never, member).location).to.deep.equal({ managementAccountId: "222233334444" });
             expect(resolveCrossAccount("f", {} as never, { accountRole: "member", managementAccountId: 7 }).location).to.deep.equal({ managementAccountId: undefined });
+            expect(resolveCrossAccount("f", { role: "location" } as never, undefined).location).to.deep.equal({ managementAccountId: undefined });
             const both = resolveCrossAccount("f", {} as never, { accountRole: "both", targetLocations: [{ accounts: [A], regions: ["us-east-1"] }] });
             expect(Object.keys(both).sort()).to.deep.equal(["coordinator", "location", "memberRoleName"]);
             expect(resolveCrossAccount("f", { role: "location" } as never, { accountRole: "management" })).to.have.keys("memberRoleName", "location");
@@ -95,6 +96,7 @@ describe("cross-account fleet orchestrators: sides, locations and rules (mutatio
             expect(check([orchestrator({})], management([{ accounts: ["ou-ab12-34cd56ef", A], regions: ["us-east-1"] }, { accounts: ["ou-ab12-99999999"], regions: ["us-east-1"] }]))).to.deep.equal([
                 `${P}[0].crossAccount.locations: is required: patching:multiAccount.targetLocations names OUs (ou-ab12-34cd56ef, ou-ab12-99999999), which the coordinator cannot expand to accounts; list the account ids and Regions`,
             ]);
+            expect(check([orchestrator({})], management([{ accounts: [7, "ou-ab12-34cd56ef"], regions: ["us-east-1"] }]))[0], "only the OU ids are named").to.contain("names OUs (ou-ab12-34cd56ef), which");
             expect(check([orchestrator({})], management([]))).to.deep.equal([`${P}[0].crossAccount.locations: is required: no locations (patching:multiAccount.targetLocations has no account ids); list { accounts, regions }`]);
             expect(check([orchestrator({})], management([{ accounts: [A], regions: ["us-east-1"] }]))).to.deep.equal([]);
             expect(check([orchestrator({ locations })], management([{ accounts: ["ou-ab12-34cd56ef"], regions: ["us-east-1"] }]))).to.deep.equal([]);
@@ -135,6 +137,9 @@ describe("cross-account fleet orchestrators: sides, locations and rules (mutatio
                 `${P}[0].crossAccount.memberRoleName: xfleet-location-<region> could collide with patching:multiAccount.executionRoleName (xfleet-location-exec); choose another name = "xfleet-location"`,
             ]);
             expect(check([orchestrator({})], { ...multiAccount, executionRoleName: 5 })).to.deep.equal([]);
+            expect(check([orchestrator({})], { ...multiAccount, executionRoleName: 5, administrationRoleName: "xfleet-location-admin" })).to.deep.equal([
+                `${P}[0].crossAccount.memberRoleName: xfleet-location-<region> could collide with patching:multiAccount.administrationRoleName (xfleet-location-admin); choose another name = "xfleet-location"`,
+            ]);
         });
     });
 });
