@@ -52,10 +52,8 @@ export type AgentUpdatesConfig = z.infer<typeof agentUpdatesSchema>;
 
 /** Cross-field rules: targets as patch policies, bucket names (schedules: the shared State Manager schema). */
 export function checkAgentUpdates(sink: IssueSink, path: string, raw: unknown): void {
-    if (raw === undefined) return;
     for (const kind of Object.keys(AGENTS) as AgentKind[]) {
         const a = asRecord(asRecord(raw)[kind]);
-        if (Object.keys(a).length === 0) continue;
         const at = `${path}.${kind}`;
         if (a.targets !== undefined) checkTargets(sink, `${at}.targets`, a.targets, false, false);
         const bucket = asRecord(asRecord(a.output).s3).bucketName;

@@ -250,14 +250,13 @@ export function defaultOverrideListKey(stack: string): string {
  * baselines exist and approve by date, the gate has an install to hold, the snapshot install has
  * what it needs. Reads raw input defensively so every problem is reported at once.
  */
-export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, _project = "patching", _rawPolicies?: unknown): void {
-    if (raw === undefined) return;
+export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, rawBaselines: unknown, stack: string, _project?: string, _rawPolicies?: unknown): void {
     const cs = asRecord(raw);
     // The names derived from <project>-<stack> are checked at their final length by config/resourceNames.ts.
     const promotion = cs.promotion === undefined ? undefined : asRecord(cs.promotion);
     if (promotion) {
         const p = `${path}.promotion`;
-        if (typeof promotion.after === "string" && promotion.after === stack) {
+        if (promotion.after === stack) {
             sink.add(`${p}.after`, "names this stack itself; name the stage that installs before it (e.g. dev)", promotion.after);
         }
         const strategy = promotion.strategy ?? "calendar";
@@ -280,7 +279,7 @@ export function checkChangeSafety(sink: IssueSink, path: string, raw: unknown, r
                     sink.add(bp, `is not a baseline of this stack; known: ${[...byName.keys()].filter((n) => typeof n === "string").join(", ") || "none"}`, name);
                     return;
                 }
-                if (typeof b.operatingSystem === "string" && (OS_WITHOUT_APPROVAL_DELAY as readonly string[]).includes(b.operatingSystem)) {
+                if ((OS_WITHOUT_APPROVAL_DELAY as readonly unknown[]).includes(b.operatingSystem)) {
                     sink.add(bp, `${b.operatingSystem} baselines take no approveUntilDate, so they cannot be promoted by date; use strategy pinnedList for them`, name);
                     return;
                 }

@@ -52,7 +52,7 @@ export const tagsSchema = z
 export function isCalendarDate(s: string): boolean {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
     if (!m) return false;
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const date = new Date(Date.UTC(y, mo - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+    const month = Number(m[2]) - 1;
+    // A day or month out of range rolls the date into another month (2025-02-30 is March 2nd; month 13 is January).
+    return new Date(Date.UTC(Number(m[1]), month, Number(m[3]))).getUTCMonth() === month;
 }

@@ -130,7 +130,7 @@ export function resolveCrossAccount(name: string, c: CrossAccountConfig, multiAc
  * {@link MAX_COORDINATED_LOCATIONS} pairs); the location's management account; role names.
  */
 export function checkCrossAccountOrchestrators(sink: IssueSink, path: string, raw: unknown, multiAccountRaw: unknown): void {
-    const multiAccount = multiAccountRaw === undefined ? undefined : (asRecord(multiAccountRaw) as MultiAccountLike);
+    const multiAccount = asRecord(multiAccountRaw) as MultiAccountLike;
     const memberRoles = new Map<string, string>();
     asArray(raw).forEach((o0, i) => {
         const o = asRecord(o0);
@@ -144,7 +144,6 @@ export function checkCrossAccountOrchestrators(sink: IssueSink, path: string, ra
             return;
         }
         const coordinator = role === "coordinator" || role === "both";
-        const location = role === "location" || role === "both";
         if (!coordinator) {
             for (const key of ["locations", "locationConcurrency", "locationMaxErrors"]) {
                 if (c[key] !== undefined) sink.add(`${base}.${key}`, `is read by the coordinator (role coordinator or both); this stack's role is ${role}: set it in the management account's stack`, c[key]);
@@ -167,7 +166,7 @@ export function checkCrossAccountOrchestrators(sink: IssueSink, path: string, ra
                 sink.add(`${base}.locations`, `expands to ${count} account-Region pairs; at most ${MAX_COORDINATED_LOCATIONS} per coordinator (split the fleet into two orchestrators)`, count);
             }
         }
-        if (location && role === "location" && c.managementAccountId === undefined && typeof multiAccount?.managementAccountId !== "string") {
+        if (role === "location" && c.managementAccountId === undefined && typeof multiAccount.managementAccountId !== "string") {
             sink.add(`${base}.managementAccountId`, "is required for a location stack without patching:multiAccount.managementAccountId: the location role trusts that account's coordinator");
         }
         if (role === "both" && c.managementAccountId !== undefined) {

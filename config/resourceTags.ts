@@ -74,7 +74,7 @@ export function checkMergedTags(sink: IssueSink, ns: string, raw: Record<string,
         );
     }
     const store = asRecord(raw.overrideStore);
-    const principal = store.enabled !== false && raw.overrideStore !== undefined && typeof store.configId === "string" ? `${PRINCIPAL_TAG_PREFIX}${store.configId}` : undefined;
+    const principal = store.enabled !== false && typeof store.configId === "string" ? `${PRINCIPAL_TAG_PREFIX}${store.configId}` : undefined;
 
     for (const { section, fixedKeys, principalTag } of TAGGED_SECTIONS) {
         asArray(raw[section]).forEach((entry, i) => {

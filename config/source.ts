@@ -29,7 +29,8 @@ export function parseStackYaml(path: string, text: string): unknown {
             path,
             doc.errors.map((e) => {
                 const pos = lines.linePos(e.pos[0]);
-                const what = e.code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "");
+                // prettyErrors: false keeps YAML's message to the problem itself (no " at line …" and excerpt).
+                const what = e.code === "DUPLICATE_KEY" ? "duplicate key: each key may appear once in a mapping" : e.message;
                 return { line: pos.line, col: pos.col, message: `${what} (YAML ${e.code})` };
             }),
         );
@@ -60,7 +61,7 @@ export function parseConfigValue(text: string): unknown {
         try {
             return JSON.parse(t);
         } catch {
-            return text;
+            // Not JSON after all (e.g. "{not json"): the string as given.
         }
     }
     return text;
