@@ -59,8 +59,7 @@ function ssmModelProblems(operation: string, input: unknown): string[] {
                 if (s.members?.[k]) walk(s.members[k].shape, x, `${at}.${k}`);
                 else problems.push(`${at}.${k}: not in the model`);
             }
-        }
-        else if (s.type === "list") {
+        } else if (s.type === "list") {
             const list = v as unknown[];
             if (s.max !== undefined && list.length > s.max) problems.push(`${at}: ${list.length} items > ${s.max}`);
             list.forEach((x, i) => walk(s.member!.shape, x, `${at}[${i}]`));
@@ -69,8 +68,7 @@ function ssmModelProblems(operation: string, input: unknown): string[] {
                 walk(s.key.shape, k, `${at} key`);
                 walk(s.value.shape, x, `${at}.${k}`);
             }
-        }
-        else if (s.type === "string") {
+        } else if (s.type === "string") {
             const str = v as string;
             if (s.max !== undefined && str.length > s.max) problems.push(`${at}: ${str.length} characters > ${s.max}`);
             if (s.min !== undefined && str.length < s.min) problems.push(`${at}: ${str.length} characters < ${s.min}`);
