@@ -3,13 +3,17 @@
  * (read back defensively: an operator may start one by hand), checked at every boundary and against
  * botocore's SSM model where a value reaches SSM; the Lambdas' environment; the handlers' actions.
  */
+import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
+import { coordinatorPlan, Location, locationRoleArns, locationRolePolicy, locationRoleTrustPolicy, memberExecutionName, resolveRate } from "../core/orchestrator/crossAccount";
 import { orchestratorEnv } from "../core/orchestrator/env";
 import { batchHandler, fleetPlanHandler, planHandler, restoreHandler, summaryHandler } from "../core/orchestrator/handlers";
+import { checkLocation, LocationDeps, locationsHandler, startLocation, summarizeLocations } from "../core/orchestrator/locationHandlers";
 import { InvalidSettingsError, normaliseSettings, orchestratorInput, settingsFromConfig } from "../core/orchestrator/settings";
 import type { OrchestratorSettings } from "../core/orchestrator/types";
+import { decision, Statement } from "./policySim";
 
 const MODEL = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "ssm-model", "constraints.json"), "utf8")) as { shapes: Record<string, { max?: number; min?: number; pattern?: string }> };
 const ESSENTIALS = { orchestrator: "dev-fleet", targets: { tags: { PatchGroup: ["dev"] } } };
@@ -136,5 +140,185 @@ describe("orchestrator Lambdas: environment and dispatch", () => {
         const noBucket = "fleetPlan needs the fleet bucket (FLEET_BUCKET); this orchestrator is not deployed with scale: fleet";
         expect(await refusal(fleetPlanHandler({ action: "fleetPlan", state: {} }, none))).to.deep.equal(["Error", noBucket]);
         expect(await refusal(restoreHandler({ action: "fleetRestore", state: {} }, none))).to.deep.equal(["Error", noBucket.replace("fleetPlan", "fleetRestore")]);
+    });
+});
+
+describe("cross-account locations: the locations Lambda's steps (a scripted Step Functions client per location)", () => {
+    const A = "444455556666";
+    const location = { account: A, region: "eu-west-1" };
+    const START = Date.parse("2026-12-05T22:00:00Z");
+    type Sent = { op: string; input: Record<string, unknown>; location: Location };
+    /** Step Functions per location: answers scripted by operation and location, every request recorded. */
+    function states(answer: (op: string, input: Record<string, unknown>, l: Location) => unknown, clockAt = START) {
+        const sent: Sent[] = [];
+        const logs: Record<string, unknown>[] = [];
+        const deps: LocationDeps = {
+            partition: "aws",
+            orchestrator: "xfleet",
+            clock: () => new Date(clockAt),
+            log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+            statesFor: (l) => ({
+                send: async (cmd) => {
+                    const op = cmd instanceof StartExecutionCommand ? "StartExecution" : "DescribeExecution";
+                    sent.push({ op, input: cmd.input as unknown as Record<string, unknown>, location: l });
+                    const out = answer(op, cmd.input as unknown as Record<string, unknown>, l);
+                    if (out instanceof Error) throw out;
+                    return out;
+                },
+            }),
+        };
+        return { deps, sent, logs };
+    }
+    const refusal = async (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => [e.name, e.message]);
+    const runArn = `arn:aws:states:eu-west-1:${A}:execution:xfleet-run:coord-1-${A}-eu-west-1`;
+
+    it("refuses what is not an account × Region location, or a start without the coordinator's execution, before calling anything", async () => {
+        const { deps, sent } = states(() => ({}));
+        for (const bad of [{ account: "44445555666", region: "eu-west-1" }, { account: "4444555566667", region: "eu-west-1" }, { account: "44445555666x", region: "eu-west-1" }, { account: A, region: "euwest-1" }, { account: A, region: "eu-west-1a" }, { account: A, region: "xeu-west-1" }, { account: A, region: "eu-west" }, { account: Number(A), region: "eu-west-1" }, { account: A }, null]) {
+            expect(await refusal(startLocation({ location: bad, coordinatorExecution: "coord-1" }, deps)), JSON.stringify(bad)).to.deep.equal(["InvalidLocation", `not a location: ${JSON.stringify(bad)}`]);
+        }
+        expect(await refusal(startLocation({ location: { account: A, region: "us-gov-west-1" }, coordinatorExecution: "" }, deps))).to.deep.equal(["InvalidLocation", "coordinatorExecution is missing"]);
+        expect(await refusal(startLocation({ location, coordinatorExecution: 7 }, deps))).to.deep.equal(["InvalidLocation", "coordinatorExecution is missing"]);
+        expect(await refusal(checkLocation({ location, executionArn: 7 }, deps))).to.deep.equal(["InvalidLocation", `not a started location: ${JSON.stringify({ location, executionArn: 7 })}`]);
+        expect(await refusal(checkLocation({ location: { account: A, region: "x" }, executionArn: runArn }, deps))).to.deep.equal(["InvalidLocation", `not a started location: ${JSON.stringify({ location: { account: A, region: "x" }, executionArn: runArn })}`]);
+        expect(await refusal(locationsHandler({ action: "locationStop" as never, state: {} }, deps))).to.deep.equal(["UnknownAction", "unknown action locationStop"]);
+        expect(sent).to.deep.equal([]);
+    });
+
+    it("starts the location's run with what is left of the run's time; 10 minutes left still starts, 9 do not (logged)", async () => {
+        const minutesAgo = (m: number) => new Date(START - m * 60_000).toISOString();
+        const { deps, sent, logs } = states(() => ({ executionArn: runArn }));
+        const state = (m: number) => ({ location, coordinatorExecution: "coord-1", coordinatorStartTime: minutesAgo(m), settings: { maxRuntimeMinutes: 240, batchSize: 2 } });
+        expect(await startLocation(state(230), deps)).to.deep.equal({ location, executionArn: runArn, status: "RUNNING" });
+        expect(sent[0]).to.deep.equal({ op: "StartExecution", location, input: { stateMachineArn: `arn:aws:states:eu-west-1:${A}:stateMachine:xfleet-run`, name: `coord-1-${A}-eu-west-1`, input: JSON.stringify({ settings: { maxRuntimeMinutes: 10, batchSize: 2 } }) } });
+        expect(logs[0]).to.deep.equal({ event: "locationStarted", location, executionArn: runArn });
+        expect(await startLocation(state(231), deps)).to.deep.equal({ location, executionArn: runArn, status: "NOT_STARTED" });
+        expect(sent).to.have.length(1);
+        expect(logs[1]).to.deep.equal({ event: "locationNotStarted", location, reason: "deadline", minutesLeft: 9 });
+        // No start time, no runtime setting, or no clock: the settings go as they are.
+        for (const s of [{ ...state(231), coordinatorStartTime: undefined }, { ...state(231), settings: { maxRuntimeMinutes: "240" } }]) {
+            await startLocation(s, deps);
+            expect(JSON.parse(sent[sent.length - 1].input.input as string).settings.maxRuntimeMinutes).to.equal(s.settings.maxRuntimeMinutes);
+        }
+        await startLocation(state(231), { ...deps, clock: undefined });
+        expect(JSON.parse(sent[sent.length - 1].input.input as string).settings.maxRuntimeMinutes).to.equal(240);
+        await startLocation({ location, coordinatorExecution: "coord-1" }, deps);
+        expect(JSON.parse(sent[sent.length - 1].input.input as string)).to.deep.equal({ settings: {} });
+    });
+
+    it("a start answered without an ARN, or refused as already existing, follows the execution of that name; any other error fails the step", async () => {
+        const { deps } = states(() => ({}));
+        expect(await startLocation({ location, coordinatorExecution: "coord-1" }, deps)).to.deep.equal({ location, executionArn: runArn, status: "RUNNING" });
+        const exists = states(() => Object.assign(new Error("exists"), { name: "ExecutionAlreadyExists" }));
+        expect(await startLocation({ location, coordinatorExecution: "coord-1" }, exists.deps)).to.deep.equal({ location, executionArn: runArn, status: "RUNNING" });
+        const denied = states(() => Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+        expect(await refusal(startLocation({ location, coordinatorExecution: "coord-1" }, denied.deps))).to.deep.equal(["AccessDeniedException", "not authorized"]);
+        const odd = states(() => "a string, not an error");
+        expect(await startLocation({ location, coordinatorExecution: "coord-1" }, odd.deps)).to.deep.include({ status: "RUNNING" });
+    });
+
+    it("follows a run: its status; failed within its error budget told apart from failed; not started; other errors fail the step", async () => {
+        const answers: unknown[] = [{ status: "SUCCEEDED" }, { status: "FAILED", error: "PatchRunFailedWithinBudget" }, { status: "FAILED", error: "PatchRunFailed" }, {}, Object.assign(new Error("none"), { name: "ExecutionDoesNotExist" }), Object.assign(new Error("denied"), { name: "AccessDeniedException" })];
+        const { deps, sent } = states(() => answers.shift());
+        const check = () => checkLocation({ location, executionArn: runArn }, deps);
+        expect((await check()).status).to.equal("SUCCEEDED");
+        expect((await check()).status).to.equal("FAILED_WITHIN_BUDGET");
+        expect((await check()).status).to.equal("FAILED");
+        expect((await check()).status).to.equal("RUNNING");
+        expect((await check()).status).to.equal("NOT_STARTED");
+        expect(await refusal(check())).to.deep.equal(["AccessDeniedException", "denied"]);
+        expect(sent[0]).to.deep.equal({ op: "DescribeExecution", location, input: { executionArn: runArn } });
+    });
+
+    it("sums up every location's run: succeeded, within budget, failed (failed, timed out, aborted, waiting for a redrive, unreachable), running, not started", async () => {
+        const regions = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"];
+        const answer: Record<string, unknown> = {
+            "eu-west-1": { status: "SUCCEEDED" },
+            "eu-west-2": { status: "FAILED", error: "PatchRunFailedWithinBudget" },
+            "eu-west-3": { status: "FAILED", error: "PatchRunFailed" },
+            "eu-north-1": { status: "TIMED_OUT" },
+            "eu-south-1": { status: "ABORTED" },
+            "us-east-1": { status: "PENDING_REDRIVE" },
+            "us-east-2": Object.assign(new Error("cannot assume the location role"), { name: "AccessDenied" }),
+            "us-west-1": { status: "RUNNING" },
+            "us-west-2": Object.assign(new Error("none"), { name: "ExecutionDoesNotExist" }),
+        };
+        const { deps, sent, logs } = states((_op, _input, l) => answer[l.region]);
+        const locations = regions.map((region) => ({ account: A, region }));
+        const summary = await locationsHandler({ action: "locationSummary", state: { locations: [...locations, { account: "x", region: "eu-west-1" }] }, coordinatorExecution: "coord-1" }, deps);
+        expect(summary).to.deep.equal({
+            counts: { locations: 9, succeeded: 1, failedWithinBudget: 1, failed: 5, running: 1, notStarted: 1 },
+            failedLocations: [
+                { account: A, region: "eu-west-3", status: "FAILED" },
+                { account: A, region: "eu-north-1", status: "TIMED_OUT" },
+                { account: A, region: "eu-south-1", status: "ABORTED" },
+                { account: A, region: "us-east-1", status: "PENDING_REDRIVE" },
+                { account: A, region: "us-east-2", status: "UNREACHABLE" },
+            ],
+            stoppedByThreshold: false,
+            runFailed: true,
+        });
+        expect(sent.map((s) => s.input.executionArn)).to.deep.equal(locations.map((l) => `arn:aws:states:${l.region}:${A}:execution:xfleet-run:coord-1-${A}-${l.region}`));
+        expect(logs.find((l) => l.event === "locationUnreachable")).to.deep.equal({ event: "locationUnreachable", location: { account: A, region: "us-east-2" }, error: "AccessDenied", message: "cannot assume the location role" });
+        expect(logs[logs.length - 1]).to.deep.equal({ event: "coordinatorSummary", ...(summary as object) });
+    });
+
+    it("the coordinator fails when a location did not succeed or the Map failed; the threshold is named; 50 failed locations at most are listed", async () => {
+        const ok = states((_op, _input, l) => ({ status: l.region === "eu-west-1" ? "SUCCEEDED" : "RUNNING" }));
+        const two = [location, { account: A, region: "eu-west-2" }];
+        expect(await summarizeLocations({ locations: two }, "coord-1", ok.deps)).to.deep.include({ runFailed: false, stoppedByThreshold: false, failedLocations: [] });
+        expect(await summarizeLocations({ locations: two, mapError: { Error: "States.ExceedToleratedFailureThreshold" } }, "coord-1", ok.deps)).to.deep.include({ runFailed: true, stoppedByThreshold: true });
+        expect(await summarizeLocations({ locations: two, mapError: { Error: "States.Runtime" } }, "coord-1", ok.deps)).to.deep.include({ runFailed: true, stoppedByThreshold: false });
+        expect(await summarizeLocations({ locations: "all" }, "coord-1", ok.deps)).to.deep.include({ runFailed: false, counts: { locations: 0, succeeded: 0, failedWithinBudget: 0, failed: 0, running: 0, notStarted: 0 } });
+        const failing = states(() => ({ status: "FAILED" }));
+        const many = Array.from({ length: 51 }, (_, i) => ({ account: String(100000000000 + i), region: "eu-west-1" }));
+        const s = await summarizeLocations({ locations: many }, "coord-1", failing.deps);
+        expect(s.failedLocations).to.have.length(50);
+        expect(s.failedLocations[49]).to.deep.equal({ ...many[49], status: "FAILED" });
+    });
+
+    it("execution names: the coordinator's (at most 40 of it, characters Step Functions refuses replaced) and the location, within the 80 of a name", () => {
+        const name = memberExecutionName(`${"x".repeat(30)}:coord/1 ${"y".repeat(30)}`, { account: A, region: "ap-southeast-2" });
+        expect(name).to.equal(`${"x".repeat(30)}-coord-1-y-${A}-ap-southeast-2`);
+        expect(name.length).to.be.at.most(80);
+        expect(name).to.match(/^[A-Za-z0-9_-]+$/);
+    });
+
+    it("rates: a count, or a percentage of the locations rounded down; a concurrency is at least 1 and at most the locations; anything else is refused with its kind", () => {
+        expect(resolveRate("50%", 5, "concurrency")).to.equal(2);
+        expect(resolveRate("10%", 5, "concurrency")).to.equal(1);
+        expect(resolveRate("12", 30, "concurrency")).to.equal(12);
+        expect(resolveRate("12", 3, "concurrency")).to.equal(3);
+        expect(resolveRate("3", 0, "concurrency")).to.equal(1);
+        expect(resolveRate("0", 3, "errors")).to.equal(0);
+        expect(resolveRate("12", 3, "errors")).to.equal(12);
+        expect(resolveRate("100%", 7, "errors")).to.equal(7);
+        for (const bad of ["x", "5%x", "x5%", "1000%", "3x", "x3", ""]) expect(() => resolveRate(bad, 10, "errors"), bad).to.throw(`errors must be a count or a percentage, got ${bad}`);
+        expect(() => resolveRate("many", 10, "concurrency")).to.throw("concurrency must be a count or a percentage, got many");
+        expect(coordinatorPlan([{ accounts: [A], regions: ["eu-west-1", "eu-west-2"] }], "1", "50%")).to.deep.equal({ locations: [location, { account: A, region: "eu-west-2" }], maxConcurrency: 1, toleratedFailureCount: 1 });
+        expect(locationRoleArns("aws", [location, { account: A, region: "eu-west-1" }, { account: "111122223333", region: "eu-west-1" }], "xfleet-location")).to.deep.equal([
+            "arn:aws:iam::111122223333:role/xfleet-location-eu-west-1",
+            `arn:aws:iam::${A}:role/xfleet-location-eu-west-1`,
+        ]);
+    });
+
+    it("a location role (IAM engine): only the coordinator's locations role may assume it; it may start its own run and follow its executions, nothing else", async () => {
+        const MGMT = "111122223333";
+        const c = { partition: "aws", accountId: A, region: "eu-west-1", managementAccountId: MGMT, orchestrator: "xfleet" };
+        const trust = locationRoleTrustPolicy(c).Statement as Statement[];
+        const role = `arn:aws:iam::${A}:role/xfleet-location-eu-west-1`;
+        const assume = async (principalArn: string, account: string) => (await decision({ caller: { principalArn, account }, action: "sts:AssumeRole", resource: role, identity: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }], resourcePolicy: trust, resourceAccount: A })).allowed;
+        expect(await assume(`arn:aws:iam::${MGMT}:role/xfleet-locations`, MGMT)).to.equal(true);
+        expect(await assume(`arn:aws:iam::${MGMT}:role/someone-else`, MGMT)).to.equal(false);
+        expect(await assume(`arn:aws:iam::999988887777:role/xfleet-locations`, "999988887777")).to.equal(false);
+        const identity = locationRolePolicy(c).Statement as Statement[];
+        const may = async (action: string, resource: string) => (await decision({ caller: { principalArn: role, account: A }, action, resource, identity, resourceAccount: A })).allowed;
+        const machine = `arn:aws:states:eu-west-1:${A}:stateMachine:xfleet-run`;
+        expect(await may("states:StartExecution", machine)).to.equal(true);
+        expect(await may("states:DescribeExecution", `arn:aws:states:eu-west-1:${A}:execution:xfleet-run:coord-1-${A}-eu-west-1`)).to.equal(true);
+        expect(await may("states:StartExecution", machine.replace("eu-west-1", "eu-west-2"))).to.equal(false);
+        expect(await may("states:StartExecution", `${machine}-other`)).to.equal(false);
+        expect(await may("states:StopExecution", `arn:aws:states:eu-west-1:${A}:execution:xfleet-run:coord-1-${A}-eu-west-1`)).to.equal(false);
+        expect(await may("states:DescribeExecution", `arn:aws:states:eu-west-1:${A}:execution:other-run:x`)).to.equal(false);
     });
 });
