@@ -3,16 +3,24 @@
  * (read back defensively: an operator may start one by hand), checked at every boundary and against
  * botocore's SSM model where a value reaches SSM; the Lambdas' environment; the handlers' actions.
  */
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { GetCalendarStateCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { coordinatorPlan, Location, locationRoleArns, locationRolePolicy, locationRoleTrustPolicy, memberExecutionName, resolveRate } from "../core/orchestrator/crossAccount";
+import { parsePreflightOutput, requiredFreeGb, windowsUpdateFindings } from "../core/orchestrator/disk";
 import { orchestratorEnv } from "../core/orchestrator/env";
+import { FleetRunState, memoryStore } from "../core/orchestrator/fleet";
+import { fleetSummary } from "../core/orchestrator/fleetSummary";
 import { batchHandler, fleetPlanHandler, planHandler, restoreHandler, summaryHandler } from "../core/orchestrator/handlers";
 import { checkLocation, LocationDeps, locationsHandler, startLocation, summarizeLocations } from "../core/orchestrator/locationHandlers";
 import { InvalidSettingsError, normaliseSettings, orchestratorInput, settingsFromConfig } from "../core/orchestrator/settings";
-import type { OrchestratorSettings } from "../core/orchestrator/types";
+import type { InstanceRecord, OrchestratorSettings, RunState } from "../core/orchestrator/types";
 import { decision, Statement } from "./policySim";
 
 const MODEL = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "ssm-model", "constraints.json"), "utf8")) as { shapes: Record<string, { max?: number; min?: number; pattern?: string }> };
@@ -320,5 +328,150 @@ describe("cross-account locations: the locations Lambda's steps (a scripted Step
         expect(await may("states:StartExecution", `${machine}-other`)).to.equal(false);
         expect(await may("states:StopExecution", `arn:aws:states:eu-west-1:${A}:execution:xfleet-run:coord-1-${A}-eu-west-1`)).to.equal(false);
         expect(await may("states:DescribeExecution", `arn:aws:states:eu-west-1:${A}:execution:other-run:x`)).to.equal(false);
+    });
+});
+
+describe("orchestrator Lambdas: summary, restore and plan entry points (mocked SDK clients)", () => {
+    const at = new Date("2026-12-02T01:00:00Z");
+    const run = { runId: "run-1", orchestrator: "dev-fleet", startedAt: "2026-12-01T22:55:00.000Z", deadline: "2026-12-02T02:55:00.000Z", settings: normaliseSettings(ESSENTIALS) };
+    const rec = (id: string, extra: Partial<InstanceRecord> = {}): InstanceRecord => ({ instanceId: id, instanceType: "t3.large", name: id, platform: "Linux", originalState: "running", status: "patched", ...extra });
+    let logsMock: AwsClientStub<CloudWatchLogsClient>;
+    let snsMock: AwsClientStub<SNSClient>;
+    let ec2Mock: AwsClientStub<EC2Client>;
+    let ssmMock: AwsClientStub<SSMClient>;
+    const clients = () => ({ logs: new CloudWatchLogsClient({ region: "us-east-1" }), sns: new SNSClient({ region: "us-east-1" }), ec2: new EC2Client({ region: "us-east-1" }), ssm: new SSMClient({ region: "us-east-1" }) });
+    before(() => {
+        logsMock = mockClient(CloudWatchLogsClient);
+        snsMock = mockClient(SNSClient);
+        ec2Mock = mockClient(EC2Client);
+        ssmMock = mockClient(SSMClient);
+    });
+    beforeEach(() => {
+        for (const m of [logsMock, snsMock, ec2Mock, ssmMock]) m.reset();
+        logsMock.on(CreateLogStreamCommand).resolves({});
+        logsMock.on(PutLogEventsCommand).resolves({});
+        snsMock.on(PublishCommand).resolves({ MessageId: "m-1" });
+    });
+    after(() => [logsMock, snsMock, ec2Mock, ssmMock].forEach((m) => m.restore()));
+
+    it("the summary: its log line lists the instances up to 500, beyond that their number; no topic, no message; failed within the budget only when the run went on", async () => {
+        const lines: string[] = [];
+        const c = clients();
+        const deps = { logs: c.logs, sns: c.sns, env: { preflightDocument: "d", logGroupName: "g" }, clock: () => at, log: (l: string) => lines.push(l) };
+        const many = Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`i-${i}`, rec(`i-${i}`, i === 0 ? { status: "failed", reason: "x" } : {})]));
+        const out = await summaryHandler({ action: "publish", state: { run, instances: many, next: { action: "finish", reason: "done" } }, executionName: "run-1" }, deps);
+        expect(JSON.parse(lines[0])).to.deep.include({ message: "patch run summary", instances: "501 instances (see the log stream and summary.json)", runId: "run-1" });
+        expect(out).to.deep.equal({ runFailed: true, failedWithinBudget: true, counts: { targets: 501, patched: 500, failed: 1, skipped: 0, pending: 0, startedAndStopped: 0 }, logStream: "orchestrator/dev-fleet/run-1" });
+        expect(snsMock.commandCalls(PublishCommand)).to.have.length(0);
+        const few = { "i-1": rec("i-1", { status: "failed", reason: "x" }) };
+        const stopped = await summaryHandler({ action: "publish", state: { run, instances: few, next: { action: "finish", reason: "error-threshold", detail: "d" } } }, { ...deps, env: { ...deps.env, topicArn: "arn:aws:sns:us-east-1:123456789012:t" } });
+        expect(JSON.parse(lines[1]).instances).to.have.length(1);
+        expect(stopped).to.deep.include({ runFailed: true, failedWithinBudget: false, messageId: "m-1" });
+        expect((await summaryHandler({ action: "publish", state: { run, instances: few, error: { Error: "E" } } }, deps)).failedWithinBudget).to.equal(false);
+        expect((await summaryHandler({ action: "publish", state: { run, instances: { "i-1": rec("i-1") }, next: { action: "finish", reason: "done" } } }, deps)).failedWithinBudget).to.equal(false);
+    });
+
+    it("the restore Lambda's run-level actions: a failed batch restored now, the run's final sweep", async () => {
+        ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: "i-1", State: { Name: "running" } }] }] });
+        ec2Mock.on(StopInstancesCommand).resolves({});
+        const c = clients();
+        const instances = { "i-1": rec("i-1", { originalState: "stopped", startedByRun: true, status: "failed" }) };
+        const state: RunState = { run, instances, batches: [["i-1"]], cursor: 0, next: { action: "batch", batch: { run, batchIndex: 0, batchCount: 1, instances: [instances["i-1"]] } } };
+        const failed = (await restoreHandler({ action: "restoreFailedBatch", state }, { ec2: c.ec2 })) as RunState;
+        expect(failed.instances["i-1"].restore).to.equal("stopped");
+        const swept = (await restoreHandler({ action: "restoreRun", state }, { ec2: c.ec2 })) as RunState;
+        expect(swept.finalRestore).to.deep.equal({ stopped: ["i-1"], alreadyStopped: [], leftRunning: [], failed: [] });
+        expect(ec2Mock.commandCalls(StopInstancesCommand)).to.have.length(2);
+    });
+
+    it("the plan Lambda: a run started by hand is named by the clock; the gate asks the calendar only before a batch", async () => {
+        ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+        ssmMock.on(GetCalendarStateCommand).resolves({ State: "CLOSED" });
+        const c = clients();
+        const deps = { ec2: c.ec2, resourceGroups: {} as never, clock: () => at, approval: { ssm: c.ssm, calendar: "approvals" } };
+        const planned = await planHandler({ action: "plan", state: { settings: ESSENTIALS } }, deps);
+        expect(planned.run.runId).to.equal(`run-${at.getTime()}`);
+        expect(planned.next).to.deep.include({ action: "finish", reason: "no-targets" });
+        expect(await planHandler({ action: "gate", state: planned }, deps)).to.deep.equal(planned);
+        expect(await planHandler({ action: "gate", state: planned }, { ...deps, approval: undefined })).to.deep.equal(planned);
+        const fleetDeps = { ...deps, store: memoryStore() };
+        const fleet = (await fleetPlanHandler({ action: "fleetPlan", state: { settings: ESSENTIALS } }, fleetDeps)) as FleetRunState;
+        expect(fleet.run.runId).to.equal(`run-${at.getTime()}`);
+        expect(await fleetPlanHandler({ action: "fleetGate", state: fleet }, fleetDeps)).to.deep.equal(fleet);
+        expect(ssmMock.commandCalls(GetCalendarStateCommand)).to.have.length(0);
+    });
+});
+
+describe("the fleet run's summary from the bucket", () => {
+    const at = new Date("2026-12-02T01:00:00Z");
+    const item = (id: string, batchIndex: number, extra: Partial<InstanceRecord> = {}) => ({ instanceId: id, instanceType: "t3.large", name: id, platform: "Linux" as const, originalState: "stopped" as const, status: "pending" as const, batchIndex, startSlotSeconds: 3, ...extra });
+    async function fleetState(next: FleetRunState["next"], extra: Partial<FleetRunState> = {}) {
+        const store = memoryStore();
+        const prefix = "runs/r/";
+        await store.put(`${prefix}targets/group-000.json`, JSON.stringify([item("i-1", 0), item("i-2", 0), item("i-3", 1)]));
+        await store.put(`${prefix}targets/group-001.json`, JSON.stringify([item("i-4", 2)]));
+        await store.put(`${prefix}results/g000-b000000-p1-f1-s0-i-1.json`, JSON.stringify([{ ...item("i-1", 0), status: "patched", restore: "stopped", warnings: ["w"] }, { ...item("i-2", 0), status: "failed", reason: "AWS-RunPatchBaseline Failed" }]));
+        const run = { runId: "r", orchestrator: "fleet", startedAt: "s", deadline: "d", settings: normaliseSettings(ESSENTIALS), fleet: { prefix, resultsPrefix: `${prefix}map-results`, batchesInFlight: 2, targets: 4, budget: 0 } };
+        const state: FleetRunState = { run, groups: [{ index: 0, key: `${prefix}targets/group-000.json`, rank: 0, instances: 3, batches: 2 }, { index: 1, key: `${prefix}targets/group-001.json`, rank: 1, instances: 1, batches: 1 }], cursor: 1, counts: { targets: 4, patched: 1, failed: 2, skipped: 1 }, next, ...extra };
+        return { store, state };
+    }
+
+    it("every target with its final record: results over the plan, a batch without a result failed, a group not attempted skipped with the stop's detail; the final sweep applied; summary.json written", async () => {
+        const { store, state } = await fleetState({ action: "finish", reason: "deadline", detail: "no batch starts after d" });
+        await store.put("runs/r/restore.json", JSON.stringify({ stopped: ["i-3"], failed: [{ instanceId: "i-1", reason: "UnauthorizedOperation: no" }, { instanceId: "i-9", reason: "x" }] }));
+        const s = await fleetSummary({ ...state, finalRestore: { stopped: 1, alreadyStopped: 0, leftRunning: 0, failed: 2, key: "runs/r/restore.json" } }, store, at);
+        const by = Object.fromEntries(s.instances.map((i) => [i.instanceId, i]));
+        expect(by["i-1"]).to.deep.include({ status: "patched", restore: "stop-failed", warnings: ["w", "could not be stopped again: UnauthorizedOperation: no"] });
+        expect(by["i-2"]).to.deep.include({ status: "failed", reason: "AWS-RunPatchBaseline Failed" });
+        expect(by["i-3"]).to.deep.include({ status: "failed", reason: "batch execution failed before its results were recorded", restore: "stopped" });
+        expect(by["i-4"]).to.deep.include({ status: "skipped", reason: "not attempted: no batch starts after d" });
+        expect(by).to.not.have.property("i-9");
+        expect(s).to.deep.include({ reason: "deadline", detail: "no batch starts after d" });
+        expect(JSON.parse(store.objects.get("runs/r/summary.json")!)).to.deep.equal(JSON.parse(JSON.stringify(s)));
+        expect(Object.keys(JSON.parse(store.objects.get("runs/r/summary.json")!).instances[0])).to.not.include("startSlotSeconds");
+    });
+
+    it("the stop's reason when it has no detail; 'the run ended early' when the run did not finish; the group's error as the run's", async () => {
+        const plain = await fleetState({ action: "finish", reason: "calendar-closed" });
+        expect((await fleetSummary(plain.state, plain.store, at)).instances.find((i) => i.instanceId === "i-4")!.reason).to.equal("not attempted: calendar-closed");
+        const cut = await fleetState({ action: "group", group: { index: 1, key: "k", rank: 1, instances: 1, batches: 1, toleratedFailurePercentage: 0 } }, { cursor: 0, groupError: { Error: "States.Runtime", Cause: "boom" } });
+        const s = await fleetSummary({ ...cut.state, next: { action: "finish", reason: "error" } as never, cursor: 1 }, cut.store, at);
+        expect(s.instances.find((i) => i.instanceId === "i-4")!.reason).to.equal("not attempted: error");
+        const early = await fleetSummary({ ...cut.state, cursor: 0, next: undefined as never }, cut.store, at);
+        expect(early).to.deep.include({ reason: "error", detail: "States.Runtime: boom" });
+        expect(early.instances.find((i) => i.instanceId === "i-4")!.reason).to.equal("not attempted: the run ended early");
+        // A run that failed before it planned: nothing to read, nothing written.
+        const empty = memoryStore();
+        expect((await fleetSummary({ error: { Error: "E" }, executionName: "x" }, empty, at)).counts.targets).to.equal(0);
+        expect(empty.objects.size).to.equal(0);
+    });
+});
+
+describe("preflight reports", () => {
+    const line = (r: Record<string, unknown>) => `PREFLIGHT_RESULT ${JSON.stringify({ platform: "Linux", freeGb: 6, sizeGb: 30, ...r })}`;
+    it("reads lists PowerShell may flatten, keeps only strings; an Extend report; freeGbBefore defaults to freeGb", () => {
+        expect(parsePreflightOutput(line({ servicesNotRunning: "wuauserv", endpointsUnreachable: ["a", 3, "b"], operation: "Extend" }))).to.deep.equal({
+            platform: "Linux",
+            operation: "Extend",
+            freeGbBefore: 6,
+            freeGb: 6,
+            sizeGb: 30,
+            cleanupRan: false,
+            servicesNotRunning: ["wuauserv"],
+            endpointsUnreachable: ["a", "b"],
+            rebootPending: false,
+        });
+        expect(parsePreflightOutput(line({ servicesNotRunning: "", endpointsUnreachable: 7, operation: "extend" }))).to.deep.include({ servicesNotRunning: [], endpointsUnreachable: [], operation: "Check" });
+    });
+    it("no output, no marker, a number that is not finite or not a number: no report", () => {
+        for (const out of [undefined, "", "nothing", 'PREFLIGHT_RESULT {"platform":"Linux","freeGb":1e999,"sizeGb":30}', line({ freeGb: "6" }), line({ sizeGb: null }), line({ platform: "Windows", freeGb: true })]) expect(parsePreflightOutput(out), String(out)).to.equal(undefined);
+    });
+    it("the free space each platform needs, and the Windows Update findings one by one", () => {
+        const preflight = normaliseSettings(ESSENTIALS).preflight;
+        expect([requiredFreeGb("Windows", preflight), requiredFreeGb("Linux", preflight), requiredFreeGb("MacOS", preflight)]).to.deep.equal([20, 5, 5]);
+        const report = parsePreflightOutput(line({ platform: "Windows" }))!;
+        expect(windowsUpdateFindings({ ...report, servicesNotRunning: ["bits"] })).to.deep.equal(["Windows Update services not running: bits"]);
+        expect(windowsUpdateFindings({ ...report, endpointsUnreachable: ["a", "b"] })).to.deep.equal(["update endpoints unreachable on 443: a, b"]);
+        expect(windowsUpdateFindings(report)).to.deep.equal([]);
     });
 });
