@@ -5,6 +5,7 @@
  */
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
+import { ListGroupResourcesCommand, ResourceGroupsClient } from "@aws-sdk/client-resource-groups";
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCalendarStateCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -13,6 +14,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { coordinatorPlan, Location, locationRoleArns, locationRolePolicy, locationRoleTrustPolicy, memberExecutionName, resolveRate } from "../core/orchestrator/crossAccount";
+import { discoverTargets } from "../core/orchestrator/discovery";
 import { parsePreflightOutput, requiredFreeGb, windowsUpdateFindings } from "../core/orchestrator/disk";
 import { orchestratorEnv } from "../core/orchestrator/env";
 import { FleetRunState, memoryStore } from "../core/orchestrator/fleet";
@@ -473,5 +475,60 @@ describe("preflight reports", () => {
         expect(windowsUpdateFindings({ ...report, servicesNotRunning: ["bits"] })).to.deep.equal(["Windows Update services not running: bits"]);
         expect(windowsUpdateFindings({ ...report, endpointsUnreachable: ["a", "b"] })).to.deep.equal(["update endpoints unreachable on 443: a, b"]);
         expect(windowsUpdateFindings(report)).to.deep.equal([]);
+    });
+});
+
+describe("target discovery (mocked EC2 and Resource Groups)", () => {
+    let ec2Mock: AwsClientStub<EC2Client>;
+    let rgMock: AwsClientStub<ResourceGroupsClient>;
+    const ec2 = new EC2Client({ region: "us-east-1" });
+    const resourceGroups = new ResourceGroupsClient({ region: "us-east-1" });
+    before(() => {
+        ec2Mock = mockClient(EC2Client);
+        rgMock = mockClient(ResourceGroupsClient);
+    });
+    beforeEach(() => [ec2Mock, rgMock].forEach((m) => m.reset()));
+    after(() => [ec2Mock, rgMock].forEach((m) => m.restore()));
+    const id = (n: number) => `i-${n.toString(16).padStart(17, "0")}`;
+
+    it("a resource group: every page of its EC2 members (other resources ignored), described 200 ids at a time with the tags, each instance once", async () => {
+        const ids = Array.from({ length: 201 }, (_, n) => id(n));
+        rgMock
+            .on(ListGroupResourcesCommand)
+            .resolvesOnce({ Resources: [...ids.slice(0, 150).map((i) => ({ Identifier: { ResourceArn: `arn:aws:ec2:us-east-1:123456789012:instance/${i}` } })), { Identifier: { ResourceArn: "arn:aws:ec2:us-east-1:123456789012:volume/vol-1" } }, { Identifier: {} }], NextToken: "page-2" })
+            .resolvesOnce({ Resources: [...ids.slice(150).map((i) => ({ Identifier: { ResourceArn: `arn:aws:ec2:us-east-1:123456789012:instance/${i}` } })), { Identifier: { ResourceArn: `arn:aws:ec2:us-east-1:123456789012:instance/${ids[0]}` } }] });
+        ec2Mock.on(DescribeInstancesCommand).callsFake((input: { Filters: { Name: string; Values: string[] }[] }) => ({
+            Reservations: [{ Instances: input.Filters[0].Values.slice(0, 2).map((InstanceId) => ({ InstanceId, State: { Name: "running" } })) }],
+        }));
+        const found = await discoverTargets({ ec2, resourceGroups }, { tags: { Env: ["dev"] }, resourceGroup: "patch-targets" });
+        expect(rgMock.commandCalls(ListGroupResourcesCommand).map((c) => c.args[0].input.NextToken)).to.deep.equal([undefined, "page-2"]);
+        const filters = ec2Mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters!);
+        expect(filters.map((f) => f[0].Values!.length)).to.deep.equal([200, 1]);
+        expect(filters[1]).to.deep.equal([{ Name: "instance-id", Values: [ids[200]] }, { Name: "instance-state-name", Values: ["running", "stopped"] }, { Name: "tag:Env", Values: ["dev"] }]);
+        expect(found.map((t) => t.instanceId)).to.deep.equal([ids[0], ids[1], ids[200]]);
+        let err: Error | undefined;
+        await discoverTargets({ ec2 }, { tags: {}, resourceGroup: "patch-targets" }).catch((e: Error) => (err = e));
+        expect(err?.message).to.equal("a resource group target needs a Resource Groups client");
+    });
+
+    it("maps what EC2 returns: running or stopped only, Windows by Platform or PlatformDetails, the Name tag, the root volume by device name, an unknown type named so", async () => {
+        ec2Mock.on(DescribeInstancesCommand).resolves({
+            Reservations: [
+                {
+                    Instances: [
+                        { InstanceId: id(1), State: { Name: "stopped" }, PlatformDetails: "Windows with SQL Server Standard", Tags: [{ Key: "Owner", Value: "x" }, { Key: "Name", Value: "db" }], RootDeviceName: "/dev/xvda", BlockDeviceMappings: [{ DeviceName: "/dev/sdb", Ebs: { VolumeId: "vol-data" } }, { DeviceName: "/dev/xvda", Ebs: { VolumeId: "vol-root" } }] },
+                        { InstanceId: id(2), State: { Name: "running" }, InstanceType: "m5.large", PlatformDetails: "Red Hat Enterprise Linux", BlockDeviceMappings: [{ DeviceName: "/dev/sdb", Ebs: { VolumeId: "vol-data" } }] },
+                        { InstanceId: id(3), State: { Name: "pending" } },
+                        { InstanceId: id(4), State: { Name: "stopping" } },
+                        { InstanceId: id(5) },
+                        { State: { Name: "running" } },
+                    ],
+                },
+            ],
+        });
+        expect(await discoverTargets({ ec2 }, { tags: { Env: ["dev"] } })).to.deep.equal([
+            { instanceId: id(1), instanceType: "unknown", name: "db", platform: "Windows", originalState: "stopped", rootVolumeId: "vol-root" },
+            { instanceId: id(2), instanceType: "m5.large", name: "", platform: "Linux", originalState: "running" },
+        ]);
     });
 });
