@@ -157,8 +157,8 @@ function commandTargets(state: BatchState, purpose: CommandTracking["purpose"]):
 }
 
 function commandComment(state: BatchState, purpose: string): string {
-    const text = `${state.run.orchestrator} ${purpose} batch ${state.batchIndex + 1}/${state.batchCount} run ${state.run.runId}`;
-    return text.length > 100 ? text.slice(0, 100) : text;
+    // SendCommand's Comment is at most 100 characters.
+    return `${state.run.orchestrator} ${purpose} batch ${state.batchIndex + 1}/${state.batchCount} run ${state.run.runId}`.slice(0, 100);
 }
 
 /**

@@ -187,8 +187,8 @@ export async function fleetPlan(args: { runId: string; windowExecutionId?: strin
     }
     const groups: FleetGroup[] = [];
     let batchOffset = 0;
-    for (const rank of [...byRank.keys()].sort((a, b) => a - b)) {
-        const members = byRank.get(rank)!;
+    // `ordered` is sorted by rank first, so the ranks come in priority order.
+    for (const [rank, members] of byRank) {
         const index = groups.length;
         const batches = Math.ceil(members.length / settings.batchSize);
         const stopped = Array.from({ length: batches }, (_, b) => members.slice(b * settings.batchSize, (b + 1) * settings.batchSize).filter((t) => t.originalState === "stopped").length);

@@ -116,12 +116,23 @@ export async function writeSummaryLog(logs: CloudWatchLogsClient, logGroupName: 
     return logStreamName;
 }
 
-/** SNS messages are at most 256 KB; a very large fleet's summary is shortened to its failures. */
+/** `text` cut to at most `maxBytes` of UTF-8, never inside a character. */
+function utf8Prefix(text: string, maxBytes: number): string {
+    return Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
+}
+
+/**
+ * SNS messages are at most 256 KB; a very large fleet's summary is shortened to its failures, and
+ * cut (in UTF-8 bytes: Name tags and error messages need not be ASCII) when even those do not fit.
+ * The result is at most `maxBytes` long, its note included.
+ */
 export function summaryMessage(s: RunSummary, maxBytes = 250_000): string {
     const full = formatSummary(s);
     if (Buffer.byteLength(full) <= maxBytes) return full;
-    const short = formatSummary({ ...s, instances: s.instances.filter((i) => i.status !== "patched") });
-    return Buffer.byteLength(short) <= maxBytes ? `${short}\n(patched instances omitted; see the log)` : `${short.slice(0, maxBytes - 40)}\n(truncated; see the log)`;
+    const short = `${formatSummary({ ...s, instances: s.instances.filter((i) => i.status !== "patched") })}\n(patched instances omitted; see the log)`;
+    if (Buffer.byteLength(short) <= maxBytes) return short;
+    const note = "\n(truncated; see the log)";
+    return `${utf8Prefix(short, maxBytes - note.length)}${note}`;
 }
 
 export async function publishSummary(sns: SNSClient, topicArn: string, s: RunSummary): Promise<string | undefined> {
