@@ -63,7 +63,7 @@ async function identityAllows(doc: PolicyDocument, account: string, roleName: st
         resource,
         resourceAccount: account,
         context: { "aws:PrincipalArn": roleArn("aws", account, roleName), "aws:PrincipalAccount": account, ...context },
-        identityPolicies: [{ name: "identity", policy: doc }],
+        identityPolicies: [{ name: "identity", policy: doc as never }],
     });
     if (d.result === "Error") throw new Error(`IAM engine refused ${action} on ${resource}: ${d.deciding.join("; ")}`);
     return d.allowed;
@@ -77,8 +77,8 @@ async function trustAllows(trust: PolicyDocument, role: string, principal: strin
         resource: role,
         resourceAccount: role.split(":")[4],
         context,
-        resourcePolicy: trust,
-        ...(identity ? { identityPolicies: [{ name: "identity", policy: identity }] } : {}),
+        resourcePolicy: trust as never,
+        ...(identity ? { identityPolicies: [{ name: "identity", policy: identity as never }] } : {}),
     });
     if (d.result === "Error") throw new Error(`IAM engine refused sts:AssumeRole on ${role}: ${d.deciding.join("; ")}`);
     return d.allowed;
