@@ -6,6 +6,7 @@
  * Lambda's scheduled request and hourly check, and the S3 preconditions that keep two writers of
  * the gate state from overwriting each other.
  */
+import * as path from "path";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -16,7 +17,8 @@ import { DEFAULT_CYCLE } from "../core/calendar";
 import { isOpenAt, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
 import { FakeAws } from "./fakeAws";
-import { ROOT } from "./harness";
+/** The repository root (not from ./harness: that loads the whole program, which a mutation run would then reload per mutant). */
+const ROOT = path.join(__dirname, "..");
 
 const ACCOUNT = "123456789012";
 /** The release calendar every install checks (only the gate function writes it under the two-person rule). */

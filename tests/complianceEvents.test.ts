@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { matchesPattern, UnsupportedPatternError } from "../core/eventPattern";
 import { INVENTORY_DOCUMENT, NOTIFICATION_RULE_KEYS, notificationRules, NotificationRuleKey, PATCH_DOCUMENTS, renderInputTemplate } from "../core/complianceEvents";
-import { ROOT } from "./harness";
+/** The repository root (not from ./harness: that loads the whole program, which a mutation run would then reload per mutant). */
+const ROOT = path.join(__dirname, "..");
 
 const FIXTURES = path.join(ROOT, "tests/fixtures/events");
 const event = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
