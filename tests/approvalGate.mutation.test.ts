@@ -22,7 +22,6 @@ import {
     readCalendarHistory,
     recordPersonRequest,
     requestApproval,
-    stateKey,
     syncReplicas,
     withdrawPeriods,
 } from "../core/approvalGate";
@@ -33,7 +32,7 @@ const ACCOUNT = "123456789012";
 const CALENDAR = "patching-prod-install-approval";
 const APPROVALS = "patching-prod-approvals";
 const BUCKET = "artifacts";
-const KEY = stateKey("prod", "2026-12");
+const KEY = "approval-gate/prod/2026-12.json";
 const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
 const REQUESTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-requester`;
 const GATE = `arn:aws:sts::${ACCOUNT}:assumed-role/patching-prod-approval-gate-role/patching-prod-approval-gate`;

@@ -12,7 +12,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
-import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, personRequestReason, recordPersonRequest, requestApproval, stateKey } from "../core/approvalGate";
+import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, personRequestReason, recordPersonRequest, requestApproval } from "../core/approvalGate";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { isOpenAt, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
@@ -26,7 +26,7 @@ const CALENDAR = "patching-prod-install-approval";
 /** The approver role's calendar (no install checks it). */
 const APPROVALS = "patching-prod-approvals";
 const BUCKET = "artifacts";
-const KEY = stateKey("prod", "2026-12");
+const KEY = "approval-gate/prod/2026-12.json";
 const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
 const REQUESTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-requester`;
 const GATE = `arn:aws:sts::${ACCOUNT}:assumed-role/patching-prod-approval-gate-role/patching-prod-approval-gate`;

@@ -106,8 +106,8 @@ describe("multi-account documents (core/multiAccount.ts), called directly", () =
     });
 
     describe("the execution role (IAM engine)", () => {
-        const policy = executionRolePolicy(member());
-        const can = (action: string, resource: string, context?: Record<string, string>) => identityAllows(policy, MEMBER, EXEC, action, resource, context);
+        const policy = () => executionRolePolicy(member());
+        const can = (action: string, resource: string, context?: Record<string, string>) => identityAllows(executionRolePolicy(member()), MEMBER, EXEC, action, resource, context);
 
         it("runs AWS-RunPatchBaseline on this account's instances and managed nodes only", async () => {
             expect(await can("ssm:SendCommand", INSTANCE(MEMBER))).to.equal(true);
@@ -115,7 +115,7 @@ describe("multi-account documents (core/multiAccount.ts), called directly", () =
             expect(await can("ssm:SendCommand", INSTANCE(OTHER))).to.equal(false);
             expect(await can("ssm:SendCommand", `arn:aws:ssm:${REGION}:${OTHER}:managed-instance/mi-0123456789abcdef0`)).to.equal(false);
             // The AWS-owned document ARN has no account (the engine cannot match it): it is the one document named.
-            const send = policy.Statement.find((s) => s.Action === "ssm:SendCommand")!;
+            const send = policy().Statement.find((s) => s.Action === "ssm:SendCommand")!;
             expect((send.Resource as string[]).filter((r) => r.includes(":document/"))).to.deep.equal(["arn:aws:ssm:*::document/AWS-RunPatchBaseline"]);
         });
 
@@ -157,7 +157,7 @@ describe("multi-account documents (core/multiAccount.ts), called directly", () =
                 expect(await can(action, "*"), action).to.equal(true);
             }
             expect(await can("ec2:TerminateInstances", INSTANCE(MEMBER))).to.equal(false);
-            expect(actionsOf(policy)).to.have.length(15);
+            expect(actionsOf(policy())).to.have.length(15);
         });
 
         it("is assumed by the management account's administration role, and by Systems Manager only for this account's executions", async () => {
@@ -235,15 +235,19 @@ describe("multi-account documents (core/multiAccount.ts), called directly", () =
     });
 
     describe("the StackSet template", () => {
-        const template = memberTemplate({
-            executionRoleName: EXEC,
-            documentName: DOC,
-            roleDescription: "Runs the runbook",
-            resourceGroups: [
-                { name: "Web-Servers_1", description: "web", resourceTypes: ["AWS::EC2::Instance"], tagFilters: { PatchGroup: ["web", "web-critical"] } },
-                { name: "db", resourceTypes: ["AWS::EC2::Instance", "AWS::SSM::ManagedInstance"], tagFilters: { Role: ["db"], Env: ["prod"] } },
-            ],
-        }) as Record<string, any>;
+        // Built in each test: a value computed while the file loads would make a mutation run restart its process per mutant.
+        let template: Record<string, any>;
+        beforeEach(() => {
+            template = memberTemplate({
+                executionRoleName: EXEC,
+                documentName: DOC,
+                roleDescription: "Runs the runbook",
+                resourceGroups: [
+                    { name: "Web-Servers_1", description: "web", resourceTypes: ["AWS::EC2::Instance"], tagFilters: { PatchGroup: ["web", "web-critical"] } },
+                    { name: "db", resourceTypes: ["AWS::EC2::Instance", "AWS::SSM::ManagedInstance"], tagFilters: { Role: ["db"], Env: ["prod"] } },
+                ],
+            }) as Record<string, any>;
+        });
 
         it("resolved with a member's values, its role documents are exactly a member stack's", () => {
             const vars = { "AWS::Partition": "aws", "AWS::AccountId": MEMBER, [CFN_PARAMETERS.ManagementAccountId]: MGMT, [CFN_PARAMETERS.AdministrationRoleArn]: ADMIN_ARN };
