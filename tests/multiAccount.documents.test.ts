@@ -27,6 +27,7 @@ import {
     toCfnSub,
     UNGATED,
 } from "../core/multiAccount";
+import { keyAccountStatements, topicPublisherKeyStatement } from "../core/iam";
 import { checkPolicies } from "../review/contracts/iamData";
 import { requestProblems } from "../review/contracts/sdkModel";
 import { decide } from "../review/iamEngine";
@@ -379,6 +380,54 @@ describe("multi-account documents (core/multiAccount.ts), called directly", () =
         it("the Scheduler universal target of the call, per partition (arn:<partition>:scheduler:::aws-sdk:<service>:<apiAction>)", () => {
             expect(startAutomationTargetArn("aws")).to.equal("arn:aws:scheduler:::aws-sdk:ssm:startAutomationExecution");
             expect(startAutomationTargetArn("aws-cn")).to.equal("arn:aws-cn:scheduler:::aws-sdk:ssm:startAutomationExecution");
+        });
+    });
+    describe("statement ids and the shared key statements (core/iam.ts)", () => {
+        it("every statement says what it is for (Sid), the same in a member stack and a StackSet", () => {
+            const sched = { partition: "aws", accountId: MGMT, region: REGION, documentName: DOC, administrationRoleArn: ADMIN_ARN, scheduleGroupName: "patching-prod" };
+            expect(executionRoleTrustPolicy(member()).Statement.map((s) => s.Sid)).to.deep.equal(["AdministrationRoleOfManagementAccount", "AutomationInThisAccount"]);
+            expect(executionRolePolicy(member()).Statement.map((s) => s.Sid)).to.deep.equal([
+                "ResolveResourceGroupTargets",
+                "ReadTaggedInstances",
+                "RunPatchBaselineOnThisAccountsNodes",
+                "FollowCommands",
+                "StartChildExecutionsOfThisRunbook",
+                "FollowOwnExecutions",
+                "ReadManagementApprovalCalendars",
+                "PassOnlyThisRoleToAutomation",
+            ]);
+            expect(administrationRoleTrustPolicy({ partition: "aws", accountId: MGMT }).Statement.map((s) => s.Sid)).to.deep.equal(["AutomationInThisAccount"]);
+            expect(administrationRolePolicy({ partition: "aws", accountId: MGMT, executionRoleName: EXEC, targetAccounts: [MEMBER] }).Statement.map((s) => s.Sid)).to.deep.equal(["AssumeExecutionRoleInTargetAccounts"]);
+            expect(schedulerRoleTrustPolicy(sched).Statement.map((s) => s.Sid)).to.deep.equal(["SchedulesOfThisGroup"]);
+            expect(schedulerRolePolicy(sched).Statement.map((s) => s.Sid)).to.deep.equal(["StartPatchRunbook", "PassAdministrationRoleToAutomation"]);
+            const template = memberTemplate({ executionRoleName: EXEC, documentName: DOC, roleDescription: "d", resourceGroups: [] }) as Record<string, any>;
+            expect(template.Description).to.match(/^Patching automation: execution role and resource groups of a member account/);
+        });
+
+        it("a key's account statements and a publishing service's grant: valid by iam-data; the service may use the key only for the one topic", async () => {
+            const keyArn = `arn:aws:kms:${REGION}:${MGMT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+            const topicArn = `arn:aws:sns:${REGION}:${MGMT}:patching-prod-notifications`;
+            const statements = [
+                ...keyAccountStatements(MGMT, "aws"),
+                topicPublisherKeyStatement({ sid: "CloudWatchAlarms", service: "cloudwatch.amazonaws.com", topicArn, source: { accountId: MGMT, arnLike: `arn:aws:cloudwatch:${REGION}:${MGMT}:alarm:*` } }),
+                topicPublisherKeyStatement({ sid: "EventBridge", service: "events.amazonaws.com", topicArn }),
+            ];
+            expect((await checkPolicies([{ where: "key", kind: "key", keyArn, statements: statements as never }])).problems).to.deep.equal([]);
+            expect(statements.map((s) => s.Sid)).to.deep.equal(["AccountAdministersKey", "IamGrantsKeyUse", "CloudWatchAlarms", "EventBridge"]);
+            const [admin, use] = keyAccountStatements(MGMT, "aws");
+            expect(admin.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MGMT}:root` });
+            expect(admin.Action).to.not.include("kms:*");
+            expect(admin.Action).to.include.members(["kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:Put*", "kms:Delete*"]);
+            expect(use.Action).to.deep.equal(["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+            const ask = (service: string, topic: string, context: Record<string, string> = {}) =>
+                decide({ principal: service, action: "kms:GenerateDataKey", resource: keyArn, resourceAccount: MGMT, context: { "kms:EncryptionContext:aws:sns:topicArn": topic, ...context }, resourcePolicy: { Version: "2012-10-17", Statement: statements as never } });
+            const alarm = { "aws:SourceAccount": MGMT, "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${MGMT}:alarm:patching-failed` };
+            expect((await ask("cloudwatch.amazonaws.com", topicArn, alarm)).allowed).to.equal(true);
+            expect((await ask("cloudwatch.amazonaws.com", topicArn, { ...alarm, "aws:SourceAccount": OTHER })).allowed).to.equal(false);
+            expect((await ask("cloudwatch.amazonaws.com", `${topicArn}-other`, alarm)).allowed).to.equal(false);
+            expect((await ask("events.amazonaws.com", topicArn)).allowed).to.equal(true);
+            expect((await ask("events.amazonaws.com", `${topicArn}-other`)).allowed).to.equal(false);
+            expect(topicPublisherKeyStatement({ sid: "E", service: "events.amazonaws.com", topicArn }).Condition).to.deep.equal({ StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": topicArn } });
         });
     });
 });
