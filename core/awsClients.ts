@@ -115,7 +115,7 @@ export function attemptsOf(err: unknown): number {
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-    const out: R[] = new Array(items.length);
+    const out: R[] = [];
     let next = 0;
     const worker = async () => {
         while (next < items.length) {

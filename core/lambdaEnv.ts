@@ -13,7 +13,11 @@ export function envList(name: string): string[] {
 export function envOptional(name: string): string | undefined {
     return process.env[name] || undefined;
 }
+/** A whole number (the program sets these from validated integers); a value that is not one is an error, never NaN. */
 export function envInt(name: string, fallback: number): number {
     const v = process.env[name];
-    return v === undefined || v === "" ? fallback : Number(v);
+    if (v === undefined || v === "") return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new Error(`environment variable ${name} is "${v}", not a whole number`);
+    return n;
 }

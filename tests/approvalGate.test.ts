@@ -7,19 +7,19 @@ import { expect } from "chai";
 import { checkApproval, closeCalendar, GateOptions, GateState, openCalendar, requestApproval } from "../core/approvalGate";
 import { closedNow, icsTime, isOpenAt, parseCalendarEvents, renderCalendarContent, withApproval } from "../core/changeCalendar";
 
-const EMPTY = renderCalendarContent("Approval gate of prod's patch install", []);
+const EMPTY = () => renderCalendarContent("Approval gate of prod's patch install", []);
 const REQUESTED = new Date("2026-12-15T09:00:00Z");
 
 describe("approval gate", () => {
     describe("change calendar content (core/changeCalendar)", () => {
         it("is a DEFAULT_CLOSED iCalendar with CRLF lines and no events", () => {
-            expect(EMPTY).to.equal(
+            expect(EMPTY()).to.equal(
                 "BEGIN:VCALENDAR\r\nPRODID:-//AWS//Change Calendar 1.0//EN\r\nVERSION:2.0\r\nX-CALENDAR-TYPE:DEFAULT_CLOSED\r\nX-WR-CALDESC:Approval gate of prod's patch install\r\nX-CALENDAR-CMEVENTS:DISABLED\r\nEND:VCALENDAR\r\n",
             );
-            expect(parseCalendarEvents(EMPTY)).to.deep.equal([]);
+            expect(parseCalendarEvents(EMPTY())).to.deep.equal([]);
         });
         it("an approval adds an open period; the calendar is open only inside it", () => {
-            const content = withApproval(EMPTY, { start: REQUESTED, hours: 24, by: "arn:aws:sts::123456789012:assumed-role/Ops/alice", reason: "CAB-42, dev green", uid: "a1", now: REQUESTED });
+            const content = withApproval(EMPTY(), { start: REQUESTED, hours: 24, by: "arn:aws:sts::123456789012:assumed-role/Ops/alice", reason: "CAB-42, dev green", uid: "a1", now: REQUESTED });
             expect(content).to.contain("BEGIN:VEVENT\r\nUID:a1\r\nSEQUENCE:0\r\nDTSTAMP:20261215T090000Z\r\nDTSTART:20261215T090000Z\r\nDTEND:20261216T090000Z\r\n");
             expect(content).to.contain("SUMMARY:Approved by arn:aws:sts::123456789012:assumed-role/Ops/alice\r\nDESCRIPTION:CAB-42\\, dev green\r\nEND:VEVENT");
             const events = parseCalendarEvents(content);
@@ -30,7 +30,7 @@ describe("approval gate", () => {
             expect(isOpenAt(events, new Date("2026-12-16T09:00:00Z"))).to.equal(false);
         });
         it("reads events added in the console with a time zone, and folded lines", () => {
-            const content = EMPTY.replace(
+            const content = EMPTY().replace(
                 "END:VCALENDAR",
                 "BEGIN:VEVENT\r\nUID:console-1\r\nDTSTART;TZID=Asia/Tokyo:20261216T090000\r\nDTEND;TZID=Asia/Tokyo:20261216T180000\r\nSUMMARY:Patch\r\n  window\r\nEND:VEVENT\r\nEND:VCALENDAR",
             );
@@ -38,7 +38,7 @@ describe("approval gate", () => {
             expect([e.start.toISOString(), e.end.toISOString(), e.summary]).to.deep.equal(["2026-12-16T00:00:00.000Z", "2026-12-16T09:00:00.000Z", "Patch window"]);
         });
         it("closing ends the periods in progress, withdraws future ones, keeps the past and prunes the very old", () => {
-            let content = EMPTY;
+            let content = EMPTY();
             content = withApproval(content, { start: new Date("2026-05-01T00:00:00Z"), hours: 1, by: "old", reason: "r", uid: "old", now: new Date("2026-05-01T00:00:00Z") });
             content = withApproval(content, { start: new Date("2026-12-01T00:00:00Z"), hours: 1, by: "past", reason: "r", uid: "past", now: new Date("2026-12-01T00:00:00Z") });
             content = withApproval(content, { start: new Date("2026-12-15T00:00:00Z"), hours: 48, by: "now", reason: "r", uid: "now", now: new Date("2026-12-01T00:00:00Z") });
@@ -55,7 +55,7 @@ describe("approval gate", () => {
     });
 
     /** `calendar` is the current (default) version, written at `writtenAt`; version 1 (empty) predates every request. */
-    function setup(calendar = EMPTY, state?: GateState, writtenAt = new Date("2026-12-01T00:00:00Z"), writer?: string) {
+    function setup(calendar = EMPTY(), state?: GateState, writtenAt = new Date("2026-12-01T00:00:00Z"), writer?: string) {
         const ssm = new SSMClient({ region: "us-east-1" });
         const cloudTrail = new CloudTrailClient({ region: "us-east-1" });
         const sts = new STSClient({ region: "us-east-1" });
@@ -67,7 +67,7 @@ describe("approval gate", () => {
         const ssmMock = mockClient(ssm);
         const s3Mock = mockClient(s3);
         ssmMock.on(GetDocumentCommand).resolves({ Name: "patching-prod-install-approval", Content: calendar });
-        ssmMock.on(GetDocumentCommand, { DocumentVersion: "1" }).resolves({ Name: "patching-prod-install-approval", Content: EMPTY });
+        ssmMock.on(GetDocumentCommand, { DocumentVersion: "1" }).resolves({ Name: "patching-prod-install-approval", Content: EMPTY() });
         ssmMock.on(ListDocumentVersionsCommand).resolves({
             DocumentVersions: [
                 { DocumentVersion: "2", CreatedDate: writtenAt, IsDefaultVersion: true },
@@ -122,7 +122,7 @@ describe("approval gate", () => {
             "",
             "Without an approval within 48 hour(s) the install of cycle 2026-12 is skipped (the calendar stays closed).",
         ]);
-        const again = setup(EMPTY, requested);
+        const again = setup(EMPTY(), requested);
         expect((await requestApproval(again.clients, again.options(new Date("2026-12-15T10:00:00Z")))).action).to.equal("already-requested");
         expect(again.sent).to.have.length(0);
     });
@@ -131,7 +131,7 @@ describe("approval gate", () => {
     it("check: an approval in the calendar is recorded with the authenticated approver, its version and until when", async () => {
         // Requested on Monday; the install runs Thursday 02:00 (Patch Tuesday + 9 days).
         const monday: GateState = { ...requested, requestedAt: "2026-12-14T09:00:00.000Z" };
-        const approved = withApproval(EMPTY, { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: "alice", approver: ALICE, reason: "CAB-42", uid: "a", now: REQUESTED });
+        const approved = withApproval(EMPTY(), { start: new Date("2026-12-14T12:00:00Z"), hours: 72, by: "alice", approver: ALICE, reason: "CAB-42", uid: "a", now: REQUESTED });
         const { clients, s3Mock, sent, options, ssmMock } = setup(approved, monday, new Date("2026-12-14T12:00:05Z"), ALICE);
         const r = await checkApproval(clients, { ...options(new Date("2026-12-14T13:00:00Z")), approverRoleArn: "arn:aws:iam::123456789012:role/patching-prod-approver" });
         expect(r.action).to.equal("approved");
@@ -142,14 +142,14 @@ describe("approval gate", () => {
     });
 
     it("check: before the timeout, waits and writes nothing", async () => {
-        const { clients, s3Mock, sent, options } = setup(EMPTY, requested);
+        const { clients, s3Mock, sent, options } = setup(EMPTY(), requested);
         expect((await checkApproval(clients, options(new Date("2026-12-17T08:59:00Z")))).action).to.equal("waiting");
         expect(s3Mock.commandCalls(PutObjectCommand)).to.have.length(0);
         expect(sent).to.have.length(0);
     });
 
     it("timeout policy skip: records the skip and says so; the calendar stays closed", async () => {
-        const { clients, s3Mock, sent, options, ssmMock } = setup(EMPTY, requested);
+        const { clients, s3Mock, sent, options, ssmMock } = setup(EMPTY(), requested);
         const r = await checkApproval(clients, options(new Date("2026-12-17T09:00:00Z")));
         expect(r.action).to.equal("skipped");
         expect(writtenStates(s3Mock)[0].state).to.deep.include({ status: "skipped", by: "timeout policy (no decision within 48 h)" });
@@ -158,7 +158,7 @@ describe("approval gate", () => {
     });
 
     it("timeout policy open: opens the calendar (new version, made default) for openHours and records it", async () => {
-        const { clients, s3Mock, sent, options, ssmMock } = setup(EMPTY, requested);
+        const { clients, s3Mock, sent, options, ssmMock } = setup(EMPTY(), requested);
         const now = new Date("2026-12-16T09:00:00Z");
         const r = await checkApproval(clients, options(now, { action: "open", afterHours: 24 }));
         expect(r.action).to.equal("opened-automatically");
@@ -172,7 +172,7 @@ describe("approval gate", () => {
     });
 
     it("check: a decided cycle is left alone; no request, nothing to do", async () => {
-        const decided = setup(EMPTY, { ...requested, status: "skipped" });
+        const decided = setup(EMPTY(), { ...requested, status: "skipped" });
         expect((await checkApproval(decided.clients, decided.options(new Date("2026-12-20T00:00:00Z")))).action).to.equal("skipped");
         expect(decided.ssmMock.commandCalls(GetDocumentCommand)).to.have.length(0);
         const none = setup();

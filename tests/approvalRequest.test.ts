@@ -6,17 +6,19 @@
  * Lambda's scheduled request and hourly check, and the S3 preconditions that keep two writers of
  * the gate state from overwriting each other.
  */
+import * as path from "path";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
-import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, personRequestReason, recordPersonRequest, requestApproval, stateKey } from "../core/approvalGate";
+import { callerArn, checkApproval, GateClients, GateOptions, GateState, openCalendar, personRequestReason, recordPersonRequest, requestApproval } from "../core/approvalGate";
 import { DEFAULT_CYCLE } from "../core/calendar";
 import { isOpenAt, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
 import { FakeAws } from "./fakeAws";
-import { ROOT } from "./harness";
+/** The repository root (not from ./harness: that loads the whole program, which a mutation run would then reload per mutant). */
+const ROOT = path.join(__dirname, "..");
 
 const ACCOUNT = "123456789012";
 /** The release calendar every install checks (only the gate function writes it under the two-person rule). */
@@ -24,7 +26,7 @@ const CALENDAR = "patching-prod-install-approval";
 /** The approver role's calendar (no install checks it). */
 const APPROVALS = "patching-prod-approvals";
 const BUCKET = "artifacts";
-const KEY = stateKey("prod", "2026-12");
+const KEY = "approval-gate/prod/2026-12.json";
 const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
 const REQUESTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-requester`;
 const GATE = `arn:aws:sts::${ACCOUNT}:assumed-role/patching-prod-approval-gate-role/patching-prod-approval-gate`;

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { cycleOf } from "../core/calendar";
 import { ApprovalRequest, approvalSince, CalendarVersion, closedNow, evaluateApproval, isSessionOf, parseCalendarEvents, principalKey, principalName, samePersonReason, renderCalendarContent, withApproval } from "../core/changeCalendar";
 
-const EMPTY = renderCalendarContent("Approval gate of prod's patch install", []);
+const EMPTY = () => renderCalendarContent("Approval gate of prod's patch install", []);
 const ROLE = "arn:aws:iam::123456789012:role/patching-prod-approver";
 const ALICE = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/alice@example.com";
 const BOB = "arn:aws:sts::123456789012:assumed-role/patching-prod-approver/bob@example.com";
@@ -41,7 +41,7 @@ function evaluate(h: CalendarVersion[], r: ReturnType<typeof request>) {
 
 /** Version 1 (before any request) is empty; each later version adds or changes what `edit` says. */
 function history(...steps: { at: string; edit: (content: string) => string }[]): CalendarVersion[] {
-    const out: CalendarVersion[] = [{ version: "1", createdAt: t("2026-11-01T00:00:00Z"), content: EMPTY }];
+    const out: CalendarVersion[] = [{ version: "1", createdAt: t("2026-11-01T00:00:00Z"), content: EMPTY() }];
     for (const s of steps) out.push({ version: String(out.length + 1), createdAt: t(s.at), content: s.edit(out[out.length - 1].content) });
     return out;
 }
@@ -204,7 +204,7 @@ describe("approval windows (core/changeCalendar.ts)", () => {
         });
 
         it("round-trips the approver and cycle through the calendar content", () => {
-            const [e] = parseCalendarEvents(approve({ start: "2026-12-14T10:00:00Z", hours: 1, approver: ALICE, cycle: "2026-12" })(EMPTY));
+            const [e] = parseCalendarEvents(approve({ start: "2026-12-14T10:00:00Z", hours: 1, approver: ALICE, cycle: "2026-12" })(EMPTY()));
             expect([e.approver, e.cycle]).to.deep.equal([ALICE, "2026-12"]);
         });
 

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT } from "./harness";
+/** The repository root (not from ./harness: that loads the whole program, which a mutation run would then reload per mutant). */
+const ROOT = path.join(__dirname, "..");
 
 // Monday before prod's gated install (Thu 2026-12-17 02:00 UTC, Patch Tuesday + 9 days).
 const NOW = new Date("2026-12-14T09:00:00Z");

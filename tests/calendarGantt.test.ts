@@ -39,11 +39,11 @@ function tasks(gantt: string[], section: string): string[][] {
 }
 
 describe("release calendar as a Mermaid gantt chart", () => {
-    const calendar = computeCalendar(sources, { from: NOW, months: 12 });
+    const calendar = () => computeCalendar(sources, { from: NOW, months: 12 });
     const rule = { earlier: "dev", later: "prod" };
 
     it("draws the first three release cycles, each opening with the Patch Tuesday release", async () => {
-        const gantt = calendarGantt(calendar, ["dev", "prod"], rule);
+        const gantt = calendarGantt(calendar(), ["dev", "prod"], rule);
         expect(gantt.filter((l) => l.startsWith("    section ")).map((l) => l.slice(12))).to.deep.equal(["2026-03", "2026-04", "2026-05"]);
         expect(tasks(gantt, "2026-03")[0]).to.deep.equal(["Patch Tuesday release", "milestone", "2026-03-10 17:00", "0m"]);
         expect(tasks(gantt, "2026-04")[0]).to.deep.equal(["Patch Tuesday release", "milestone", "2026-04-14 17:00", "0m"]);
@@ -51,7 +51,7 @@ describe("release calendar as a Mermaid gantt chart", () => {
     });
 
     it("shows installs (associations as moments, windows as bars of their duration) and leaves scans out", () => {
-        const march = tasks(calendarGantt(calendar, ["dev", "prod"], rule), "2026-03");
+        const march = tasks(calendarGantt(calendar(), ["dev", "prod"], rule), "2026-03");
         const dev = march.filter(([name]) => name.startsWith("dev install"));
         // Sundays from Patch Tuesday to the next release: 15, 22, 29 March, 5 and 12 April.
         expect(dev.map(([, , at]) => at)).to.deep.equal(["2026-03-15 02:00", "2026-03-22 02:00", "2026-03-29 02:00", "2026-04-05 02:00", "2026-04-12 02:00"]);
@@ -77,13 +77,13 @@ describe("release calendar as a Mermaid gantt chart", () => {
     });
 
     it("adds markers (the approval gate's requests) inside their cycle, and keeps names Mermaid can read", async () => {
-        const gantt = calendarGantt(calendar, ["dev", "prod"], rule, { markers: [{ label: "prod approval request: CAB #1; now", at: [new Date("2026-03-16T09:00:00Z")] }] });
+        const gantt = calendarGantt(calendar(), ["dev", "prod"], rule, { markers: [{ label: "prod approval request: CAB #1; now", at: [new Date("2026-03-16T09:00:00Z")] }] });
         expect(tasks(gantt, "2026-03")[1]).to.deep.equal(["prod approval request CAB 1 now", "milestone", "2026-03-16 09:00", "0m"]);
         expect(await parseMermaid(gantt)).to.equal("gantt");
     });
 
     it("writes times in the display zone", () => {
-        const gantt = calendarGantt(calendar, ["dev", "prod"], rule, { display: "Europe/Berlin" });
+        const gantt = calendarGantt(calendar(), ["dev", "prod"], rule, { display: "Europe/Berlin" });
         expect(gantt[1]).to.contain("(times Europe/Berlin)");
         expect(tasks(gantt, "2026-03")[0][2]).to.equal("2026-03-10 18:00"); // 17:00 UTC = 18:00 CET
     });

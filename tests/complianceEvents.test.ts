@@ -3,13 +3,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { matchesPattern, UnsupportedPatternError } from "../core/eventPattern";
 import { INVENTORY_DOCUMENT, NOTIFICATION_RULE_KEYS, notificationRules, NotificationRuleKey, PATCH_DOCUMENTS, renderInputTemplate } from "../core/complianceEvents";
-import { ROOT } from "./harness";
+/** The repository root (not from ./harness: that loads the whole program, which a mutation run would then reload per mutant). */
+const ROOT = path.join(__dirname, "..");
 
 const FIXTURES = path.join(ROOT, "tests/fixtures/events");
 const event = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
 
 /** The rules as the dev and prod stacks configure them by default. */
-const defaults = notificationRules({ documents: [...PATCH_DOCUMENTS, INVENTORY_DOCUMENT], automationDocuments: [], severities: [] });
+/** Computed in each test (a value computed while the file loads would make a mutation run restart its process per mutant). */
+const defaults = () => notificationRules({ documents: [...PATCH_DOCUMENTS, INVENTORY_DOCUMENT], automationDocuments: [], severities: [] });
 
 describe("core/eventPattern (EventBridge matcher)", () => {
     it("matches exact values, any element of an array value, and nested objects (AND of keys, OR of values)", () => {
@@ -66,18 +68,18 @@ describe("notification rules against the events AWS emits", () => {
     for (const [file, rules] of Object.entries(expected)) {
         it(`${file} triggers ${rules.length > 0 ? rules.join(", ") : "no rule"}`, () => {
             const e = event(file);
-            const triggered = NOTIFICATION_RULE_KEYS.filter((k) => matchesPattern(defaults[k].pattern, e));
+            const triggered = NOTIFICATION_RULE_KEYS.filter((k) => matchesPattern(defaults()[k].pattern, e));
             expect(triggered).to.deep.equal(rules);
         });
     }
 
     it("states the patterns exactly", () => {
-        expect(defaults.patchNonCompliant.pattern).to.deep.equal({
+        expect(defaults().patchNonCompliant.pattern).to.deep.equal({
             source: ["aws.ssm"],
             "detail-type": ["Configuration Compliance State Change"],
             detail: { "compliance-type": ["Patch"], "compliance-status": ["non_compliant"] },
         });
-        expect(defaults.runCommandFailed.pattern).to.deep.equal({
+        expect(defaults().runCommandFailed.pattern).to.deep.equal({
             source: ["aws.ssm"],
             "detail-type": ["EC2 Command Status-change Notification"],
             detail: {
@@ -85,13 +87,13 @@ describe("notification rules against the events AWS emits", () => {
                 status: ["Failed", "TimedOut"],
             },
         });
-        expect(defaults.runCommandInvocationFailed.pattern["detail-type"]).to.deep.equal(["EC2 Command Invocation Status-change Notification"]);
-        expect(defaults.automationFailed.pattern).to.deep.equal({
+        expect(defaults().runCommandInvocationFailed.pattern["detail-type"]).to.deep.equal(["EC2 Command Invocation Status-change Notification"]);
+        expect(defaults().automationFailed.pattern).to.deep.equal({
             source: ["aws.ssm"],
             "detail-type": ["EC2 Automation Execution Status-change Notification"],
             detail: { Status: ["Failed", "TimedOut", "CompletedWithFailure"] },
         });
-        expect(defaults.associationFailed.pattern).to.deep.equal({
+        expect(defaults().associationFailed.pattern).to.deep.equal({
             source: ["aws.ssm"],
             "detail-type": ["EC2 State Manager Association State Change"],
             detail: {
@@ -128,13 +130,13 @@ describe("notification rules against the events AWS emits", () => {
 });
 
 describe("notification messages (InputTransformer) for the sample events", () => {
-    const render = (k: NotificationRuleKey, file: string) => renderInputTemplate(event(file), defaults[k].inputPaths, defaults[k].inputTemplate);
+    const render = (k: NotificationRuleKey, file: string) => renderInputTemplate(event(file), defaults()[k].inputPaths, defaults()[k].inputTemplate);
 
     it("every template placeholder has an input path, and every path is used", () => {
         for (const k of NOTIFICATION_RULE_KEYS) {
-            const used = new Set([...defaults[k].inputTemplate.matchAll(/<([A-Za-z0-9_-]+)>/g)].map((m) => m[1]));
-            expect([...used].sort(), k).to.deep.equal(Object.keys(defaults[k].inputPaths).sort());
-            expect(defaults[k].inputTemplate, k).to.match(/^".*"$/);
+            const used = new Set([...defaults()[k].inputTemplate.matchAll(/<([A-Za-z0-9_-]+)>/g)].map((m) => m[1]));
+            expect([...used].sort(), k).to.deep.equal(Object.keys(defaults()[k].inputPaths).sort());
+            expect(defaults()[k].inputTemplate, k).to.match(/^".*"$/);
         }
     });
 
