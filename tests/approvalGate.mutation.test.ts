@@ -27,18 +27,8 @@ import {
 } from "../core/approvalGate";
 import { CalendarEvent, calendarDescription, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { FakeAws } from "./fakeAws";
+import { ACCOUNT, CALENDAR, APPROVALS, BUCKET, KEY, APPROVER_ROLE, REQUESTER_ROLE, GATE, session, BOB_REQUESTS, ALICE_APPROVES } from "./support/approvalGateFixture";
 
-const ACCOUNT = "123456789012";
-const CALENDAR = "patching-prod-install-approval";
-const APPROVALS = "patching-prod-approvals";
-const BUCKET = "artifacts";
-const KEY = "approval-gate/prod/2026-12.json";
-const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
-const REQUESTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-requester`;
-const GATE = `arn:aws:sts::${ACCOUNT}:assumed-role/patching-prod-approval-gate-role/patching-prod-approval-gate`;
-const session = (role: string, who: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${who}@example.com`;
-const BOB_REQUESTS = session("patching-prod-requester", "bob");
-const ALICE_APPROVES = session("patching-prod-approver", "alice");
 const CAROL_APPROVES = session("patching-prod-approver", "carol");
 const DESCRIPTION = "Approval gate of prod's patch install";
 /** Monday before prod's gated install (Thu 2026-12-17 02:00 UTC, the third Tuesday + 2 days). */

@@ -17,24 +17,13 @@ import { DEFAULT_CYCLE } from "../core/calendar";
 import { isOpenAt, parseCalendarEvents, renderCalendarContent } from "../core/changeCalendar";
 import { runApprove } from "../scripts/approve";
 import { FakeAws } from "./fakeAws";
+import { CALENDAR, APPROVALS, BUCKET, KEY, APPROVER_ROLE, REQUESTER_ROLE, GATE, session, BOB_REQUESTS, ALICE_APPROVES } from "./support/approvalGateFixture";
+
 /** The repository root (not from ./harness: that loads the whole program, which a mutation run would then reload per mutant). */
 const ROOT = path.join(__dirname, "..");
 
-const ACCOUNT = "123456789012";
-/** The release calendar every install checks (only the gate function writes it under the two-person rule). */
-const CALENDAR = "patching-prod-install-approval";
-/** The approver role's calendar (no install checks it). */
-const APPROVALS = "patching-prod-approvals";
-const BUCKET = "artifacts";
-const KEY = "approval-gate/prod/2026-12.json";
-const APPROVER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-approver`;
-const REQUESTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/patching-prod-requester`;
-const GATE = `arn:aws:sts::${ACCOUNT}:assumed-role/patching-prod-approval-gate-role/patching-prod-approval-gate`;
-const session = (role: string, who: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${who}@example.com`;
-const BOB_REQUESTS = session("patching-prod-requester", "bob");
 const CAROL_REQUESTS = session("patching-prod-requester", "carol");
 const ALICE_REQUESTS = session("patching-prod-requester", "alice");
-const ALICE_APPROVES = session("patching-prod-approver", "alice");
 // Monday before prod's gated install (Thu 2026-12-17 02:00 UTC); the approval is written 5 minutes later, checked an hour later.
 const NOW = new Date("2026-12-14T09:00:00Z");
 const WRITTEN = new Date("2026-12-14T09:05:00Z");

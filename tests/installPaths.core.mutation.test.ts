@@ -9,7 +9,6 @@ import {
     analyzeInstallPaths,
     describePair,
     fleetsOf,
-    InstallPath,
     installs,
     locationOverlap,
     NodeTerm,
@@ -19,19 +18,7 @@ import {
     selectorOverlap,
     termOverlap,
 } from "../core/installPaths";
-
-function path(id: string, term: NodeTerm | NodeTerm[], schedule = "cron(0 2 ? * SUN *)", extra: Partial<InstallPath> = {}): InstallPath {
-    return {
-        id,
-        mechanism: "patchPolicy",
-        operation: "Install (RebootIfNeeded)",
-        selector: { label: id, terms: Array.isArray(term) ? term : [term] },
-        locations: [{ accounts: ["self"], regions: ["us-east-1"] }],
-        schedule: { expression: schedule },
-        configPath: `test:${id}`,
-        ...extra,
-    };
-}
+import { path } from "./support/installPathFixture";
 
 const FROM = new Date(Date.UTC(2026, 11, 1));
 

@@ -9,20 +9,7 @@ import {
     selectorOverlap,
     termOverlap,
 } from "../core/installPaths";
-
-/** A scheduled path in the home account and Region with one term. */
-function path(id: string, term: NodeTerm | NodeTerm[], schedule = "cron(0 2 ? * SUN *)", extra: Partial<InstallPath> = {}): InstallPath {
-    return {
-        id,
-        mechanism: "patchPolicy",
-        operation: "Install (RebootIfNeeded)",
-        selector: { label: id, terms: Array.isArray(term) ? term : [term] },
-        locations: [{ accounts: ["self"], regions: ["us-east-1"] }],
-        schedule: { expression: schedule },
-        configPath: `test:${id}`,
-        ...extra,
-    };
-}
+import { path } from "./support/installPathFixture";
 
 function model(paths: InstallPath[], settings: Partial<InstallPathModel["settings"]> = {}): InstallPathModel {
     return { stack: "test", settings: { minHoursApart: 24, disjoint: [], ...settings }, paths };
