@@ -16,7 +16,8 @@ const jobs = Number(process.env.MOCHA_JOBS ?? 2);
 module.exports = {
     // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
     // register.js: ts-node transpiling with SWC (tests/support/register.js).
-    require: ["./tests/support/register.js", "./tests/support/fastStacks.ts"],
+    // sharedPlans: the workers' plans computed once per run (its mocha global setup and teardown).
+    require: ["./tests/support/register.js", "./tests/support/fastStacks.ts", "./tests/support/sharedPlans.ts"],
     extension: ["ts"],
     spec: named.length > 0 ? [] : ["tests/**/*.test.ts"],
     ...(named.length === 0 && jobs > 1 ? { parallel: true, jobs } : {}),

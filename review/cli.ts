@@ -88,7 +88,13 @@ export function parseArgs(argv: string[]): CliOptions {
  * Runs the command. `projectDir` (for tests) is the folder holding Pulumi.yaml and the stack files
  * (default: the repository root).
  */
-export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), projectDir?: string): Promise<number> {
+/**
+ * How a valid stack's plan is computed: review/review.ts `planChecked` unless one is given. The
+ * tests hand in theirs, which computes each plan once per test run (tests/harness.ts `cachedPlan`).
+ */
+export type Planner = (checked: CheckedStack) => Promise<PlannedStack>;
+
+export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), projectDir?: string, planner?: Planner): Promise<number> {
     let opts: CliOptions;
     try {
         opts = parseArgs(argv);
@@ -99,9 +105,9 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         }
         throw err;
     }
-    if (opts.stacks.length > 1) return runMany(opts, out, projectDir);
+    if (opts.stacks.length > 1) return runMany(opts, out, projectDir, planner);
     const now = opts.now ? new Date(opts.now) : undefined;
-    const [review] = await reviewStacks([{ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig, projectDir, now }], { noCache: opts.noCache });
+    const [review] = await reviewStacks([{ stack: opts.stack, configPath: opts.config, accountId: opts.accountId, policyConfigPath: opts.policyConfig, projectDir, now }], { noCache: opts.noCache, planner });
     if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(toJsonPlan(review), null, 2) + "\n");
     if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(review));
     if (!opts.quiet || needsAttention(review)) out(renderText(review));
@@ -117,12 +123,12 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
  * precompiled review has kept (review/reviewCache.ts; the policies and the sections that count
  * from `now` are computed on every run).
  */
-export async function reviewStacks(options: ReviewOptions[], cacheOptions: { noCache?: boolean } = {}): Promise<Review[]> {
+export async function reviewStacks(options: ReviewOptions[], cacheOptions: { noCache?: boolean; planner?: Planner } = {}): Promise<Review[]> {
     const checked: CheckedStack[] = options.map(checkStack);
     if (checked.every((c) => !c.config)) return checked.map((c) => invalidReview(c));
     const { completeReview } = await import("./plannedReview");
     const cache = await openReviewCache(cacheOptions.noCache === true);
-    let planChecked: ((c: CheckedStack) => Promise<PlannedStack>) | undefined;
+    let planChecked: Planner | undefined;
     const reviews: Review[] = [];
     for (const c of checked) {
         if (!c.config) {
@@ -136,7 +142,7 @@ export async function reviewStacks(options: ReviewOptions[], cacheOptions: { noC
             continue;
         }
         if (!planChecked) {
-            planChecked = (await import("./review")).planChecked;
+            planChecked = cacheOptions.planner ?? (await import("./review")).planChecked;
             // Run from the precompiled bundle (.build/cli.js): the dynamic provider's closure is serialised once per bundle.
             if (bundled()) (await import("./closureCache")).cacheSerializedClosures(__filename, path.join(path.dirname(__filename), "closures"));
         }
@@ -199,11 +205,11 @@ export function worstExitCode(reviews: Review[]): number {
  * each stack's promotion rule). JSON: `{ stacks: [plan…], calendar: [lines] }`. Exit code: the
  * worst of the stacks'.
  */
-async function runMany(opts: CliOptions, out: (s: string) => void, projectDir?: string): Promise<number> {
+async function runMany(opts: CliOptions, out: (s: string) => void, projectDir?: string, planner?: Planner): Promise<number> {
     const now = opts.now ? new Date(opts.now) : new Date();
     const reviews = await reviewStacks(
         opts.stacks.map((stack) => ({ stack, accountId: opts.accountId, policyConfigPath: opts.policyConfig, now, projectDir })),
-        { noCache: opts.noCache },
+        { noCache: opts.noCache, planner },
     );
     for (const review of reviews) {
         if (!opts.quiet || needsAttention(review)) out(renderText(review) + "\n");

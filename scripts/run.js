@@ -2,7 +2,7 @@
 /**
  * Runs a TypeScript command of this project as precompiled JavaScript:
  *
- *   node scripts/run.js review/cli.ts [args…]   what `npm start`, `npm run emergency`, `npm run approve` run
+ *   node scripts/run.js review/cli.ts [args…]   what `npm start`, `npm run emergency`, `npm run approve`, `npm run pr:stacks` run
  *   node scripts/run.js --build                 bundle every entry (the `prepare` script, run by `npm ci`)
  *
  * Each entry is bundled by esbuild into `.build/<name>.js` (packages stay external, resolved from
@@ -24,7 +24,7 @@ const Module = require("module");
 const ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(ROOT, ".build");
 /** The commands `prepare` bundles ahead of their first run. */
-const ENTRIES = ["review/cli.ts", "scripts/emergency.ts", "scripts/approve.ts"];
+const ENTRIES = ["review/cli.ts", "scripts/emergency.ts", "scripts/approve.ts", "scripts/prStacks.ts"];
 
 /**
  * Packages bundled into the commands: the small ones the config path loads before anything else

@@ -5,13 +5,12 @@
  */
 import { expect } from "chai";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { spawnSync } from "child_process";
 import { documentContent, parseDocument } from "../core/automationDocument";
 import { startAutomationRequest } from "../core/multiAccount";
 import { automationRequests } from "../review/contracts/apiRequests";
 import { requestProblems } from "../review/contracts/sdkModel";
+import { python, runScript } from "./support/runScript";
 
 export function documentApiProblems(file: string, content: string): string[] {
     return automationRequests(file, content).flatMap((r) => requestProblems(r.service, r.operation, r.input, r.where));
@@ -61,16 +60,9 @@ describe("Contracts: Automation documents against the AWS SDK models", () => {
     });
     describe("selectDataVolumes (python3): the ids CreateSnapshots may exclude", function () {
         before(function () {
-            if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
+            if (!python()) this.skip();
         });
-        const run = (events: object): unknown => {
-            const step = parseDocument(documentContent("patch-with-snapshots.yaml")).mainSteps.find((s) => s.name === "selectDataVolumes")!;
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssm-select-"));
-            fs.writeFileSync(path.join(dir, "script.py"), step.inputs!.Script as string);
-            fs.writeFileSync(path.join(dir, "scenario.json"), JSON.stringify({ events }));
-            const out = spawnSync("python3", [path.join(__dirname, "fixtures", "run_script.py"), path.join(dir, "script.py"), path.join(dir, "scenario.json")], { encoding: "utf8" });
-            return JSON.parse(out.stdout).result;
-        };
+        const run = (events: object): unknown => runScript("patch-with-snapshots.yaml", { events }, "selectDataVolumes").result;
         const instance = { RootDeviceName: "/dev/xvda", DeviceNames: ["/dev/xvdf", "/dev/xvda", "/dev/xvdg"], VolumeIds: ["vol-data1", "vol-root", "vol-data2"] };
         it("root only: every attached volume but the root one (naming the root volume would fail the call)", () => {
             expect(run({ ExcludeDataVolumes: true, ...instance })).to.deep.equal({ ExcludeIds: ["vol-data1", "vol-data2"] });

@@ -146,7 +146,7 @@ const mutations = (calls: [string, string, Record<string, any>][]) => calls.filt
 
 describe("attach-instance-profile.yaml script (python3, fake boto3)", function () {
     before(function () {
-        if (!python) this.skip();
+        if (!python()) this.skip();
     });
     const policyArns = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", `arn:aws:iam::${ACCOUNT}:policy/web-access`];
     const scenario = (allowed: boolean, extra: object = {}) => ({
@@ -233,7 +233,7 @@ describe("attach-instance-profile.yaml script (python3, fake boto3)", function (
 
 describe("attach-hybrid-role-policies.yaml script (python3, fake boto3)", function () {
     before(function () {
-        if (!python) this.skip();
+        if (!python()) this.skip();
     });
 
     it("attaches the policies to every targeted hybrid node's role once, skipping nodes without a role", () => {

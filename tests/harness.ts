@@ -7,11 +7,13 @@ import * as path from "path";
 import { expect } from "chai";
 import { ConfigIssue, ConfigValidationError, parseConfig, PatchingConfig } from "../config";
 import { readStackFile } from "../config/source";
-import { MockRun, PlanResource, runUnderMocks } from "../review/engine";
+import { PlanResource, runUnderMocks } from "../review/engine";
 import { planChecked, Review, ReviewOptions } from "../review/review";
 import { completeReview, PlannedStack } from "../review/plannedReview";
-import { checkStack, invalidReview } from "../review/validate";
-import { main, ProgramOutputs } from "../program";
+import { checkStack, CheckedStack, invalidReview } from "../review/validate";
+import { runCli } from "../review/cli";
+import { main } from "../program";
+import { planKey as sharedPlanKey, sharedPlan } from "./support/sharedPlans";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const ACCOUNT = "123456789012";
@@ -63,36 +65,52 @@ export const COMPONENT_RUN = {
     env: { accountId: ACCOUNT, region: REGION },
 };
 
-const stackRuns = new Map<string, Promise<MockRun<{ config: PatchingConfig; outputs: ProgramOutputs }>>>();
+const stackRuns = new Map<string, Promise<PlanResource[]>>();
 
 /**
- * Runs `program.ts` under mocks with a stack file of this repository. Computed once per file and
- * stack in a test process and shared by every test that asks (the plans are read, never changed);
- * each caller gets its own copy of the resource list.
+ * Runs `program.ts` under mocks with a stack file of this repository and returns what it
+ * registered. Computed once per file and stack in a test run, across the mocha workers
+ * (tests/support/sharedPlans.ts), and shared by every test that asks (the plans are read, never
+ * changed); each caller gets its own copy of the resource list.
  */
-export async function runStackFile(file: string, stack: string) {
+export async function runStackFile(file: string, stack: string): Promise<{ resources: PlanResource[] }> {
     const key = `${file}\0${stack}`;
     let run = stackRuns.get(key);
     if (!run) {
-        const config = readStackFile(path.join(ROOT, file));
-        run = runUnderMocks({ project: "patching", stack, config, env: { accountId: ACCOUNT, region: REGION }, program: main });
+        const configPath = path.join(ROOT, file);
+        const config = readStackFile(configPath);
+        run = sharedPlan(sharedPlanKey(["program", key], [configPath]), async () => (await runUnderMocks({ project: "patching", stack, config, env: { accountId: ACCOUNT, region: REGION }, program: main })).resources);
         stackRuns.set(key, run);
     }
-    const { resources, result } = await run;
-    return { resources: [...resources], result };
+    return { resources: [...(await run)] };
 }
 
 const reviews = new Map<string, Promise<Review>>();
-/** Planned stacks (program, wiring proof, contracts) by what they depend on: see {@link cachedReview}. */
+/** Planned stacks (program, wiring proof, contracts) by what they depend on: see {@link cachedPlan}. */
 const plans = new Map<string, Promise<PlannedStack>>();
+
+/**
+ * The plan of a checked (valid) stack (the program under mocks, the wiring proof, the contracts:
+ * review/review.ts `planChecked`), computed once per stack, stack file, project folder and account
+ * however the options named them (`{ stack: "prod" }` and `{ stack: "prod", configPath:
+ * <root>/Pulumi.prod.yaml }` are one plan), and once per test run across the mocha workers
+ * (tests/support/sharedPlans.ts). Hand it to `runCli` as its planner so a CLI test reuses it.
+ */
+export function cachedPlan(checked: CheckedStack): Promise<PlannedStack> {
+    const key = JSON.stringify([checked.stack, checked.configPath, checked.projectDir, checked.accountId]);
+    let plan = plans.get(key);
+    if (!plan) {
+        const files = [checked.configPath, path.join(checked.projectDir, "Pulumi.yaml")];
+        plan = sharedPlan(sharedPlanKey(["review", key], files), () => planChecked(checked));
+        plans.set(key, plan);
+    }
+    return plan;
+}
 
 /**
  * `reviewStack` computed once per set of options (stack, config file, `now`, policy config) in a
  * test process and shared: a review of dev or prod is read by a dozen test files. Treat the result
- * as read-only. The expensive part, the plan (the program under mocks, the wiring proof, the
- * contracts: review/review.ts `planChecked`), is computed once per stack, stack file, project
- * folder and account, however the options name them (`{ stack: "prod" }` and
- * `{ stack: "prod", configPath: <root>/Pulumi.prod.yaml }` are one plan); another `now` or policy
+ * as read-only. The expensive part, the plan, is {@link cachedPlan}'s; another `now` or policy
  * config only re-validates the config and reruns the policy pack and the sections
  * (review/plannedReview.ts `completeReview`, what `reviewStack` itself does after planning).
  */
@@ -103,17 +121,18 @@ export function cachedReview(options: ReviewOptions): Promise<Review> {
         review = new Promise<Review>((resolve) => {
             const checked = checkStack(options);
             if (!checked.config) return resolve(invalidReview(checked));
-            const planKey = JSON.stringify([checked.stack, checked.configPath, checked.projectDir, checked.accountId]);
-            let plan = plans.get(planKey);
-            if (!plan) {
-                plan = planChecked(checked);
-                plans.set(planKey, plan);
-            }
-            resolve(plan.then((planned) => completeReview(checked, planned)));
+            resolve(cachedPlan(checked).then((planned) => completeReview(checked, planned)));
         });
         reviews.set(key, review);
     }
     return review;
+}
+
+/** `npm start` with these arguments in this process (review/cli.ts `runCli`), its plans from {@link cachedPlan}. */
+export async function runCliCached(args: string[], projectDir?: string): Promise<{ code: number; out: string }> {
+    let out = "";
+    const code = await runCli(args, (s) => (out += s), projectDir, cachedPlan);
+    return { code, out };
 }
 
 export function ofType(resources: PlanResource[], type: string): PlanResource[] {

@@ -158,7 +158,7 @@ describe("patch policy nameTags (Quick Setup's AddRemoveNameTag / NameTagRemedia
 
 describe("quick-setup-name-tag.yaml script (python3, fake boto3)", function () {
     before(function () {
-        if (!python) this.skip();
+        if (!python()) this.skip();
     });
     const writes = (calls: ScriptCall[]) => calls.filter(([, op]) => /create_tags|delete_tags|add_tags|remove_tags/.test(op));
     const events = (action: string) => ({

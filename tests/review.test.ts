@@ -4,20 +4,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { exitCode, parseArgs, runCli, worstExitCode } from "../review/cli";
+import type { CheckedStack } from "../review/validate";
 import { maskInputs, MASKED } from "../review/engine";
 import { Review, reviewStack } from "../review/review";
-import { ROOT } from "./harness";
+import { cachedPlan, ROOT, runCliCached } from "./harness";
 import { INVALID_FIXTURE_PATHS } from "./support/invalidFixture";
 
 function tmp(name: string): string {
     return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "review-")), name);
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-    let out = "";
-    const code = await runCli(args, (s) => (out += s));
-    return { code, out };
-}
+/** `npm start` in this process, each plan computed once per test run (tests/harness.ts). */
+const cli = (args: string[]) => runCliCached(args);
 
 describe("offline review", () => {
     it("prints the dev plan by default, grouped by component, with counts by type", async () => {
@@ -119,20 +117,33 @@ describe("offline review", () => {
         if (deferred!.includes("typescript")) expect(closures(), "TypeScript loaded without serialising a closure").to.be.above(closuresBefore);
     });
 
+    it("plans each valid stack through the planner it is given (the tests' per-run plans), and no invalid one", async () => {
+        const planned: string[] = [];
+        const planner = (checked: CheckedStack) => {
+            planned.push(checked.stack);
+            return cachedPlan(checked);
+        };
+        let out = "";
+        expect(await runCli(["--stack", "dev", "--stack", "prod", "--quiet", "--now", "2026-12-01T00:00:00Z"], (s) => (out += s), undefined, planner)).to.equal(0);
+        expect(planned).to.deep.equal(["dev", "prod"]);
+        expect(out).to.contain("Release calendar across stacks dev, prod");
+        expect(await runCli(["--config", path.join(ROOT, "tests/fixtures/invalid.yaml")], () => undefined, undefined, planner)).to.equal(1);
+        expect(planned).to.deep.equal(["dev", "prod"]);
+    });
+
     it("several --stack flags with one invalid: each stack is reported and the exit code is the worst of them", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-many-"));
         for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
         fs.copyFileSync(path.join(ROOT, "tests/fixtures/invalid.yaml"), path.join(dir, "Pulumi.broken.yaml"));
-        let out = "";
-        const code = await runCli(["--stack", "dev", "--stack", "broken", "--quiet"], (s) => (out += s), dir);
+        const { code, out } = await runCliCached(["--stack", "dev", "--stack", "broken", "--quiet"], dir);
         expect(code).to.equal(1);
         expect(out).to.contain("stack broken");
         expect(out).to.contain("INVALID CONFIG: 10 problem(s)");
         expect(out).to.contain("! stack broken not shown: its config is invalid");
         expect(out).to.contain("Release calendar across stacks dev, broken");
         // The order of the flags does not matter, and the worst is taken over 0, 1 and 2.
-        let reversed = "";
-        expect(await runCli(["--stack", "broken", "--stack", "dev", "--quiet"], (s) => (reversed += s), dir)).to.equal(1);
+        const reversed = await runCliCached(["--stack", "broken", "--stack", "dev", "--quiet"], dir);
+        expect(reversed.code).to.equal(1);
         const review = (stack: string, invalid: boolean, mandatory: boolean) =>
             ({ stack, configErrors: invalid ? [{ path: "p", message: "m" }] : [], policyResults: mandatory ? [{ enforcementLevel: "mandatory" }] : [] }) as unknown as Review;
         expect(exitCode(review("a", false, false))).to.equal(0);

@@ -3,15 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ALL_POLICIES } from "../policies/all";
-import { runCli } from "../review/cli";
 import { enforcementOf, propertiesOf, readPolicyConfig } from "../review/policies";
-import { cachedReview, ROOT } from "./harness";
+import { cachedReview, ROOT, runCliCached } from "./harness";
 
-async function cli(args: string[]) {
-    let out = "";
-    const code = await runCli(args, (s) => (out += s));
-    return { code, out };
-}
+/** `npm start` in this process, each plan computed once per test run (tests/harness.ts). */
+const cli = (args: string[]) => runCliCached(args);
 
 describe("policy pack in the offline review", () => {
     for (const stack of ["dev", "prod"]) {

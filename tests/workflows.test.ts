@@ -102,10 +102,13 @@ describe("which stacks a pull request reviews (scripts/prStacks.ts)", () => {
     });
 
     it("reads the repository's own stack files, and the CLI prints npm start arguments and a JSON matrix", function () {
-        this.timeout(180_000); // two ts-node start-ups: slow on a loaded machine, never a speed test
+        this.timeout(180_000); // two node start-ups: slow on a loaded machine, never a speed test
         const real = readStacks(root);
         expect(Object.keys(real)).to.include.members(["dev", "prod"]);
-        const run = (args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/prStacks.ts", ...args], { cwd: root, input: "Pulumi.dev.yaml\n", encoding: "utf8" }).trim();
+        // The command of the `pr:stacks` script the workflow runs (`npm run --silent pr:stacks`), run as npm would.
+        const [node, ...script] = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["pr:stacks"].split(" ");
+        expect(node).to.equal("node");
+        const run = (args: string[]) => execFileSync(process.execPath, [...script, ...args], { cwd: root, input: "Pulumi.dev.yaml\n", encoding: "utf8" }).trim();
         const expected = stacksToReview(["Pulumi.dev.yaml"], real);
         expect(run([])).to.equal(expected.map((s) => `--stack ${s}`).join(" "));
         expect(JSON.parse(run(["--json"]))).to.deep.equal(expected);

@@ -392,10 +392,26 @@ async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment)
     throw new Error(`more than ${env.maxTransitions ?? 5000} transitions: a loop without end?`);
 }
 
-/** `asl-validator` (the AWS States Language JSON schema and checks): its error messages for `def`, none when valid. */
+/** Answers of {@link aslValidationErrors} by definition text (bounded: the oldest is dropped first). */
+const aslVerdicts = new Map<string, readonly string[]>();
+const ASL_VERDICTS_KEPT = 256;
+
+/**
+ * `asl-validator` (the AWS States Language JSON schema and checks): its error messages for `def`,
+ * none when valid. The validator builds and compiles its JSON schemas anew on every call (about
+ * 0.1 s of CPU); its answer depends only on the definition, so it is kept per definition text for
+ * the process (the suite validates the same orchestrator definitions from a dozen test files).
+ */
 export function aslValidationErrors(def: unknown): string[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const validate = require("asl-validator") as (d: unknown, o?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string; errors: unknown[] };
-    const result = validate(JSON.parse(JSON.stringify(def)), { checkPaths: true, checkArn: true });
-    return result.isValid ? [] : result.errorsText("\n").split("\n");
+    const text = JSON.stringify(def);
+    let errors = aslVerdicts.get(text);
+    if (!errors) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const validate = require("asl-validator") as (d: unknown, o?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string; errors: unknown[] };
+        const result = validate(JSON.parse(text), { checkPaths: true, checkArn: true });
+        errors = result.isValid ? [] : result.errorsText("\n").split("\n");
+        if (aslVerdicts.size >= ASL_VERDICTS_KEPT) aslVerdicts.delete(aslVerdicts.keys().next().value!);
+        aslVerdicts.set(text, errors);
+    }
+    return [...errors];
 }

@@ -12,6 +12,7 @@ import { main } from "../../program";
 import { expect } from "chai";
 import type { Review } from "../../review/review";
 import { ACCOUNT, cachedReview, REGION, ROOT } from "../harness";
+import { planKey, sharedPlan } from "./sharedPlans";
 
 /** Fixtures of broken YAML (a duplicate key, a syntax error) are not stacks: the config tests cover them. */
 function isYamlStackFile(file: string): boolean {
@@ -115,7 +116,10 @@ export function prodVariant(name: string): Promise<PlanResource[]> {
     if (!run) {
         const config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
         PROD_VARIANTS[name](config.values);
-        run = runUnderMocks({ project: "patching", stack: "prod", config, env: { accountId: ACCOUNT, region: REGION }, program: main }).then((r) => r.resources);
+        // Computed once per run by whichever worker asks first (tests/support/sharedPlans.ts).
+        run = sharedPlan(planKey(["prod variant", name], [path.join(ROOT, "Pulumi.prod.yaml")]), () =>
+            runUnderMocks({ project: "patching", stack: "prod", config, env: { accountId: ACCOUNT, region: REGION }, program: main }).then((r) => r.resources),
+        );
         variantRuns.set(name, run);
     }
     return run;
