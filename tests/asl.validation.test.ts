@@ -1,10 +1,11 @@
 /**
- * bench/support/asl.ts `aslValidationErrors`: asl-validator's answer, kept per definition text.
- * Each answer is compared with a fresh call of asl-validator itself (the external truth), on the
- * first and on a repeated call, and a caller changing the list it got does not change the next.
+ * bench/support/asl.ts `aslValidationErrors`: asl-validator's answer, kept per definition text,
+ * from asl-validator running with its schemas compiled once per process. Each answer is compared
+ * with a call of asl-validator itself as published (the external truth, building its own Ajv), on
+ * the first and on a repeated call, and a caller changing the list it got does not change the next.
  */
 import { expect } from "chai";
-import { aslValidationErrors } from "../bench/support/asl";
+import { aslAjvBuilds, aslValidationErrors } from "../bench/support/asl";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const validate = require("asl-validator") as (d: unknown, o?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
@@ -31,6 +32,21 @@ describe("aslValidationErrors: asl-validator's verdict, kept per definition", ()
         expect(aslValidationErrors(valid)).to.deep.equal([]);
         const broken = { ...valid, States: { ...valid.States, A: { ...valid.States.A, Next: "Nowhere" } } };
         expect(aslValidationErrors(broken).join("\n")).to.contain("Nowhere");
+    });
+
+    it("compiles asl-validator's schemas once per process, and still answers as asl-validator run afresh does", () => {
+        const defs = [
+            valid,
+            invalid,
+            { StartAt: "W", States: { W: { Type: "Wait", Seconds: 5, Next: "T" }, T: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { "FunctionName.$": "$.fn" }, End: true } } },
+            { StartAt: "W", States: { W: { Type: "Wait", Seconds: 5, SecondsPath: "$.s", End: true } } },
+            { StartAt: "C", States: { C: { Type: "Choice", Choices: [{ Variable: "$.x", NumericEquals: 1, Next: "S" }], Default: "S" }, S: { Type: "Succeed" } } },
+            { StartAt: "C", States: { C: { Type: "Choice", Choices: [{ Variable: "not a path", NumericEquals: 1, Next: "S" }] }, S: { Type: "Succeed" } } },
+        ];
+        for (const def of defs) expect(aslValidationErrors(def), JSON.stringify(def)).to.deep.equal(fresh(def));
+        // Every definition above was validated with the one Ajv (built by the first call of this process).
+        expect(aslAjvBuilds.count).to.equal(1);
+        expect(defs.slice(2).map((d) => aslValidationErrors(d).length > 0)).to.deep.equal([false, true, false, true]);
     });
 
     it("hands each caller its own list", () => {

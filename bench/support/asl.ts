@@ -20,6 +20,7 @@
  * BackoffRate, MaxAttempts, MaxDelaySeconds and JitterStrategy FULL (with `random`). Anything else
  * throws, so a definition using more is noticed.
  */
+import * as path from "path";
 import type { AslDefinition, AslState } from "../../core/orchestrator/stateMachine";
 import { EventQueue } from "./eventQueue";
 
@@ -395,20 +396,69 @@ async function runInner(def: AslDefinition, input: unknown, env: AslEnvironment)
 /** Answers of {@link aslValidationErrors} by definition text (bounded: the oldest is dropped first). */
 const aslVerdicts = new Map<string, readonly string[]>();
 const ASL_VERDICTS_KEPT = 256;
+/** The options every validation here runs with (asl-validator's defaults, stated). */
+const ASL_OPTIONS = { checkPaths: true, checkArn: true };
+
+type AslValidate = (d: unknown, o?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string; errors: unknown[] };
+type AjvLike = { addFormat(...a: unknown[]): unknown; addKeyword(...a: unknown[]): unknown };
+type AjvClass = new (opts: unknown) => AjvLike;
+
+/** The Ajv asl-validator compiled its schemas into, kept for the process (see {@link keptAjvValidator}). */
+let keptAjv: AjvLike | undefined;
+/** How many Ajv instances asl-validator has had built through {@link keptAjvValidator} (tests/asl.validation.test.ts). */
+export const aslAjvBuilds = { count: 0 };
+
+/**
+ * asl-validator as it is, except that the Ajv it builds on every call (its 15 JSON schemas
+ * compiled anew, 0.3–0.7 s of CPU each time) is built once per process and handed back on the next
+ * calls. asl-validator's `jsonSchemaErrors` reads `require("ajv").default` when it runs, builds an
+ * Ajv with the same schemas, adds the same formats and keywords (the same functions for the same
+ * options: this module always passes {@link ASL_OPTIONS}) and validates against its state-machine
+ * schema. For the length of one call, that export is a constructor returning the kept Ajv, whose
+ * formats and keywords are already there: adding them again is skipped (Ajv would refuse a keyword
+ * twice). The export is restored before the call returns. If a new asl-validator stops building
+ * its Ajv this way, the kept one is simply not used (the count in {@link aslAjvBuilds} says so, and
+ * tests/asl.validation.test.ts fails); its verdicts are compared there with asl-validator's own.
+ */
+function keptAjvValidator(): (definition: unknown) => ReturnType<AslValidate> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const validate = require("asl-validator") as AslValidate;
+    // The ajv asl-validator itself resolves.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ajvModule = require(require.resolve("ajv", { paths: [path.dirname(require.resolve("asl-validator/package.json"))] })) as { default: AjvClass };
+    return (definition) => {
+        const Ajv = ajvModule.default;
+        function KeptAjv(opts: unknown): AjvLike {
+            if (keptAjv) {
+                // Set up already: what the caller adds again is there.
+                return new Proxy(keptAjv, { get: (target, key, receiver) => (key === "addFormat" || key === "addKeyword" ? () => receiver : Reflect.get(target, key, target)) });
+            }
+            aslAjvBuilds.count++;
+            keptAjv = new Ajv(opts);
+            return keptAjv;
+        }
+        ajvModule.default = KeptAjv as unknown as AjvClass;
+        try {
+            return validate(definition, ASL_OPTIONS);
+        } finally {
+            ajvModule.default = Ajv;
+        }
+    };
+}
+let aslValidate: ((definition: unknown) => ReturnType<AslValidate>) | undefined;
 
 /**
  * `asl-validator` (the AWS States Language JSON schema and checks): its error messages for `def`,
- * none when valid. The validator builds and compiles its JSON schemas anew on every call (about
- * 0.1 s of CPU); its answer depends only on the definition, so it is kept per definition text for
- * the process (the suite validates the same orchestrator definitions from a dozen test files).
+ * none when valid. Its answer depends only on the definition: it is kept per definition text for
+ * the process (the suite validates the same orchestrator definitions from several test files),
+ * and asl-validator runs with its schemas compiled once per process ({@link keptAjvValidator}).
  */
 export function aslValidationErrors(def: unknown): string[] {
     const text = JSON.stringify(def);
     let errors = aslVerdicts.get(text);
     if (!errors) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const validate = require("asl-validator") as (d: unknown, o?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string; errors: unknown[] };
-        const result = validate(JSON.parse(text), { checkPaths: true, checkArn: true });
+        aslValidate ??= keptAjvValidator();
+        const result = aslValidate(JSON.parse(text));
         errors = result.isValid ? [] : result.errorsText("\n").split("\n");
         if (aslVerdicts.size >= ASL_VERDICTS_KEPT) aslVerdicts.delete(aslVerdicts.keys().next().value!);
         aslVerdicts.set(text, errors);
