@@ -27,14 +27,25 @@ describe("review cache (precompiled npm start)", function () {
         const run = (name: string) => {
             const r = spawnSync(
                 process.execPath,
-                ["scripts/run.js", "review/cli.ts", "--stack", "dev", "--config", config, "--now", "2026-12-01T09:30:00Z", "--json", path.join(dir, `${name}.json`), "--markdown", path.join(dir, `${name}.md`)],
+                ["-r", "./tests/support/loadedPackages.js", "scripts/run.js", "review/cli.ts", "--stack", "dev", "--config", config, "--now", "2026-12-01T09:30:00Z", "--json", path.join(dir, `${name}.json`), "--markdown", path.join(dir, `${name}.md`)],
                 { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATCHING_REVIEW_CACHE_DIR: cacheDir, PATCHING_REVIEW_CACHE_TRACE: "1" } },
             );
             expect(r.status, r.stderr).to.equal(0);
-            return { out: r.stdout, trace: r.stderr.split("\n").filter((l) => l.startsWith("review cache:")), json: fs.readFileSync(path.join(dir, `${name}.json`), "utf8"), md: fs.readFileSync(path.join(dir, `${name}.md`), "utf8") };
+            const deferred = JSON.parse(/deferred modules loaded: (\[.*\])/.exec(r.stderr)?.[1] ?? "null") as string[] | null;
+            return { out: r.stdout, deferred, trace: r.stderr.split("\n").filter((l) => l.startsWith("review cache:")), json: fs.readFileSync(path.join(dir, `${name}.json`), "utf8"), md: fs.readFileSync(path.join(dir, `${name}.md`), "utf8") };
         };
+        const closures = () => (fs.existsSync(path.join(ROOT, ".build/closures")) ? fs.readdirSync(path.join(ROOT, ".build/closures")).length : 0);
+        const closuresBefore = closures();
         const fresh = run("fresh");
         expect(fresh.trace).to.deep.equal(["review cache: dev miss (not cached)"]);
+        // The whole path (program, wiring, contracts) loads none of what the precompiled review
+        // defers (tests/support/loadedPackages.js), but TypeScript when this run serialised the
+        // dynamic provider's closure (a new bundle: review/closureCache.ts missed). Another mocha
+        // worker may serialise (and cache) the same closure meanwhile, so this run may hit an entry
+        // written during it: judge TypeScript by a closure written, not by who wrote it.
+        expect(fresh.deferred).to.be.an("array");
+        expect(fresh.deferred!.filter((m) => m !== "typescript"), "deferred modules a review must never load").to.deep.equal([]);
+        if (fresh.deferred!.includes("typescript")) expect(closures(), "TypeScript loaded without serialising a closure").to.be.above(closuresBefore);
         expect(fs.readdirSync(cacheDir).filter((f) => f.endsWith(".json"))).to.have.length(1);
         const hit = run("hit");
         expect(hit.trace).to.deep.equal(["review cache: dev hit"]);

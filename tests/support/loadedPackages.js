@@ -1,5 +1,6 @@
 /**
- * Preloaded (`node -r`) by tests/review.test.ts into a real `npm start` process: on exit, writes
+ * Preloaded (`node -r`) by tests/review.test.ts and tests/reviewCache.test.ts into a real `npm start`
+ * process: on exit, writes
  * to stderr which Pulumi packages the process loaded, so the test can prove that an invalid config
  * is answered without the Pulumi SDK or a provider; and which of the modules the precompiled review
  * defers (scripts/lazy-packages.js, LAZY_REQUIRES; the AWS SDK clients, scripts/sdk-models.js) it loaded, so the test can prove a review needs
