@@ -9,7 +9,10 @@
  *   that would fail in the host, and not bundled with esbuild;
  * - the AWS SDK is loaded inside those functions with `await import(...)`, which the host resolves
  *   from the project's node_modules when a method runs; nothing SDK-related is captured;
- * - methods use no `this` and capture no credentials: clients use the deployer's environment.
+ * - methods capture no credentials: clients use the deployer's environment. The one thing they read
+ *   through `this` is the optional client factory ({@link BaselineOverridesProvider}'s constructor),
+ *   which the provider the component registers does not have: that instance holds no state of its
+ *   own, so it serialises as before (and review/closureCache.ts may cache it).
  *
  * Changing this file or the core does not by itself change the resource's inputs: bump
  * {@link PROVIDER_VERSION} with any behaviour change so the next `pulumi up` runs `update`.
@@ -101,13 +104,16 @@ function defined<T extends object>(obj: T): T {
     return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
-async function clientsFor(region: string): Promise<core.OverrideClients> {
-    return core.createOverrideClients({ region });
-}
+/**
+ * Builds the SDK clients the provider uses for one Region. The default, and the only one a
+ * deployment uses, is `core.createOverrideClients`: the SDK retry strategy, timeouts on every
+ * attempt, credentials from the deployer's environment.
+ */
+export type OverrideClientsFactory = (options: { region: string }) => Promise<core.OverrideClients>;
 
-async function write(inputs: BaselineOverridesInputs): Promise<BaselineOverridesOutputs> {
+async function write(createClients: OverrideClientsFactory, inputs: BaselineOverridesInputs): Promise<BaselineOverridesOutputs> {
     if (containsUnknown(inputs)) throw new Error("BaselineOverrides: inputs are not known yet; nothing is written during a preview");
-    const result = await core.syncOverrides(await clientsFor(inputs.region), {
+    const result = await core.syncOverrides(await createClients({ region: inputs.region }), {
         bucket: inputs.bucket,
         key: inputs.key,
         baselineIds: inputs.baselineIds,
@@ -125,8 +131,33 @@ async function write(inputs: BaselineOverridesInputs): Promise<BaselineOverrides
     });
 }
 
-/** The provider. Serialised by Pulumi: no `this`, no captured credentials, SDK loaded in methods. */
+/**
+ * The provider. Serialised by Pulumi: no captured credentials, SDK loaded in methods. The
+ * {@link BaselineOverrides} resource registers `new BaselineOverridesProvider()`, whose clients come
+ * from `core.createOverrideClients({ region })`.
+ */
 export class BaselineOverridesProvider implements pulumi.dynamic.ResourceProvider<BaselineOverridesInputs, BaselineOverridesOutputs> {
+    /** The constructor's factory. Declared, not initialised: without one the instance has no own property. */
+    private declare readonly clientFactory?: OverrideClientsFactory;
+
+    /**
+     * @param createClients builds the SDK clients for a Region. Leave it out for real use: the
+     *   provider then uses `core.createOverrideClients`, as the {@link BaselineOverrides} resource
+     *   does (the resource takes no factory). It exists so tests run the provider through real SDK
+     *   clients over an in-memory transport (tests/fakeAws.ts). A provider built with a factory and
+     *   registered as a resource would carry that function, serialised by value, in the stack's
+     *   state: it must capture no credentials.
+     */
+    constructor(createClients?: OverrideClientsFactory) {
+        // Set only when given: the default provider keeps no state of its own.
+        if (createClients !== undefined) this.clientFactory = createClients;
+    }
+
+    /** The constructor's factory, else `core.createOverrideClients`. */
+    private factory(): OverrideClientsFactory {
+        return this.clientFactory ?? core.createOverrideClients;
+    }
+
     /** Validates what is known; unknown values (preview) pass untouched. Makes no AWS call. */
     async check(_olds: BaselineOverridesInputs, news: BaselineOverridesInputs): Promise<pulumi.dynamic.CheckResult<BaselineOverridesInputs>> {
         const failures = problemsOf(news);
@@ -150,13 +181,13 @@ export class BaselineOverridesProvider implements pulumi.dynamic.ResourceProvide
 
     /** Writes the object (only if its content differs from what is stored) and returns what is there. */
     async create(inputs: BaselineOverridesInputs): Promise<pulumi.dynamic.CreateResult<BaselineOverridesOutputs>> {
-        const outs = await write(inputs);
+        const outs = await write(this.factory(), inputs);
         return { id: `${inputs.bucket}/${inputs.key}`, outs };
     }
 
     /** Same as create: fetch, compare, conditionally write. */
     async update(_id: string, _olds: BaselineOverridesOutputs, news: BaselineOverridesInputs): Promise<pulumi.dynamic.UpdateResult<BaselineOverridesOutputs>> {
-        return { outs: await write(news) };
+        return { outs: await write(this.factory(), news) };
     }
 
     /**
@@ -165,7 +196,7 @@ export class BaselineOverridesProvider implements pulumi.dynamic.ResourceProvide
      */
     async read(id: string, props?: BaselineOverridesOutputs): Promise<pulumi.dynamic.ReadResult<BaselineOverridesOutputs>> {
         if (!props) throw new Error(`BaselineOverrides ${id}: cannot refresh without state (import is not supported)`);
-        const clients = await clientsFor(props.region);
+        const clients = await this.factory()({ region: props.region });
         const stored = await core.readStoredObject(clients.s3, props.bucket, props.key);
         const { observedSha256: _previous, ...rest } = props;
         const next: BaselineOverridesOutputs = { ...rest, drift: "none" };
@@ -179,7 +210,7 @@ export class BaselineOverridesProvider implements pulumi.dynamic.ResourceProvide
 
     /** Removes the versions this store wrote (provider and remediation Lambda) and the key's delete markers. */
     async delete(_id: string, props: BaselineOverridesOutputs): Promise<void> {
-        const clients = await clientsFor(props.region);
+        const clients = await this.factory()({ region: props.region });
         await core.deleteWrittenVersions(clients.s3, { bucket: props.bucket, key: props.key, writer: props.writer, concurrency: props.concurrency });
     }
 }

@@ -7,7 +7,6 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVer
 import { GetPatchBaselineCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import {
-    BaselineOverrides,
     BaselineOverridesInputs,
     BaselineOverridesOutputs,
     BaselineOverridesProvider,
@@ -17,8 +16,7 @@ import {
 import * as core from "../core/overrides";
 import { sha256Hex } from "../core/overrides";
 import { baselineResponse, FakeAws, FAKE_CREDENTIALS } from "./fakeAws";
-import { runUnderMocks } from "../review/engine";
-import { REGION, ROOT, COMPONENT_RUN } from "./harness";
+import { REGION, ROOT } from "./harness";
 
 const BUCKET = "patching-overrides-123456789012-us-east-1-test1";
 const KEY = "baseline_overrides.json";
@@ -212,13 +210,12 @@ describe("BaselineOverrides dynamic provider", () => {
         });
     });
 
-    describe("read (refresh) through real SDK clients over the in-memory S3", () => {
-        // The provider builds its clients with core.createOverrideClients({ region }); here they get
-        // the fake's request handler, so GetObject goes through the real S3 client's
+    describe("through real SDK clients over the in-memory AWS (tests/fakeAws.ts)", () => {
+        // A provider given its client factory (the constructor's seam): core.createOverrideClients
+        // with the fake's request handler, so every call goes through the real clients'
         // (de)serialisation and the version id comes from the x-amz-version-id response header.
-        const factory = core as unknown as { createOverrideClients: typeof core.createOverrideClients };
-        const original = core.createOverrideClients;
         let fake: FakeAws;
+        let provider: BaselineOverridesProvider;
         beforeEach(() => {
             // The real client classes, not aws-sdk-client-mock's stubs from the outer beforeEach.
             ssm.restore();
@@ -226,11 +223,9 @@ describe("BaselineOverrides dynamic provider", () => {
             fake = new FakeAws();
             fake.baselines.set(WIN, baselineResponse(WIN, { OperatingSystem: "WINDOWS" }));
             fake.baselines.set(AL, baselineResponse(AL, { OperatingSystem: "AMAZON_LINUX_2023" }));
-            factory.createOverrideClients = (options) =>
-                original({ ...options, maxAttempts: 1, clientConfig: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS } });
-        });
-        afterEach(() => {
-            factory.createOverrideClients = original;
+            provider = new BaselineOverridesProvider((options) =>
+                core.createOverrideClients({ ...options, maxAttempts: 1, clientConfig: { requestHandler: fake.requestHandler, credentials: FAKE_CREDENTIALS } }),
+            );
         });
         const ID = `${BUCKET}/${KEY}`;
         const storedText = () => fake.current(BUCKET, KEY)!.body!.toString();
@@ -260,6 +255,27 @@ describe("BaselineOverrides dynamic provider", () => {
             expect(r).to.deep.equal({ id: ID, props: { ...outs, versionId: restored.versionId, drift: "none" } });
             expect((await provider.diff(ID, r.props!, inputs())).changes).to.equal(false);
         });
+
+        it("an edit found by a refresh is rewritten by update (conditionally on the edit's ETag); delete removes only this writer's versions", async () => {
+            const { outs } = (await provider.create(inputs())) as { outs: BaselineOverridesOutputs };
+            const expected = storedText();
+            const edit = fake.put(BUCKET, KEY, "[] # edited by hand\n", { "written-by": "someone-else" });
+            const edited = await provider.read(ID, outs);
+            expect((await provider.diff(ID, edited.props!, inputs())).changedInputs).to.deep.equal(["drift"]);
+            const updated = await provider.update(ID, edited.props!, inputs());
+            const put = fake.requests.filter((q) => q.operation === "PutObject");
+            expect(put.map((q) => [q.headers["if-none-match"], q.headers["if-match"]])).to.deep.equal([
+                ["*", undefined],
+                [undefined, edit.etag],
+            ]);
+            expect(storedText()).to.equal(expected);
+            expect(updated.outs).to.deep.equal({ ...outs, versionId: fake.current(BUCKET, KEY)!.versionId, drift: "none" });
+
+            await provider.delete(ID, updated.outs!);
+            // The object is hidden by a delete marker; the other writer's version is all that is left.
+            expect(fake.current(BUCKET, KEY)).to.equal(undefined);
+            expect(fake.objects.get(ID)!.filter((v) => !v.deleteMarker).map((v) => v.versionId)).to.deep.equal([edit.versionId]);
+        });
     });
 
     describe("delete", () => {
@@ -273,21 +289,79 @@ describe("BaselineOverrides dynamic provider", () => {
         });
     });
 
-    describe("as Pulumi serialises it", () => {
-        /** Registers the resource under mocks and returns the `__provider` text the engine receives. */
-        async function serialisedProvider(preview = false): Promise<{ text: string; inputs: Record<string, unknown> }> {
-            const run = await runUnderMocks({
-                ...COMPONENT_RUN,
-                preview,
-                program: () => new BaselineOverrides("overrides", { region: REGION, bucket: BUCKET, key: KEY, baselineIds: [WIN, AL], writer: "patching/test/test1", definitionsSha256: "d1" }),
-            });
-            const r = run.resources.find((x) => x.type === "pulumi-nodejs:dynamic/patching:BaselineOverrides")!;
-            return { text: r.inputs.__provider as string, inputs: r.inputs };
-        }
+    describe("the default provider (what the BaselineOverrides resource registers)", () => {
+        it("builds its clients with core.createOverrideClients, in the resource's Region, for every method that calls AWS", async () => {
+            const region = "eu-west-3";
+            const created = await provider.create(inputs({ region }));
+            const doc = s3.commandCalls(PutObjectCommand)[0].args[0].input.Body as string;
+            s3.on(GetObjectCommand).resolves({ Body: body(doc), ETag: '"e1"', VersionId: "v1" });
+            await provider.read(`${BUCKET}/${KEY}`, created.outs!);
+            await provider.update(`${BUCKET}/${KEY}`, created.outs!, inputs({ region }));
+            s3.on(ListObjectVersionsCommand).resolves({ Versions: [] });
+            await provider.delete(`${BUCKET}/${KEY}`, created.outs!);
+            expect(new Set(s3.calls().map((c) => c.args[0].constructor.name))).to.deep.equal(new Set(["GetObjectCommand", "PutObjectCommand", "ListObjectVersionsCommand"]));
+            // What only createOverrideClients gives a client: the SDK's ConfiguredRetryStrategy with
+            // the core's attempts (a client built without it has 3 attempts and the standard strategy).
+            for (const call of [...ssm.calls(), ...s3.calls()]) {
+                const config = (call.thisValue as SSMClient | S3Client).config;
+                expect(await config.region()).to.equal(region);
+                expect(await config.maxAttempts()).to.equal(core.DEFAULT_MAX_ATTEMPTS);
+                const strategy = await (config.retryStrategy as unknown as () => Promise<object>)();
+                expect(strategy.constructor.name).to.equal("ConfiguredRetryStrategy");
+            }
+        });
 
-        it("registers its inputs with the provider version and the serialised provider", async () => {
-            const { text, inputs: recorded } = await serialisedProvider();
-            const { __provider: _p, ...rest } = recorded;
+        it("holds no state of its own, so Pulumi serialises it as a stateless object (review/closureCache.ts caches only those)", () => {
+            expect(Object.keys(new BaselineOverridesProvider())).to.deep.equal([]);
+            expect(Object.keys(new BaselineOverridesProvider(core.createOverrideClients))).to.have.length(1);
+        });
+    });
+
+    describe("as `pulumi up` serialises it", () => {
+        // `pulumi up` runs the program with TypeScript's emit (@pulumi/pulumi's cmd/run/run.js
+        // registers ts-node with the `typescript` compiler and the project's tsconfig.json), not with
+        // this process's SWC (tests/support/register.js): what the engine receives is serialised in a
+        // child process that loads the component that way, and loaded in another, as the
+        // dynamic-provider host does. Both run from files: under `node -e`, `exports` is a global,
+        // which the serialiser does not capture.
+        let dir: string;
+        /** Runs `source` as a module file in a new Node process, with the project as its cwd. */
+        function node(name: string, source: string) {
+            fs.writeFileSync(path.join(dir, name), source);
+            return spawnSync(process.execPath, [path.join(dir, name)], { cwd: ROOT, encoding: "utf8" });
+        }
+        let text: string;
+        let registered: { type: string; inputs: Record<string, unknown> };
+        before(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-"));
+            const program = `
+                const fromRoot = (m) => require(require.resolve(m, { paths: [process.cwd()] }));
+                fromRoot("ts-node").register({ transpileOnly: true, swc: false, project: ${JSON.stringify(path.join(ROOT, "tsconfig.json"))} });
+                const pulumi = fromRoot("@pulumi/pulumi");
+                const registered = [];
+                (async () => {
+                    await pulumi.runtime.setMocks({ newResource: (a) => (registered.push({ type: a.type, inputs: a.inputs }), { id: a.name + "-id", state: a.inputs }), call: (a) => a.inputs }, "patching", "test", false);
+                    const { BaselineOverrides } = require(${JSON.stringify(path.join(ROOT, "components", "baselineOverridesProvider.ts"))});
+                    new BaselineOverrides("overrides", { region: "${REGION}", bucket: "${BUCKET}", key: "${KEY}", baselineIds: ["${WIN}", "${AL}"], writer: "patching/test/test1", definitionsSha256: "d1" });
+                })().catch((e) => { console.error(e); process.exit(2); });
+                let written = false;
+                process.on("beforeExit", () => {
+                    if (written) return;
+                    written = true;
+                    require("fs").writeFileSync(${JSON.stringify(path.join(dir, "registered.json"))}, JSON.stringify(registered));
+                });`;
+            const child = node("program.js", program);
+            expect(child.status, child.stderr).to.equal(0);
+            const all = JSON.parse(fs.readFileSync(path.join(dir, "registered.json"), "utf8")) as (typeof registered)[];
+            expect(all).to.have.length(1);
+            registered = all[0];
+            text = registered.inputs.__provider as string;
+            fs.writeFileSync(path.join(dir, "provider.js"), text);
+        });
+
+        it("registers its inputs with the provider version and the serialised provider", () => {
+            expect(registered.type).to.equal("pulumi-nodejs:dynamic/patching:BaselineOverrides");
+            const { __provider: _p, ...rest } = registered.inputs;
             expect(rest).to.deep.equal({ ...inputs() });
             expect(text).to.match(/^exports\.handler = /);
             // Only package and built-in requires: a relative require would fail in the provider host.
@@ -297,11 +371,7 @@ describe("BaselineOverrides dynamic provider", () => {
             expect(text).not.to.match(/AKIA|aws_secret|accessKeyId/i);
         });
 
-        it("loads in a fresh Node process the way the dynamic-provider host does, and its methods work", async function () {
-            this.timeout(60000);
-            const { text } = await serialisedProvider(true);
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-"));
-            fs.writeFileSync(path.join(dir, "provider.js"), text);
+        it("loads in a fresh Node process the way the dynamic-provider host does; its methods work, with clients from core.createOverrideClients", () => {
             // The host: `requireFromString(props.__provider).handler()` (cmd/dynamic-provider/index.js), cwd = the project.
             const script = `
                 const fromRoot = (m) => require(require.resolve(m, { paths: [process.cwd()] }));
@@ -319,17 +389,24 @@ describe("BaselineOverrides dynamic provider", () => {
                     ssm.on(GetPatchBaselineCommand).callsFake(async (i) => ({ BaselineId: i.BaselineId, OperatingSystem: i.BaselineId === "${WIN}" ? "WINDOWS" : "AMAZON_LINUX_2023" }));
                     s3.on(GetObjectCommand).rejects(Object.assign(new Error("no key"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
                     s3.on(PutObjectCommand).resolves({ VersionId: "v-child" });
-                    const created = await provider.create(inputs);
-                    console.log(JSON.stringify({ methods, diff, created, puts: s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.IfNoneMatch) }));
+                    const created = await provider.create({ ...inputs, region: "eu-west-3" });
+                    const clients = await Promise.all([...ssm.calls(), ...s3.calls()].map(async (c) => {
+                        const config = c.thisValue.config;
+                        return { region: await config.region(), maxAttempts: await config.maxAttempts(), retry: (await config.retryStrategy()).constructor.name };
+                    }));
+                    console.log(JSON.stringify({ methods, diff, created, clients, puts: s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.IfNoneMatch) }));
                 })().catch((e) => { console.error(e); process.exit(2); });`;
-            const child = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+            const child = node("host.js", script);
             expect(child.status, child.stderr).to.equal(0);
             const out = JSON.parse(child.stdout.trim().split("\n").pop()!);
             expect(out.methods).to.deep.equal(["check", "diff", "create", "read", "update", "delete"]);
             expect(out.diff).to.deep.equal({ changes: true, replaces: [], changedInputs: ["baselineIds"], deleteBeforeReplace: false });
             expect(out.created.id).to.equal(`${BUCKET}/${KEY}`);
-            expect(out.created.outs).to.deep.include({ versionId: "v-child", baselineCount: 2, drift: "none" });
+            expect(out.created.outs).to.deep.include({ region: "eu-west-3", versionId: "v-child", baselineCount: 2, drift: "none" });
             expect(out.puts).to.deep.equal(["*"]);
+            // Two GetPatchBaseline, GetObject and PutObject: every client as createOverrideClients builds it, in the resource's Region.
+            expect(out.clients).to.have.length(4);
+            for (const c of out.clients) expect(c).to.deep.equal({ region: "eu-west-3", maxAttempts: core.DEFAULT_MAX_ATTEMPTS, retry: "ConfiguredRetryStrategy" });
         });
     });
 });

@@ -8,23 +8,13 @@
  * `npm run check`'s (scripts/check.js), as before. Stryker's mocha runner reads .mocharc.js, so
  * mutants are loaded the same way.
  *
- * One difference matters to a test: SWC's exports are getters, TypeScript's plain properties. The
- * modules in TYPESCRIPT_EMIT have an export a test replaces, and keep TypeScript's emit.
+ * Two differences from TypeScript's emit matter to a test:
+ * - SWC's exports are getters, TypeScript's plain properties: a test cannot replace a module's
+ *   export. Give the code an explicit seam instead (the dynamic provider takes a client factory:
+ *   components/baselineOverridesProvider.ts).
+ * - A closure Pulumi serialises in this process is SWC's code, not what `pulumi up` (TypeScript's
+ *   emit) registers; tests/baselineOverridesProvider.test.ts serialises the provider under
+ *   TypeScript's emit in a child process.
  */
 "use strict";
-const fs = require("fs");
-const path = require("path");
-const tsNode = require("ts-node");
-
-const ROOT = path.resolve(__dirname, "..", "..");
-/** Modules whose exports a test replaces (tests/baselineOverridesProvider.test.ts: createOverrideClients). */
-const TYPESCRIPT_EMIT = new Set(["core/overrides.ts"].map((f) => path.join(ROOT, f)));
-
-tsNode.register({ transpileOnly: true, swc: true });
-const swcHook = require.extensions[".ts"];
-let typescript;
-require.extensions[".ts"] = function (module, filename) {
-    if (!TYPESCRIPT_EMIT.has(filename)) return swcHook(module, filename);
-    typescript ??= tsNode.create({ transpileOnly: true });
-    module._compile(typescript.compile(fs.readFileSync(filename, "utf8"), filename), filename);
-};
+require("ts-node").register({ transpileOnly: true, swc: true });
