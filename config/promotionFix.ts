@@ -109,7 +109,8 @@ function laterCandidates(): SuggestedSchedule[] {
 
 /** The earlier stage's candidates when its own schedules leave no room: soon after the release. */
 function earlierCandidates(): SuggestedSchedule[] {
-    return [patchTuesdayPlus(2), patchTuesdayPlus(1)].filter(isSuggestable);
+    // Patch Tuesday + 0 at 02:00 UTC counts only where a cycle starts before 02:00 UTC (cycle.time).
+    return [patchTuesdayPlus(2), patchTuesdayPlus(1), patchTuesdayPlus(0)].filter(isSuggestable);
 }
 
 /** Internal stack names of the candidates on the shared calendar (never shown). */

@@ -192,7 +192,8 @@ describe("patching:changeSafety config", () => {
                 "prod can install before dev has proven the patches: 5 of 12 release cycle(s) are out of order. " +
                     "First: cycle 2026-12 (Patch Tuesday Tue 2026-12-08): prod installs at Sun 2026-12-13 02:00 UTC (changeSafety.gatedInstall), only 3 day(s) after dev at Thu 2026-12-10 02:00 UTC (changeSafety.gatedInstall); at least 7 required. " +
                     "Schedules — dev: changeSafety.gatedInstall cron(0 2 ? * TUE#2 *) +2d; prod: changeSafety.gatedInstall cron(0 2 ? * SUN#2 *). " +
-                    "Fix: schedule prod's install at least 7 day(s) after dev's in every cycle (e.g. dev on Patch Tuesday + 2 days, prod on Patch Tuesday + 9 days: cron(0 2 ? * TUE#3 *) with scheduleOffset 2).",
+                    // The fix itself is proven in tests/promotionFix.test.ts; a week after Patch Tuesday + 2 is the third Tuesday + 2.
+                    "Fix: keep dev's schedules and give prod's install(s) cron(0 2 ? * TUE#3 *) with scheduleOffset 2 (Patch Tuesday + 9 days at 02:00 UTC): prod then installs 7 day(s) after dev in every release cycle (checked over the next 36 months).",
             );
         });
         it("rejects prod before dev even without a minimum gap", () => {
