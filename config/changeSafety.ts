@@ -72,7 +72,7 @@ export const pinnedListSchema = strictObject({
 export const promotionSchema = strictObject({
     /** The stage that installs first (its stack file `Pulumi.<after>.yaml` must be in the project). */
     after: stackName,
-    /** Days this stack's first install of a cycle waits after the earlier stage's. @default 0 */
+    /** Days this stack's first install of a cycle waits after the earlier stage's; a cycle lasts 28 or 35 days, so 28 and more fit no monthly schedule (the order check says so). @default 0 */
     minDaysAfter: intInRange(0, 60, "days").default(0),
     /** `calendar`: only the order check; `approvalDate` or `pinnedList`: also promote what dev proved. @default "calendar" */
     strategy: oneOf(["calendar", "approvalDate", "pinnedList"] as const, "promotion strategy").default("calendar"),
