@@ -9,8 +9,9 @@
  * It is found by trying monthly install schedules on the release calendar the check itself uses
  * (core/calendar.ts `cycleOrders`) over {@link PROOF_MONTHS} months, and only candidates that the
  * schedule grammars of every install path that takes a schedule offset accept
- * (core/schedule.ts `SCHEDULE_DIALECTS`: State Manager associations and maintenance windows) and
- * whose offset is a botocore `ScheduleOffset` are tried. So every suggested schedule is valid and
+ * (core/schedule.ts `SCHEDULE_DIALECTS`: State Manager associations and maintenance windows, and
+ * EventBridge Scheduler for those without an offset) and whose offset is a botocore
+ * `ScheduleOffset` are tried. So every suggested schedule is valid and
  * keeps the order in every release cycle; when none does, the result says so, with the longest gap
  * monthly schedules can keep.
  *
@@ -60,9 +61,18 @@ export interface GapRange {
  *   gap kept in every cycle (`maxDaysAfter` whole days), and `shortestCycleDays` the shortest release
  *   cycle of the horizon: a gap of that many days or more fits no monthly schedule at all.
  */
+/**
+ * The later stage's schedule without a schedule offset, for install paths that take none
+ * (EventBridge Scheduler: `multiAccount.schedules`); given when the suggested `later` has an offset.
+ */
+export interface WithoutOffset {
+    later: SuggestedSchedule;
+    gap: GapRange;
+}
+
 export type PromotionFix =
-    | { kind: "later"; later: SuggestedSchedule; gap: GapRange }
-    | { kind: "both"; earlier: SuggestedSchedule; later: SuggestedSchedule; gap: GapRange }
+    | { kind: "later"; later: SuggestedSchedule; gap: GapRange; withoutOffset?: WithoutOffset }
+    | { kind: "both"; earlier: SuggestedSchedule; later: SuggestedSchedule; gap: GapRange; withoutOffset?: WithoutOffset }
     | { kind: "none"; shortestCycleDays: number; best?: { earlier?: SuggestedSchedule; later: SuggestedSchedule; gap: GapRange; maxDaysAfter: number } };
 
 export interface PromotionFixInput {
@@ -77,10 +87,14 @@ export interface PromotionFixInput {
     cycle: CycleDefinition;
 }
 
-/** Whether the schedule is one every install path with a schedule offset accepts. */
+/**
+ * Whether every install path accepts the schedule: associations and maintenance windows (with the
+ * offset, botocore ScheduleOffset), and EventBridge Scheduler when there is no offset.
+ */
 export function isSuggestable(s: Pick<SuggestedSchedule, "expression" | "offsetDays">): boolean {
     const offsetOk = s.offsetDays === undefined || (Number.isInteger(s.offsetDays) && s.offsetDays >= SCHEDULE_OFFSET_MIN && s.offsetDays <= SCHEDULE_OFFSET_MAX);
-    return offsetOk && SCHEDULE_DIALECTS.stateManager.problems(s.expression).length === 0 && SCHEDULE_DIALECTS.maintenanceWindow.problems(s.expression).length === 0;
+    const dialects = s.offsetDays === undefined ? (["stateManager", "maintenanceWindow", "scheduler"] as const) : (["stateManager", "maintenanceWindow"] as const);
+    return offsetOk && dialects.every((d) => SCHEDULE_DIALECTS[d].problems(s.expression).length === 0);
 }
 
 function plural(n: number, unit: string): string {
@@ -158,22 +172,30 @@ export function suggestPromotionFix(input: PromotionFixInput): PromotionFix {
         return { min: round(Math.min(...gaps)), max: round(Math.max(...gaps)), mean: gaps.reduce((a, b) => a + b, 0) / gaps.length };
     };
     /** The earliest later candidate (smallest mean gap) that keeps `minDays` after `earlier`. */
-    const earliestAfter = (earlier: string, minDays: number) => {
+    const earliestAfter = (earlier: string, minDays: number, withOffset = true) => {
         let best: { later: SuggestedSchedule; gap: GapRange & { mean: number } } | undefined;
         laters.forEach((later, i) => {
+            if (!withOffset && later.offsetDays !== undefined) return;
             const gap = judge(earlier, laterName(i), minDays);
             if (gap && (!best || gap.mean < best.gap.mean)) best = { later, gap };
         });
         return best;
     };
     const strip = (gap: GapRange): GapRange => ({ min: gap.min, max: gap.max });
-
     const need = Math.max(input.minDaysAfter, MIN_SUGGESTED_GAP_DAYS);
-    const kept = earliestAfter(KEPT, need);
-    if (kept) return { kind: "later", later: kept.later, gap: strip(kept.gap) };
+    /** The fix for the later stage after `earlier`, with an offset-free alternative when the fix has an offset. */
+    const fixAfter = (earlier: string) => {
+        const found = earliestAfter(earlier, need);
+        if (!found) return undefined;
+        const plain = found.later.offsetDays === undefined ? undefined : earliestAfter(earlier, need, false);
+        return { later: found.later, gap: strip(found.gap), ...(plain ? { withoutOffset: { later: plain.later, gap: strip(plain.gap) } } : {}) };
+    };
+
+    const kept = fixAfter(KEPT);
+    if (kept) return { kind: "later", ...kept };
     for (const [i, earlier] of earliers.entries()) {
-        const pair = earliestAfter(earlierName(i), need);
-        if (pair) return { kind: "both", earlier, later: pair.later, gap: strip(pair.gap) };
+        const pair = fixAfter(earlierName(i));
+        if (pair) return { kind: "both", earlier, ...pair };
     }
 
     // Nothing keeps minDaysAfter: the pair with the longest gap kept in every cycle.
@@ -199,17 +221,22 @@ function gapText(gap: GapRange): string {
     return gap.min === gap.max ? `${gap.min} day(s)` : `${gap.min}–${gap.max} day(s)`;
 }
 
+function withoutOffsetText(fix: { withoutOffset?: WithoutOffset }): string {
+    const w = fix.withoutOffset;
+    return w ? ` Where a schedule takes no offset (EventBridge Scheduler: multiAccount.schedules), use ${describeSuggestion(w.later)}: ${gapText(w.gap)} after.` : "";
+}
+
 /** The "Fix: …" sentence of the promotion-order issue. */
 export function promotionFixText(fix: PromotionFix, names: { earlier: string; later: string; minDaysAfter: number }): string {
     const { earlier, later, minDaysAfter } = names;
     const proof = `checked over the next ${PROOF_MONTHS} months`;
     if (fix.kind === "later") {
-        return `Fix: keep ${earlier}'s schedules and give ${later}'s install(s) ${describeSuggestion(fix.later)}: ${later} then installs ${gapText(fix.gap)} after ${earlier} in every release cycle (${proof}).`;
+        return `Fix: keep ${earlier}'s schedules and give ${later}'s install(s) ${describeSuggestion(fix.later)}: ${later} then installs ${gapText(fix.gap)} after ${earlier} in every release cycle (${proof}).${withoutOffsetText(fix)}`;
     }
     if (fix.kind === "both") {
         return (
             `Fix: ${earlier}'s installs leave no room for ${later} ${minDaysAfter} day(s) later in every release cycle; ` +
-            `install ${earlier} on ${describeSuggestion(fix.earlier)} and ${later} on ${describeSuggestion(fix.later)}: ${later} then installs ${gapText(fix.gap)} after ${earlier} in every cycle (${proof}).`
+            `install ${earlier} on ${describeSuggestion(fix.earlier)} and ${later} on ${describeSuggestion(fix.later)}: ${later} then installs ${gapText(fix.gap)} after ${earlier} in every cycle (${proof}).${withoutOffsetText(fix)}`
         );
     }
     const why =

@@ -28,6 +28,8 @@ const DEV = [install("dev", "cron(0 2 ? * TUE#2 *)", { offsetDays: 2 })];
 /** Problems with a suggested schedule, by the project's grammars and botocore's ScheduleOffset 1–6. */
 function scheduleProblems(s: Schedule): string[] {
     const problems = [...SCHEDULE_DIALECTS.stateManager.problems(s.expression), ...SCHEDULE_DIALECTS.maintenanceWindow.problems(s.expression)];
+    // Without an offset it is also offered for EventBridge Scheduler (multiAccount.schedules).
+    if (s.offsetDays === undefined) problems.push(...SCHEDULE_DIALECTS.scheduler.problems(s.expression));
     const parsed = parseSchedule(s.expression);
     if (parsed.kind !== "cron") problems.push(`${s.expression} is not a cron expression`);
     // The # occurrence of a weekday: a month has at most five of each (EventBridge "Cron expressions reference").
@@ -114,6 +116,12 @@ function expectKeepsOrder(fix: PromotionFix, minDays: number, earlierSources = D
     const facts = cycleFacts(earlierOf(fix, earlierSources), [fix.later], now, PROOF_MONTHS, cycle);
     expect(facts.length).to.be.greaterThan(PROOF_MONTHS - 2);
     expect(orderProblems(facts, minDays), describeSuggestion(fix.later)).to.deep.equal([]);
+    if (fix.withoutOffset) {
+        const plain = fix.withoutOffset.later;
+        expect(plain.offsetDays).to.equal(undefined);
+        expect(scheduleProblems(plain), describeSuggestion(plain)).to.deep.equal([]);
+        expect(orderProblems(cycleFacts(earlierOf(fix, earlierSources), [plain], now, PROOF_MONTHS, cycle), minDays), describeSuggestion(plain)).to.deep.equal([]);
+    }
 }
 
 describe("promotion order: the fix it suggests (config/promotionFix.ts)", () => {
@@ -131,6 +139,8 @@ describe("promotion order: the fix it suggests (config/promotionFix.ts)", () => 
             const message = issueFor(22);
             expect(fix.kind).to.equal("later");
             if (fix.kind === "later") expect(message).to.contain(describeSuggestion(fix.later));
+            // Its offset does not fit EventBridge Scheduler; the message gives the offset-free schedule too.
+            if (fix.kind === "later" && fix.later.offsetDays !== undefined) expect(message).to.contain(`Where a schedule takes no offset (EventBridge Scheduler: multiAccount.schedules), use ${describeSuggestion(fix.withoutOffset!.later)}`);
             for (const cron of cronsIn(message)) expect(SCHEDULE_DIALECTS.stateManager.problems(cron), cron).to.deep.equal([]);
             expect(message).not.to.match(/#([06-9]|\d\d)/);
         });
