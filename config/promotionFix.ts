@@ -168,8 +168,7 @@ export function suggestPromotionFix(input: PromotionFixInput): PromotionFix {
             gaps.push((o.later.at.getTime() - o.earlier.at.getTime()) / DAY_MS);
         }
         if (gaps.length === 0) return undefined;
-        const round = (d: number) => Math.round(d * 100) / 100;
-        return { min: round(Math.min(...gaps)), max: round(Math.max(...gaps)), mean: gaps.reduce((a, b) => a + b, 0) / gaps.length };
+        return { min: Math.min(...gaps), max: Math.max(...gaps), mean: gaps.reduce((a, b) => a + b, 0) / gaps.length };
     };
     /** The earliest later candidate (smallest mean gap) that keeps `minDays` after `earlier`. */
     const earliestAfter = (earlier: string, minDays: number, withOffset = true) => {
@@ -181,7 +180,8 @@ export function suggestPromotionFix(input: PromotionFixInput): PromotionFix {
         });
         return best;
     };
-    const strip = (gap: GapRange): GapRange => ({ min: gap.min, max: gap.max });
+    /** The range as the message shows it (hundredths of a day). */
+    const strip = (gap: GapRange): GapRange => ({ min: Math.round(gap.min * 100) / 100, max: Math.round(gap.max * 100) / 100 });
     const need = Math.max(input.minDaysAfter, MIN_SUGGESTED_GAP_DAYS);
     /** The fix for the later stage after `earlier`, with an offset-free alternative when the fix has an offset. */
     const fixAfter = (earlier: string) => {
@@ -203,7 +203,8 @@ export function suggestPromotionFix(input: PromotionFixInput): PromotionFix {
     const consider = (earlierStack: string, earlier: SuggestedSchedule | undefined) => {
         laters.forEach((later, i) => {
             const gap = judge(earlierStack, laterName(i), 0);
-            if (gap && (!best || gap.min > best.gap.min)) best = { earlier, later, gap: strip(gap), maxDaysAfter: Math.floor(gap.min) };
+            // Whole days from the exact gap: 26.999 days keeps 26, not the 27 it shows as.
+            if (gap && (!best || Math.floor(gap.min) > best.maxDaysAfter)) best = { earlier, later, gap: strip(gap), maxDaysAfter: Math.floor(gap.min) };
         });
     };
     consider(KEPT, undefined);
