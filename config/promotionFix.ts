@@ -236,7 +236,7 @@ export function promotionFixText(fix: PromotionFix, names: { earlier: string; la
     }
     if (fix.kind === "both") {
         return (
-            `Fix: ${earlier}'s installs leave no room for ${later} ${minDaysAfter} day(s) later in every release cycle; ` +
+            `Fix: no monthly schedule of ${later} keeps ${minDaysAfter} day(s) after ${earlier}'s installs in every release cycle (they leave too little room, or miss cycles); ` +
             `install ${earlier} on ${describeSuggestion(fix.earlier)} and ${later} on ${describeSuggestion(fix.later)}: ${later} then installs ${gapText(fix.gap)} after ${earlier} in every cycle (${proof}).${withoutOffsetText(fix)}`
         );
     }

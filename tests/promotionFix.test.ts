@@ -149,7 +149,7 @@ describe("promotion order: the fix it suggests (config/promotionFix.ts)", () => 
             const fix = fixFor(27);
             expect(fix.kind).to.equal("both");
             expectKeepsOrder(fix, 27);
-            expect(issueFor(27)).to.contain("dev's installs leave no room for prod 27 day(s) later");
+            expect(issueFor(27)).to.contain("Fix: no monthly schedule of prod keeps 27 day(s) after dev's installs in every release cycle");
         });
 
         for (const n of [28, 35, 60]) {
@@ -189,10 +189,15 @@ describe("promotion order: the fix it suggests (config/promotionFix.ts)", () => 
             expect(promotionFixText({ kind: "none", shortestCycleDays: 27.96 }, { ...names, minDaysAfter: 28 })).to.match(/ Lower promotion\.minDaysAfter, or hold prod's install with changeSafety\.approvalGate/);
         });
 
-        it("a dev stage that never installs: both stages get a schedule", () => {
+        it("a dev stage that never installs, or installs only some months: both stages get a schedule", () => {
             const fix = fixFor(7, [install("dev", "cron(0 3 * * ? *)", { operation: "scan" })]);
             expect(fix.kind).to.equal("both");
             expectKeepsOrder(fix, 7, []);
+            // The fifth Wednesday: only some months have one.
+            const someMonths = [install("dev", "cron(0 2 ? * WED#5 *)")];
+            const fifth = fixFor(7, someMonths);
+            expect(fifth.kind).to.equal("both");
+            expectKeepsOrder(fifth, 7, someMonths);
         });
 
         it("dev installing late in the cycle (fourth Tuesday, Tokyo time) is kept when prod still fits before the next release", () => {
