@@ -4,8 +4,10 @@
  * `minDaysAfter`.
  *
  * A suggestion is never computed by arithmetic on cron fields (that once produced `TUE#6`, which
- * no cron accepts: the `#` occurrence of a weekday is 1–5, EventBridge "Cron expressions
- * reference" and the Quartz grammar AWS follows; core/schedule.ts `parseSchedule` holds the rule).
+ * no cron accepts: `#` names the nth instance of a weekday within a month — EventBridge user guide,
+ * "Cron expressions reference" (`3#2`, the second Tuesday), which the Systems Manager cron
+ * reference follows — and a month has at most five; the Quartz grammar these expressions come
+ * from rejects anything but 1–5. core/schedule.ts `parseSchedule` holds the rule).
  * It is found by trying monthly install schedules on the release calendar the check itself uses
  * (core/calendar.ts `cycleOrders`) over {@link PROOF_MONTHS} months, and only candidates that the
  * schedule grammars of every install path that takes a schedule offset accept
