@@ -13,6 +13,7 @@ import { computeCalendar, DEFAULT_CYCLE, findInversions, ScheduleSource } from "
 import { formatRun, isTimeZone, parseSchedule } from "../core/schedule";
 import { maxConcurrencySchema, maxErrorsSchema, patchGroupNameSchema, schedulerScheduleSchema, stateManagerScheduleSchema, targetValueList, targetValueProblems } from "./fields";
 import { intInRange, matching, oneOf, strictObject } from "./common";
+import { promotionFixText, suggestPromotionFix } from "./promotionFix";
 import { asArray, asRecord, IssueSink } from "./issues";
 import {
     CLOCK_TIME_PATTERN,
@@ -71,7 +72,7 @@ export const pinnedListSchema = strictObject({
 export const promotionSchema = strictObject({
     /** The stage that installs first (its stack file `Pulumi.<after>.yaml` must be in the project). */
     after: stackName,
-    /** Days this stack's first install of a cycle waits after the earlier stage's. @default 0 */
+    /** Days this stack's first install of a cycle waits after the earlier stage's; a cycle lasts 28 or 35 days, so 28 and more fit no monthly schedule (the order check says so). @default 0 */
     minDaysAfter: intInRange(0, 60, "days").default(0),
     /** `calendar`: only the order check; `approvalDate` or `pinnedList`: also promote what dev proved. @default "calendar" */
     strategy: oneOf(["calendar", "approvalDate", "pinnedList"] as const, "promotion strategy").default("calendar"),
@@ -327,7 +328,8 @@ export type SourcesOf = (stack: string, config: unknown) => ScheduleSource[];
 /**
  * The cross-stack rule: over the calendar horizon, this stack's first install of every release
  * cycle comes after the earlier stage's (and at least `minDaysAfter` days after). Reports the
- * first inverted cycle with both schedules.
+ * first inverted cycle with both schedules, and a fix proven on the same calendar
+ * (config/promotionFix.ts): valid schedules that keep the order, or why none can.
  */
 export function checkPromotionOrder(
     sink: IssueSink,
@@ -350,7 +352,11 @@ export function checkPromotionOrder(
         `${stack} can install before ${promotion.after} has proven the patches: ${inversions.length} of ${calendar.cycles.length} release cycle(s) are out of order. ` +
             `First: cycle ${first.cycle.id} (Patch Tuesday ${formatRun(first.cycle.patchTuesday).slice(0, 14)}): ${first.problem}. ` +
             `Schedules — ${promotion.after}: ${describe(opts.earlierSources)}; ${stack}: ${describe(opts.sources)}. ` +
-            `Fix: schedule ${stack}'s install at least ${promotion.minDaysAfter} day(s) after ${promotion.after}'s in every cycle (e.g. ${promotion.after} on Patch Tuesday + 2 days, ${stack} on Patch Tuesday + ${2 + Math.max(7, Math.ceil(promotion.minDaysAfter / 7) * 7)} days: cron(0 2 ? * TUE#${2 + Math.max(1, Math.ceil(promotion.minDaysAfter / 7))} *) with scheduleOffset 2).`,
+            promotionFixText(suggestPromotionFix({ earlier: promotion.after, later: stack, minDaysAfter: promotion.minDaysAfter, earlierSources: opts.earlierSources, now: opts.now, cycle: cs.cycle }), {
+                earlier: promotion.after,
+                later: stack,
+                minDaysAfter: promotion.minDaysAfter,
+            }),
         inversions.map((i) => i.cycle.id),
     );
 }

@@ -438,8 +438,11 @@ describe("patching:changeSafety cross-field rules (mutation testing)", () => {
             const [message] = order(10);
             expect(message).to.match(/^prod can install before dev has proven the patches: \d+ of 12 release cycle\(s\) are out of order\. First: cycle /);
             expect(message).to.contain("Schedules — dev: dev install cron(0 2 ? * TUE#3 *) Asia/Tokyo; prod: prod install cron(0 2 ? * TUE#2 *) +1d.");
-            // dev on the second Tuesday + 2 days, prod on the fourth Tuesday + 2 days: 14 days later, at least 10.
-            expect(message).to.contain("Fix: schedule prod's install at least 10 day(s) after dev's in every cycle (e.g. dev on Patch Tuesday + 2 days, prod on Patch Tuesday + 16 days: cron(0 2 ? * TUE#4 *) with scheduleOffset 2).");
+            // dev runs at 02:00 Tokyo on the third Tuesday = 17:00 UTC the Monday before (Patch Tuesday + 6 days);
+            // the first 02:00 UTC at least 10 days later is Patch Tuesday + 17 days: TUE#4 + 3 days, 10.38 days after.
+            // (That every suggestion is valid and keeps the order is proven in tests/promotionFix.test.ts.)
+            expect(message).to.contain("Fix: keep dev's schedules and give prod's install(s) cron(0 2 ? * TUE#4 *) with scheduleOffset 3 (Patch Tuesday + 17 days at 02:00 UTC)");
+            expect(message).to.contain("prod then installs 10.38 day(s) after dev in every release cycle");
         });
 
         it("every install of a stage is listed; a UTC time zone goes without saying", () => {
@@ -447,8 +450,8 @@ describe("patching:changeSafety cross-field rules (mutation testing)", () => {
             expect(order(0, sources)[0]).to.contain("prod: prod install cron(0 2 ? * TUE#2 *) +1d; prod window cron(0 4 ? * TUE#2 *) +1d.");
         });
 
-        it("with no minimum the suggested install is still a week after dev's (the third Tuesday + 2 days)", () => {
-            expect(order(0)[0]).to.contain("prod on Patch Tuesday + 9 days: cron(0 2 ? * TUE#3 *) with scheduleOffset 2)");
+        it("with no minimum the suggested install still comes a day or more after dev's (Patch Tuesday + 8 days: the third Tuesday + 1 day)", () => {
+            expect(order(0)[0]).to.contain("cron(0 2 ? * TUE#3 *) with scheduleOffset 1 (Patch Tuesday + 8 days at 02:00 UTC): prod then installs 1.38 day(s) after dev");
         });
 
         it("a stack without installs, or installs in order, has nothing to report", () => {
