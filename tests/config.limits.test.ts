@@ -98,9 +98,18 @@ describe("limits after merging (issue 15 item 4)", () => {
         });
         it("the components merge exactly what the check counts: at the largest accepted padding every planned resource has ≤ 50 tags, and one resource has exactly 50", async function () {
             this.timeout(120000);
-            // The most stack tags the check accepts for prod, found by asking the check itself.
-            let n = 0;
-            while (problems({ ...clone(), "patching:tags": padded(n + 1) }).length === 0) n++;
+            // The most stack tags the check accepts for prod, found by asking the check itself (a
+            // binary search: one more tag never makes a config acceptable again).
+            const accepted = (k: number) => problems({ ...clone(), "patching:tags": padded(k) }).length === 0;
+            let [n, rejected] = [0, MAX_TAGS];
+            expect(accepted(n)).to.equal(true);
+            expect(accepted(rejected)).to.equal(false);
+            while (rejected - n > 1) {
+                const mid = Math.floor((n + rejected) / 2);
+                if (accepted(mid)) n = mid;
+                else rejected = mid;
+            }
+            expect([accepted(n), accepted(n + 1)]).to.deep.equal([true, false]);
             expect(n).to.be.within(40, MAX_TAGS - STANDARD_TAG_KEYS.length);
             const { resources } = await runProgram({ ...clone(), "patching:tags": padded(n) }, "prod");
             const counts = resources.filter((r) => r.custom).map((r) => ({ r, n: tagCount(r) }));
@@ -158,8 +167,15 @@ describe("limits after merging (issue 15 item 4)", () => {
         };
         it("the components name what they create with the same functions: at the longest stack name the check accepts, every planned name fits its API limit", async function () {
             this.timeout(120000);
-            let len = 4;
-            while (problems(clone(), "s".repeat(len + 1)).length === 0 && len < 100) len++;
+            // The longest the check accepts, by binary search (a longer name is never accepted again).
+            const accepted = (k: number) => problems(clone(), "s".repeat(k)).length === 0;
+            let [len, rejected] = [4, 100];
+            expect([accepted(len), accepted(rejected)]).to.deep.equal([true, false]);
+            while (rejected - len > 1) {
+                const mid = Math.floor((len + rejected) / 2);
+                if (accepted(mid)) len = mid;
+                else rejected = mid;
+            }
             expect(len).to.be.within(10, 99);
             const { resources } = await runProgram(clone(), "s".repeat(len));
             const checked = resources.filter((r) => API_LIMITS[r.type] && typeof r.inputs[API_LIMITS[r.type].input] === "string");
