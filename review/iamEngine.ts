@@ -90,8 +90,31 @@ export interface EngineDecision {
 const describe = (type: string, policy: string | undefined, sid: string | undefined, index: number | undefined) =>
     [type, policy, sid ?? (index !== undefined ? `statement #${index}` : undefined)].filter((x) => x !== undefined && x !== "").join(" ");
 
-/** Evaluates one request with the engine. */
+/** Decisions by request: see {@link decide}. */
+const decisions = new Map<string, Promise<EngineDecision>>();
+
+/**
+ * Evaluates one request with the engine. The engine's answer depends on the request alone (the
+ * principal, action, resource, context and every policy it carries), so it is kept per request
+ * for the process (core/memo.ts, bounded): a review asks the same question for the edges several
+ * stacks share, and a proof of a plan changed in one place asks most of them again. Each caller
+ * gets its own copy; a request the engine fails on is not kept.
+ */
 export async function decide(r: EngineRequest): Promise<EngineDecision> {
+    const key = JSON.stringify(r);
+    const decision = memo(decisions, key, () => evaluate(r), DECISIONS_KEPT);
+    try {
+        const d = await decision;
+        return { ...d, deciding: [...d.deciding] };
+    } catch (err) {
+        decisions.delete(key);
+        throw err;
+    }
+}
+const DECISIONS_KEPT = 20_000;
+
+/** {@link decide} without the kept answers: the engine itself (tests compare the two). */
+export async function evaluate(r: EngineRequest): Promise<EngineDecision> {
     const simulation: Simulation = {
         request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId: r.resourceAccount }, contextVariables: renameKeys(r.context) },
         identityPolicies: (r.identityPolicies ?? []).map((p) => ({ name: p.name, policy: renameKeys(p.policy) })),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "path";
-import { decide, memoiseResourceTypes } from "../review/iamEngine";
+import { decide, evaluate, memoiseResourceTypes } from "../review/iamEngine";
 
 type Lookup = (service: string, action: string, resource: string) => Promise<{ key?: string; arn?: string }[]>;
 
@@ -66,5 +66,52 @@ describe("review/iamEngine: the engine's resource type lookup, memoised", () => 
         const denied = await decide({ ...request, resource: "arn:aws:s3:::other/baseline_overrides.json" });
         expect(denied.allowed).to.equal(false);
         expect(await decide({ ...request, resource: "arn:aws:s3:::other/baseline_overrides.json" })).to.deep.equal(denied);
+    });
+
+    describe("decide: the engine's decision kept per request", () => {
+        const ACCOUNT = "123456789012";
+        const base = {
+            principal: `arn:aws:iam::${ACCOUNT}:role/reader`,
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::bucket/baseline_overrides.json",
+            resourceAccount: ACCOUNT,
+            context: {} as Record<string, string>,
+            identityPolicies: [{ name: "read", policy: { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/*" }] } }],
+        };
+        const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:alarms`;
+        const requests = [
+            base,
+            { ...base, resource: "arn:aws:s3:::other/baseline_overrides.json" },
+            { ...base, identityPolicies: [...base.identityPolicies, { name: "deny", policy: { Version: "2012-10-17", Statement: [{ Sid: "No", Effect: "Deny", Action: "s3:*", Resource: "*" }] } }] },
+            {
+                principal: "cloudwatch.amazonaws.com",
+                action: "sns:Publish",
+                resource: topic,
+                resourceAccount: ACCOUNT,
+                context: { "aws:SourceAccount": ACCOUNT },
+                resourcePolicy: { Version: "2012-10-17", Statement: [{ Sid: "Alarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topic, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }] },
+            },
+        ];
+
+        it("answers as the engine asked afresh, on the first and later calls, for allowed, denied and explicitly denied requests", async () => {
+            for (const r of requests) {
+                const expected = await evaluate(r);
+                expect(await decide(r), JSON.stringify(r)).to.deep.equal(expected);
+                expect(await decide(r)).to.deep.equal(expected);
+            }
+            expect((await Promise.all(requests.map(decide))).map((d) => d.result)).to.deep.equal(["Allowed", "ImplicitlyDenied", "ExplicitlyDenied", "Allowed"]);
+        });
+
+        it("tells apart requests that differ in one context value, and hands each caller its own reasons", async () => {
+            const publish = requests[3];
+            const otherAccount = { ...publish, context: { "aws:SourceAccount": "210987654321" } };
+            expect((await decide(publish)).allowed).to.equal(true);
+            expect(await decide(otherAccount)).to.deep.equal(await evaluate(otherAccount));
+            expect((await decide(otherAccount)).allowed).to.equal(false);
+            const mine = await decide(base);
+            mine.deciding.push("changed by a caller");
+            mine.allowed = false;
+            expect(await decide(base)).to.deep.equal(await evaluate(base));
+        });
     });
 });
