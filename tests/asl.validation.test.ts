@@ -35,18 +35,16 @@ describe("aslValidationErrors: asl-validator's verdict, kept per definition", ()
     });
 
     it("compiles asl-validator's schemas once per process, and still answers as asl-validator run afresh does", () => {
+        // Each compared with asl-validator building its own Ajv (0.3–0.6 s of CPU each: a few).
         const defs = [
-            valid,
-            invalid,
             { StartAt: "W", States: { W: { Type: "Wait", Seconds: 5, Next: "T" }, T: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { "FunctionName.$": "$.fn" }, End: true } } },
             { StartAt: "W", States: { W: { Type: "Wait", Seconds: 5, SecondsPath: "$.s", End: true } } },
-            { StartAt: "C", States: { C: { Type: "Choice", Choices: [{ Variable: "$.x", NumericEquals: 1, Next: "S" }], Default: "S" }, S: { Type: "Succeed" } } },
             { StartAt: "C", States: { C: { Type: "Choice", Choices: [{ Variable: "not a path", NumericEquals: 1, Next: "S" }] }, S: { Type: "Succeed" } } },
         ];
         for (const def of defs) expect(aslValidationErrors(def), JSON.stringify(def)).to.deep.equal(fresh(def));
-        // Every definition above was validated with the one Ajv (built by the first call of this process).
+        // Every definition of this process was validated with the one Ajv (built by its first call).
         expect(aslAjvBuilds.count).to.equal(1);
-        expect(defs.slice(2).map((d) => aslValidationErrors(d).length > 0)).to.deep.equal([false, true, false, true]);
+        expect(defs.map((d) => aslValidationErrors(d).length > 0)).to.deep.equal([false, true, true]);
     });
 
     it("hands each caller its own list", () => {
