@@ -15,7 +15,7 @@ const jobs = Number(process.env.MOCHA_JOBS ?? 2);
 
 module.exports = {
     // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
-    // register.js: ts-node transpiling with SWC (tests/support/register.js).
+    // register.js: SWC with ts-node's options for tsconfig.json, source-mapped (tests/support/register.js).
     // sharedPlans: the workers' plans computed once per run (its mocha global setup and teardown).
     require: ["./tests/support/register.js", "./tests/support/fastStacks.ts", "./tests/support/sharedPlans.ts"],
     extension: ["ts"],
