@@ -242,7 +242,7 @@ describe("promotion order: the fix it suggests (config/promotionFix.ts)", () => 
                         expect(orderProblems(cycleFacts(earlierOf(fix.best, earlierSources), [fix.best.later], from, PROOF_MONTHS, def), fix.best.maxDaysAfter)).to.deep.equal([]);
                     }
                 }),
-                FUZZ_RUNS ? { numRuns: FUZZ_RUNS } : { numRuns: 10, seed: 20261202 },
+                FUZZ_RUNS ? { numRuns: FUZZ_RUNS } : { numRuns: 25, seed: 20261202 },
             );
         });
     });
