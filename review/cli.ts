@@ -85,15 +85,15 @@ export function parseArgs(argv: string[]): CliOptions {
 }
 
 /**
- * Runs the command. `projectDir` (for tests) is the folder holding Pulumi.yaml and the stack files
- * (default: the repository root).
- */
-/**
  * How a valid stack's plan is computed: review/review.ts `planChecked` unless one is given. The
  * tests hand in theirs, which computes each plan once per test run (tests/harness.ts `cachedPlan`).
  */
 export type Planner = (checked: CheckedStack) => Promise<PlannedStack>;
 
+/**
+ * Runs the command. `projectDir` (for tests) is the folder holding Pulumi.yaml and the stack files
+ * (default: the repository root); `planner` (for tests) computes the plans ({@link Planner}).
+ */
 export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), projectDir?: string, planner?: Planner): Promise<number> {
     let opts: CliOptions;
     try {
