@@ -2,8 +2,9 @@
  * Mocha configuration. The whole suite runs when no test file is named, in 2 parallel worker
  * processes (`MOCHA_JOBS=1` runs it in one process); `npm run unit -- tests/x.test.ts` (or
  * `npx mocha tests/x.test.ts`) runs only the files named, in this process, instead of adding them
- * to the suite's glob. Each worker computes the shared plans and reviews it needs once
- * (tests/harness.ts caches them per process).
+ * to the suite's glob. Each stack's plan is computed once per run, by whichever worker asks first,
+ * and read by the other (tests/harness.ts, tests/support/sharedPlans.ts: its global setup and
+ * teardown make and remove the run's folder of plans).
  *
  * The timeout only catches a hung test: it is far above what any test takes on an idle machine,
  * so a loaded one (a review computed under a load of 20 on 2 cores took over 30 s) slows the suite
