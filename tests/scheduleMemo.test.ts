@@ -84,8 +84,8 @@ describe("core/schedule memoised answers equal Intl's", () => {
         expect(() => formatRun(new Date(NaN))).to.throw(RangeError);
     });
 
-    it("formatRun in UTC (read from the Date, not Intl): what Intl prints, to the minute, over years 1000–9999 and beyond", () => {
-        const anyInstant = fc.date({ min: new Date("0500-01-01T00:00:00Z"), max: new Date("+012000-01-01T00:00:00Z"), noInvalidDate: true });
+    it("formatRun in UTC (read from the Date, not Intl): what Intl prints, to the minute, from year 1 on", () => {
+        const anyInstant = fc.date({ min: new Date("-000100-01-01T00:00:00Z"), max: new Date("+012000-01-01T00:00:00Z"), noInvalidDate: true });
         fc.assert(
             fc.property(fc.oneof(instants, anyInstant), (run) => {
                 expect(formatRun(run)).to.equal(intlFormatRun(run, "UTC"));
@@ -94,7 +94,7 @@ describe("core/schedule memoised answers equal Intl's", () => {
             { numRuns: 1000 },
         );
         // The edges of the fast path, and a minute before midnight on New Year's Eve.
-        for (const iso of ["1000-01-01T00:00:00Z", "0999-12-31T23:59:00Z", "9999-12-31T23:59:59Z", "+010000-01-01T00:00:00Z", "2026-12-31T23:59:59.999Z", "2028-02-29T12:07:00Z"]) {
+        for (const iso of ["0001-01-01T00:00:00Z", "0999-12-31T23:59:00Z", "9999-12-31T23:59:59Z", "+010000-01-01T00:00:00Z", "+275760-09-13T00:00:00Z", "0000-12-31T23:59:00Z", "-000001-06-01T00:00:00Z", "2026-12-31T23:59:59.999Z", "2028-02-29T12:07:00Z"]) {
             expect(formatRun(new Date(iso)), iso).to.equal(intlFormatRun(new Date(iso), "UTC"));
         }
         expect(() => formatRun(new Date(NaN), "UTC")).to.throw(RangeError);
