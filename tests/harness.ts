@@ -11,7 +11,6 @@ import { PlanResource, runUnderMocks } from "../review/engine";
 import { planChecked, Review, ReviewOptions } from "../review/review";
 import { completeReview, PlannedStack } from "../review/plannedReview";
 import { checkStack, CheckedStack, invalidReview } from "../review/validate";
-import { runCli } from "../review/cli";
 import { main } from "../program";
 import { planKey as sharedPlanKey, sharedPlan } from "./support/sharedPlans";
 
@@ -130,6 +129,9 @@ export function cachedReview(options: ReviewOptions): Promise<Review> {
 
 /** `npm start` with these arguments in this process (review/cli.ts `runCli`), its plans from {@link cachedPlan}. */
 export async function runCliCached(args: string[], projectDir?: string): Promise<{ code: number; out: string }> {
+    // Imported here, not at the top: a bundle of a module importing this harness (bench/scaleWorker.ts)
+    // would include review/cli.ts, whose `require.main === module` block runs in a bundle's entry.
+    const { runCli } = await import("../review/cli");
     let out = "";
     const code = await runCli(args, (s) => (out += s), projectDir, cachedPlan);
     return { code, out };
