@@ -83,15 +83,16 @@ describe("plans shared by the mocha workers (tests/support/sharedPlans.ts)", () 
         expect(planKey(["review", "x"], [file])).to.contain("missing");
     });
 
-    it("mocha's global setup makes the run's folder once (kept when already set); the teardown removes it", () => {
+    it("mocha's global setup makes a new folder for each run, even when one is set; the teardown removes it", () => {
         const saved = process.env[SHARED_PLANS_ENV];
         try {
-            delete process.env[SHARED_PLANS_ENV];
+            const stale = folder();
+            process.env[SHARED_PLANS_ENV] = stale;
             mochaGlobalSetup();
             const dir = process.env[SHARED_PLANS_ENV]!;
+            expect(dir).to.not.equal(stale);
             expect(fs.statSync(dir).isDirectory()).to.equal(true);
-            mochaGlobalSetup();
-            expect(process.env[SHARED_PLANS_ENV]).to.equal(dir);
+            expect(fs.readdirSync(dir)).to.deep.equal([]);
             fs.writeFileSync(path.join(dir, "plan.json"), "{}");
             mochaGlobalTeardown();
             expect(fs.existsSync(dir)).to.equal(false);

@@ -27,9 +27,12 @@ import * as path from "path";
 export const SHARED_PLANS_ENV = "PATCHING_TEST_SHARED_PLANS";
 const POLL_MS = 25;
 
-/** mocha global setup (main process): the run's folder of shared plans. */
+/**
+ * mocha global setup (main process): a new folder of shared plans for this run, whatever the
+ * environment held (a folder kept from another run could hold plans of other code).
+ */
 export function mochaGlobalSetup(): void {
-    if (!process.env[SHARED_PLANS_ENV]) process.env[SHARED_PLANS_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "patching-test-plans-"));
+    process.env[SHARED_PLANS_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "patching-test-plans-"));
 }
 
 /** mocha global teardown (main process): the folder goes with the run. */
