@@ -11,7 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 
-interface Shape {
+/** One shape of the extracted model: what tests/fixtures/ssm-model/constraints.json holds per shape. */
+export interface Shape {
     type: string;
     min?: number;
     max?: number;
@@ -19,6 +20,13 @@ interface Shape {
     enum?: string[];
     member?: { shape: string };
     members?: Record<string, { shape: string }>;
+}
+
+/** tests/fixtures/ssm-model/constraints.json as the tests read it (`import type`: nothing runs). */
+export interface SsmConstraints {
+    /** Operation → its input shape. */
+    operations: Record<string, string>;
+    shapes: Record<string, Shape>;
 }
 
 function main(): void {

@@ -11,19 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { configModelSchema } from "../config/index";
+import type { SsmConstraints } from "../scripts/extract-ssm-model";
 import { FIELD_SCHEMAS, fieldMeta, maxConcurrencySchema, maxErrorsSchema, managedNodeIdSchema, patchGroupNameSchema, tagKeySchema, tagValueSchema, targetValueProblems } from "../config/fields";
 
-interface ModelShape {
-    type: string;
-    min?: number;
-    max?: number;
-    pattern?: string;
-    members?: Record<string, { shape: string }>;
-}
-const model = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "ssm-model", "constraints.json"), "utf8")) as {
-    operations: Record<string, string>;
-    shapes: Record<string, ModelShape>;
-};
+const model = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "ssm-model", "constraints.json"), "utf8")) as SsmConstraints;
 
 /** Does botocore accept `value` for `shape` (length and pattern; Java-style `\p{..}` needs the u flag)? */
 function botocoreAccepts(shape: string, value: string): boolean {
