@@ -2,12 +2,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cachedReview, ROOT, runCliCached } from "./harness";
+import { cachedReview, ROOT, runCliCached as cli } from "./harness";
 
 const NOW = new Date("2026-11-20T00:00:00Z");
-
-/** `npm start` in this process, each plan computed once per test run (tests/harness.ts). */
-const cli = (args: string[]) => runCliCached(args);
 
 /** One row of the calendar table, read as facts: cycle id, Patch Tuesday and each stage's first install. */
 interface CycleRow {

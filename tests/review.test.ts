@@ -7,15 +7,12 @@ import { exitCode, parseArgs, runCli, worstExitCode } from "../review/cli";
 import type { CheckedStack } from "../review/validate";
 import { maskInputs, MASKED } from "../review/engine";
 import { Review, reviewStack } from "../review/review";
-import { cachedPlan, ROOT, runCliCached } from "./harness";
+import { cachedPlan, ROOT, runCliCached as cli } from "./harness";
 import { INVALID_FIXTURE_PATHS } from "./support/invalidFixture";
 
 function tmp(name: string): string {
     return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "review-")), name);
 }
-
-/** `npm start` in this process, each plan computed once per test run (tests/harness.ts). */
-const cli = (args: string[]) => runCliCached(args);
 
 describe("offline review", () => {
     it("prints the dev plan by default, grouped by component, with counts by type", async () => {
@@ -131,14 +128,14 @@ describe("offline review", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-many-"));
         for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
         fs.copyFileSync(path.join(ROOT, "tests/fixtures/invalid.yaml"), path.join(dir, "Pulumi.broken.yaml"));
-        const { code, out } = await runCliCached(["--stack", "dev", "--stack", "broken", "--quiet"], dir);
+        const { code, out } = await cli(["--stack", "dev", "--stack", "broken", "--quiet"], dir);
         expect(code).to.equal(1);
         expect(out).to.contain("stack broken");
         expect(out).to.contain("INVALID CONFIG: 10 problem(s)");
         expect(out).to.contain("! stack broken not shown: its config is invalid");
         expect(out).to.contain("Release calendar across stacks dev, broken");
         // The order of the flags does not matter, and the worst is taken over 0, 1 and 2.
-        const reversed = await runCliCached(["--stack", "broken", "--stack", "dev", "--quiet"], dir);
+        const reversed = await cli(["--stack", "broken", "--stack", "dev", "--quiet"], dir);
         expect(reversed.code).to.equal(1);
         const review = (stack: string, invalid: boolean, mandatory: boolean) =>
             ({ stack, configErrors: invalid ? [{ path: "p", message: "m" }] : [], policyResults: mandatory ? [{ enforcementLevel: "mandatory" }] : [] }) as unknown as Review;

@@ -4,10 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ALL_POLICIES } from "../policies/all";
 import { enforcementOf, propertiesOf, readPolicyConfig } from "../review/policies";
-import { cachedReview, ROOT, runCliCached } from "./harness";
-
-/** `npm start` in this process, each plan computed once per test run (tests/harness.ts). */
-const cli = (args: string[]) => runCliCached(args);
+import { cachedReview, ROOT, runCliCached as cli } from "./harness";
 
 describe("policy pack in the offline review", () => {
     for (const stack of ["dev", "prod"]) {
