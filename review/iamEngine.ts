@@ -92,6 +92,7 @@ const describe = (type: string, policy: string | undefined, sid: string | undefi
 
 /** Decisions by request: see {@link decide}. */
 const decisions = new Map<string, Promise<EngineDecision>>();
+const DECISIONS_KEPT = 20_000;
 
 /**
  * Evaluates one request with the engine. The engine's answer depends on the request alone (the
@@ -111,7 +112,6 @@ export async function decide(r: EngineRequest): Promise<EngineDecision> {
         throw err;
     }
 }
-const DECISIONS_KEPT = 20_000;
 
 /** {@link decide} without the kept answers: the engine itself (tests compare the two). */
 export async function evaluate(r: EngineRequest): Promise<EngineDecision> {
