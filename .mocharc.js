@@ -17,8 +17,9 @@ const jobs = Number(process.env.MOCHA_JOBS ?? 2);
 module.exports = {
     // fastStacks: stacks of errors the Pulumi SDK creates by the thousand are not source-mapped.
     // register.js: SWC with ts-node's options for tsconfig.json, source-mapped (tests/support/register.js).
+    // tmpRoot: one temporary folder per run (TMPDIR for the workers and every process they start), removed at the end.
     // sharedPlans: the workers' plans computed once per run (its mocha global setup and teardown).
-    require: ["./tests/support/register.js", "./tests/support/fastStacks.ts", "./tests/support/sharedPlans.ts"],
+    require: ["./tests/support/register.js", "./tests/support/fastStacks.ts", "./tests/support/tmpRoot.ts", "./tests/support/sharedPlans.ts"],
     extension: ["ts"],
     spec: named.length > 0 ? [] : ["tests/**/*.test.ts"],
     ...(named.length === 0 && jobs > 1 ? { parallel: true, jobs } : {}),

@@ -4,7 +4,11 @@
  * restore.ts, summary.ts) over an in-memory bucket and a stub EC2 client, N instances, batches of
  * 50, 1 % failed and 20 % originally stopped. Before each action the heap is collected; during it
  * the heap is sampled at every bucket and EC2 call (every await point of the action); the peak
- * above the baseline is printed per action as JSON `{ action: bytes }`.
+ * above the baseline is printed per action as JSON `{ action: bytes }`. Beside it, the CPU time of
+ * `fleetPlan` at M/10 and at M instances (M the second argument, 10·N by default; best of 3 each,
+ * after a warm-up): a plan linear in the
+ * fleet (up to the sort's log factor) takes about 10× as long for 10× the instances, a quadratic
+ * one about 100×.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { failuresSoFar, FleetBatchEvent, fleetBatchGate, FleetItem, fleetPlan, fleetRecord, FleetRunState, FleetStore, memoryStore, writeBatchResult } from "../core/orchestrator/fleet";
@@ -15,6 +19,8 @@ import type { TargetInstance } from "../core/orchestrator/types";
 import { settings as baseSettings } from "../tests/support/settings";
 
 const n = Number(process.argv[2] ?? 10_000);
+/** The larger fleet of the plan's CPU scaling (the smaller is a tenth of it). */
+const planSize = Number(process.argv[3] ?? 10 * n);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc");
 
@@ -49,12 +55,9 @@ async function measure(name: string, out: Record<string, number>, fn: () => Prom
     void result;
 }
 
-async function main(): Promise<void> {
-    const raw = memoryStore();
-    const store = sampled(raw);
-    const now = new Date("2026-12-01T22:00:00Z");
-    const settings = baseSettings({ batchSize: 50, batchesInFlight: 200, maxErrors: "10%", priorityInstanceTypes: ["m5.large"] });
-    const targets: TargetInstance[] = Array.from({ length: n }, (_, i) => ({
+/** N instances: 10 % of the priority type, 20 % originally stopped. */
+function fleetTargets(count: number): TargetInstance[] {
+    return Array.from({ length: count }, (_, i) => ({
         instanceId: `i-${i.toString(16).padStart(17, "0")}`,
         instanceType: i % 10 === 0 ? "m5.large" : "t3.large",
         name: `host-${String(i).padStart(5, "0")}.corp.example.com`,
@@ -62,6 +65,28 @@ async function main(): Promise<void> {
         originalState: i % 5 === 0 ? "stopped" : "running",
         rootVolumeId: `vol-${i.toString(16).padStart(17, "0")}`,
     }));
+}
+
+/** CPU time (ms) of one `fleetPlan` over `count` instances: the best of 3, after one warm-up run. */
+async function planCpu(count: number, settings: Parameters<typeof fleetPlan>[0]["settings"], now: Date): Promise<number> {
+    const targets = fleetTargets(count);
+    const once = async () => {
+        gc!();
+        const started = process.cpuUsage();
+        await fleetPlan({ runId: "bench-cpu", settings, targets, now, store: memoryStore() });
+        const used = process.cpuUsage(started);
+        return (used.user + used.system) / 1000;
+    };
+    await once();
+    return Math.min(await once(), await once(), await once());
+}
+
+async function main(): Promise<void> {
+    const raw = memoryStore();
+    const store = sampled(raw);
+    const now = new Date("2026-12-01T22:00:00Z");
+    const settings = baseSettings({ batchSize: 50, batchesInFlight: 200, maxErrors: "10%", priorityInstanceTypes: ["m5.large"] });
+    const targets = fleetTargets(n);
     const out: Record<string, number> = {};
     let state!: FleetRunState;
     await measure("plan: fleetPlan", out, async () => (state = await fleetPlan({ runId: "bench", settings, targets, now, store })));
@@ -95,7 +120,8 @@ async function main(): Promise<void> {
         return [summaryMessage(s), summaryJson(s, LOG_EVENT_TEXT_MAX), summaryMessage(s, LOG_EVENT_TEXT_MAX)];
     });
     const failed = await failuresSoFar(raw, state.run.fleet.prefix);
-    process.stdout.write(`${JSON.stringify({ instances: n, failed, counts: state.counts, peaks: out })}\n`);
+    const planCpuMs = { small: await planCpu(Math.max(1, Math.round(planSize / 10)), settings, now), large: await planCpu(planSize, settings, now), instances: planSize };
+    process.stdout.write(`${JSON.stringify({ instances: n, failed, counts: state.counts, peaks: out, planCpuMs })}\n`);
 }
 
 main().catch((err) => {

@@ -303,21 +303,23 @@ function weekday(y: number, m: number, d: number): number {
     return new Date(Date.UTC(y, m, d)).getUTCDay() + 1;
 }
 
+// The month's length and the weekday are computed only by the rules that read them: nextRuns asks
+// these for every calendar day it walks.
 function domMatches(rule: DomRule, y: number, m: number, d: number): boolean {
-    const last = daysInMonth(y, m);
     switch (rule.kind) {
         case "any":
             return true;
         case "days":
             return rule.days.includes(d);
         case "last":
-            return d === last - rule.offset;
+            return d === daysInMonth(y, m) - rule.offset;
         case "lastWeekday": {
-            let t = last;
+            let t = daysInMonth(y, m);
             while ([1, 7].includes(weekday(y, m, t))) t--;
             return d === t;
         }
         case "nearestWeekday": {
+            const last = daysInMonth(y, m);
             const target = Math.min(rule.day, last);
             const wd = weekday(y, m, target);
             let t = target;
@@ -329,16 +331,15 @@ function domMatches(rule: DomRule, y: number, m: number, d: number): boolean {
 }
 
 function dowMatches(rule: DowRule, y: number, m: number, d: number): boolean {
-    const wd = weekday(y, m, d);
     switch (rule.kind) {
         case "any":
             return true;
         case "days":
-            return rule.days.includes(wd);
+            return rule.days.includes(weekday(y, m, d));
         case "nth":
-            return wd === rule.day && Math.ceil(d / 7) === rule.nth;
+            return Math.ceil(d / 7) === rule.nth && weekday(y, m, d) === rule.day;
         case "last":
-            return wd === rule.day && d + 7 > daysInMonth(y, m);
+            return d + 7 > daysInMonth(y, m) && weekday(y, m, d) === rule.day;
     }
 }
 

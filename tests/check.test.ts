@@ -13,7 +13,11 @@ import * as path from "path";
 import { ROOT } from "./harness";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { exitStatus, statusOf } = require("../scripts/test.js") as { exitStatus(unit: number, check: number): number; statusOf(code: number | null, signal: string | null): number };
+const { checkCommand, exitStatus, statusOf } = require("../scripts/test.js") as {
+    checkCommand(): string[];
+    exitStatus(unit: number, check: number): number;
+    statusOf(code: number | null, signal: string | null): number;
+};
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { check, eslintOptions, lintStatus, scriptArgs } = require("../scripts/check.js") as {
@@ -105,8 +109,11 @@ describe("scripts/check.js: type-check and lint over one program", () => {
 
     it("is what npm test runs, beside the unit tests; npm test fails when either fails", () => {
         expect(pkg.scripts.test).to.equal("node scripts/test.js");
-        expect(pkg.scripts.check).to.equal("node scripts/check.js");
-        expect(fs.readFileSync(path.join(ROOT, "scripts/test.js"), "utf8")).to.contain('path.join(__dirname, "check.js")');
+        // npm test spawns the `check` script's own command line: node options, then scripts/check.js.
+        const command = checkCommand();
+        expect(pkg.scripts.check).to.equal(`node ${command.join(" ")}`);
+        expect(path.resolve(ROOT, command[command.length - 1])).to.equal(path.join(ROOT, "scripts", "check.js"));
+        expect(command.slice(0, -1).every((a) => /^--[a-z-]+(=\S+)?$/.test(a))).to.equal(true);
         expect([exitStatus(0, 0), exitStatus(0, 1), exitStatus(0, 2), exitStatus(1, 0), exitStatus(3, 2)]).to.deep.equal([0, 1, 2, 1, 3]);
         expect([statusOf(0, null), statusOf(2, null), statusOf(null, "SIGKILL")]).to.deep.equal([0, 2, 1]);
     });

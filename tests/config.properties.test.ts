@@ -91,9 +91,18 @@ const OS_PROFILES = [
 const lower = "abcdefghijklmnopqrstuvwxyz";
 const alnum = `${lower}0123456789`;
 const hex = "0123456789abcdef";
+/**
+ * Strings over `chars`. Kept per alphabet and length range: arbitraries are immutable, and building
+ * `fc.string` tokenizes fast-check's dictionary of edge-case strings each time (over a second of
+ * this file's CPU when the mutation generators built one per value).
+ */
 function word(chars: string, min: number, max: number): fc.Arbitrary<string> {
-    return fc.string({ unit: fc.constantFrom(...chars.split("")), minLength: min, maxLength: max });
+    const key = `${chars}\u0000${min}\u0000${max}`;
+    let arb = words.get(key);
+    if (!arb) words.set(key, (arb = fc.string({ unit: fc.constantFrom(...chars.split("")), minLength: min, maxLength: max })));
+    return arb;
 }
+const words = new Map<string, fc.Arbitrary<string>>();
 /** A non-empty subset of `values`, in their order. */
 function someOf<T>(values: readonly T[]): fc.Arbitrary<T[]> {
     return fc.subarray([...values], { minLength: 1 });

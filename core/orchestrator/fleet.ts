@@ -183,7 +183,10 @@ export async function fleetPlan(args: { runId: string; windowExecutionId?: strin
     const byRank = new Map<number, TargetInstance[]>();
     for (const t of ordered) {
         const r = priorityRank(t.instanceType, settings.priorityInstanceTypes);
-        byRank.set(r, [...(byRank.get(r) ?? []), t]);
+        const members = byRank.get(r);
+        // Appended in place: copying the group per instance made a plan quadratic in the fleet's size.
+        if (members) members.push(t);
+        else byRank.set(r, [t]);
     }
     const groups: FleetGroup[] = [];
     let batchOffset = 0;
