@@ -133,7 +133,7 @@ export function fleetMemory(rows: Row[], instances: number, planInstances: numbe
     }
     // A plan linear in the fleet (up to its sort's log factor and the collector) takes 10–20× the CPU
     // for 10× the instances. The grouping that copied its group's list per instance took 0.26 s at
-    // 10,000 and had not finished after 5 minutes at 100,000 (over 1,000×; a Lambda times out at 15).
+    // 10,000 and had not finished after 5 minutes at 100,000 (over 1,000×; the plan Lambda's timeout is 120 s).
     const large = r.planCpuMs.instances;
     const ratio = Number((r.planCpuMs.large / Math.max(r.planCpuMs.small, 0.1)).toFixed(1));
     const bench = `fleet plan scaling ${large}`;
