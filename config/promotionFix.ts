@@ -9,22 +9,21 @@
  * reference follows — and a month has at most five; the Quartz grammar these expressions come
  * from rejects anything but 1–5. core/schedule.ts `parseSchedule` holds the rule).
  * It is found by trying monthly install schedules on the release calendar the check itself uses
- * (core/calendar.ts `cycleOrders`) over {@link PROOF_MONTHS} months, and only candidates that the
- * schedule grammars of every install path that takes a schedule offset accept
- * (core/schedule.ts `SCHEDULE_DIALECTS`: State Manager associations and maintenance windows, and
- * EventBridge Scheduler for those without an offset) and whose offset is a botocore
- * `ScheduleOffset` are tried. So every suggested schedule is valid and
- * keeps the order in every release cycle; when none does, the result says so, with the longest gap
- * monthly schedules can keep.
+ * (core/calendar.ts `cycleOrders`) over {@link PROOF_MONTHS} months. Every candidate
+ * ({@link promotionFixCandidates}) is one the schedule grammars of every install path that takes a
+ * schedule offset accept (core/schedule.ts `SCHEDULE_DIALECTS`: State Manager associations and
+ * maintenance windows, and EventBridge Scheduler for those without an offset), with an offset that
+ * is a botocore `ScheduleOffset` (tests/promotionFix.test.ts checks each). So every
+ * suggested schedule is valid and keeps the order in every release cycle; when none does, the
+ * result says so, with the longest gap monthly schedules can keep.
  *
  * Candidates, all at 02:00 UTC: Patch Tuesday + 0–20 days (`TUE#2`–`TUE#4` with a schedule offset,
  * as a patch policy's `patchTuesdayPlusDays` compiles), the first Tuesday + 0–6 days (the week
  * before the next Patch Tuesday) and days 1–28 and `L` of the month.
  */
 import { computeCalendar, CycleDefinition, cycleOrders, ScheduleSource } from "../core/calendar";
-import { SCHEDULE_DIALECTS } from "../core/schedule";
 import { patchTuesdayOccurrence } from "./patchPolicies";
-import { SCHEDULE_OFFSET_MAX, SCHEDULE_OFFSET_MIN } from "./rules";
+import { SCHEDULE_OFFSET_MAX } from "./rules";
 
 /** Months a suggestion is proven over: the longest horizon `changeSafety.calendarMonths` allows. */
 export const PROOF_MONTHS = 36;
@@ -89,16 +88,6 @@ export interface PromotionFixInput {
     cycle: CycleDefinition;
 }
 
-/**
- * Whether every install path accepts the schedule: associations and maintenance windows (with the
- * offset, botocore ScheduleOffset), and EventBridge Scheduler when there is no offset.
- */
-export function isSuggestable(s: Pick<SuggestedSchedule, "expression" | "offsetDays">): boolean {
-    const offsetOk = s.offsetDays === undefined || (Number.isInteger(s.offsetDays) && s.offsetDays >= SCHEDULE_OFFSET_MIN && s.offsetDays <= SCHEDULE_OFFSET_MAX);
-    const dialects = s.offsetDays === undefined ? (["stateManager", "maintenanceWindow", "scheduler"] as const) : (["stateManager", "maintenanceWindow"] as const);
-    return offsetOk && dialects.every((d) => SCHEDULE_DIALECTS[d].problems(s.expression).length === 0);
-}
-
 function plural(n: number, unit: string): string {
     return `${n} ${unit}${n === 1 ? "" : "s"}`;
 }
@@ -120,13 +109,18 @@ function laterCandidates(): SuggestedSchedule[] {
     out.push({ ...patchTuesdayPlus(0), meaning: "Patch Tuesday at 02:00 UTC, hours before that day's release: the end of the previous cycle" });
     for (let day = 1; day <= 28; day++) out.push({ expression: `cron(0 2 ${day} * ? *)`, meaning: `day ${day} of every month at 02:00 UTC` });
     out.push({ expression: "cron(0 2 L * ? *)", meaning: "the last day of every month at 02:00 UTC" });
-    return out.filter(isSuggestable);
+    return out;
 }
 
 /** The earlier stage's candidates when its own schedules leave no room: soon after the release. */
 function earlierCandidates(): SuggestedSchedule[] {
     // Patch Tuesday + 0 at 02:00 UTC counts only where a cycle starts before 02:00 UTC (cycle.time).
-    return [patchTuesdayPlus(2), patchTuesdayPlus(1), patchTuesdayPlus(0)].filter(isSuggestable);
+    return [patchTuesdayPlus(2), patchTuesdayPlus(1), patchTuesdayPlus(0)];
+}
+
+/** Every schedule the fix may suggest: for the earlier stage (in order of preference) and for the later one. */
+export function promotionFixCandidates(): { earlier: SuggestedSchedule[]; later: SuggestedSchedule[] } {
+    return { earlier: earlierCandidates(), later: laterCandidates() };
 }
 
 /** Internal stack names of the candidates on the shared calendar (never shown). */
@@ -160,8 +154,11 @@ export function suggestPromotionFix(input: PromotionFixInput): PromotionFix {
         else runsOf.set(run.stack, [run]);
     }
 
-    /** The gaps of a pair when the later installs in every cycle, `minDays` or more after the earlier; else undefined. */
-    const judge = (earlier: string, later: string, minDays: number): (GapRange & { mean: number }) | undefined => {
+    /**
+     * The gaps of a pair when the later installs in every cycle, `minDays` or more after the earlier; else undefined.
+     * `total` is their sum: every pair is judged over the same cycles (the horizon always has some), so it orders pairs as their mean does.
+     */
+    const judge = (earlier: string, later: string, minDays: number): (GapRange & { total: number }) | undefined => {
         const pair = { ...calendar, runs: [...(runsOf.get(earlier) ?? []), ...(runsOf.get(later) ?? [])] };
         const orders = cycleOrders(pair, { earlier, later, minDaysAfter: minDays });
         const gaps: number[] = [];
@@ -169,16 +166,15 @@ export function suggestPromotionFix(input: PromotionFixInput): PromotionFix {
             if (!o.later || !o.earlier || o.problem) return undefined;
             gaps.push((o.later.at.getTime() - o.earlier.at.getTime()) / DAY_MS);
         }
-        if (gaps.length === 0) return undefined;
-        return { min: Math.min(...gaps), max: Math.max(...gaps), mean: gaps.reduce((a, b) => a + b, 0) / gaps.length };
+        return { min: Math.min(...gaps), max: Math.max(...gaps), total: gaps.reduce((a, b) => a + b, 0) };
     };
-    /** The earliest later candidate (smallest mean gap) that keeps `minDays` after `earlier`. */
+    /** The earliest later candidate (smallest mean gap, so smallest total) that keeps `minDays` after `earlier`. */
     const earliestAfter = (earlier: string, minDays: number, withOffset = true) => {
-        let best: { later: SuggestedSchedule; gap: GapRange & { mean: number } } | undefined;
+        let best: { later: SuggestedSchedule; gap: GapRange & { total: number } } | undefined;
         laters.forEach((later, i) => {
             if (!withOffset && later.offsetDays !== undefined) return;
             const gap = judge(earlier, laterName(i), minDays);
-            if (gap && (!best || gap.mean < best.gap.mean)) best = { later, gap };
+            if (gap && (!best || gap.total < best.gap.total)) best = { later, gap };
         });
         return best;
     };

@@ -11,7 +11,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { checkPromotionOrder, ChangeSafetyConfig } from "../config/changeSafety";
 import { IssueSink } from "../config/issues";
-import { describeSuggestion, PROOF_MONTHS, PromotionFix, promotionFixText, suggestPromotionFix, SuggestedSchedule } from "../config/promotionFix";
+import { describeSuggestion, PROOF_MONTHS, PromotionFix, promotionFixCandidates, promotionFixText, suggestPromotionFix, SuggestedSchedule } from "../config/promotionFix";
 import { addMonths, CycleDefinition, cycleStart, DEFAULT_CYCLE, ScheduleSource } from "../core/calendar";
 import { nextRuns, parseSchedule, SCHEDULE_DIALECTS } from "../core/schedule";
 
@@ -245,5 +245,156 @@ describe("promotion order: the fix it suggests (config/promotionFix.ts)", () => 
                 FUZZ_RUNS ? { numRuns: FUZZ_RUNS } : { numRuns: 25, seed: 20261202 },
             );
         });
+    });
+});
+
+/**
+ * The release calendar of the proof horizon from NOW, by hand: Patch Tuesday is the second Tuesday
+ * of the month (core/calendar.ts), released at 10:00 Pacific time. The cycles judged are those
+ * released from NOW (2026-12-01) up to 36 months later: Patch Tuesdays 2026-12-08 … 2029-11-13, the
+ * last one ending at 2029-12-11's release.
+ */
+function secondTuesday(year: number, monthIndex0: number): Date {
+    const weekdayOfFirst = new Date(Date.UTC(year, monthIndex0, 1)).getUTCDay();
+    return new Date(Date.UTC(year, monthIndex0, 1 + ((9 - weekdayOfFirst) % 7) + 7));
+}
+const PATCH_TUESDAYS = Array.from({ length: PROOF_MONTHS + 1 }, (_, k) => secondTuesday(2026, 11 + k));
+const JUDGED = PATCH_TUESDAYS.slice(0, PROOF_MONTHS);
+/** Day of the month of each judged Patch Tuesday, and the length of each cycle in whole days (28 or 35). */
+const PT_DAYS = JUDGED.map((d) => d.getUTCDate());
+const CYCLE_WEEKS = JUDGED.map((d, i) => (PATCH_TUESDAYS[i + 1].getTime() - d.getTime()) / DAY / 7);
+
+/** The meaning of Patch Tuesday + 0 at 02:00 UTC, the last moment of a cycle (before that day's 10:00 Pacific release). */
+const END_OF_CYCLE: SuggestedSchedule = { expression: "cron(0 2 ? * TUE#2 *)", meaning: "Patch Tuesday at 02:00 UTC, hours before that day's release: the end of the previous cycle" };
+/** A fix as JSON shows it: keys set to undefined are absent (an offset of 0 is not). */
+const asJson = <T>(fix: T): T => JSON.parse(JSON.stringify(fix)) as T;
+
+const PT_PLUS_1: SuggestedSchedule = { expression: "cron(0 2 ? * TUE#2 *)", offsetDays: 1, meaning: "Patch Tuesday + 1 day at 02:00 UTC" };
+
+describe("promotion order: which schedule the fix names, the gap it states, and its message (dev on Patch Tuesday + 2 days, 02:00 UTC)", () => {
+    it("the horizon's calendar, as the cases below use it: Patch Tuesday on the 8th to the 14th, cycles of four and five weeks", () => {
+        expect(JUDGED[0].toISOString().slice(0, 10)).to.equal("2026-12-08");
+        expect(JUDGED[PROOF_MONTHS - 1].toISOString().slice(0, 10)).to.equal("2029-11-13");
+        expect(Math.min(...PT_DAYS)).to.equal(8);
+        expect(Math.max(...PT_DAYS)).to.equal(14);
+        expect([...new Set(CYCLE_WEEKS)].sort()).to.deep.equal([4, 5]);
+    });
+
+    it("minDaysAfter 0 still asks a day: prod on Patch Tuesday + 3 (an offset), and day 17 where no offset is taken", () => {
+        const fix = fixFor(0);
+        expect(asJson(fix)).to.deep.include({ kind: "later", later: { expression: "cron(0 2 ? * TUE#2 *)", offsetDays: 3, meaning: "Patch Tuesday + 3 days at 02:00 UTC" }, gap: { min: 1, max: 1 } });
+        // Without an offset: the first day of the month at least a day after Patch Tuesday + 2 in every
+        // month is 14 + 3 = 17; it is 17 - 8 - 2 = 7 days after dev when Patch Tuesday is the 8th. On
+        // average (Patch Tuesday's mean date is after the 10th) it comes before the third Tuesday (5 days after dev).
+        expect(PT_DAYS.reduce((a, b) => a + b, 0) / PT_DAYS.length).to.be.above(10);
+        expect(fix.kind === "later" && asJson(fix).withoutOffset).to.deep.equal({ later: { expression: "cron(0 2 17 * ? *)", meaning: "day 17 of every month at 02:00 UTC" }, gap: { min: 1, max: 7 } });
+        // (prod on the second Sunday keeps a 0-day order with dev, so the check itself reports nothing here.)
+        const message = promotionFixText(fix, { earlier: "dev", later: "prod", minDaysAfter: 0 });
+        expect(message).to.contain(
+            "Fix: keep dev's schedules and give prod's install(s) cron(0 2 ? * TUE#2 *) with scheduleOffset 3 (Patch Tuesday + 3 days at 02:00 UTC): prod then installs 1 day(s) after dev in every release cycle (checked over the next 36 months).",
+        );
+        expect(message).to.contain("Where a schedule takes no offset (EventBridge Scheduler: multiAccount.schedules), use cron(0 2 17 * ? *) (day 17 of every month at 02:00 UTC): 1–7 day(s) after.");
+    });
+
+    it("minDaysAfter 5: the third Tuesday, five days after dev in every cycle; it needs no offset, so no alternative is given", () => {
+        const fix = fixFor(5);
+        expect(asJson(fix)).to.deep.equal({ kind: "later", later: { expression: "cron(0 2 ? * TUE#3 *)", meaning: "Patch Tuesday + 7 days at 02:00 UTC" }, gap: { min: 5, max: 5 } });
+        const message = issueFor(5);
+        expect(message).to.contain("give prod's install(s) cron(0 2 ? * TUE#3 *) (Patch Tuesday + 7 days at 02:00 UTC): prod then installs 5 day(s) after dev");
+        expect(message).to.match(/in every release cycle \(checked over the next 36 months\)\.$/);
+    });
+
+    it("minDaysAfter 18: Patch Tuesday + 20 (the fourth Tuesday + 6), the latest Patch Tuesday + N; without an offset the first Tuesday of the next month", () => {
+        const fix = fixFor(18);
+        expect(asJson(fix)).to.deep.include({ kind: "later", later: { expression: "cron(0 2 ? * TUE#4 *)", offsetDays: 6, meaning: "Patch Tuesday + 20 days at 02:00 UTC" }, gap: { min: 18, max: 18 } });
+        // The first Tuesday is 7 days before the next Patch Tuesday: 28 - 7 - 2 = 19 or 35 - 7 - 2 = 26 days after dev.
+        expect(fix.kind === "later" && asJson(fix).withoutOffset).to.deep.equal({
+            later: { expression: "cron(0 2 ? * TUE#1 *)", meaning: "the first Tuesday of the month + 0 days at 02:00 UTC, 7 days before the next Patch Tuesday" },
+            gap: { min: 19, max: 26 },
+        });
+    });
+
+    it("minDaysAfter 19: the first Tuesday of the next month, with no offset and no alternative", () => {
+        expect(asJson(fixFor(19))).to.deep.equal({
+            kind: "later",
+            later: { expression: "cron(0 2 ? * TUE#1 *)", meaning: "the first Tuesday of the month + 0 days at 02:00 UTC, 7 days before the next Patch Tuesday" },
+            gap: { min: 19, max: 26 },
+        });
+    });
+
+    it("minDaysAfter 22 and 25: the first Tuesday + 3 and + 6 (the day before the next Patch Tuesday); without an offset, the end of the cycle", () => {
+        const plain = { later: END_OF_CYCLE, gap: { min: 26, max: 33 } };
+        expect(asJson(fixFor(22))).to.deep.equal({
+            kind: "later",
+            later: { expression: "cron(0 2 ? * TUE#1 *)", offsetDays: 3, meaning: "the first Tuesday of the month + 3 days at 02:00 UTC, 4 days before the next Patch Tuesday" },
+            gap: { min: 22, max: 29 },
+            withoutOffset: plain,
+        });
+        expect(asJson(fixFor(25))).to.deep.equal({
+            kind: "later",
+            later: { expression: "cron(0 2 ? * TUE#1 *)", offsetDays: 6, meaning: "the first Tuesday of the month + 6 days at 02:00 UTC, 1 day before the next Patch Tuesday" },
+            gap: { min: 25, max: 32 },
+            withoutOffset: plain,
+        });
+        expect(issueFor(25)).to.contain(
+            "give prod's install(s) cron(0 2 ? * TUE#1 *) with scheduleOffset 6 (the first Tuesday of the month + 6 days at 02:00 UTC, 1 day before the next Patch Tuesday): prod then installs 25–32 day(s) after dev",
+        );
+    });
+
+    it("minDaysAfter 27: dev moves to Patch Tuesday + 1 and prod to the end of the cycle, 27 or 34 days later", () => {
+        expect(asJson(fixFor(27))).to.deep.equal({ kind: "both", earlier: PT_PLUS_1, later: END_OF_CYCLE, gap: { min: 27, max: 34 } });
+        expect(issueFor(27)).to.contain(
+            "install dev on cron(0 2 ? * TUE#2 *) with scheduleOffset 1 (Patch Tuesday + 1 day at 02:00 UTC) and prod on cron(0 2 ? * TUE#2 *) (Patch Tuesday at 02:00 UTC, hours before that day's release: the end of the previous cycle): prod then installs 27–34 day(s) after dev in every cycle (checked over the next 36 months).",
+        );
+    });
+
+    it("minDaysAfter 28: no monthly schedule can (2029-02-13 to 2029-03-13 lasts 28 days less the DST hour); the longest gap is dev on Patch Tuesday + 1, prod at the end of the cycle", () => {
+        const fix = fixFor(28);
+        // Released 2029-02-13 18:00 UTC (PST) and 2029-03-13 17:00 UTC (PDT from 2029-03-11): 27.96 days.
+        expect(secondTuesday(2029, 1).toISOString().slice(0, 10)).to.equal("2029-02-13");
+        expect(secondTuesday(2029, 2).toISOString().slice(0, 10)).to.equal("2029-03-13");
+        expect(asJson(fix)).to.deep.equal({ kind: "none", shortestCycleDays: 27.96, best: { earlier: PT_PLUS_1, later: END_OF_CYCLE, gap: { min: 27, max: 34 }, maxDaysAfter: 27 } });
+        const message = issueFor(28);
+        expect(message).to.contain("the shortest cycle in the next 36 months lasts 27.96 days");
+        expect(message).to.contain(
+            "The longest gap kept in every cycle is 27 day(s) (dev on cron(0 2 ? * TUE#2 *) with scheduleOffset 1 (Patch Tuesday + 1 day at 02:00 UTC) and prod on cron(0 2 ? * TUE#2 *) (Patch Tuesday at 02:00 UTC, hours before that day's release: the end of the previous cycle): 27–34 day(s)).",
+        );
+    });
+
+    it("minDaysAfter 28 with dev already on Patch Tuesday + 1: the longest gap keeps dev's own schedules", () => {
+        const dev = [install("dev", "cron(0 2 ? * TUE#2 *)", { offsetDays: 1 })];
+        expect(asJson(fixFor(28, dev))).to.deep.equal({ kind: "none", shortestCycleDays: 27.96, best: { later: END_OF_CYCLE, gap: { min: 27, max: 34 }, maxDaysAfter: 27 } });
+        expect(issueFor(28, dev)).to.contain(
+            "The longest gap kept in every cycle is 27 day(s) (dev's schedules with prod on cron(0 2 ? * TUE#2 *) (Patch Tuesday at 02:00 UTC, hours before that day's release: the end of the previous cycle): 27–34 day(s)).",
+        );
+    });
+
+    it("the earliest schedule that fits, not the first one tried: dev on day 20 gets prod on day 21, dev on day 27 prod on day 28", () => {
+        // Patch Tuesday + 13 would also fit after day 20 (Patch Tuesday on the 8th: the 21st), but is up to 7 days later.
+        const day20 = [install("dev", "cron(0 2 20 * ? *)")];
+        expect(asJson(fixFor(1, day20))).to.deep.equal({ kind: "later", later: { expression: "cron(0 2 21 * ? *)", meaning: "day 21 of every month at 02:00 UTC" }, gap: { min: 1, max: 1 } });
+        expect(issueFor(1, day20)).to.contain("give prod's install(s) cron(0 2 21 * ? *) (day 21 of every month at 02:00 UTC): prod then installs 1 day(s) after dev");
+        // Day 28, the last day every month has (the last day itself is the 28th to the 31st: 1–4 days).
+        const day27 = [install("dev", "cron(0 2 27 * ? *)")];
+        expect(asJson(fixFor(1, day27))).to.deep.equal({ kind: "later", later: { expression: "cron(0 2 28 * ? *)", meaning: "day 28 of every month at 02:00 UTC" }, gap: { min: 1, max: 1 } });
+    });
+
+    it("a gap exactly as long as the shortest cycle cannot be kept either: the message says no monthly schedule can", () => {
+        const message = promotionFixText({ kind: "none", shortestCycleDays: 28 }, { earlier: "dev", later: "prod", minDaysAfter: 28 });
+        expect(message).to.match(/^No single monthly schedule can keep prod 28 day\(s\) after dev: .* lasts 28 days/);
+    });
+
+    it("every candidate is a schedule each install path accepts, and its meaning names the time it runs", () => {
+        const { earlier, later } = promotionFixCandidates();
+        expect(earlier.map((s) => s.meaning)).to.deep.equal(["Patch Tuesday + 2 days at 02:00 UTC", "Patch Tuesday + 1 day at 02:00 UTC", "Patch Tuesday + 0 days at 02:00 UTC"]);
+        // Patch Tuesday + 1–20, the first Tuesday + 0–6, the end of the cycle, days 1–28 and the last day.
+        expect(later).to.have.length(20 + 7 + 1 + 28 + 1);
+        for (const s of [...earlier, ...later]) {
+            expect(scheduleProblems(s), describeSuggestion(s)).to.deep.equal([]);
+            const fields = /^cron\((\d+) (\d+) /.exec(s.expression);
+            expect(fields, s.expression).not.to.equal(null);
+            expect(s.meaning, s.expression).to.contain(`at ${fields![2].padStart(2, "0")}:${fields![1].padStart(2, "0")} UTC`);
+        }
+        expect(later.filter((s) => s.expression === "cron(0 2 L * ? *)").map((s) => s.meaning)).to.deep.equal(["the last day of every month at 02:00 UTC"]);
     });
 });
