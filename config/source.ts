@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { memo } from "../core/memo";
 import { StackFileError } from "./issues";
 
 export { StackFileError } from "./issues";
@@ -38,9 +39,23 @@ export function parseStackYaml(path: string, text: string): unknown {
     return doc.toJS();
 }
 
-/** Reads `Pulumi.<stack>.yaml` (its `config:` map) into engine-style string values. */
+/**
+ * Stack files already parsed, by their text: the test suite reads the same few files thousands
+ * of times (each review, each CLI call), and YAML parsing was about a second of its CPU. Bounded
+ * (core/memo.ts); a file that fails to parse keeps nothing.
+ */
+const stackFiles = new Map<string, StackFileConfig>();
+
+/** Reads `Pulumi.<stack>.yaml` (its `config:` map) into engine-style string values (a new object on every call). */
 export function readStackFile(path: string): StackFileConfig {
-    const doc = parseStackYaml(path, fs.readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+    const text = fs.readFileSync(path, "utf8");
+    // Keyed by the text alone: the values do not depend on the path, and a failure (which names it) is never kept.
+    const kept = memo(stackFiles, text, () => stackFileConfig(path, text), 256);
+    return { values: { ...kept.values }, secretKeys: [...kept.secretKeys] };
+}
+
+function stackFileConfig(path: string, text: string): StackFileConfig {
+    const doc = parseStackYaml(path, text) as { config?: Record<string, unknown> } | null;
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc?.config ?? {})) {

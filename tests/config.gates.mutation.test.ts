@@ -358,6 +358,7 @@ describe("stack files and engine values (config/source.ts, mutation testing)", (
             expect(err).to.be.instanceOf(StackFileError);
             expect((err as StackFileError).problems[0]).to.deep.equal({ line: 3, col: 3, message: "Flow sequence in block collection must be sufficiently indented and end with a ] (YAML BAD_INDENT)" });
         }
+        expect(parseStackYaml("ok.yaml", "config:\n  a: 1\n  b: [x]\n")).to.deep.equal({ config: { a: 1, b: ["x"] } });
         expect(() => parseStackYaml("d.yaml", "config:\n  a: 1\n  a: 2\n  b: 1\n  b: 2\n")).to.throw(
             StackFileError,
             "d.yaml:3:3: duplicate key: each key may appear once in a mapping (YAML DUPLICATE_KEY)\nd.yaml:5:3: duplicate key: each key may appear once in a mapping (YAML DUPLICATE_KEY)",
@@ -371,6 +372,19 @@ describe("stack files and engine values (config/source.ts, mutation testing)", (
             secretKeys: ["patching:token"],
         });
         expect(readStackValues(file)).to.deep.equal({ "aws:region": "us-east-1", "patching:n": 3, "patching:list": ["a", "b"], "patching:empty": "null", "patching:token": SECRET_PLACEHOLDER });
+    });
+
+    it("reads the file on every call: an edit is seen at once, a same text at another path fails with that path, and what a caller changes is its own", () => {
+        const file = write("Pulumi.kept.yaml", "config:\n  aws:region: us-east-1\n  patching:token:\n    secure: AAABAG==\n");
+        const first = readStackFile(file);
+        first.values["aws:region"] = "changed by the caller";
+        first.secretKeys.push("changed:too");
+        expect(readStackFile(file)).to.deep.equal({ values: { "aws:region": "us-east-1", "patching:token": SECRET_PLACEHOLDER }, secretKeys: ["patching:token"] });
+        fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n");
+        expect(readStackFile(file)).to.deep.equal({ values: { "aws:region": "eu-west-1" }, secretKeys: [] });
+        const broken = "config:\n  a: 1\n  a: 2\n";
+        expect(() => readStackFile(write("Pulumi.one.yaml", broken))).to.throw(StackFileError, "Pulumi.one.yaml:3:3: duplicate key");
+        expect(() => readStackFile(write("Pulumi.two.yaml", broken))).to.throw(StackFileError, "Pulumi.two.yaml:3:3: duplicate key");
     });
 
     it("a stack file without config, or an empty one, has no values", () => {

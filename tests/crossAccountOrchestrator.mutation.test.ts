@@ -18,6 +18,8 @@ describe("cross-account fleet orchestrators: sides, locations and rules (mutatio
                 memberRoleName: "xfleet-location",
                 coordinator: { groups: [{ accounts: [A], regions: ["us-east-1"] }], locationConcurrency: "1", locationMaxErrors: "0" },
             });
+            // Neither locations nor patching:multiAccount: no location groups (the config check reports the missing locations).
+            expect(resolveCrossAccount("xfleet", { role: "coordinator" } as never, undefined).coordinator).to.deep.equal({ groups: [], locationConcurrency: "1", locationMaxErrors: "0" });
         });
 
         it("a management stack coordinates the account ids of its target locations (OUs and entries without ids or Regions left out)", () => {
