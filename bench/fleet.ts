@@ -111,6 +111,41 @@ export async function fleet(rows: Row[], quick: boolean): Promise<void> {
         }
     }
     fleetMemory(rows, quick ? 1000 : 10_000, quick ? 10_000 : 100_000);
+    estimateScaling(rows);
+}
+
+/** CPU of one call, best of `runs` (the first call also warms the code). */
+function bestCpuMs(runs: number, fn: () => void): number {
+    let best = Infinity;
+    for (let i = 0; i < runs; i++) {
+        const started = process.cpuUsage();
+        fn();
+        const used = process.cpuUsage(started);
+        best = Math.min(best, (used.user + used.system) / 1000);
+    }
+    return best;
+}
+
+/**
+ * `npm start -- --fleet-size N` (review/fleetSection.ts) simulates N instances through the
+ * orchestrator model, up to 100,000 (the largest size the flag accepts). The simulation's work
+ * follows its simulated events (batches, polls, retries under throttling), not N alone: from 1,000
+ * to 10,000 instances it grows about 50× (the window fills, batches wait on the API buckets), from
+ * 10,000 to 100,000 under 2×, so the row compares those two. The simulators' grouping by location,
+ * which copied a location's list per instance (before core/collections.ts), took 35 s at 20,000,
+ * 187 s at 40,000 and over 15 minutes at 100,000. Both sizes in `--quick` too: about 5 s.
+ */
+function estimateScaling(rows: Row[]): void {
+    const small = 10_000;
+    const large = 100_000;
+    const cpu = (n: number) => bestCpuMs(2, () => fleetEstimate(n, 4));
+    const smallMs = cpu(small);
+    const largeMs = cpu(large);
+    const ratio = Number((largeMs / Math.max(smallMs, 0.1)).toFixed(1));
+    const bench = `fleet estimate scaling ${large}`;
+    rows.push({ benchmark: bench, case: `fleetEstimate CPU at ${small} instances (best of 2)`, value: Math.round(smallMs), unit: "ms" });
+    rows.push({ benchmark: bench, case: `fleetEstimate CPU at ${large} instances (best of 2)`, value: Math.round(largeMs), unit: "ms" });
+    rows.push({ benchmark: bench, case: "fleetEstimate (npm start --fleet-size) CPU ratio for 10× the instances", value: ratio, unit: "×", target: "< 20× (measured under 2×; the copying grouping: over 500×)", ok: ratio < 20 });
 }
 
 /** Memory each fleet-mode Lambda is deployed with (components/nodeLambda.ts default). */

@@ -26,6 +26,7 @@ import { normaliseSettings } from "../core/orchestrator/settings";
 import type { RunSummary } from "../core/orchestrator/types";
 import { ApiStats, OrchestratorSimSettings, rng, SERVICE_LIMITS, SimInstance } from "./fleetSim";
 import { AslRun, runAslTogether, VirtualClock } from "./support/asl";
+import { groupBy } from "../core/collections";
 
 /** The batch and restore Lambdas' SDK clients (lambda/orchestratorBatch.ts, orchestratorRestore.ts): attempts per call. */
 export const SDK_MAX_ATTEMPTS = 8;
@@ -298,8 +299,7 @@ export async function runFleetStateMachine(fleet: SimInstance[], settings: Orche
     const clock = new VirtualClock(T0);
     const random = rng(opts.seed ?? 7);
     const stats = emptyStats();
-    const byLocation = new Map<string, SimInstance[]>();
-    for (const i of fleet) byLocation.set(i.location, [...(byLocation.get(i.location) ?? []), i]);
+    const byLocation = groupBy(fleet, (i) => i.location);
     const service = { ...SERVICE_LIMITS, ...settings.service };
     const input = { windowExecutionId: "{{WINDOW_EXECUTION_ID}}", settings: runSettings(settings) };
     const def = opts.unpaced ? unpacedDefinition() : fleetDefinition(ARNS, { batchTimeoutSeconds: 86_400 + 7200 });

@@ -17,6 +17,7 @@ import type { TargetInstance } from "../core/orchestrator/types";
 import { LOCATION_POLL_SECONDS } from "../core/orchestrator/coordinatorMachine";
 import { expandLocations, MIN_RUNTIME_MINUTES } from "../core/orchestrator/crossAccount";
 import { EventQueue } from "./support/eventQueue";
+import { groupBy } from "../core/collections";
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -267,8 +268,7 @@ export function simulateOrchestrator(fleet: SimInstance[], settings: Orchestrato
     const random = rng(7);
     const stats = emptyStats();
     const result: SimResult = { mechanism: "orchestrator", wallSeconds: 0, patched: 0, failed: 0, notPatched: 0, patchedWithinWindow: 0, api: stats, leftRunning: 0, order: [], stoppedByBudget: false, batches: [] };
-    const byLocation = new Map<string, SimInstance[]>();
-    for (const i of fleet) byLocation.set(i.location, [...(byLocation.get(i.location) ?? []), i]);
+    const byLocation = groupBy(fleet, (i) => i.location);
     const running = new Set(fleet.filter((i) => i.originalState === "running").map((i) => i.instanceId));
     const finish = (t: number) => (result.wallSeconds = Math.max(result.wallSeconds, t));
 
@@ -436,8 +436,7 @@ export function simulateOrchestrator(fleet: SimInstance[], settings: Orchestrato
 export function simulateRateControlled(mechanism: string, fleet: SimInstance[], concurrencyOf: (locationSize: number) => number, opts: { windowSeconds: number; locationsInParallel?: number; cutoffSeconds?: number }): SimResult {
     const stats = emptyStats();
     const result: SimResult = { mechanism, wallSeconds: 0, patched: 0, failed: 0, notPatched: 0, patchedWithinWindow: 0, api: stats, leftRunning: 0, order: [], stoppedByBudget: false, batches: [] };
-    const byLocation = new Map<string, SimInstance[]>();
-    for (const i of fleet) byLocation.set(i.location, [...(byLocation.get(i.location) ?? []), i]);
+    const byLocation = groupBy(fleet, (i) => i.location);
     const locationEnds: number[] = [];
     const lanes = opts.locationsInParallel ?? byLocation.size;
     const laneFree = Array(lanes).fill(0);
@@ -478,8 +477,7 @@ export function simulateRateControlled(mechanism: string, fleet: SimInstance[], 
 export function simulateSeed003(fleet: SimInstance[], opts: { batchSize: number; waitBetweenBatches: number; windowSeconds: number; windowConcurrency: number }): SimResult {
     const stats = emptyStats();
     const result: SimResult = { mechanism: "seed 003", wallSeconds: 0, patched: 0, failed: 0, notPatched: 0, patchedWithinWindow: 0, api: stats, leftRunning: 0, order: [], stoppedByBudget: false, batches: [] };
-    const byLocation = new Map<string, SimInstance[]>();
-    for (const i of fleet) byLocation.set(i.location, [...(byLocation.get(i.location) ?? []), i]);
+    const byLocation = groupBy(fleet, (i) => i.location);
     for (const instances of byLocation.values()) {
         const ordered = orderByPriority(instances, ["m5.large", "m5.xlarge", "c5.large"]);
         const batches = splitIntoBatches(ordered, opts.batchSize);

@@ -25,6 +25,7 @@ import {
 } from "./fields";
 import { intInRange, matching, oneOf, strictObject, tagsSchema } from "./common";
 import { asArray, asRecord, IssueSink } from "./issues";
+import { groupBy } from "../core/collections";
 import {
     ASSOCIATION_COMPLIANCE_SEVERITIES,
     ASSOCIATION_NAME_PATTERN,
@@ -461,9 +462,12 @@ export function checkPatchPolicies(sink: IssueSink, path: string, raw: unknown, 
             if (tagged.length === 0) {
                 sink.add(`${base}.baselineTags`, `no baseline in patching:baselines is tagged ${bt.key}=${values.join("|")}; Patch Manager would silently fall back to patch groups or the default baseline`, policy.baselineTags);
             }
-            const byOs = new Map<string, string[]>();
-            for (const b of tagged) if (isStr(b.operatingSystem)) byOs.set(b.operatingSystem, [...(byOs.get(b.operatingSystem) ?? []), String(b.name)]);
-            for (const [os, list] of byOs) {
+            const byOs = groupBy(
+                tagged.filter((b) => isStr(b.operatingSystem)),
+                (b) => String(b.operatingSystem),
+            );
+            for (const [os, group] of byOs) {
+                const list = group.map((b) => String(b.name));
                 if (list.length > 1) sink.add(`${base}.baselineTags`, `${list.length} ${os} baselines carry the tag (${list.join(", ")}); Patch Manager fails when more than one baseline per operating system matches`, policy.baselineTags);
             }
         }

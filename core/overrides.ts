@@ -28,6 +28,7 @@ import type { PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import type { BaselineOverride, GetPatchBaselineCommandOutput, PatchFilterGroup, SSMClient } from "@aws-sdk/client-ssm";
 import { createHash } from "crypto";
 import { backoffCapMs, clientConfig, DEFAULT_HTTP_TIMEOUTS, HttpTimeouts, worstCaseCallMs } from "./awsClients";
+import { groupBy } from "./collections";
 
 /** The SDK clients the core works with; created by {@link createOverrideClients} or injected. */
 export interface OverrideClients {
@@ -475,9 +476,8 @@ export interface SyncResult {
 }
 
 function checkOneBaselinePerOs(found: FetchedBaseline[]): void {
-    const byOs = new Map<string, string[]>();
-    for (const b of found) byOs.set(String(b.override.OperatingSystem), [...(byOs.get(String(b.override.OperatingSystem)) ?? []), b.id]);
-    const clashes = [...byOs.entries()].filter(([, ids]) => ids.length > 1).map(([operatingSystem, baselineIds]) => ({ operatingSystem, baselineIds }));
+    const byOs = groupBy(found, (b) => String(b.override.OperatingSystem));
+    const clashes = [...byOs.entries()].filter(([, same]) => same.length > 1).map(([operatingSystem, same]) => ({ operatingSystem, baselineIds: same.map((b) => b.id) }));
     if (clashes.length > 0) throw new AmbiguousBaselinesError(clashes);
 }
 

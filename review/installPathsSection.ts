@@ -9,6 +9,7 @@ import { computeCalendar, ScheduleSource } from "../core/calendar";
 import { analyzeInstallPaths, describePair, fleetsOf, InstallPath, InstallPathAnalysis } from "../core/installPaths";
 import { formatRun } from "../core/schedule";
 import type { ReviewSection, SectionInput } from "./sections";
+import { groupBy } from "../core/collections";
 
 const MARK = { overlap: "✗", "may-overlap": "?", "declared-disjoint": "·" } as const;
 
@@ -44,8 +45,7 @@ export function fleetCalendarLines(analysis: InstallPathAnalysis, months: number
     if (scheduled.length === 0) return [];
     const sources: ScheduleSource[] = scheduled.map((p) => ({ stack: model.stack, source: p.id, operation: "install", ...p.schedule! }));
     const calendar = computeCalendar(sources, { from: analysis.from, months });
-    const byFleet = new Map<string, InstallPath[]>();
-    for (const p of scheduled) byFleet.set(fleetName(p, model.settings.fleetKey), [...(byFleet.get(fleetName(p, model.settings.fleetKey)) ?? []), p]);
+    const byFleet = groupBy(scheduled, (p) => fleetName(p, model.settings.fleetKey));
     const rows = [...byFleet.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([fleet, paths]) => {

@@ -5,6 +5,7 @@ import type { PlanResource } from "./engine";
 import type { Review } from "./review";
 import type { ReviewSection } from "./sections";
 import { summarise } from "./summaries";
+import { groupBy } from "../core/collections";
 
 /** The machine-readable plan written by `--json`. */
 export interface JsonPlan {
@@ -38,12 +39,8 @@ export function toJsonPlan(review: Review): JsonPlan {
 
 /** Resources arranged under their parents, roots first, in URN order. */
 export function resourceTree(resources: PlanResource[]): { node: PlanResource; depth: number }[] {
-    const byParent = new Map<string | undefined, PlanResource[]>();
     const urns = new Set(resources.map((r) => r.urn));
-    for (const r of resources) {
-        const key = r.parent && urns.has(r.parent) ? r.parent : undefined;
-        byParent.set(key, [...(byParent.get(key) ?? []), r]);
-    }
+    const byParent = groupBy(resources, (r) => (r.parent && urns.has(r.parent) ? r.parent : undefined));
     const out: { node: PlanResource; depth: number }[] = [];
     const walk = (parent: string | undefined, depth: number) => {
         for (const r of byParent.get(parent) ?? []) {

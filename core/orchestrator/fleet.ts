@@ -22,6 +22,7 @@ import { closedDetail, GateCheck } from "./gate";
 import { DEFAULT_PACING, paceBurst } from "./pacing";
 import { errorBudget, orderByPriority, priorityRank, runInfo } from "./plan";
 import type { BatchState, FleetRunRef, InstanceRecord, OrchestratorSettings, RunInfo, StepError, StopReason, TargetInstance } from "./types";
+import { groupBy } from "../collections";
 
 /** The objects of a run: put, get and list keys by prefix. */
 export interface FleetStore {
@@ -180,14 +181,7 @@ export async function fleetPlan(args: { runId: string; windowExecutionId?: strin
     const { settings, now, store } = args;
     const prefix = `runs/${args.runId}/`;
     const ordered = orderByPriority(args.targets, settings.priorityInstanceTypes);
-    const byRank = new Map<number, TargetInstance[]>();
-    for (const t of ordered) {
-        const r = priorityRank(t.instanceType, settings.priorityInstanceTypes);
-        const members = byRank.get(r);
-        // Appended in place: copying the group per instance made a plan quadratic in the fleet's size.
-        if (members) members.push(t);
-        else byRank.set(r, [t]);
-    }
+    const byRank = groupBy(ordered, (t) => priorityRank(t.instanceType, settings.priorityInstanceTypes));
     const groups: FleetGroup[] = [];
     let batchOffset = 0;
     // `ordered` is sorted by rank first, so the ranks come in priority order.
