@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { cacheKey, codeCacheEnabled, readCache, writeCache } from "../scripts/code-cache";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CODE_CACHE_ENTRIES, codeCacheFile, ENTRIES } = require("../scripts/run") as { CODE_CACHE_ENTRIES: string[]; codeCacheFile(entry: string): string; ENTRIES: string[] };
+const { CODE_CACHE_ENTRIES, codeCacheFile, ENTRIES, REVIEW_V8_FLAGS } = require("../scripts/run") as { CODE_CACHE_ENTRIES: string[]; codeCacheFile(entry: string): string; ENTRIES: string[]; REVIEW_V8_FLAGS: string[] };
 
 const ROOT = path.resolve(__dirname, "..");
 const CODE_CACHE = path.join(ROOT, "scripts", "code-cache.js");
@@ -149,6 +149,34 @@ describe("V8 code cache of the precompiled review (scripts/code-cache.js)", () =
         expect(CODE_CACHE_ENTRIES).to.deep.equal(["review/cli.ts"]);
         expect(ENTRIES).to.include.members(CODE_CACHE_ENTRIES);
         expect(codeCacheFile("review/cli.ts")).to.equal(path.join(ROOT, ".build", "code-cache", "cli.bin"));
+    });
+
+    it("the review's V8 flags are set before any module is compiled (one flag hash for the cache), and only for the review", function () {
+        this.timeout(300000); // spawns node: slow on a busy machine, nothing timed
+        // Preloaded: records, in order, each V8 flag set and each script V8 compiles with the code cache's vm.Script.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-flags-"));
+        const preload = path.join(dir, "record.js");
+        fs.writeFileSync(
+            preload,
+            [
+                `const v8 = require("v8"), vm = require("vm"), events = [];`,
+                `const setFlags = v8.setFlagsFromString;`,
+                `v8.setFlagsFromString = (flag) => (events.push("flag " + flag), setFlags(flag));`,
+                `const Script = vm.Script;`,
+                `vm.Script = new Proxy(Script, { construct: (t, args) => (events.push("compile " + require("path").basename(args[1].filename)), Reflect.construct(t, args)) });`,
+                `process.on("exit", () => process.stderr.write("\\nevents " + JSON.stringify(events) + "\\n"));`,
+            ].join("\n"),
+        );
+        const events = (entry: string, ...args: string[]) => {
+            const r = spawnSync(process.execPath, ["-r", preload, "scripts/run.js", entry, ...args], { cwd: ROOT, encoding: "utf8" });
+            return JSON.parse(/events (\[.*\])/.exec(r.stderr)?.[1] ?? "null") as string[] | null;
+        };
+        const review = events("review/cli.ts", "--config", "tests/fixtures/invalid.yaml");
+        expect(REVIEW_V8_FLAGS).to.deep.equal(["--interrupt-budget=1000000"]);
+        expect(review?.slice(0, REVIEW_V8_FLAGS.length)).to.deep.equal(REVIEW_V8_FLAGS.map((f) => `flag ${f}`));
+        expect(review, "the bundle itself is compiled, after the flags").to.include("compile cli.js");
+        expect(review!.filter((e) => e.startsWith("flag ")), "and no flag later").to.have.length(REVIEW_V8_FLAGS.length);
+        expect(events("scripts/approve.ts", "--help"), "another command").to.deep.equal([]);
     });
 
     it("`npm start` answers the same with and without it (an invalid config: the bundle compiled from the cache)", function () {
