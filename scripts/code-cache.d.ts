@@ -18,6 +18,11 @@ export interface CodeCacheState {
 export function installCodeCache(file: string): CodeCacheState;
 /** True unless `PATCHING_CODE_CACHE=0` or source maps are on. */
 export function codeCacheEnabled(): boolean;
+/**
+ * A cache file opened for reading on demand: each entry's `data` is read from the file (as it was
+ * when opened) at first use; `close()` ends that.
+ */
+export function openCache(file: string, key?: string): { entries: Map<string, CodeCacheEntry>; close(): void };
 /** The entries of a cache file (empty when missing, unreadable or of another key). */
 export function readCache(file: string, key?: string): Map<string, CodeCacheEntry>;
 /** Writes a cache file atomically. */

@@ -49,31 +49,88 @@ function cacheKey() {
 }
 
 /**
- * Reads a cache file: `Map(path → { hash, data })`, empty when the file is missing, unreadable or
- * of another key. Layout: a JSON header line (magic, key, entries `[path, hash, offset, length]`),
+ * Opens a cache file: its header now, each entry's data when first asked for. Returns `{ entries,
+ * close }`: `entries` is `Map(path → { hash, data })` whose `data` getter reads that entry (from
+ * the file as it was when opened: the descriptor stays open until `close()`, so a concurrent run's
+ * rename does not mix two files), empty when the file is missing, unreadable, truncated or of
+ * another key. Layout: a JSON header line (magic, key, entries `[path, hash, offset, length]`),
  * then the cached data of every entry, back to back.
+ *
+ * The file keeps the entries of every module any run of the command loaded while its file is
+ * unchanged (a `--fleet-size` review loads the AWS SDK clients: 13 MB in all), so a run reads
+ * only the entries of the modules it compiles: reading the whole file was 40 ms of every review,
+ * and most of it for an invalid config, which compiles two modules.
  */
-function readCache(file, key = cacheKey()) {
-    const entries = new Map();
-    let buf;
+function openCache(file, key = cacheKey()) {
+    const none = { entries: new Map(), close() {} };
+    let fd;
     try {
-        buf = fs.readFileSync(file);
+        fd = fs.openSync(file, "r");
     } catch {
-        return entries;
+        return none;
     }
-    try {
-        const nl = buf.indexOf(10);
-        const header = JSON.parse(buf.subarray(0, nl).toString("utf8"));
-        if (header.magic !== MAGIC || header.key !== key) return entries;
-        const body = nl + 1;
-        for (const [p, hash, offset, length] of header.entries) {
-            if (body + offset + length > buf.length) return new Map(); // truncated
-            entries.set(p, { hash, data: buf.subarray(body + offset, body + offset + length) });
+    const close = () => {
+        if (fd === undefined) return;
+        try {
+            fs.closeSync(fd);
+        } catch {
+            // already closed
         }
+        fd = undefined;
+    };
+    try {
+        const size = fs.fstatSync(fd).size;
+        // The header line: read in chunks until its newline.
+        const chunks = [];
+        let read = 0;
+        let nl = -1;
+        while (nl < 0 && read < size) {
+            const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, size - read));
+            const n = fs.readSync(fd, chunk, 0, chunk.length, read);
+            if (n <= 0) break;
+            const at = chunk.subarray(0, n).indexOf(10);
+            if (at >= 0) nl = read + at;
+            chunks.push(chunk.subarray(0, n));
+            read += n;
+        }
+        if (nl < 0) throw new Error("no header line");
+        const header = JSON.parse(Buffer.concat(chunks).subarray(0, nl).toString("utf8"));
+        if (header.magic !== MAGIC || header.key !== key) throw new Error("another cache");
+        const body = nl + 1;
+        const entries = new Map();
+        for (const [p, hash, offset, length] of header.entries) {
+            if (body + offset + length > size) throw new Error("truncated");
+            let data;
+            entries.set(p, {
+                hash,
+                get data() {
+                    if (data === undefined) {
+                        if (fd === undefined) throw new Error(`code cache ${file} closed`);
+                        const buf = Buffer.allocUnsafe(length);
+                        if (fs.readSync(fd, buf, 0, length, body + offset) !== length) throw new Error(`code cache ${file}: short read`);
+                        data = buf;
+                    }
+                    return data;
+                },
+            });
+        }
+        return { entries, close };
     } catch {
-        return new Map();
+        close();
+        return none;
     }
-    return entries;
+}
+
+/** Reads a whole cache file: `Map(path → { hash, data })` (see {@link openCache}). */
+function readCache(file, key = cacheKey()) {
+    const { entries, close } = openCache(file, key);
+    try {
+        return new Map([...entries].map(([p, e]) => [p, { hash: e.hash, data: e.data }]));
+    } catch {
+        return new Map(); // an entry could not be read: as for a truncated file
+    } finally {
+        close();
+    }
 }
 
 /** Writes `entries` (`Map(path → { hash, data })`) atomically. */
@@ -109,7 +166,8 @@ function installCodeCache(file) {
     const installed = Module.prototype._compile.__codeCache;
     if (installed) return installed;
     const previous = Module.prototype._compile;
-    const entries = readCache(file);
+    const cache = openCache(file);
+    const entries = cache.entries;
     const compiled = new Map(); // path → { hash, script }
     const stats = { accepted: 0, rejected: 0, missing: 0 };
     const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
@@ -118,7 +176,12 @@ function installCodeCache(file) {
         const source = stripShebang(content);
         const hash = sha256(source);
         const kept = entries.get(filename);
-        const cachedData = kept && kept.hash === hash ? kept.data : undefined;
+        let cachedData;
+        try {
+            cachedData = kept && kept.hash === hash ? kept.data : undefined;
+        } catch {
+            cachedData = undefined; // unreadable now: compiled from source, its entry rewritten at exit
+        }
         const script = new vm.Script(Module.wrap(source), { filename, cachedData, importModuleDynamically });
         if (cachedData === undefined) stats.missing++;
         else if (script.cachedDataRejected) stats.rejected++;
@@ -176,7 +239,7 @@ function installCodeCache(file) {
         try {
             writeCache(file, next);
         } catch {
-            return false; // a read-only checkout: the next run compiles as this one did
+            return false; // a read-only checkout (or a kept entry unreadable): the next run compiles as this one did
         }
         return true;
     }
@@ -185,7 +248,12 @@ function installCodeCache(file) {
     _compile.__codeCache = state;
     Module.prototype._compile = _compile;
     process.once("exit", () => {
-        const wrote = flush();
+        let wrote;
+        try {
+            wrote = flush();
+        } finally {
+            cache.close();
+        }
         if (process.env.PATCHING_CODE_CACHE_TRACE === "1") process.stderr.write(`code cache: ${stats.accepted} accepted, ${stats.rejected} rejected, ${stats.missing} missing${wrote ? `, written to ${file}` : ""}\n`);
     });
     return state;
@@ -196,4 +264,4 @@ function codeCacheEnabled() {
     return process.env.PATCHING_CODE_CACHE !== "0" && !process.sourceMapsEnabled && !process.execArgv.includes("--enable-source-maps");
 }
 
-module.exports = { installCodeCache, codeCacheEnabled, readCache, writeCache, cacheKey };
+module.exports = { installCodeCache, codeCacheEnabled, openCache, readCache, writeCache, cacheKey };

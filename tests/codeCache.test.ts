@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cacheKey, codeCacheEnabled, readCache, writeCache } from "../scripts/code-cache";
+import { cacheKey, codeCacheEnabled, openCache, readCache, writeCache } from "../scripts/code-cache";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CODE_CACHE_ENTRIES, codeCacheFile, ENTRIES, REVIEW_V8_FLAGS } = require("../scripts/run") as { CODE_CACHE_ENTRIES: string[]; codeCacheFile(entry: string): string; ENTRIES: string[]; REVIEW_V8_FLAGS: string[] };
 
@@ -120,6 +120,40 @@ describe("V8 code cache of the precompiled review (scripts/code-cache.js)", () =
         fs.writeFileSync(file, "not a cache\n\u0000\u0001");
         expect(readCache(file).size).to.equal(0);
         expect(run(dir).stats).to.deep.equal({ accepted: 0, rejected: 0, missing: 3 });
+    });
+
+    it("reads an entry's data only when asked for, from the file as it was when opened", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-cache-lazy-"));
+        const file = path.join(dir, "cache.bin");
+        const big = Buffer.alloc(300_000, 7);
+        writeCache(file, new Map([["/a.js", { hash: "ha", data: Buffer.from("small") }], ["/b.js", { hash: "hb", data: big }]]));
+        // The fs module itself (the import above is a copy of its bindings), whose readSync the cache calls.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const nodeFs = require("fs") as { readSync: typeof fs.readSync };
+        const original = nodeFs.readSync;
+        let bytes = 0;
+        nodeFs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+            const n = (original as (...a: unknown[]) => number)(...args);
+            bytes += n;
+            return n;
+        }) as typeof fs.readSync;
+        let cache: ReturnType<typeof openCache>;
+        try {
+            cache = openCache(file);
+            expect([...cache.entries.keys()]).to.deep.equal(["/a.js", "/b.js"]);
+            expect(bytes, "the header's chunk, not the 300 kB entry").to.be.lessThan(big.length / 4);
+            const header = bytes;
+            expect(cache.entries.get("/a.js")!.data.toString()).to.equal("small");
+            expect(bytes - header, "then just that entry").to.equal(5);
+        } finally {
+            nodeFs.readSync = original;
+        }
+        // Another run's atomic rewrite does not change what this one reads.
+        writeCache(file, new Map([["/b.js", { hash: "hb2", data: Buffer.from("replaced") }]]));
+        expect(cache.entries.get("/b.js")!.data.equals(big)).to.equal(true);
+        cache.close();
+        expect(() => openCache(path.join(dir, "missing.bin")).entries.size).not.to.throw();
+        expect(readCache(file).get("/b.js")!.data.toString()).to.equal("replaced");
     });
 
     it("hands ES modules and dynamic import() to Node's own loader, as without the cache", () => {
