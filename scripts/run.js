@@ -50,17 +50,19 @@ const LAZY_REQUIRE_ENTRIES = ["review/cli.ts"];
 const CODE_CACHE_ENTRIES = ["review/cli.ts"];
 
 /**
- * V8 flags of the offline review, a command that runs once and briefly: a function must run 15×
- * longer than V8's default (`--interrupt-budget`, 67,584) before V8 optimises it. A review lasts
- * 1–2 s; TurboFan spent about a fifth of its CPU (0.5 s of a cold prod review's 2.6 s) optimising
- * functions warm enough for the default and saved no time, while the really hot loops (the fleet
- * simulation of `--fleet-size`) are still optimised: TurboFan off (`--no-opt`) made that 10,000-
- * instance estimate 3× slower, this budget leaves it as it was. Alternating A/B on 2 cores, three
- * trees: cold prod review 2.32 s (no flag) / 2.08 (`--no-opt`) / 2.11 (this), CPU 3.25 / 2.39 /
- * 2.49 s; dev 1.92 / 1.84 / 1.77 s. Set before the first module is compiled, so V8's flag hash,
- * which its code cache checks, is the same on every run.
+ * V8 flags of the offline review with these arguments: TurboFan off (`--no-opt`: V8's interpreter
+ * and its baseline compiler), except for `--fleet-size`, whose fleet simulation needs it (3×
+ * slower without: 10 s instead of 3 s at 10,000 instances). A review lasts 1–2 s; TurboFan spent
+ * about a fifth of its CPU (0.5 s of a cold prod review's 2.6 s) optimising functions on the
+ * machine's other core and saved no time. Alternating A/B on 2 cores, three trees (no flag /
+ * `--no-opt` / a 15× interrupt budget): invalid config 0.46 / 0.42 / 0.47 s; cold prod review 2.32
+ * / 2.08 / 2.11 s at 3.25 / 2.39 / 2.49 s of CPU; dev 1.92 / 1.84 / 1.77 s. Set before the first
+ * module is compiled; V8 checks its flag hash against cached code, so each set of flags has its
+ * own code cache file ({@link codeCacheFile}).
  */
-const REVIEW_V8_FLAGS = ["--interrupt-budget=1000000"];
+function reviewV8Flags(args) {
+    return args.some((a) => a === "--fleet-size" || a.startsWith("--fleet-size=")) ? [] : ["--no-opt"];
+}
 
 /** Every package the project depends on, except {@link BUNDLED_PACKAGES}, with its subpaths. */
 function externals() {
@@ -89,9 +91,13 @@ function bundleName(entry) {
     return path.basename(entry).replace(/\.ts$/, "");
 }
 
-/** The V8 code cache of a command (scripts/code-cache.js). */
-function codeCacheFile(entry) {
-    return path.join(CACHE_DIR, "code-cache", `${bundleName(entry)}.bin`);
+/**
+ * The V8 code cache of a command run with these V8 flags (scripts/code-cache.js): one file per set
+ * of flags, since V8 rejects cached code compiled under other flags.
+ */
+function codeCacheFile(entry, flags = []) {
+    const suffix = flags.length > 0 ? `.${require("crypto").createHash("sha256").update(flags.join(" ")).digest("hex").slice(0, 12)}` : "";
+    return path.join(CACHE_DIR, "code-cache", `${bundleName(entry)}${suffix}.bin`);
 }
 
 /** The up-to-date bundle of `entry` (relative to the root), built if missing or stale. */
@@ -155,13 +161,14 @@ function main(argv) {
         process.exit(3);
     }
     const rel = path.relative(ROOT, path.resolve(entry)).split(path.sep).join("/");
-    if (CODE_CACHE_ENTRIES.includes(rel)) for (const flag of REVIEW_V8_FLAGS) require("v8").setFlagsFromString(flag);
+    const v8Flags = CODE_CACHE_ENTRIES.includes(rel) ? reviewV8Flags(argv.slice(1)) : [];
+    for (const flag of v8Flags) require("v8").setFlagsFromString(flag);
     let file;
     if (hasEsbuild()) {
         file = bundle(rel).file;
         // V8's bytecode of the bundle and the packages it loads, kept by an earlier run (scripts/code-cache.js).
         const codeCache = require("./code-cache");
-        if (CODE_CACHE_ENTRIES.includes(rel) && codeCache.codeCacheEnabled()) codeCache.installCodeCache(codeCacheFile(rel));
+        if (CODE_CACHE_ENTRIES.includes(rel) && codeCache.codeCacheEnabled()) codeCache.installCodeCache(codeCacheFile(rel, v8Flags));
         if (LAZY_REQUIRE_ENTRIES.includes(rel)) {
             require("./lazy-packages").installLazyRequires();
             // What the review reads from here on keys its cache (review/reviewCache.ts); the sources
@@ -180,4 +187,4 @@ function main(argv) {
 
 if (require.main === module) main(process.argv.slice(2));
 
-module.exports = { ENTRIES, LAZY_REQUIRE_ENTRIES, CODE_CACHE_ENTRIES, REVIEW_V8_FLAGS, buildOptions, bundle, codeCacheFile };
+module.exports = { ENTRIES, LAZY_REQUIRE_ENTRIES, CODE_CACHE_ENTRIES, reviewV8Flags, buildOptions, bundle, codeCacheFile };

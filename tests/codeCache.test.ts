@@ -5,7 +5,12 @@ import * as os from "os";
 import * as path from "path";
 import { cacheKey, codeCacheEnabled, openCache, readCache, writeCache } from "../scripts/code-cache";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CODE_CACHE_ENTRIES, codeCacheFile, ENTRIES, REVIEW_V8_FLAGS } = require("../scripts/run") as { CODE_CACHE_ENTRIES: string[]; codeCacheFile(entry: string): string; ENTRIES: string[]; REVIEW_V8_FLAGS: string[] };
+const { CODE_CACHE_ENTRIES, codeCacheFile, ENTRIES, reviewV8Flags } = require("../scripts/run") as {
+    CODE_CACHE_ENTRIES: string[];
+    codeCacheFile(entry: string, flags?: string[]): string;
+    ENTRIES: string[];
+    reviewV8Flags(args: string[]): string[];
+};
 
 const ROOT = path.resolve(__dirname, "..");
 const CODE_CACHE = path.join(ROOT, "scripts", "code-cache.js");
@@ -183,6 +188,9 @@ describe("V8 code cache of the precompiled review (scripts/code-cache.js)", () =
         expect(CODE_CACHE_ENTRIES).to.deep.equal(["review/cli.ts"]);
         expect(ENTRIES).to.include.members(CODE_CACHE_ENTRIES);
         expect(codeCacheFile("review/cli.ts")).to.equal(path.join(ROOT, ".build", "code-cache", "cli.bin"));
+        // V8 rejects code cached under other flags: one file per set of flags.
+        expect(codeCacheFile("review/cli.ts", ["--no-opt"])).to.match(/[\\/]\.build[\\/]code-cache[\\/]cli\.[0-9a-f]{12}\.bin$/);
+        expect(codeCacheFile("review/cli.ts", ["--no-opt"])).not.to.equal(codeCacheFile("review/cli.ts", ["--no-opt", "--max-lazy"]));
     });
 
     it("the review's V8 flags are set before any module is compiled (one flag hash for the cache), and only for the review", function () {
@@ -205,11 +213,14 @@ describe("V8 code cache of the precompiled review (scripts/code-cache.js)", () =
             const r = spawnSync(process.execPath, ["-r", preload, "scripts/run.js", entry, ...args], { cwd: ROOT, encoding: "utf8" });
             return JSON.parse(/events (\[.*\])/.exec(r.stderr)?.[1] ?? "null") as string[] | null;
         };
+        expect(reviewV8Flags(["--stack", "prod", "--quiet"])).to.deep.equal(["--no-opt"]);
+        expect(reviewV8Flags(["--stack", "prod", "--fleet-size", "5000"]), "the fleet simulation keeps TurboFan").to.deep.equal([]);
+        expect(reviewV8Flags(["--fleet-size=5000"])).to.deep.equal([]);
         const review = events("review/cli.ts", "--config", "tests/fixtures/invalid.yaml");
-        expect(REVIEW_V8_FLAGS).to.deep.equal(["--interrupt-budget=1000000"]);
-        expect(review?.slice(0, REVIEW_V8_FLAGS.length)).to.deep.equal(REVIEW_V8_FLAGS.map((f) => `flag ${f}`));
+        expect(review?.[0]).to.equal("flag --no-opt");
         expect(review, "the bundle itself is compiled, after the flags").to.include("compile cli.js");
-        expect(review!.filter((e) => e.startsWith("flag ")), "and no flag later").to.have.length(REVIEW_V8_FLAGS.length);
+        expect(review!.filter((e) => e.startsWith("flag ")), "and no flag later").to.deep.equal(["flag --no-opt"]);
+        expect(events("review/cli.ts", "--config", "tests/fixtures/invalid.yaml", "--fleet-size", "10"), "with --fleet-size").not.to.include("flag --no-opt");
         expect(events("scripts/approve.ts", "--help"), "another command").to.deep.equal([]);
     });
 
