@@ -42,11 +42,14 @@ export function parseDocument(content: string): AutomationDocument {
     return YAML.parse(content) as AutomationDocument;
 }
 
-/** Freezes `value` and everything it holds. */
+/**
+ * Freezes `value` and everything it holds. A primitive (and null) counts as frozen already, and an
+ * object is frozen before what it holds, so a tree that reaches itself (YAML aliases) ends.
+ */
 function deepFreeze<T>(value: T): T {
-    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    if (!Object.isFrozen(value)) {
         Object.freeze(value);
-        for (const v of Object.values(value)) deepFreeze(v);
+        for (const v of Object.values(value as object)) deepFreeze(v);
     }
     return value;
 }

@@ -3,6 +3,7 @@
  * shared by the wiring proof, the API contract checks and the summaries.
  */
 import { expect } from "chai";
+import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -21,7 +22,8 @@ describe("documentTree (core/automationDocument.ts)", () => {
     });
 
     it("parses a text once: the same tree again, frozen throughout, so one reader cannot change what another reads", () => {
-        const text = "schemaVersion: '0.3'\nmainSteps:\n  - name: one\n    action: aws:executeAwsApi\n    inputs: { Service: ssm, Api: DescribeInstanceInformation, Filters: [{ Key: PingStatus, Values: [Online] }] }\n";
+        // A text of its own (a comment line), never parsed before in this process: the trees are kept per process.
+        const text = `# ${randomUUID()}\nschemaVersion: '0.3'\nmainSteps:\n  - name: one\n    action: aws:executeAwsApi\n    inputs: { Service: ssm, Api: DescribeInstanceInformation, Filters: [{ Key: PingStatus, Values: [Online] }] }\n`;
         const tree = documentTree(text) as { mainSteps: { name: string; inputs: { Filters: { Values: string[] }[] } }[] };
         expect(documentTree(text)).to.equal(tree);
         expect(documentTree(`${text}\n`), "another text is another tree").not.to.equal(tree);
@@ -37,5 +39,9 @@ describe("documentTree (core/automationDocument.ts)", () => {
         expect(() => documentTree(broken)).to.throw();
         expect(() => documentTree(broken)).to.throw();
         expect(documentTree("plain"), "a scalar document is returned as it is").to.equal("plain");
+        // YAML aliases can make a tree that reaches itself: frozen, and the freezing ends.
+        const looped = documentTree(`# ${randomUUID()}\na: &x\n  b: *x\n`) as { a: { b: unknown } };
+        expect(looped.a.b).to.equal(looped.a);
+        expect(Object.isFrozen(looped.a)).to.equal(true);
     });
 });
