@@ -61,8 +61,10 @@ const trees = new Map<string, unknown>();
  * A document's content (YAML, or JSON, which YAML reads alike) parsed once per text for the
  * process (core/memo.ts, bounded) and frozen throughout, so no reader can change what the next
  * one reads: each caller that needs another shape builds it. The review reads every document's
- * content in four places (the wiring proof, the API contract checks, two summaries), and the yaml
- * package's parser was a twentieth of a cold dev review's CPU and a tenth of what it allocated.
+ * content in four places (the wiring proof, the API contract checks, two summaries), and the
+ * wiring proof reads each StackSet template once per pair of roles it follows
+ * (review/wiringEdges/roleChains.ts); the yaml package's parser was a twentieth of a cold dev
+ * review's CPU and a tenth of what it allocated.
  * Content that is not valid YAML throws, every time (nothing is kept).
  */
 export function documentTree(content: string): unknown {

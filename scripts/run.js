@@ -96,7 +96,7 @@ function bundleName(entry) {
  * of flags, since V8 rejects cached code compiled under other flags.
  */
 function codeCacheFile(entry, flags = []) {
-    const suffix = flags.length > 0 ? `.${require("crypto").createHash("sha256").update(flags.join(" ")).digest("hex").slice(0, 12)}` : "";
+    const suffix = flags.length > 0 ? `.${require("./bundle-cache").sha256(flags.join(" ")).slice(0, 12)}` : "";
     return path.join(CACHE_DIR, "code-cache", `${bundleName(entry)}${suffix}.bin`);
 }
 

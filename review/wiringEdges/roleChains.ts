@@ -12,8 +12,7 @@
  * Strangers: a role of another account and another role of the caller's account, each with the
  * caller's identity policy, so that only the trust can refuse them.
  */
-import * as YAML from "yaml";
-import { memo } from "../../core/memo";
+import { documentTree } from "../../core/automationDocument";
 import type { EdgeRequest, WiringEdge } from "../wiring";
 import type { PolicyDocument } from "../iamEngine";
 import type { WiringPlan } from "../wiringPlan";
@@ -33,11 +32,6 @@ function sub(value: unknown, vars: Record<string, string>): unknown {
 }
 
 type Template = { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> };
-/**
- * StackSet templates as parsed, by their text (core/memo.ts): the trust of every role pair outside
- * the plan is looked up in the same templates. Read only: {@link sub} builds new values.
- */
-const templates = new Map<string, Template>();
 
 /** The trust policy a StackSet of the plan gives role `roleArn` in the role's account, if one creates it. */
 function stackSetTrust(plan: WiringPlan, roleArn: string): PolicyDocument | undefined {
@@ -47,7 +41,9 @@ function stackSetTrust(plan: WiringPlan, roleArn: string): PolicyDocument | unde
         let template: Template;
         try {
             const body = String(set.inputs.templateBody);
-            template = memo(templates, body, () => YAML.parse(body) as Template, 64);
+            // Parsed once per text (and frozen) for the process: the trust of every role pair outside
+            // the plan is looked up in the same templates. Read only: sub builds new values.
+            template = documentTree(body) as Template;
         } catch {
             continue;
         }
